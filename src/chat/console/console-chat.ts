@@ -1,0 +1,15 @@
+import type { Writable } from 'node:stream';
+import type { AlertCard, Chat, PostedMessage } from '../chat.js';
+import { renderConsoleCard } from './render-console-card.js';
+
+/** Prints alert cards to a terminal; what `triage demo` and credential-less runs use. */
+export function createConsoleChat(out: Writable, options: { now: () => number; timeZone: string }): Chat {
+  return {
+    name: 'console',
+    async postAlert(card: AlertCard): Promise<PostedMessage> {
+      out.write(`${renderConsoleCard(card, options.now(), options.timeZone)}\n\n`);
+      return { channelId: 'console', messageId: `console-${card.alert.id}` };
+    },
+    async close() {},
+  };
+}

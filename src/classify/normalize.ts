@@ -1,0 +1,49 @@
+/**
+ * Text clean-up before tokenising: HTML entities as X's API and exports leave them, curly quotes,
+ * and emoji glued to words (so that "late😡" scores both). Cheap when there is nothing to do.
+ */
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'", '&apos;': "'" };
+const ENTITY = /&(?:amp|lt|gt|quot|apos|#39);/g;
+const CURLY = /[\u2018\u2019\u201B\u2032]/g;
+const PICTOGRAPH = /(\p{Extended_Pictographic})/gu;
+// Zero-width and bidi controls: invisible, and they split words for no reader.
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+const NON_ASCII = /[^\x00-\x7F]/;
+
+export function normalizeText(text: string): string {
+  let out = text;
+  if (out.includes('&')) out = out.replace(ENTITY, (entity) => ENTITIES[entity] ?? entity);
+  if (NON_ASCII.test(out)) {
+    out = out.replace(INVISIBLE, '').replace(CURLY, "'").replace(PICTOGRAPH, ' $1 ');
+  }
+  return out;
+}
+
+/** Apostrophe-less spellings read as their contraction, so one lexicon entry covers both. */
+const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
+  ['cant', "can't"], ['cannot', "can't"], ['dont', "don't"], ['doesnt', "doesn't"], ['didnt', "didn't"],
+  ['wont', "won't"], ['isnt', "isn't"], ['arent', "aren't"], ['wasnt', "wasn't"], ['werent', "weren't"],
+  ['havent', "haven't"], ['hasnt', "hasn't"], ['hadnt', "hadn't"], ['couldnt', "couldn't"],
+  ['wouldnt', "wouldn't"], ['shouldnt', "shouldn't"], ['aint', "ain't"], ['im', "i'm"], ['ive', "i've"],
+  ['youre', "you're"], ['theyre', "they're"], ['whats', "what's"], ['wheres', "where's"],
+  ['thats', "that's"], ['hows', "how's"], ['whos', "who's"],
+]);
+
+export function canonicalToken(token: string): string {
+  return CONTRACTIONS.get(token) ?? token;
+}
+
+const NUMBER_WORDS = new Set([
+  'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
+  'fifteen', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'several', 'many', 'multiple', 'few', 'couple',
+]);
+
+export function isNumberToken(token: string): boolean {
+  if (NUMBER_WORDS.has(token)) return true;
+  if (token.length === 0 || token.length > 6) return false;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    if ((c < 48 || c > 57) && c !== 43 /* + */) return false;
+  }
+  return true;
+}

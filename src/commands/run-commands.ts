@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util';
+import { createClassifier } from '../classify/classify-mention.js';
+import { loadConfig, type Config } from '../config.js';
+import { loadDataFiles } from '../data-files.js';
+import { configuredSources, createApp, createChat, pollOnce, runBot, runDemo, type App } from '../main.js';
+import { createReplyGuard } from '../triage/reply-guard.js';
+import { suggestReplies } from '../triage/suggest-replies.js';
+import { followersOf, mapJsonLines } from './classify-commands.js';
+import type { CommandIo } from './command.js';
+
+async function withApp(io: CommandIo, run: (app: App) => Promise<number>): Promise<number> {
+  const app = createApp(loadConfig(io.env, io.cwd));
+  try {
+    return await run(app);
+  } finally {
+    app.close();
+  }
+}
+
+function hasCredentials(config: Config): boolean {
+  return config.x !== undefined || config.discord !== undefined;
+}
+
+/** `triage start [--replay FILE]`: the bot; the demo when nothing is configured. */
+export async function startCommand(io: CommandIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { replay: { type: 'string' } } });
+  const config = loadConfig(io.env, io.cwd);
+  if (!hasCredentials(config) && values.replay === undefined) {
+    io.stdout.write('No X or Discord credentials found (X_BEARER_TOKEN, DISCORD_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
+    return withApp(io, (app) => runDemo(app, io));
+  }
+  return withApp(io, (app) => runBot(app, io, configuredSources(app, values.replay)));
+}
+
+export function demoCommand(io: CommandIo): Promise<number> {
+  return withApp(io, (app) => runDemo(app, io));
+}
+
+/** `triage poll --once [--replay FILE]`: every configured source once, dispatch, exit. */
+export async function pollCommand(io: CommandIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { once: { type: 'boolean' }, replay: { type: 'string' } } });
+  if (!values.once) {
+    io.stderr.write('triage poll: only --once is supported; `triage start` polls on a schedule.\n');
+    return 2;
+  }
+  return withApp(io, async (app) => {
+    const sources = configuredSources(app, values.replay);
+    if (sources.length === 0) {
+      io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), or pass --replay FILE.\n');
+      return 2;
+    }
+    const { poll, posted } = await pollOnce(app, sources, createChat(app, io), io.signal);
+    io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted\n`);
+    return 0;
+  });
+}
+
+/** `triage suggest`: JSON Lines in, the suggested replies with the guard's verdict out. */
+export async function suggestCommand(io: CommandIo): Promise<number> {
+  const config = loadConfig(io.env, io.cwd);
+  const data = loadDataFiles(config);
+  const classifier = createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers });
+  const guard = createReplyGuard(data.lexicon);
+  return mapJsonLines(io, (row) => {
+    const followers = followersOf(row);
+    const classification = classifier.classify(row.text, followers === undefined ? {} : { followers });
+    const handle = typeof row.author?.handle === 'string' ? row.author.handle : typeof row.handle === 'string' ? row.handle : 'there';
+    return { id: row.id ?? null, replies: suggestReplies(classification, { text: row.text, authorHandle: handle }, data.templates, guard) };
+  });
+}

@@ -1,0 +1,192 @@
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cron from 'node-cron';
+import { ConfigError } from './util/errors.js';
+
+/** The project folder (where `package.json` and `data/` are), whether running from `src/` or `dist/src/`. */
+export const PROJECT_ROOT = findProjectRoot(dirname(fileURLToPath(import.meta.url)));
+
+export interface XConfig {
+  bearerToken: string;
+  userId?: string;
+  handle?: string;
+  searchQuery?: string;
+  pollCron: string;
+  apiBaseUrl: string;
+  backfillHours: number;
+  monthlyReadBudget?: number;
+}
+
+export interface DiscordConfig {
+  token: string;
+  appId?: string;
+  guildId?: string;
+  alertChannelId?: string;
+  apiBaseUrl: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  databasePath: string;
+  logLevel: LogLevel;
+  /** Set only when X_BEARER_TOKEN is. */
+  x?: XConfig;
+  /** Set only when DISCORD_TOKEN is. */
+  discord?: DiscordConfig;
+  paths: {
+    lexicon: string;
+    slaPolicy: string;
+    templates: string;
+    sampleMentions: string;
+  };
+  influentialFollowers: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Reads every setting from `env` once and checks it. All problems are collected and thrown together
+ * as one {@link ConfigError}, each naming the variable and how to fix it.
+ */
+export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
+  const problems: string[] = [];
+  const get = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value === undefined || value === '' ? undefined : value;
+  };
+  const path = (name: string, fallback: string): string => {
+    const value = get(name);
+    return value === undefined ? resolve(PROJECT_ROOT, fallback) : isAbsolute(value) ? value : resolve(cwd, value);
+  };
+  const positiveInt = (name: string, fallback: number | undefined): number | undefined => {
+    const value = get(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) {
+      problems.push(`${name}=${value}: must be a whole number above 0. Fix or unset ${name}.`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, fallback: string): string => {
+    const value = get(name) ?? fallback;
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('not http(s)');
+    } catch {
+      problems.push(`${name}=${value}: not an http(s) URL. Use e.g. ${fallback}, or unset ${name} for the default.`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+  const snowflake = (name: string): string | undefined => {
+    const value = get(name);
+    if (value !== undefined && !/^\d{15,21}$/.test(value)) {
+      problems.push(`${name}=${value}: not a Discord id (15–21 digits). In Discord, enable Developer Mode and use "Copy ID".`);
+    }
+    return value;
+  };
+
+  const databasePath = path('DATABASE_PATH', 'data/triage.db');
+  checkWritableDatabase(databasePath, problems);
+
+  const logLevelRaw = (get('LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
+    problems.push(`LOG_LEVEL=${logLevelRaw}: must be one of ${LOG_LEVELS.join(', ')}.`);
+  }
+
+  const config: Config = {
+    databasePath,
+    logLevel: LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : 'info',
+    paths: {
+      lexicon: path('LEXICON_PATH', 'data/lexicon.json'),
+      slaPolicy: path('SLA_POLICY_PATH', 'data/sla-policy.json'),
+      templates: path('TEMPLATES_PATH', 'data/reply-templates.json'),
+      sampleMentions: path('SAMPLE_MENTIONS_PATH', 'data/sample-mentions.jsonl'),
+    },
+    influentialFollowers: positiveInt('INFLUENTIAL_FOLLOWERS', 10_000) ?? 10_000,
+  };
+
+  const bearerToken = get('X_BEARER_TOKEN');
+  const xApiBaseUrl = url('X_API_BASE_URL', 'https://api.x.com');
+  const pollCron = get('X_POLL_CRON') ?? '* * * * *';
+  if (!cron.validate(pollCron)) {
+    problems.push(`X_POLL_CRON=${pollCron}: not a valid cron expression. Use five fields, e.g. "* * * * *" for every minute.`);
+  }
+  const handle = get('X_HANDLE')?.replace(/^@/, '');
+  if (handle !== undefined && !/^\w{1,15}$/.test(handle)) {
+    problems.push(`X_HANDLE=${handle}: not an X handle (1–15 letters, digits or _).`);
+  }
+  const userId = get('X_USER_ID');
+  if (userId !== undefined && !/^\d{1,20}$/.test(userId)) {
+    problems.push(`X_USER_ID=${userId}: must be the numeric id of the account (digits only).`);
+  }
+  const backfillHours = positiveInt('X_BACKFILL_HOURS', 24) ?? 24;
+  const monthlyReadBudget = positiveInt('X_MONTHLY_READ_BUDGET', undefined);
+  if (bearerToken !== undefined) {
+    if (userId === undefined && handle === undefined) {
+      problems.push('X_BEARER_TOKEN is set but neither X_USER_ID nor X_HANDLE is: set X_HANDLE to the account whose mentions to watch.');
+    }
+    config.x = {
+      bearerToken,
+      pollCron,
+      apiBaseUrl: xApiBaseUrl,
+      backfillHours,
+      ...(userId !== undefined && { userId }),
+      ...(handle !== undefined && { handle }),
+      ...(get('X_SEARCH_QUERY') !== undefined && { searchQuery: get('X_SEARCH_QUERY') as string }),
+      ...(monthlyReadBudget !== undefined && { monthlyReadBudget }),
+    };
+  }
+
+  const discordToken = get('DISCORD_TOKEN');
+  const discordApiBaseUrl = url('DISCORD_API_BASE_URL', 'https://discord.com/api');
+  const appId = snowflake('DISCORD_APP_ID');
+  const guildId = snowflake('DISCORD_GUILD_ID');
+  const alertChannelId = snowflake('DISCORD_ALERT_CHANNEL_ID');
+  if (discordToken !== undefined) {
+    if (alertChannelId === undefined) {
+      problems.push('DISCORD_TOKEN is set but DISCORD_ALERT_CHANNEL_ID is not: set it to the id of the channel that receives alert cards.');
+    }
+    config.discord = {
+      token: discordToken,
+      apiBaseUrl: discordApiBaseUrl,
+      ...(appId !== undefined && { appId }),
+      ...(guildId !== undefined && { guildId }),
+      ...(alertChannelId !== undefined && { alertChannelId }),
+    };
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function checkWritableDatabase(path: string, problems: string[]): void {
+  const dir = dirname(path);
+  if (!existsSync(dir)) {
+    problems.push(`DATABASE_PATH=${path}: folder ${dir} does not exist. Create it or point DATABASE_PATH at a writable location.`);
+    return;
+  }
+  try {
+    if (existsSync(path) && statSync(path).isDirectory()) {
+      problems.push(`DATABASE_PATH=${path}: is a folder. Point DATABASE_PATH at a file, e.g. ${path}/triage.db.`);
+      return;
+    }
+    accessSync(existsSync(path) ? path : dir, constants.W_OK);
+  } catch {
+    problems.push(`DATABASE_PATH=${path}: not writable. Fix the permissions or point DATABASE_PATH elsewhere.`);
+  }
+}
+
+function findProjectRoot(from: string): string {
+  let dir = from;
+  for (;;) {
+    if (existsSync(resolve(dir, 'package.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return from;
+    dir = parent;
+  }
+}

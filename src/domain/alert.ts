@@ -1,0 +1,69 @@
+import type { Category, Sentiment, Urgency } from './classification.js';
+
+export const ALERT_STATES = ['open', 'claimed', 'responded', 'resolved', 'snoozed', 'dismissed'] as const;
+export type AlertState = (typeof ALERT_STATES)[number];
+
+export const ALERT_ACTIONS = ['claim', 'respond', 'resolve', 'snooze', 'dismiss', 'reopen', 'escalate'] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
+
+/**
+ * Which action may be taken from which state. Snooze hides reminders only: the SLA clocks go on,
+ * and a snoozed alert wakes up in the state it had (kept in `snoozedFrom`).
+ */
+const TRANSITIONS: Record<AlertAction, { from: readonly AlertState[]; to: AlertState | 'same' }> = {
+  claim: { from: ['open', 'snoozed'], to: 'claimed' },
+  respond: { from: ['open', 'claimed', 'snoozed'], to: 'responded' },
+  resolve: { from: ['open', 'claimed', 'responded', 'snoozed'], to: 'resolved' },
+  snooze: { from: ['open', 'claimed', 'responded'], to: 'snoozed' },
+  dismiss: { from: ['open', 'claimed', 'snoozed'], to: 'dismissed' },
+  reopen: { from: ['resolved', 'dismissed', 'responded'], to: 'open' },
+  escalate: { from: ['open', 'claimed', 'snoozed', 'responded'], to: 'same' },
+};
+
+export type TransitionResult =
+  | { ok: true; to: AlertState }
+  | { ok: false; reason: string };
+
+/** The state an alert moves to when `action` is taken in state `from`, or why it cannot be. */
+export function transition(from: AlertState, action: AlertAction): TransitionResult {
+  const rule = TRANSITIONS[action];
+  if (!rule.from.includes(from)) return { ok: false, reason: `cannot ${action} an alert that is ${from}` };
+  return { ok: true, to: rule.to === 'same' ? from : rule.to };
+}
+
+export function isClosed(state: AlertState): boolean {
+  return state === 'resolved' || state === 'dismissed';
+}
+
+/** An alert as read from the store, joined with its mention and classification. */
+export interface AlertView {
+  id: number;
+  mentionId: number;
+  state: AlertState;
+  urgency: Urgency;
+  categories: Category[];
+  sentiment: Sentiment;
+  score: number;
+  reasons: string[];
+  createdAt: number;
+  firstResponseDueAt: number | null;
+  resolutionDueAt: number | null;
+  policyVersion: number;
+  assignee: string | null;
+  firstResponseAt: number | null;
+  respondedBy: string | null;
+  resolvedAt: number | null;
+  snoozedUntil: number | null;
+  chatMessageId: string | null;
+  mention: {
+    platform: string;
+    nativeId: string;
+    url: string | null;
+    text: string;
+    createdAt: number;
+    authorHandle: string;
+    authorName: string | null;
+    authorFollowers: number | null;
+    inReplyToText: string | null;
+  };
+}

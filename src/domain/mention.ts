@@ -1,0 +1,38 @@
+/** Who wrote a mention, as far as the platform told us. */
+export interface Author {
+  /** Platform user id; stable across handle changes. */
+  id: string;
+  handle: string;
+  name?: string;
+  followers?: number;
+  verified?: boolean;
+}
+
+/**
+ * A social post about the brand, normalised across platforms. Every source yields these; the
+ * store keeps them unique per (platform, nativeId).
+ */
+export interface Mention {
+  platform: string;
+  nativeId: string;
+  author: Author;
+  text: string;
+  /** When the author posted it (epoch ms). The SLA clock starts here. */
+  createdAt: number;
+  url?: string;
+  conversationId?: string;
+  inReplyToId?: string;
+  /** Text of the post this one replies to, when the source knows it (shown on the card). */
+  inReplyToText?: string;
+  /** Which stream of the source found it: `mentions`, `search`, `replay` ... */
+  stream?: string;
+}
+
+/** A reply the brand itself posted on a platform: the real first response for SLA purposes. */
+export interface OwnReply {
+  platform: string;
+  nativeId: string;
+  inReplyToId: string;
+  createdAt: number;
+  url?: string;
+}

@@ -1,0 +1,97 @@
+import type { Chat } from './chat/chat.js';
+import type { Classifier } from './classify/classify-mention.js';
+import type { Logger } from './logger.js';
+import type { Source } from './sources/source.js';
+import type { DecideMention, SqliteStore } from './store/sqlite-store.js';
+import { decideTriage } from './triage/decide-triage.js';
+import type { ReplyGuard } from './triage/reply-guard.js';
+import type { TemplatesFile } from './triage/reply-templates.js';
+import type { SlaPolicy } from './triage/sla-policy.js';
+import { suggestReplies } from './triage/suggest-replies.js';
+import { TriageError } from './util/errors.js';
+import type { AlertView } from './domain/alert.js';
+
+export interface PipelineDeps {
+  store: SqliteStore;
+  classifier: Classifier;
+  policy: SlaPolicy;
+  templates: TemplatesFile;
+  guard: ReplyGuard;
+  log: Logger;
+  now: () => number;
+}
+
+export interface PollResult {
+  read: number;
+  inserted: number;
+  duplicates: number;
+  alerts: number;
+}
+
+/** Classify and plan one new mention: the pure part of ingesting it. */
+export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy'>): DecideMention {
+  return (mention, context) => {
+    const classification = deps.classifier.classify(mention.text, context);
+    return { classification, plan: decideTriage(classification, mention.createdAt, deps.policy) };
+  };
+}
+
+/**
+ * One poll of one source: each batch it yields is stored, with its cursor, in one transaction
+ * before the next is asked for. Nothing is sent from here; the outbox does that.
+ */
+export async function pollSource(source: Source, deps: PipelineDeps, signal: AbortSignal): Promise<PollResult> {
+  const total: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0 };
+  const decide = decideFor(deps);
+  for await (const batch of source.poll((stream) => deps.store.getCursor(source.name, stream), signal)) {
+    const result = deps.store.ingest(
+      { source: source.name, mentions: batch.mentions, ...(batch.cursor !== undefined && { cursor: { stream: batch.stream, value: batch.cursor } }), now: deps.now() },
+      decide,
+    );
+    total.read += batch.mentions.length;
+    total.inserted += result.inserted;
+    total.duplicates += result.duplicates;
+    total.alerts += result.alerts;
+    deps.log.debug({ source: source.name, stream: batch.stream, ...result }, 'batch stored');
+  }
+  return total;
+}
+
+export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard'>) {
+  const replies = suggestReplies(alert, { text: alert.mention.text, authorHandle: alert.mention.authorHandle }, deps.templates, deps.guard);
+  return { alert, replies };
+}
+
+/** Stable per alert and within Discord's 25 characters. */
+export function nonceFor(alertId: number): string {
+  return `triage-alert-${alertId}`;
+}
+
+/**
+ * Posts every alert that has no chat message yet, most urgent first, recording each delivery as it
+ * succeeds. A crash between posting and recording is repaired by the nonce on the next run.
+ */
+export async function dispatchPending(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ posted: number; failed: number }> {
+  let posted = 0;
+  let failed = 0;
+  const skip = new Set<number>();
+  while (!signal.aborted) {
+    const pending = deps.store.pendingAlerts(50 + skip.size).filter((a) => !skip.has(a.id));
+    if (pending.length === 0) break;
+    for (const alert of pending) {
+      if (signal.aborted) break;
+      const log = deps.log.child({ alertId: alert.id, chat: chat.name });
+      try {
+        const message = await chat.postAlert(cardFor(alert, deps), nonceFor(alert.id));
+        deps.store.markPosted(alert.id, message.channelId, message.messageId, deps.now());
+        posted++;
+      } catch (error) {
+        failed++;
+        skip.add(alert.id);
+        log.error({ err: error }, 'could not post alert card; it stays in the outbox');
+        if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+      }
+    }
+  }
+  return { posted, failed };
+}

@@ -1,0 +1,114 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import type { Mention } from '../domain/mention.js';
+import { readJsonLinesFile } from '../util/jsonl.js';
+import type { Source, SourceBatch } from './source.js';
+
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+
+/**
+ * A replay row: the normalised mention shape of `data/sample-mentions.jsonl`, with the looser
+ * fields of public exports (`author_id`, `in_response_to`) accepted too.
+ */
+const replayRow = z.object({
+  platform: z.string().default('replay'),
+  id: z.union([z.string(), z.number()]).transform(String),
+  text: z.string(),
+  created_at: isoDate,
+  url: z.string().nullish(),
+  author: z
+    .object({
+      id: z.union([z.string(), z.number()]).transform(String),
+      handle: z.string(),
+      name: z.string().nullish(),
+      followers: z.number().int().nonnegative().nullish(),
+      verified: z.boolean().nullish(),
+    })
+    .optional(),
+  author_id: z.union([z.string(), z.number()]).transform(String).optional(),
+  conversation_id: z.union([z.string(), z.number()]).transform(String).nullish(),
+  in_reply_to_id: z.union([z.string(), z.number()]).transform(String).nullish(),
+  in_response_to: z.union([z.string(), z.number()]).transform(String).nullish(),
+  in_reply_to_text: z.string().nullish(),
+  inbound: z.boolean().optional(),
+});
+
+export interface ReplayOptions {
+  path: string;
+  batchSize?: number;
+  /** Shift every timestamp so that the newest mention was posted at this time (the demo uses now). */
+  shiftNewestTo?: number;
+  /** Called for rows that cannot be used, with the line number and why. */
+  onSkip?: (line: number, reason: string) => void;
+}
+
+/**
+ * Replays a JSON Lines file as if it were a platform. The cursor is the number of lines consumed,
+ * so a second run yields nothing new.
+ */
+export function createReplaySource(options: ReplayOptions): Source {
+  const path = resolve(options.path);
+  const stream = `file:${path}`;
+  const batchSize = options.batchSize ?? 100;
+  const skip = options.onSkip ?? (() => {});
+
+  async function newestCreatedAt(): Promise<number | undefined> {
+    let newest: number | undefined;
+    for await (const line of readJsonLinesFile(path)) {
+      if (!line.ok) continue;
+      const row = replayRow.safeParse(line.value);
+      if (row.success) newest = Math.max(newest ?? -Infinity, Date.parse(row.data.created_at));
+    }
+    return newest;
+  }
+
+  return {
+    name: 'replay',
+    async *poll(cursor, signal): AsyncGenerator<SourceBatch> {
+      const consumed = Number(cursor(stream) ?? '0');
+      const newest = options.shiftNewestTo === undefined ? undefined : await newestCreatedAt();
+      const shift = newest === undefined || options.shiftNewestTo === undefined ? 0 : options.shiftNewestTo - newest;
+      let mentions: Mention[] = [];
+      let lineNumber = 0;
+      for await (const line of readJsonLinesFile(path)) {
+        if (signal.aborted) return;
+        lineNumber = line.line;
+        if (line.line <= consumed) continue;
+        if (!line.ok) {
+          skip(line.line, line.error);
+        } else {
+          const parsed = replayRow.safeParse(line.value);
+          if (!parsed.success) skip(line.line, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          else if (parsed.data.inbound === false) skip(line.line, 'outbound (brand) post');
+          else mentions.push(toMention(parsed.data, shift));
+        }
+        if (mentions.length >= batchSize) {
+          yield { stream, mentions, cursor: String(lineNumber) };
+          mentions = [];
+        }
+      }
+      if (mentions.length > 0 || lineNumber > consumed) yield { stream, mentions, cursor: String(Math.max(lineNumber, consumed)) };
+    },
+  };
+}
+
+function toMention(row: z.infer<typeof replayRow>, shift: number): Mention {
+  const authorId = row.author?.id ?? row.author_id ?? 'unknown';
+  const mention: Mention = {
+    platform: row.platform,
+    nativeId: row.id,
+    author: { id: authorId, handle: row.author?.handle ?? authorId },
+    text: row.text,
+    createdAt: Date.parse(row.created_at) + shift,
+    stream: 'replay',
+  };
+  if (row.author?.name) mention.author.name = row.author.name;
+  if (row.author?.followers != null) mention.author.followers = row.author.followers;
+  if (row.author?.verified != null) mention.author.verified = row.author.verified;
+  if (row.url) mention.url = row.url;
+  if (row.conversation_id) mention.conversationId = row.conversation_id;
+  const inReplyTo = row.in_reply_to_id ?? row.in_response_to;
+  if (inReplyTo) mention.inReplyToId = inReplyTo;
+  if (row.in_reply_to_text) mention.inReplyToText = row.in_reply_to_text;
+  return mention;
+}

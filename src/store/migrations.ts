@@ -1,0 +1,88 @@
+/**
+ * Schema versions, applied in order; `PRAGMA user_version` records how many have run. Never edit a
+ * shipped migration: add the next one. Times are epoch milliseconds.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE mentions (
+    id INTEGER PRIMARY KEY,
+    platform TEXT NOT NULL,
+    native_id TEXT NOT NULL,
+    stream TEXT,
+    author_id TEXT NOT NULL,
+    author_handle TEXT NOT NULL,
+    author_name TEXT,
+    author_followers INTEGER,
+    author_verified INTEGER,
+    text TEXT NOT NULL,
+    url TEXT,
+    created_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    conversation_id TEXT,
+    in_reply_to_id TEXT,
+    in_reply_to_text TEXT,
+    UNIQUE (platform, native_id)
+  );
+  CREATE INDEX mentions_author ON mentions (platform, author_id, created_at);
+  CREATE INDEX mentions_created ON mentions (created_at);
+
+  CREATE TABLE classifications (
+    mention_id INTEGER PRIMARY KEY REFERENCES mentions (id),
+    sentiment TEXT NOT NULL,
+    score REAL NOT NULL,
+    categories TEXT NOT NULL,
+    urgency TEXT NOT NULL,
+    reasons TEXT NOT NULL,
+    is_complaint INTEGER NOT NULL,
+    classified_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE alerts (
+    id INTEGER PRIMARY KEY,
+    mention_id INTEGER NOT NULL UNIQUE REFERENCES mentions (id),
+    state TEXT NOT NULL CHECK (state IN ('open', 'claimed', 'responded', 'resolved', 'snoozed', 'dismissed')),
+    urgency TEXT NOT NULL,
+    urgency_rank INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    arrived_at INTEGER NOT NULL,
+    first_response_due_at INTEGER,
+    resolution_due_at INTEGER,
+    policy_version INTEGER NOT NULL,
+    assignee TEXT,
+    claimed_at INTEGER,
+    first_response_at INTEGER,
+    responded_by TEXT,
+    resolved_at INTEGER,
+    snoozed_until INTEGER,
+    snoozed_from TEXT,
+    dismissed_at INTEGER,
+    dismiss_reason TEXT,
+    updated_at INTEGER NOT NULL,
+    chat_channel_id TEXT,
+    chat_message_id TEXT,
+    posted_at INTEGER
+  );
+  CREATE INDEX alerts_outbox ON alerts (urgency_rank, id) WHERE chat_message_id IS NULL;
+  CREATE INDEX alerts_state ON alerts (state, first_response_due_at);
+
+  CREATE TABLE alert_events (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts (id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    detail TEXT
+  );
+  CREATE INDEX alert_events_alert ON alert_events (alert_id, at);
+
+  CREATE TABLE cursors (
+    source TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    value TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (source, stream)
+  );
+  `,
+];

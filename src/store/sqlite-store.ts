@@ -1,0 +1,348 @@
+import Database from 'better-sqlite3';
+import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
+import { transition } from '../domain/alert.js';
+import { URGENCIES, urgencyRank, type Category, type Classification, type ClassifyContext, type Sentiment, type Urgency } from '../domain/classification.js';
+import type { Mention } from '../domain/mention.js';
+import type { AlertPlan } from '../triage/decide-triage.js';
+import { TriageError } from '../util/errors.js';
+import { MIGRATIONS } from './migrations.js';
+
+/** What the pipeline decides for one new mention, given what the store knows about its author. */
+export type DecideMention = (mention: Mention, context: ClassifyContext) => { classification: Classification; plan: AlertPlan | null };
+
+export interface IngestBatch {
+  source: string;
+  mentions: readonly Mention[];
+  /** Written in the same transaction as the mentions: the cursor never runs ahead of the data. */
+  cursor?: { stream: string; value: string };
+  now: number;
+}
+
+export interface IngestResult {
+  inserted: number;
+  duplicates: number;
+  alerts: number;
+}
+
+export type ActionResult =
+  | { ok: true; alert: AlertView; changed: boolean }
+  | { ok: false; reason: string; alert: AlertView | null };
+
+export interface ActionOptions {
+  snoozeUntil?: number;
+  reason?: string;
+}
+
+export interface QueueSummary {
+  open: Record<Urgency, number>;
+  total: number;
+  nextDue: { alertId: number; urgency: Urgency; dueAt: number; kind: 'first response' | 'resolution' } | null;
+  breached: number;
+}
+
+const WEEK = 7 * 24 * 3600_000;
+
+interface AlertRow {
+  id: number;
+  mention_id: number;
+  state: AlertState;
+  urgency: Urgency;
+  created_at: number;
+  first_response_due_at: number | null;
+  resolution_due_at: number | null;
+  policy_version: number;
+  assignee: string | null;
+  first_response_at: number | null;
+  responded_by: string | null;
+  resolved_at: number | null;
+  snoozed_until: number | null;
+  snoozed_from: AlertState | null;
+  chat_message_id: string | null;
+  sentiment: Sentiment;
+  score: number;
+  categories: string;
+  reasons: string;
+  platform: string;
+  native_id: string;
+  url: string | null;
+  text: string;
+  mention_created_at: number;
+  author_handle: string;
+  author_name: string | null;
+  author_followers: number | null;
+  in_reply_to_text: string | null;
+}
+
+const ALERT_SELECT = `
+  SELECT a.id, a.mention_id, a.state, a.urgency, a.created_at, a.first_response_due_at, a.resolution_due_at,
+         a.policy_version, a.assignee, a.first_response_at, a.responded_by, a.resolved_at, a.snoozed_until,
+         a.snoozed_from, a.chat_message_id, c.sentiment, c.score, c.categories, c.reasons, m.platform, m.native_id,
+         m.url, m.text, m.created_at AS mention_created_at, m.author_handle, m.author_name, m.author_followers,
+         m.in_reply_to_text
+  FROM alerts a JOIN mentions m ON m.id = a.mention_id JOIN classifications c ON c.mention_id = a.mention_id`;
+
+function toView(row: AlertRow): AlertView {
+  return {
+    id: row.id,
+    mentionId: row.mention_id,
+    state: row.state,
+    urgency: row.urgency,
+    categories: JSON.parse(row.categories) as Category[],
+    sentiment: row.sentiment,
+    score: row.score,
+    reasons: JSON.parse(row.reasons) as string[],
+    createdAt: row.created_at,
+    firstResponseDueAt: row.first_response_due_at,
+    resolutionDueAt: row.resolution_due_at,
+    policyVersion: row.policy_version,
+    assignee: row.assignee,
+    firstResponseAt: row.first_response_at,
+    respondedBy: row.responded_by,
+    resolvedAt: row.resolved_at,
+    snoozedUntil: row.snoozed_until,
+    chatMessageId: row.chat_message_id,
+    mention: {
+      platform: row.platform,
+      nativeId: row.native_id,
+      url: row.url,
+      text: row.text,
+      createdAt: row.mention_created_at,
+      authorHandle: row.author_handle,
+      authorName: row.author_name,
+      authorFollowers: row.author_followers,
+      inReplyToText: row.in_reply_to_text,
+    },
+  };
+}
+
+/**
+ * The SQLite store (WAL). Everything that must be atomic is one method with one transaction;
+ * callers never hold a transaction open across I/O.
+ */
+export class SqliteStore {
+  readonly db: Database.Database;
+  private readonly statements;
+
+  constructor(path: string) {
+    try {
+      this.db = new Database(path);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = NORMAL');
+      this.db.pragma('foreign_keys = ON');
+      this.db.pragma('busy_timeout = 5000');
+      migrate(this.db);
+    } catch (error) {
+      throw new TriageError('store', `cannot open the database at ${path}: ${(error as Error).message}. Check DATABASE_PATH.`, { cause: error });
+    }
+    const db = this.db;
+    this.statements = {
+      insertMention: db.prepare(`
+        INSERT INTO mentions (platform, native_id, stream, author_id, author_handle, author_name, author_followers,
+          author_verified, text, url, created_at, received_at, conversation_id, in_reply_to_id, in_reply_to_text)
+        VALUES (@platform, @nativeId, @stream, @authorId, @authorHandle, @authorName, @authorFollowers,
+          @authorVerified, @text, @url, @createdAt, @receivedAt, @conversationId, @inReplyToId, @inReplyToText)
+        ON CONFLICT (platform, native_id) DO NOTHING`),
+      insertClassification: db.prepare(`
+        INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertAlert: db.prepare(`
+        INSERT INTO alerts (mention_id, state, urgency, urgency_rank, created_at, arrived_at, first_response_due_at,
+          resolution_due_at, policy_version, updated_at)
+        VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)`),
+      insertEvent: db.prepare(`
+        INSERT INTO alert_events (alert_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+      recentComplaints: db.prepare(`
+        SELECT COUNT(*) AS n FROM mentions m JOIN classifications c ON c.mention_id = m.id
+        WHERE m.platform = ? AND m.author_id = ? AND m.created_at >= ? AND c.is_complaint = 1`),
+      upsertCursor: db.prepare(`
+        INSERT INTO cursors (source, stream, value, updated_at) VALUES (?, ?, ?, ?)
+        ON CONFLICT (source, stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
+      getCursor: db.prepare(`SELECT value FROM cursors WHERE source = ? AND stream = ?`),
+      alertById: db.prepare(`${ALERT_SELECT} WHERE a.id = ?`),
+      pending: db.prepare(`${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' ORDER BY a.urgency_rank, a.id LIMIT ?`),
+      markPosted: db.prepare(`
+        UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL`),
+      openCounts: db.prepare(`
+        SELECT urgency, COUNT(*) AS n FROM alerts WHERE state NOT IN ('resolved', 'dismissed') GROUP BY urgency`),
+      nextFirstResponse: db.prepare(`
+        SELECT id, urgency, first_response_due_at AS due FROM alerts
+        WHERE state NOT IN ('resolved', 'dismissed', 'responded') AND first_response_at IS NULL AND first_response_due_at IS NOT NULL
+        ORDER BY first_response_due_at LIMIT 1`),
+      breached: db.prepare(`
+        SELECT COUNT(*) AS n FROM alerts
+        WHERE state NOT IN ('resolved', 'dismissed', 'responded') AND first_response_at IS NULL AND first_response_due_at < ?`),
+    };
+  }
+
+  /**
+   * Stores a batch of mentions, their classifications and alerts, and the source cursor, in one
+   * transaction. Mentions already stored are skipped (and not classified again).
+   */
+  ingest(batch: IngestBatch, decide: DecideMention): IngestResult {
+    const s = this.statements;
+    const run = this.db.transaction((): IngestResult => {
+      let inserted = 0;
+      let alerts = 0;
+      for (const mention of batch.mentions) {
+        const info = s.insertMention.run({
+          platform: mention.platform,
+          nativeId: mention.nativeId,
+          stream: mention.stream ?? null,
+          authorId: mention.author.id,
+          authorHandle: mention.author.handle,
+          authorName: mention.author.name ?? null,
+          authorFollowers: mention.author.followers ?? null,
+          authorVerified: mention.author.verified === undefined ? null : Number(mention.author.verified),
+          text: mention.text,
+          url: mention.url ?? null,
+          createdAt: mention.createdAt,
+          receivedAt: batch.now,
+          conversationId: mention.conversationId ?? null,
+          inReplyToId: mention.inReplyToId ?? null,
+          inReplyToText: mention.inReplyToText ?? null,
+        });
+        if (info.changes === 0) continue;
+        inserted++;
+        const mentionId = Number(info.lastInsertRowid);
+        const recent = s.recentComplaints.get(mention.platform, mention.author.id, mention.createdAt - WEEK) as { n: number };
+        const context: ClassifyContext = { recentComplaints: recent.n };
+        if (mention.author.followers !== undefined) context.followers = mention.author.followers;
+        const { classification: c, plan } = decide(mention, context);
+        s.insertClassification.run(
+          mentionId, c.sentiment, c.score, JSON.stringify(c.categories), c.urgency, JSON.stringify(c.reasons),
+          c.categories.includes('complaint') ? 1 : 0, batch.now,
+        );
+        if (plan) {
+          s.insertAlert.run(
+            mentionId, plan.urgency, urgencyRank(plan.urgency), batch.now, mention.createdAt,
+            plan.due?.firstResponseDueAt ?? null, plan.due?.resolutionDueAt ?? null, plan.policyVersion, batch.now,
+          );
+          alerts++;
+        }
+      }
+      if (batch.cursor) s.upsertCursor.run(batch.source, batch.cursor.stream, batch.cursor.value, batch.now);
+      return { inserted, duplicates: batch.mentions.length - inserted, alerts };
+    });
+    return run.immediate();
+  }
+
+  getCursor(source: string, stream: string): string | undefined {
+    return (this.statements.getCursor.get(source, stream) as { value: string } | undefined)?.value;
+  }
+
+  getAlert(id: number): AlertView | null {
+    const row = this.statements.alertById.get(id) as AlertRow | undefined;
+    return row ? toView(row) : null;
+  }
+
+  /** The outbox: alerts with no chat message yet, most urgent first. */
+  pendingAlerts(limit: number): AlertView[] {
+    return (this.statements.pending.all(limit) as AlertRow[]).map(toView);
+  }
+
+  /** Records delivery; false when another worker already recorded it. */
+  markPosted(alertId: number, channelId: string, messageId: string, now: number): boolean {
+    return this.statements.markPosted.run(channelId, messageId, now, alertId).changes === 1;
+  }
+
+  /**
+   * Applies an action from chat or a source, atomically: a double click or two people at once
+   * end with one winner and a clear reason for the other.
+   */
+  applyAction(alertId: number, action: AlertAction, actor: string, now: number, options: ActionOptions = {}): ActionResult {
+    const run = this.db.transaction((): ActionResult => {
+      const current = this.getAlert(alertId);
+      if (!current) return { ok: false, reason: `alert #${alertId} does not exist`, alert: null };
+      if (action === 'claim' && current.state === 'claimed') {
+        return current.assignee === actor
+          ? { ok: true, alert: current, changed: false }
+          : { ok: false, reason: `already claimed by ${current.assignee ?? 'someone'}`, alert: current };
+      }
+      if (action === 'respond' && current.state === 'responded') return { ok: true, alert: current, changed: false };
+      if (action === 'resolve' && current.state === 'resolved') return { ok: true, alert: current, changed: false };
+      if (action === 'dismiss' && current.state === 'dismissed') return { ok: true, alert: current, changed: false };
+      const next = transition(current.state, action);
+      if (!next.ok) return { ok: false, reason: next.reason, alert: current };
+      const sets: string[] = ['state = @to', 'updated_at = @now'];
+      const params: Record<string, unknown> = { id: alertId, from: current.state, to: next.to, now, actor };
+      switch (action) {
+        case 'claim':
+          sets.push('assignee = @actor', 'claimed_at = @now');
+          break;
+        case 'respond':
+          sets.push('first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
+          break;
+        case 'resolve':
+          sets.push('resolved_at = @now', 'first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
+          break;
+        case 'snooze':
+          sets.push('snoozed_until = @until', 'snoozed_from = @from');
+          params.until = options.snoozeUntil ?? now + 3600_000;
+          break;
+        case 'dismiss':
+          sets.push('dismissed_at = @now', 'dismiss_reason = @reason');
+          params.reason = options.reason ?? null;
+          break;
+        case 'reopen':
+          sets.push('resolved_at = NULL', 'dismissed_at = NULL', 'dismiss_reason = NULL');
+          break;
+        case 'escalate':
+          break;
+      }
+      if (current.state === 'snoozed' && action !== 'snooze') sets.push('snoozed_until = NULL', 'snoozed_from = NULL');
+      const changed = this.db.prepare(`UPDATE alerts SET ${sets.join(', ')} WHERE id = @id AND state = @from`).run(params).changes;
+      if (changed !== 1) return { ok: false, reason: 'the alert changed meanwhile; try again', alert: this.getAlert(alertId) };
+      const detail = action === 'snooze' ? { until: params.until } : options.reason ? { reason: options.reason } : null;
+      this.statements.insertEvent.run(alertId, now, actor, action, current.state, next.to, detail ? JSON.stringify(detail) : null);
+      return { ok: true, alert: this.getAlert(alertId) as AlertView, changed: true };
+    });
+    return run.immediate();
+  }
+
+  /** The audit log of one alert, oldest first. */
+  alertEvents(alertId: number): Array<{ at: number; actor: string; action: string; fromState: string | null; toState: string | null; detail: unknown }> {
+    return (this.db.prepare('SELECT at, actor, action, from_state, to_state, detail FROM alert_events WHERE alert_id = ? ORDER BY id').all(alertId) as Array<{
+      at: number; actor: string; action: string; from_state: string | null; to_state: string | null; detail: string | null;
+    }>).map((r) => ({ at: r.at, actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, detail: r.detail ? JSON.parse(r.detail) : null }));
+  }
+
+  queueSummary(now: number): QueueSummary {
+    const open = Object.fromEntries(URGENCIES.map((u) => [u, 0])) as Record<Urgency, number>;
+    let total = 0;
+    for (const row of this.statements.openCounts.all() as Array<{ urgency: Urgency; n: number }>) {
+      open[row.urgency] = row.n;
+      total += row.n;
+    }
+    const next = this.statements.nextFirstResponse.get() as { id: number; urgency: Urgency; due: number } | undefined;
+    const breached = (this.statements.breached.get(now) as { n: number }).n;
+    return {
+      open,
+      total,
+      breached,
+      nextDue: next ? { alertId: next.id, urgency: next.urgency, dueAt: next.due, kind: 'first response' } : null,
+    };
+  }
+
+  counts(): { mentions: number; alerts: number } {
+    const mentions = (this.db.prepare('SELECT COUNT(*) AS n FROM mentions').get() as { n: number }).n;
+    const alerts = (this.db.prepare('SELECT COUNT(*) AS n FROM alerts').get() as { n: number }).n;
+    return { mentions, alerts };
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > MIGRATIONS.length) {
+    throw new Error(`database schema version ${version} is newer than this program knows (${MIGRATIONS.length}); upgrade Triage`);
+  }
+  for (let v = version; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v] as string);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,29 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { lexiconSchema, type Lexicon } from '../../src/classify/lexicon.js';
+import { createClassifier, type Classifier } from '../../src/classify/classify-mention.js';
+import { slaPolicySchema, type SlaPolicy } from '../../src/triage/sla-policy.js';
+import { templatesSchema, type TemplatesFile } from '../../src/triage/reply-templates.js';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export function readData<T>(file: string, schema: { parse(value: unknown): T }): T {
+  return schema.parse(JSON.parse(readFileSync(join(ROOT, 'data', file), 'utf8')));
+}
+
+export const lexicon: Lexicon = readData('lexicon.json', lexiconSchema);
+export const policy: SlaPolicy = readData('sla-policy.json', slaPolicySchema);
+export const templates: TemplatesFile = readData('reply-templates.json', templatesSchema);
+
+let shared: Classifier | undefined;
+export function classifier(): Classifier {
+  shared ??= createClassifier(lexicon);
+  return shared;
+}
+
+/** A fresh folder per test; removed by the returned function. */
+export function tempDir(): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'triage-test-'));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}

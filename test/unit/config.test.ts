@@ -1,0 +1,72 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { ConfigError } from '../../src/util/errors.js';
+import { tempDir } from '../helpers/setup.js';
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  return [];
+}
+
+describe('loadConfig', () => {
+  const temp = tempDir();
+  afterAll(() => temp.cleanup());
+
+  it('needs nothing: the embedded default runs without any variable', () => {
+    const config = loadConfig({});
+    expect(config.databasePath).toMatch(/data[/\\]triage\.db$/);
+    expect(config.x).toBeUndefined();
+    expect(config.discord).toBeUndefined();
+    expect(config.logLevel).toBe('info');
+  });
+
+  it('names DATABASE_PATH when its folder does not exist', () => {
+    expect(problems({ DATABASE_PATH: '/nonexistent/dir/x.db' })).toEqual([
+      expect.stringMatching(/^DATABASE_PATH=\/nonexistent\/dir\/x\.db: folder \/nonexistent\/dir does not exist\. Create it/),
+    ]);
+  });
+
+  it('names DATABASE_PATH when it is a folder or not writable', () => {
+    expect(problems({ DATABASE_PATH: temp.dir })[0]).toMatch(/DATABASE_PATH=.*is a folder/);
+    const locked = join(temp.dir, 'locked');
+    mkdirSync(locked);
+    chmodSync(locked, 0o500);
+    if (process.getuid?.() !== 0) expect(problems({ DATABASE_PATH: join(locked, 'x.db') })[0]).toMatch(/not writable/);
+  });
+
+  it('lists every problem at once, each with its variable and a fix', () => {
+    const found = problems({
+      LOG_LEVEL: 'loud',
+      X_POLL_CRON: 'every minute',
+      X_API_BASE_URL: 'ftp://x',
+      X_BEARER_TOKEN: 'abc',
+      X_USER_ID: 'not-a-number',
+      DISCORD_TOKEN: 'tok',
+      DISCORD_ALERT_CHANNEL_ID: '12',
+      X_MONTHLY_READ_BUDGET: '-5',
+    });
+    expect(found.map((p) => p.split(/[=: ]/)[0])).toEqual([
+      'LOG_LEVEL', 'X_API_BASE_URL', 'X_POLL_CRON', 'X_USER_ID', 'X_MONTHLY_READ_BUDGET', 'DISCORD_ALERT_CHANNEL_ID',
+    ]);
+  });
+
+  it('asks for the account when X_BEARER_TOKEN is set alone', () => {
+    expect(problems({ X_BEARER_TOKEN: 'abc' })).toEqual([expect.stringContaining('set X_HANDLE')]);
+  });
+
+  it('reads X and Discord settings when their credentials are set', () => {
+    const config = loadConfig({
+      X_BEARER_TOKEN: 'abc', X_HANDLE: '@RiverbendHealth', X_API_BASE_URL: 'http://127.0.0.1:9999/',
+      DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '123456789012345678',
+    });
+    expect(config.x).toMatchObject({ bearerToken: 'abc', handle: 'RiverbendHealth', apiBaseUrl: 'http://127.0.0.1:9999', pollCron: '* * * * *', backfillHours: 24 });
+    expect(config.discord).toMatchObject({ token: 'tok', alertChannelId: '123456789012345678', apiBaseUrl: 'https://discord.com/api' });
+  });
+});

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module';
-import Sentiment from 'sentiment';
 import type { Category, Classification, ClassifyContext, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
 import type { Lexicon } from './lexicon.js';
 import { canonicalToken, normalizeText } from './normalize.js';
-import { PhraseIndex, type PhraseKind, type PhraseMatch } from './phrase-index.js';
+import { createSentimentScorer, tokenize } from './score-sentiment.js';
+import { PHRASE_KINDS, PhraseIndex, type PhraseKind, type PhraseMatch } from './phrase-index.js';
 
 export interface ClassifierOptions {
   /** Authors with at least this many followers make a complaint `high`. */
@@ -14,37 +13,11 @@ export interface Classifier {
   classify(text: string, context?: ClassifyContext): Classification;
 }
 
-const require = createRequire(import.meta.url);
-const AFINN: Record<string, number> = require('sentiment/languages/en/labels.json');
-
-const NEGATORS = new Set([
-  'not', 'no', 'never', 'none', 'nothing', 'without', 'hardly', 'barely', 'neither', 'nor',
-  "can't", 'cant', 'cannot', "don't", 'dont', "doesn't", 'doesnt', "didn't", 'didnt', "won't", 'wont',
-  "isn't", 'isnt', "aren't", 'arent', "wasn't", 'wasnt', "weren't", 'werent', "haven't", 'havent',
-  "hasn't", 'hasnt', "couldn't", 'couldnt', "wouldn't", 'wouldnt', "shouldn't", 'shouldnt', "ain't", 'aint',
-]);
-const INTENSIFIERS = new Set([
-  'very', 'so', 'really', 'extremely', 'super', 'absolutely', 'totally', 'incredibly', 'truly', 'completely',
-  'utterly', 'beyond', 'highly', 'seriously', 'insanely', 'terribly',
-]);
-// Words that may stand between a negator and the word it negates: "not very good", "never been so happy".
-const SKIPPABLE = new Set(['very', 'so', 'really', 'that', 'too', 'a', 'the', 'be', 'been', 'at', 'all', 'even', 'quite', 'as']);
-
 const FIRST_PERSON_SUBJECT = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself']);
 const URL = /https?:\/\/\S+/g;
 const STAR_RATING = /\b(?:[0-5](?:\.5)?\s*(?:\/|out of)\s*(?:5|five)|(?:[0-9]|10)\s*(?:\/|out of)\s*(?:10|ten)|(?:zero|no|one|two|three|four|five|[0-5])[- ]stars?)\b|[\u2605\u2B50]/i;
 const HASHTAG = /#\w+/g;
 const SHOUTING_WORD = /\b[A-Z]{4,}\b/g;
-
-let languageCounter = 0;
-
-/** Per-call accumulators filled by the scoring strategy (classification is synchronous). */
-interface ScoreState {
-  positive: number;
-  negative: number;
-  positiveWords: string[];
-  negativeWords: string[];
-}
 
 /**
  * Builds the classifier from a lexicon. Pure: everything is compiled here once; `classify` does no
@@ -58,57 +31,36 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
   // "my", "mom's", "husband": these may stand a few words before the health term; "i" and "me" must be near.
   const possessive = new Set([...selfReferences].filter((w) => !FIRST_PERSON_SUBJECT.has(w)));
 
-  const state: ScoreState = { positive: 0, negative: 0, positiveWords: [], negativeWords: [] };
-  const language = `en-triage-${++languageCounter}`;
-  const sentiment = new Sentiment();
-  sentiment.registerLanguage(language, {
-    labels: { ...AFINN, ...lexicon.sentimentWords },
-    scoringStrategy: {
-      apply(tokens: string[], cursor: number, tokenScore: number): number {
-        const score = scoreInContext(tokens, cursor, tokenScore);
-        const word = tokens[cursor] as string;
-        if (score > 0) {
-          state.positive += score;
-          state.positiveWords.push(word);
-        } else if (score < 0) {
-          state.negative += score;
-          state.negativeWords.push(word);
-        }
-        return score;
-      },
-    },
-  });
+  const scoreSentiment = createSentimentScorer(lexicon.sentimentWords);
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
-    state.positive = 0;
-    state.negative = 0;
-    state.positiveWords = [];
-    state.negativeWords = [];
     const normalized = normalizeText(text);
-    const analysis = sentiment.analyze(normalized, { language });
-    const tokens = analysis.tokens.filter((t) => t.length > 0).map(canonicalToken);
+    const tokens = tokenize(normalized);
+    const sentiment = scoreSentiment(tokens);
     const found = new Found(index.match(tokens), tokens);
     const reasons: string[] = [];
 
     // --- sentiment -------------------------------------------------------------------------
-    let score = analysis.score + found.weight('sentiment');
-    const complaintWeight = found.weight('complaint');
+    const stars = mayHaveRating(normalized) ? STAR_RATING.exec(normalized) : null;
+    const rating = stars ? starSentiment(stars[0], normalized) : 0;
+    let score = sentiment.score + found.weight('sentiment') + rating;
+    const complaintWeight = found.complaintWeight(sentiment.score < 0);
     let sarcasm = false;
-    if (state.positive > 0 && complaintWeight >= 3 && state.positive <= 6) {
+    if (sentiment.positive > 0 && complaintWeight >= 2 && sentiment.positive <= 8 && rating <= 0) {
       // Praise words beside a service failure read as sarcasm far more often than as thanks.
       sarcasm = true;
-      score -= state.positive;
+      score -= sentiment.positive;
     }
     const finalScore = round(score - complaintWeight * 0.75);
     // A lone mildly negative word ("limited", "damaged") is not a complaint; a service failure is.
     const label: SentimentLabel =
-      finalScore <= -2 || (finalScore < 0 && complaintWeight > 0) ? 'negative' : finalScore > 0 ? 'positive' : 'neutral';
+      finalScore <= -1 || (finalScore < 0 && complaintWeight > 0) ? 'negative' : finalScore > 0 ? 'positive' : 'neutral';
 
-    if (state.negativeWords.length > 0) reasons.push(`negative words: ${unique(state.negativeWords).join(', ')}`);
-    if (state.positiveWords.length > 0 && !sarcasm) reasons.push(`positive words: ${unique(state.positiveWords).join(', ')}`);
+    if (sentiment.negativeWords.length > 0) reasons.push(`negative words: ${unique(sentiment.negativeWords).join(', ')}`);
+    if (sentiment.positiveWords.length > 0 && !sarcasm) reasons.push(`positive words: ${unique(sentiment.positiveWords).join(', ')}`);
     if (found.any('sentiment')) reasons.push(`phrases: ${found.quoted('sentiment')}`);
     if (complaintWeight > 0) reasons.push(`service-failure cues: ${found.quoted('complaint')}`);
-    if (sarcasm) reasons.push(`sarcasm: positive words (${unique(state.positiveWords).join(', ')}) beside a service failure`);
+    if (sarcasm) reasons.push(`sarcasm: positive words (${unique(sentiment.positiveWords).join(', ')}) beside a service failure`);
 
     // --- categories ------------------------------------------------------------------------
     const categories = new Set<Category>();
@@ -121,11 +73,11 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       }
     }
 
-    const urls = normalized.match(URL)?.length ?? 0;
-    const hashtags = normalized.match(HASHTAG)?.length ?? 0;
+    const urls = normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0;
+    const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
     let spamScore = found.weight('spam');
     if (urls >= 2) spamScore += 1;
-    if (hashtags >= 5) spamScore += 2;
+    if (hashtags >= 5) spamScore += hashtags >= 7 ? 3 : 2;
     if (spamScore >= 3 && (urls > 0 || spamScore >= 4 || hashtags >= 5)) {
       categories.add('spam');
       const cues = [found.any('spam') ? found.quoted('spam') : '', urls >= 2 ? `${urls} links` : '', hashtags >= 5 ? `${hashtags} hashtags` : '']
@@ -153,7 +105,6 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       reasons.push(`question: starts with "${questionStart}"`);
     }
 
-    const stars = STAR_RATING.exec(normalized);
     if (stars || found.any('review')) {
       categories.add('review');
       reasons.push(`review: ${stars ? `"${stars[0]}"` : found.quoted('review')}`);
@@ -161,17 +112,25 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     // A "thanks!" at the end of a question is politeness, not praise.
     const praiseBar = categories.has('question') ? 4 : 0;
-    if (label === 'positive' && !categories.has('complaint') && finalScore >= praiseBar && (found.any('praise') || finalScore >= 3)) {
+    // A middling rating with good words in it is a review, not praise.
+    const mixedReview = stars !== null && rating === 0;
+    if (label === 'positive' && !mixedReview && !categories.has('complaint') && finalScore >= praiseBar && (found.any('praise') || finalScore >= 4)) {
       categories.add('praise');
       if (found.any('praise')) reasons.push(`praise: ${found.quoted('praise')}`);
     }
 
-    const phiCue = found.any('phi') ? found.quoted('phi') : healthNearSelf(found, tokens, selfReferences, possessive);
+    let phiCue = found.any('phi') ? found.quoted('phi') : healthNearSelf(found, tokens, selfReferences, possessive);
+    if (!phiCue && (found.any('emergency') || found.any('selfHarm'))) {
+      // Describing one's own or a relative's emergency discloses their health.
+      const who = tokens.find((t) => possessive.has(t) || FIRST_PERSON_SUBJECT.has(t));
+      if (who !== undefined) phiCue = `"${who}" with ${found.quoted(found.any('emergency') ? 'emergency' : 'selfHarm')}`;
+    }
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
     }
 
+    if (categories.has('spam')) categories.delete('praise');
     if (categories.has('spam') && (categories.has('complaint') || categories.has('crisis'))) {
       // A real complaint or crisis that happens to contain a link is not spam.
       if (spamScore < 6) categories.delete('spam');
@@ -191,13 +150,15 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       }
       const criticalKinds: PhraseKind[] = ['legal', 'privacy', 'safetyIncident', 'viral'];
       const critical = criticalKinds.filter((kind) => found.any(kind));
-      if (critical.length > 0 && (categories.has('complaint') || label === 'negative' || critical.includes('legal') || critical.includes('privacy'))) {
+      // Legal threats, privacy breaches and threats to go public count unless the post is praise.
+      const seriousAlone = critical.some((kind) => kind !== 'safetyIncident') && label !== 'positive';
+      if (critical.length > 0 && (categories.has('complaint') || label === 'negative' || seriousAlone)) {
         reasons.push(`urgency critical: ${critical.map((kind) => `${CRITICAL_LABEL[kind]} ${found.quoted(kind)}`).join('; ')}`);
         return 'critical';
       }
       if (categories.has('complaint')) {
         const why: string[] = [];
-        if (finalScore <= -6) why.push(`strongly negative (${finalScore})`);
+        if (finalScore <= -8) why.push(`strongly negative (${finalScore})`);
         if (found.any('anger')) why.push(`anger: ${found.quoted('anger')}`);
         if (shouting(normalized)) why.push('shouting');
         if ((context.recentComplaints ?? 0) >= 2) why.push(`${context.recentComplaints} complaints this week`);
@@ -268,43 +229,25 @@ function buildIndex(lexicon: Lexicon): PhraseIndex {
   return index;
 }
 
-/** Negation ("not good", "never been so happy") and intensifiers ("very rude") around a scored word. */
-function scoreInContext(tokens: readonly string[], cursor: number, tokenScore: number): number {
-  let score = tokenScore;
-  let back = cursor - 1;
-  let intensified = false;
-  while (back >= 0 && back >= cursor - 3) {
-    const previous = tokens[back] as string;
-    if (NEGATORS.has(previous)) {
-      // "not bad" is mildly good; "not good" is as bad as "good" is good.
-      return score < 0 ? -score * 0.5 : -score;
-    }
-    if (INTENSIFIERS.has(previous)) intensified = true;
-    if (!SKIPPABLE.has(previous) && !INTENSIFIERS.has(previous)) break;
-    back--;
-  }
-  if (intensified) score *= 1.5;
-  return score;
-}
-
-/** Matches grouped by kind, with the helpers the rules need. */
+/** Matches grouped by kind (arrays indexed by kind, no per-call maps), with the helpers the rules need. */
 class Found {
-  private readonly byKind = new Map<PhraseKind, PhraseMatch[]>();
+  private readonly byKind: Array<PhraseMatch[] | undefined> = new Array(PHRASE_KINDS.length);
 
   constructor(matches: readonly PhraseMatch[], private readonly tokens: readonly string[]) {
     for (const match of matches) {
-      const list = this.byKind.get(match.entry.kind);
+      const k = match.entry.kindIndex;
+      const list = this.byKind[k];
       if (list) list.push(match);
-      else this.byKind.set(match.entry.kind, [match]);
+      else this.byKind[k] = [match];
     }
   }
 
   any(kind: PhraseKind): boolean {
-    return this.byKind.has(kind);
+    return this.byKind[KIND_INDEX[kind]] !== undefined;
   }
 
   all(kind: PhraseKind): readonly PhraseMatch[] {
-    return this.byKind.get(kind) ?? [];
+    return this.byKind[KIND_INDEX[kind]] ?? NONE;
   }
 
   weight(kind: PhraseKind): number {
@@ -313,16 +256,38 @@ class Found {
     return total;
   }
 
+  /**
+   * Service-failure evidence. Cues under weight 1 ("again", "still") only count beside a real cue or
+   * negative words: on their own they are everyday language.
+   */
+  complaintWeight(negativeWords: boolean): number {
+    let strong = 0;
+    let amplifiers = 0;
+    for (const match of this.all('complaint')) {
+      if (match.entry.weight >= 1) strong += match.entry.weight;
+      else amplifiers += match.entry.weight;
+    }
+    return strong > 0 || negativeWords ? strong + amplifiers : 0;
+  }
+
   /** The words as they stood in the text, quoted, for reasons: `"on hold", "3 hours"`. */
   quoted(kind: PhraseKind): string {
-    const seen = new Set<string>();
+    let out = '';
+    let count = 0;
     for (const match of this.all(kind)) {
       if (match.entry.weight === 0) continue;
-      seen.add(`"${this.tokens.slice(match.start, match.start + match.entry.tokens.length).join(' ')}"`);
+      const words = match.entry.tokens.length === 1 ? this.tokens[match.start] : this.tokens.slice(match.start, match.start + match.entry.tokens.length).join(' ');
+      const quoted = `"${words}"`;
+      if (out.includes(quoted)) continue;
+      out += count === 0 ? quoted : `, ${quoted}`;
+      if (++count === 5) break;
     }
-    return [...seen].slice(0, 5).join(', ');
+    return out;
   }
 }
+
+const NONE: readonly PhraseMatch[] = [];
+const KIND_INDEX = Object.fromEntries(PHRASE_KINDS.map((kind, i) => [kind, i])) as Record<PhraseKind, number>;
 
 /**
  * A health term shortly after a reference to the author or a relative: "my mom's chemo", "I have
@@ -330,15 +295,36 @@ class Found {
  */
 function healthNearSelf(found: Found, tokens: readonly string[], selfReferences: ReadonlySet<string>, possessive: ReadonlySet<string>): string | undefined {
   for (const match of found.all('health')) {
-    for (let back = match.start - 1; back >= 0 && back >= match.start - 5; back--) {
+    for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {
       const token = tokens[back] as string;
-      const near = match.start - back <= 3;
+      const near = match.start - back <= 4;
       if (possessive.has(token) || (near && selfReferences.has(token))) {
         return `"${tokens.slice(back, match.start + match.entry.tokens.length).join(' ')}"`;
       }
     }
   }
   return undefined;
+}
+
+/** A rating's pull on sentiment: 4–5 of 5 (8–10 of 10) is good, 0–2 of 5 (0–4 of 10) is bad. */
+function starSentiment(rating: string, text: string): number {
+  if (/[\u2605\u2B50]/.test(rating)) {
+    const count = text.match(/[\u2605\u2B50]/g)?.length ?? 0;
+    return count >= 4 ? 3 : count <= 2 ? -3 : 0;
+  }
+  const lower = rating.toLowerCase();
+  const words: Record<string, number> = { zero: 0, no: 0, one: 1, two: 2, three: 3, four: 4, five: 5 };
+  const first = lower.match(/^(\d+(?:\.5)?|zero|no|one|two|three|four|five)/)?.[1] ?? '';
+  const value = words[first] ?? Number(first);
+  const outOfTen = /(?:\/|out of)\s*(?:10|ten)/.test(lower);
+  const fraction = outOfTen ? value / 10 : value / 5;
+  if (Number.isNaN(fraction)) return 0;
+  return fraction >= 0.8 ? 3 : fraction <= 0.4 ? -3 : 0;
+}
+
+/** Cheap pre-check so the rating pattern runs only on texts that could hold one. */
+function mayHaveRating(text: string): boolean {
+  return text.includes('/') || text.includes('star') || text.includes('out of') || text.includes('\u2605') || text.includes('\u2B50');
 }
 
 function firstContentToken(tokens: readonly string[]): string | undefined {

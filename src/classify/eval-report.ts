@@ -76,3 +76,21 @@ export function renderEvaluation(evaluation: FileEvaluation): string {
   }
   return lines.join('\n');
 }
+
+/** One line per file: the figures the targets are stated in, ours beside the raw baseline. */
+export function renderSummary(evaluations: readonly FileEvaluation[]): string {
+  const head = `${'file'.padEnd(34)} ${'rows'.padStart(6)}   sentiment acc / macro-F1 / negative F1 (raw)        categories macro-F1   urgency macro-F1`;
+  const lines = [head, '-'.repeat(head.length)];
+  for (const e of evaluations) {
+    const sentiment = e.ours.find((r) => r.field === 'sentiment');
+    const neg = (r: LabelReport | undefined) => r?.classes.find((c) => c.label === 'negative')?.f1 ?? 0;
+    const cell = sentiment && e.baseline
+      ? `${f(sentiment.accuracy)} / ${f(sentiment.macroF1)} / ${f(neg(sentiment))}  (${f(e.baseline.accuracy)} / ${f(e.baseline.macroF1)} / ${f(neg(e.baseline))})`
+      : '–';
+    const categories = e.ours.find((r) => r.field === 'categories');
+    const urgency = e.ours.find((r) => r.field === 'urgency');
+    const name = e.file.length > 34 ? `…${e.file.slice(-33)}` : e.file;
+    lines.push(`${name.padEnd(34)} ${String(e.rows).padStart(6)}   ${cell.padEnd(48)} ${(categories ? f(categories.macroF1) : '–').padStart(10)} ${(urgency ? f(urgency.macroF1) : '–').padStart(18)}`);
+  }
+  return lines.join('\n');
+}

@@ -9,10 +9,13 @@ const PICTOGRAPH = /(\p{Extended_Pictographic})/gu;
 // Zero-width and bidi controls: invisible, and they split words for no reader.
 const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 const NON_ASCII = /[^\x00-\x7F]/;
+const HYPHEN = /(?<=\p{L})-(?=\p{L})/gu;
 
 export function normalizeText(text: string): string {
   let out = text;
   if (out.includes('&')) out = out.replace(ENTITY, (entity) => ENTITIES[entity] ?? entity);
+  // "wheelchair-accessible", "self-harm", "no-show": matched as separate words.
+  if (out.includes('-')) out = out.replace(HYPHEN, ' ');
   if (NON_ASCII.test(out)) {
     out = out.replace(INVISIBLE, '').replace(CURLY, "'").replace(PICTOGRAPH, ' $1 ');
   }

@@ -23,6 +23,8 @@ export type PhraseKind =
 
 export interface PhraseEntry {
   kind: PhraseKind;
+  /** Position of `kind` in {@link PHRASE_KINDS}. */
+  kindIndex: number;
   /** As written in the lexicon; used in reasons. */
   text: string;
   tokens: readonly string[];
@@ -43,6 +45,7 @@ function tokenizePhrase(phrase: string): string[] {
     .toLowerCase()
     .replace(/[\u2018\u2019]/g, "'")
     .replace(/[.,/#!?$%^&*;:{}=_`"~()]/g, (c) => (c === '*' ? c : ' '))
+    .replace(/(?<=\p{L})-(?=\p{L})/gu, ' ')
     .split(/\s+/)
     .filter((t) => t.length > 0)
     .map(canonicalToken);
@@ -61,7 +64,7 @@ export class PhraseIndex {
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
     if (first === undefined || first === ANY) return;
     const key = first;
-    const entry: PhraseEntry = { kind, text: phrase, tokens, weight };
+    const entry: PhraseEntry = { kind, kindIndex: KIND_INDEX.get(kind) as number, text: phrase, tokens, weight };
     const list = this.byFirst.get(key);
     if (list) {
       list.push(entry);
@@ -89,7 +92,7 @@ export class PhraseIndex {
 function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], start: number, out: PhraseMatch[]): void {
   let seenKinds = 0;
   for (const entry of candidates) {
-    const bit = KIND_BITS[entry.kind];
+    const bit = 1 << entry.kindIndex;
     if ((seenKinds & bit) !== 0) continue;
     if (matchesAt(entry.tokens, tokens, start)) {
       seenKinds |= bit;
@@ -110,23 +113,9 @@ function matchesAt(phrase: readonly string[], tokens: readonly string[], start: 
   return true;
 }
 
-const KIND_BITS: Record<PhraseKind, number> = {
-  sentiment: 1 << 0,
-  complaint: 1 << 1,
-  selfHarm: 1 << 2,
-  emergency: 1 << 3,
-  safety: 1 << 4,
-  legal: 1 << 5,
-  privacy: 1 << 6,
-  safetyIncident: 1 << 7,
-  viral: 1 << 8,
-  media: 1 << 9,
-  accessibility: 1 << 10,
-  question: 1 << 11,
-  review: 1 << 12,
-  praise: 1 << 13,
-  spam: 1 << 14,
-  health: 1 << 15,
-  phi: 1 << 16,
-  anger: 1 << 17,
-};
+/** Every kind, in a fixed order: a kind's position is its index in per-kind arrays. */
+export const PHRASE_KINDS: readonly PhraseKind[] = [
+  'sentiment', 'complaint', 'selfHarm', 'emergency', 'safety', 'legal', 'privacy', 'safetyIncident', 'viral',
+  'media', 'accessibility', 'question', 'review', 'praise', 'spam', 'health', 'phi', 'anger',
+];
+const KIND_INDEX = new Map(PHRASE_KINDS.map((kind, i) => [kind, i]));

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createClassifier, type Classifier } from '../classify/classify-mention.js';
-import { evaluateRows, renderEvaluation, type LabelledRow } from '../classify/eval-report.js';
+import { evaluateRows, renderEvaluation, renderSummary, type FileEvaluation, type LabelledRow } from '../classify/eval-report.js';
 import { loadConfig } from '../config.js';
 import { loadLexicon } from '../data-files.js';
 import { readJsonLines, readJsonLinesFile, writeLine } from '../util/jsonl.js';
@@ -66,6 +66,7 @@ export async function evalCommand(io: CommandIo, files: readonly string[]): Prom
   }
   const classifier = classifierFromConfig(io);
   let status = 0;
+  const evaluations: FileEvaluation[] = [];
   for (const file of files) {
     const rows: LabelledRow[] = [];
     try {
@@ -77,7 +78,10 @@ export async function evalCommand(io: CommandIo, files: readonly string[]): Prom
       status = 1;
       continue;
     }
-    io.stdout.write(`${renderEvaluation(evaluateRows(file, rows, classifier))}\n\n`);
+    const evaluation = evaluateRows(file, rows, classifier);
+    evaluations.push(evaluation);
+    io.stdout.write(`${renderEvaluation(evaluation)}\n\n`);
   }
+  if (evaluations.length > 1) io.stdout.write(`${renderSummary(evaluations)}\n`);
   return status;
 }

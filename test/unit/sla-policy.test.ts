@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import type { Classification } from '../../src/domain/classification.js';
+import { decideTriage } from '../../src/triage/decide-triage.js';
 import { computeDueTimes, slaPolicySchema } from '../../src/triage/sla-policy.js';
 import { policy } from '../helpers/setup.js';
 
@@ -28,5 +30,24 @@ describe('computeDueTimes', () => {
     const messages = bad.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
     expect(messages).toMatch(/timezone: not an IANA time zone/);
     expect(messages).toMatch(/targets.critical: resolutionMinutes must not be shorter/);
+  });
+});
+
+describe('decideTriage', () => {
+  const classification = (urgency: Classification['urgency'], categories: Classification['categories']): Classification => ({
+    sentiment: 'neutral', score: 0, categories, urgency, reasons: [],
+  });
+
+  it('alerts on anything a person should see, with due times from the policy', () => {
+    expect(decideTriage(classification('normal', ['question']), at, policy)).toEqual({
+      urgency: 'normal', policyVersion: 1, due: { firstResponseDueAt: at + 1440 * 60_000, resolutionDueAt: at + 4320 * 60_000 },
+    });
+    expect(decideTriage(classification('low', ['praise']), at, policy)).toMatchObject({ urgency: 'low', due: null });
+    expect(decideTriage(classification('high', []), at, policy)).toMatchObject({ urgency: 'high' });
+  });
+
+  it('does not alert on spam or on chatter with no category', () => {
+    expect(decideTriage(classification('ignore', ['spam']), at, policy)).toBeNull();
+    expect(decideTriage(classification('low', []), at, policy)).toBeNull();
   });
 });

@@ -1,0 +1,110 @@
+import { createRequire } from 'node:module';
+import { canonicalToken } from './normalize.js';
+
+const require = createRequire(import.meta.url);
+/** The `sentiment` package's lexicons: AFINN-165 words and Emoji Sentiment Ranking emoji. */
+const AFINN: Record<string, number> = require('sentiment/languages/en/labels.json');
+const EMOJI: Record<string, number> = require('sentiment/build/emoji.json');
+
+// The separators of the `sentiment` package's tokenizer, plus brackets and pipes.
+const SEPARATORS = new Uint8Array(128);
+for (const c of '.,/#!?$%^&*;:{}=_`"~()[]<>|\t\n\v\f\r ') SEPARATORS[c.charCodeAt(0)] = 1;
+
+function isSeparator(code: number): boolean {
+  if (code < 128) return SEPARATORS[code] === 1;
+  // no-break and typographic spaces, ellipsis, curly double quotes
+  return code === 0xa0 || (code >= 0x2000 && code <= 0x200a) || code === 0x2026 || code === 0x201c || code === 0x201d || code === 0x3000;
+}
+
+/**
+ * Lower-case word tokens, split as the `sentiment` package splits them (so its lexicon applies as
+ * it was meant to), in one pass, with contractions made canonical ("cant" → "can't") and quotes
+ * around a word dropped.
+ */
+export function tokenize(text: string): string[] {
+  const lower = text.toLowerCase();
+  const tokens: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= lower.length; i++) {
+    if (i < lower.length && !isSeparator(lower.charCodeAt(i))) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start < 0) continue;
+    let from = start;
+    let to = i;
+    while (from < to && lower.charCodeAt(from) === 39) from++;
+    while (to > from && lower.charCodeAt(to - 1) === 39) to--;
+    if (to > from) tokens.push(canonicalToken(lower.slice(from, to)));
+    start = -1;
+  }
+  return tokens;
+}
+
+const NEGATORS = new Set([
+  'not', 'no', 'never', 'none', 'nothing', 'without', 'hardly', 'barely', 'neither', 'nor', "can't",
+  "don't", "doesn't", "didn't", "won't", "isn't", "aren't", "wasn't", "weren't", "haven't", "hasn't",
+  "couldn't", "wouldn't", "shouldn't", "ain't",
+]);
+const INTENSIFIERS = new Set([
+  'very', 'so', 'really', 'extremely', 'super', 'absolutely', 'totally', 'incredibly', 'truly', 'completely',
+  'utterly', 'beyond', 'highly', 'seriously', 'insanely', 'terribly',
+]);
+// Words that may stand between a negator and the word it negates: "not very good", "never been so happy".
+const SKIPPABLE = new Set(['very', 'so', 'really', 'that', 'too', 'a', 'the', 'be', 'been', 'at', 'all', 'even', 'quite', 'as']);
+
+export interface SentimentScore {
+  score: number;
+  /** Sum of the positive contributions, after negation. */
+  positive: number;
+  positiveWords: string[];
+  negativeWords: string[];
+}
+
+export type SentimentScorer = (tokens: readonly string[]) => SentimentScore;
+
+/**
+ * AFINN-style scoring with the `sentiment` package's lexicons and our domain words on top, and
+ * negation that reaches over a few words ("not very good") instead of only the previous one.
+ */
+export function createSentimentScorer(domainWords: Readonly<Record<string, number>>): SentimentScorer {
+  const labels = new Map<string, number>();
+  for (const [word, value] of Object.entries(AFINN)) labels.set(canonicalToken(word), value);
+  for (const [word, value] of Object.entries(EMOJI)) labels.set(word, value);
+  for (const [word, value] of Object.entries(domainWords)) labels.set(canonicalToken(word.toLowerCase()), value);
+
+  return (tokens) => {
+    let score = 0;
+    let positive = 0;
+    const positiveWords: string[] = [];
+    const negativeWords: string[] = [];
+    for (let i = 0; i < tokens.length; i++) {
+      const base = labels.get(tokens[i] as string);
+      if (base === undefined || base === 0) continue;
+      const value = scoreInContext(tokens, i, base);
+      score += value;
+      if (value > 0) {
+        positive += value;
+        positiveWords.push(tokens[i] as string);
+      } else if (value < 0) {
+        negativeWords.push(tokens[i] as string);
+      }
+    }
+    return { score, positive, positiveWords, negativeWords };
+  };
+}
+
+/** Negation ("not good", "never been so happy") and intensifiers ("very rude") around a scored word. */
+function scoreInContext(tokens: readonly string[], cursor: number, tokenScore: number): number {
+  let score = tokenScore;
+  let intensified = false;
+  for (let back = cursor - 1; back >= 0 && back >= cursor - 3; back--) {
+    const previous = tokens[back] as string;
+    // "not bad" is mildly good; "not good" is as bad as "good" is good.
+    if (NEGATORS.has(previous)) return score < 0 ? -score * 0.5 : -score;
+    const intensifier = INTENSIFIERS.has(previous);
+    if (intensifier) intensified = true;
+    if (!intensifier && !SKIPPABLE.has(previous)) break;
+  }
+  return intensified ? score * 1.5 : score;
+}

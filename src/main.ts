@@ -10,6 +10,8 @@ import { loadDataFiles, type DataFiles } from './data-files.js';
 import { createLogger, type Logger } from './logger.js';
 import { dispatchPending, pollSource, type PipelineDeps, type PollResult } from './pipeline.js';
 import { createReplaySource } from './sources/replay-source.js';
+import { createXClient } from './sources/x/x-client.js';
+import { createXMentionSource } from './sources/x/x-mention-source.js';
 import type { Source } from './sources/source.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { createReplyGuard } from './triage/reply-guard.js';
@@ -46,9 +48,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   return { config, data, log, store, deps, close: () => store.close() };
 }
 
-/** The sources configured: a replay file when given; X once its adapter is configured. */
+/** The sources configured: X when its credentials are set, and a replay file when given. */
 export function configuredSources(app: App, replayPath?: string): Source[] {
   const sources: Source[] = [];
+  if (app.config.x) {
+    sources.push(createXMentionSource({
+      config: app.config.x,
+      client: createXClient(app.config.x),
+      log: app.log.child({ source: 'x' }),
+      now: app.deps.now,
+      readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
+    }));
+  }
   if (replayPath !== undefined) {
     sources.push(createReplaySource({ path: replayPath, onSkip: (line, reason) => app.log.warn({ line, reason }, 'replay row skipped') }));
   }
@@ -64,13 +75,14 @@ export function createChat(app: App, io: CommandIo): Chat {
 
 /** One cycle: every source once, then the outbox. */
 export async function pollOnce(app: App, sources: readonly Source[], chat: Chat, signal: AbortSignal): Promise<{ poll: PollResult; posted: number }> {
-  const poll: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0 };
+  const poll: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0, responded: 0 };
   for (const source of sources) {
     const result = await pollSource(source, app.deps, signal);
     poll.read += result.read;
     poll.inserted += result.inserted;
     poll.duplicates += result.duplicates;
     poll.alerts += result.alerts;
+    poll.responded += result.responded;
   }
   const { posted } = await dispatchPending(chat, app.deps, signal);
   return { poll, posted };

@@ -26,6 +26,7 @@ export interface PollResult {
   inserted: number;
   duplicates: number;
   alerts: number;
+  responded: number;
 }
 
 /** Classify and plan one new mention: the pure part of ingesting it. */
@@ -41,13 +42,21 @@ export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy'>): De
  * before the next is asked for. Nothing is sent from here; the outbox does that.
  */
 export async function pollSource(source: Source, deps: PipelineDeps, signal: AbortSignal): Promise<PollResult> {
-  const total: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0 };
+  const total: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0, responded: 0 };
   const decide = decideFor(deps);
   for await (const batch of source.poll((stream) => deps.store.getCursor(source.name, stream), signal)) {
     const result = deps.store.ingest(
-      { source: source.name, mentions: batch.mentions, ...(batch.cursor !== undefined && { cursor: { stream: batch.stream, value: batch.cursor } }), now: deps.now() },
+      {
+        source: source.name,
+        mentions: batch.mentions,
+        ...(batch.ownPosts !== undefined && { ownPosts: batch.ownPosts }),
+        ...(batch.reads !== undefined && { usage: { stream: batch.stream, reads: batch.reads, requests: 1 } }),
+        ...(batch.cursor !== undefined && { cursor: { stream: batch.stream, value: batch.cursor } }),
+        now: deps.now(),
+      },
       decide,
     );
+    total.responded += result.responded;
     total.read += batch.mentions.length;
     total.inserted += result.inserted;
     total.duplicates += result.duplicates;

@@ -1,6 +1,8 @@
 import { loadConfig } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
+import { describeXUsage } from '../sources/x/x-usage.js';
 import { ConfigError, TriageError } from '../util/errors.js';
 import type { CommandIo } from './command.js';
 
@@ -25,9 +27,11 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     for (const problem of error.problems) say(false, problem);
     failures++;
   }
+  let usage: string | undefined;
   try {
     const store = new SqliteStore(config.databasePath);
     const { mentions, alerts } = store.counts();
+    usage = describeXUsage(store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
     store.close();
     say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
   } catch (error) {
@@ -35,7 +39,22 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     say(false, error.message);
     failures++;
   }
-  say(true, config.x ? 'X: credentials set' : 'X: not configured (set X_BEARER_TOKEN and X_HANDLE to poll mentions)');
+  if (config.x) {
+    try {
+      const account = await resolveXUserId(createXClient(config.x, { timeoutMs: 10_000 }), { handle: config.x.handle ?? '', ...(config.x.userId !== undefined && { userId: config.x.userId }) });
+      const client = createXClient(config.x, { timeoutMs: 10_000 });
+      // One cheap read proves the token may read this account's mentions (the access level allows it).
+      await client.v2.get(`users/${account.id}/mentions`, { max_results: '5' });
+      say(true, `X: ${config.x.apiBaseUrl} accepts the token; watching ${account.username ? `@${account.username}` : 'the account'} (id ${account.id})`);
+    } catch (error) {
+      const e = error instanceof TriageError ? error : translateXError(error, 'the mentions timeline');
+      say(false, `X: ${e.message}`);
+      failures++;
+    }
+    if (usage) say(true, `X ${usage}`);
+  } else {
+    say(true, 'X: not configured (set X_BEARER_TOKEN and X_HANDLE to poll mentions)');
+  }
   say(true, config.discord ? 'Discord: token set' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;
 }

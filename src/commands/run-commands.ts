@@ -5,6 +5,8 @@ import { loadDataFiles } from '../data-files.js';
 import { configuredSources, createApp, createChat, pollOnce, runBot, runDemo, type App } from '../main.js';
 import { createReplyGuard } from '../triage/reply-guard.js';
 import { suggestReplies } from '../triage/suggest-replies.js';
+import { renderQueueSummary } from '../chat/console/render-console-card.js';
+import { describeXUsage } from '../sources/x/x-usage.js';
 import { followersOf, mapJsonLines } from './classify-commands.js';
 import type { CommandIo } from './command.js';
 
@@ -50,7 +52,10 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
       return 2;
     }
     const { poll, posted } = await pollOnce(app, sources, createChat(app, io), io.signal);
-    io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted\n`);
+    io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted, ${poll.responded} answered on the platform\n`);
+    io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
+    const usage = describeXUsage(app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);
+    if (usage) io.stdout.write(`X ${usage}\n`);
     return 0;
   });
 }

@@ -28,11 +28,14 @@ export interface Mention {
   stream?: string;
 }
 
-/** A reply the brand itself posted on a platform: the real first response for SLA purposes. */
-export interface OwnReply {
+/**
+ * A post by the brand's own account. A reply to a mention is the real first response for SLA
+ * purposes; original posts feed the digest's posting cadence.
+ */
+export interface OwnPost {
   platform: string;
   nativeId: string;
-  inReplyToId: string;
   createdAt: number;
-  url?: string;
+  inReplyToId?: string;
+  conversationId?: string;
 }

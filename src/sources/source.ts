@@ -1,11 +1,11 @@
-import type { Mention, OwnReply } from '../domain/mention.js';
+import type { Mention, OwnPost } from '../domain/mention.js';
 
 /** One page of a source's stream, stored in one transaction. */
 export interface SourceBatch {
   stream: string;
   mentions: Mention[];
-  /** The brand's own replies found in this page (they mark alerts responded). */
-  ownReplies?: OwnReply[];
+  /** The brand's own posts found in this page; replies among them mark alerts responded. */
+  ownPosts?: OwnPost[];
   /** Set on the batch that completes a sweep of the stream: stored with it, never before. */
   cursor?: string;
   /** Posts read from the API for this page (billing), when it differs from mentions.length. */

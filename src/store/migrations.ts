@@ -85,4 +85,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, stream)
   );
   `,
+  `
+  CREATE TABLE own_posts (
+    platform TEXT NOT NULL,
+    native_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    in_reply_to_id TEXT,
+    conversation_id TEXT,
+    PRIMARY KEY (platform, native_id)
+  );
+  CREATE INDEX own_posts_reply ON own_posts (platform, in_reply_to_id);
+  CREATE INDEX own_posts_created ON own_posts (created_at);
+  -- "How often did this author complain this week" is asked for every new mention: a covering index.
+  ALTER TABLE mentions ADD COLUMN is_complaint INTEGER NOT NULL DEFAULT 0;
+  UPDATE mentions SET is_complaint = 1 WHERE id IN (SELECT mention_id FROM classifications WHERE is_complaint = 1);
+  CREATE INDEX mentions_author_complaints ON mentions (platform, author_id, is_complaint, created_at);
+  DROP INDEX mentions_author;
+
+  CREATE TABLE source_reads (
+    source TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    month TEXT NOT NULL,
+    reads INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    PRIMARY KEY (source, stream, month)
+  );
+  `,
 ];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
 import { transition } from '../domain/alert.js';
 import { URGENCIES, urgencyRank, type Category, type Classification, type ClassifyContext, type Sentiment, type Urgency } from '../domain/classification.js';
-import type { Mention } from '../domain/mention.js';
+import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
@@ -13,6 +13,10 @@ export type DecideMention = (mention: Mention, context: ClassifyContext) => { cl
 export interface IngestBatch {
   source: string;
   mentions: readonly Mention[];
+  /** The brand's own posts; a reply to a stored mention marks its alert responded. */
+  ownPosts?: readonly OwnPost[];
+  /** Billing: posts read and requests made for this batch, counted per stream and month. */
+  usage?: { stream: string; reads: number; requests: number };
   /** Written in the same transaction as the mentions: the cursor never runs ahead of the data. */
   cursor?: { stream: string; value: string };
   now: number;
@@ -22,6 +26,15 @@ export interface IngestResult {
   inserted: number;
   duplicates: number;
   alerts: number;
+  /** Alerts marked responded by the brand's own replies in this batch (or found for new mentions). */
+  responded: number;
+}
+
+export interface MonthlyReads {
+  source: string;
+  stream: string;
+  reads: number;
+  requests: number;
 }
 
 export type ActionResult =
@@ -136,12 +149,11 @@ export class SqliteStore {
     }
     const db = this.db;
     this.statements = {
+      mentionExists: db.prepare(`SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?`).pluck(),
       insertMention: db.prepare(`
         INSERT INTO mentions (platform, native_id, stream, author_id, author_handle, author_name, author_followers,
-          author_verified, text, url, created_at, received_at, conversation_id, in_reply_to_id, in_reply_to_text)
-        VALUES (@platform, @nativeId, @stream, @authorId, @authorHandle, @authorName, @authorFollowers,
-          @authorVerified, @text, @url, @createdAt, @receivedAt, @conversationId, @inReplyToId, @inReplyToText)
-        ON CONFLICT (platform, native_id) DO NOTHING`),
+          author_verified, text, url, created_at, received_at, conversation_id, in_reply_to_id, in_reply_to_text, is_complaint)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertClassification: db.prepare(`
         INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -152,12 +164,30 @@ export class SqliteStore {
       insertEvent: db.prepare(`
         INSERT INTO alert_events (alert_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       recentComplaints: db.prepare(`
-        SELECT COUNT(*) AS n FROM mentions m JOIN classifications c ON c.mention_id = m.id
-        WHERE m.platform = ? AND m.author_id = ? AND m.created_at >= ? AND c.is_complaint = 1`),
+        SELECT COUNT(*) FROM mentions WHERE platform = ? AND author_id = ? AND is_complaint = 1 AND created_at >= ? AND created_at <= ?`).pluck(),
       upsertCursor: db.prepare(`
         INSERT INTO cursors (source, stream, value, updated_at) VALUES (?, ?, ?, ?)
         ON CONFLICT (source, stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
       getCursor: db.prepare(`SELECT value FROM cursors WHERE source = ? AND stream = ?`),
+      insertOwnPost: db.prepare(`
+        INSERT INTO own_posts (platform, native_id, created_at, in_reply_to_id, conversation_id) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (platform, native_id) DO NOTHING`),
+      alertForNative: db.prepare(`
+        SELECT a.id, a.state FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE m.platform = ? AND m.native_id = ?`),
+      firstOwnReply: db.prepare(`
+        SELECT native_id, created_at FROM own_posts WHERE platform = ? AND in_reply_to_id = ? ORDER BY created_at LIMIT 1`),
+      markRespondedOnPlatform: db.prepare(`
+        UPDATE alerts SET
+          first_response_at = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @at ELSE first_response_at END,
+          responded_by = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @by ELSE responded_by END,
+          state = CASE WHEN state IN ('open', 'claimed', 'snoozed') THEN 'responded' ELSE state END,
+          snoozed_until = CASE WHEN state = 'snoozed' THEN NULL ELSE snoozed_until END,
+          updated_at = @now
+        WHERE id = @id`),
+      addReads: db.prepare(`
+        INSERT INTO source_reads (source, stream, month, reads, requests) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (source, stream, month) DO UPDATE SET reads = reads + excluded.reads, requests = requests + excluded.requests`),
+      readsInMonth: db.prepare(`SELECT source, stream, reads, requests FROM source_reads WHERE month = ? ORDER BY source, stream`),
       alertById: db.prepare(`${ALERT_SELECT} WHERE a.id = ?`),
       pending: db.prepare(`${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' ORDER BY a.urgency_rank, a.id LIMIT ?`),
       markPosted: db.prepare(`
@@ -183,34 +213,33 @@ export class SqliteStore {
     const run = this.db.transaction((): IngestResult => {
       let inserted = 0;
       let alerts = 0;
-      for (const mention of batch.mentions) {
-        const info = s.insertMention.run({
-          platform: mention.platform,
-          nativeId: mention.nativeId,
-          stream: mention.stream ?? null,
-          authorId: mention.author.id,
-          authorHandle: mention.author.handle,
-          authorName: mention.author.name ?? null,
-          authorFollowers: mention.author.followers ?? null,
-          authorVerified: mention.author.verified === undefined ? null : Number(mention.author.verified),
-          text: mention.text,
-          url: mention.url ?? null,
-          createdAt: mention.createdAt,
-          receivedAt: batch.now,
-          conversationId: mention.conversationId ?? null,
-          inReplyToId: mention.inReplyToId ?? null,
-          inReplyToText: mention.inReplyToText ?? null,
-        });
-        if (info.changes === 0) continue;
-        inserted++;
-        const mentionId = Number(info.lastInsertRowid);
-        const recent = s.recentComplaints.get(mention.platform, mention.author.id, mention.createdAt - WEEK) as { n: number };
-        const context: ClassifyContext = { recentComplaints: recent.n };
+      let responded = 0;
+      for (const post of batch.ownPosts ?? []) {
+        const stored = s.insertOwnPost.run(post.platform, post.nativeId, post.createdAt, post.inReplyToId ?? null, post.conversationId ?? null);
+        if (stored.changes === 1 && post.inReplyToId !== undefined && this.respondOnPlatform(post.platform, post.inReplyToId, post.nativeId, post.createdAt, batch.now)) responded++;
+      }
+      // Oldest first: "complaints this week" then counts what came before, whatever order the page had.
+      const ordered = [...batch.mentions].sort((a, b) => a.createdAt - b.createdAt);
+      for (const mention of ordered) {
+        // Seen before (a restart, another stream, a duplicate in the page): not classified again.
+        if (s.mentionExists.get(mention.platform, mention.nativeId) !== undefined) continue;
+        const context: ClassifyContext = {
+          recentComplaints: s.recentComplaints.get(mention.platform, mention.author.id, mention.createdAt - WEEK, mention.createdAt) as number,
+        };
         if (mention.author.followers !== undefined) context.followers = mention.author.followers;
         const { classification: c, plan } = decide(mention, context);
+        const isComplaint = c.categories.includes('complaint') ? 1 : 0;
+        const info = s.insertMention.run(
+          mention.platform, mention.nativeId, mention.stream ?? null, mention.author.id, mention.author.handle,
+          mention.author.name ?? null, mention.author.followers ?? null,
+          mention.author.verified === undefined ? null : Number(mention.author.verified), mention.text, mention.url ?? null,
+          mention.createdAt, batch.now, mention.conversationId ?? null, mention.inReplyToId ?? null,
+          mention.inReplyToText ?? null, isComplaint,
+        );
+        inserted++;
+        const mentionId = Number(info.lastInsertRowid);
         s.insertClassification.run(
-          mentionId, c.sentiment, c.score, JSON.stringify(c.categories), c.urgency, JSON.stringify(c.reasons),
-          c.categories.includes('complaint') ? 1 : 0, batch.now,
+          mentionId, c.sentiment, c.score, JSON.stringify(c.categories), c.urgency, JSON.stringify(c.reasons), isComplaint, batch.now,
         );
         if (plan) {
           s.insertAlert.run(
@@ -218,12 +247,35 @@ export class SqliteStore {
             plan.due?.firstResponseDueAt ?? null, plan.due?.resolutionDueAt ?? null, plan.policyVersion, batch.now,
           );
           alerts++;
+          // The brand may have replied before the mention reached us (a backfill, another stream).
+          const reply = s.firstOwnReply.get(mention.platform, mention.nativeId) as { native_id: string; created_at: number } | undefined;
+          if (reply && this.respondOnPlatform(mention.platform, mention.nativeId, reply.native_id, reply.created_at, batch.now)) responded++;
         }
       }
+      if (batch.usage) s.addReads.run(batch.source, batch.usage.stream, monthOf(batch.now), batch.usage.reads, batch.usage.requests);
       if (batch.cursor) s.upsertCursor.run(batch.source, batch.cursor.stream, batch.cursor.value, batch.now);
-      return { inserted, duplicates: batch.mentions.length - inserted, alerts };
+      return { inserted, duplicates: batch.mentions.length - inserted, alerts, responded };
     });
     return run.immediate();
+  }
+
+  /**
+   * The brand replied on the platform: the alert for `mentionNativeId` gets its first response at the
+   * reply's time (the earliest wins), moves to responded if it was waiting, and the audit log says so.
+   */
+  private respondOnPlatform(platform: string, mentionNativeId: string, replyNativeId: string, at: number, now: number): boolean {
+    const alert = this.statements.alertForNative.get(platform, mentionNativeId) as { id: number; state: AlertState } | undefined;
+    if (!alert) return false;
+    const by = `${platform}:reply`;
+    this.statements.markRespondedOnPlatform.run({ id: alert.id, at, by, now });
+    const to = alert.state === 'open' || alert.state === 'claimed' || alert.state === 'snoozed' ? 'responded' : alert.state;
+    this.statements.insertEvent.run(alert.id, at, by, 'respond', alert.state, to, JSON.stringify({ via: platform, replyId: replyNativeId }));
+    return true;
+  }
+
+  /** Posts read and requests made per source and stream in the calendar month (UTC) of `at`. */
+  readsInMonth(at: number): MonthlyReads[] {
+    return this.statements.readsInMonth.all(monthOf(at)) as MonthlyReads[];
   }
 
   getCursor(source: string, stream: string): string | undefined {
@@ -332,6 +384,11 @@ export class SqliteStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** `2026-11` for a time in November 2026 (UTC). */
+export function monthOf(at: number): string {
+  return new Date(at).toISOString().slice(0, 7);
 }
 
 function migrate(db: Database.Database): void {

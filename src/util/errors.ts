@@ -15,12 +15,15 @@ export type TriageErrorCode =
 export class TriageError extends Error {
   readonly code: TriageErrorCode;
   readonly retryable: boolean;
+  /** For rate limits: when (epoch ms) the limit resets and a retry may go. */
+  readonly resetAt: number | undefined;
 
-  constructor(code: TriageErrorCode, message: string, options: { retryable?: boolean; cause?: unknown } = {}) {
+  constructor(code: TriageErrorCode, message: string, options: { retryable?: boolean; cause?: unknown; resetAt?: number } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'TriageError';
     this.code = code;
     this.retryable = options.retryable ?? false;
+    this.resetAt = options.resetAt;
   }
 }
 

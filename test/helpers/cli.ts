@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT } from './setup.js';
 
@@ -14,22 +14,26 @@ export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
  * Runs the built `triage` command as a user would, with only the given environment (plus PATH) and
  * the given working folder, so no developer `.env` leaks in.
  */
-export function runCli(args: string[], options: { env?: Record<string, string>; cwd: string; input?: string; timeoutMs?: number }): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; cwd: string; input?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
     child.on('error', reject);
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code: code ?? (signal ? -1 : null), stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });

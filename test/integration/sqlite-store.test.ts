@@ -26,15 +26,15 @@ describe('SqliteStore', () => {
 
   it('runs in WAL mode with the schema migrated', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('user_version', { simple: true })).toBe(1);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
   });
 
   it('stores a mention once however often it is ingested', () => {
     const m = mention();
     const first = store.ingest({ source: 'x', mentions: [m, m], now }, decide);
     const second = store.ingest({ source: 'x', mentions: [m], now }, decide);
-    expect(first).toEqual({ inserted: 1, duplicates: 1, alerts: 1 });
-    expect(second).toEqual({ inserted: 0, duplicates: 1, alerts: 0 });
+    expect(first).toEqual({ inserted: 1, duplicates: 1, alerts: 1, responded: 0 });
+    expect(second).toEqual({ inserted: 0, duplicates: 1, alerts: 0, responded: 0 });
     expect(store.counts()).toEqual({ mentions: 1, alerts: 1 });
   });
 

@@ -5,8 +5,8 @@ import { parseArgs, parseEnv } from 'node:util';
 import { classifyCommand, evalCommand } from './commands/classify-commands.js';
 import type { CommandIo } from './commands/command.js';
 import { doctorCommand } from './commands/doctor-command.js';
-import { demoCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
-import { ConfigError } from './util/errors.js';
+import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
+import { ConfigError, TriageError } from './util/errors.js';
 
 const USAGE = `usage: triage <command> [options]
 
@@ -18,6 +18,7 @@ commands:
   suggest               JSON Lines {id, text} on stdin -> suggested replies per line
   eval FILE...          accuracy and per-class precision/recall/F1 of the classifier
   doctor                check configuration and credentials
+  deploy-commands       register the /triage slash command with Discord
 `;
 
 type Command = (io: CommandIo, args: string[]) => Promise<number>;
@@ -28,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   poll: (io, args) => pollCommand(io, args),
   suggest: (io) => suggestCommand(io),
   doctor: (io) => doctorCommand(io),
+  'deploy-commands': (io) => deployCommandsCommand(io),
   classify: (io) => classifyCommand(io),
   eval: (io, args) => evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
 };
@@ -56,6 +58,11 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     if (error instanceof ConfigError) {
       io.stderr.write(`triage: ${error.message}\n`);
       return 2;
+    }
+    if (error instanceof TriageError && !error.retryable) {
+      // An expected failure with its own explanation (a rejected token, a missing channel): no stack trace.
+      io.stderr.write(`triage: ${error.message}\n`);
+      return 1;
     }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`triage ${name}: ${error.message}\n`);

@@ -23,6 +23,14 @@ export interface DiscordConfig {
   appId?: string;
   guildId?: string;
   alertChannelId?: string;
+  /** Critical alerts go here (default: the alert channel), with the lead role pinged. */
+  urgentChannelId?: string;
+  /** Pinged on critical alerts and escalations. */
+  leadRoleId?: string;
+  /** Members with any of these roles may act on alerts; empty = every member who can see the channel. */
+  actorRoleIds: string[];
+  /** More non-critical alerts than this in one dispatch are coalesced into grouped cards. */
+  stormThreshold: number;
   apiBaseUrl: string;
 }
 
@@ -147,6 +155,13 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const appId = snowflake('DISCORD_APP_ID');
   const guildId = snowflake('DISCORD_GUILD_ID');
   const alertChannelId = snowflake('DISCORD_ALERT_CHANNEL_ID');
+  const urgentChannelId = snowflake('DISCORD_URGENT_CHANNEL_ID');
+  const leadRoleId = snowflake('DISCORD_LEAD_ROLE_ID');
+  const actorRoleIds = (get('DISCORD_ACTOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  for (const id of actorRoleIds) {
+    if (!/^\d{15,21}$/.test(id)) problems.push(`DISCORD_ACTOR_ROLE_IDS: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
+  }
+  const stormThreshold = positiveInt('DISCORD_STORM_THRESHOLD', 20) ?? 20;
   if (discordToken !== undefined) {
     if (alertChannelId === undefined) {
       problems.push('DISCORD_TOKEN is set but DISCORD_ALERT_CHANNEL_ID is not: set it to the id of the channel that receives alert cards.');
@@ -154,6 +169,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     config.discord = {
       token: discordToken,
       apiBaseUrl: discordApiBaseUrl,
+      actorRoleIds,
+      stormThreshold,
+      ...(urgentChannelId !== undefined && { urgentChannelId }),
+      ...(leadRoleId !== undefined && { leadRoleId }),
       ...(appId !== undefined && { appId }),
       ...(guildId !== undefined && { guildId }),
       ...(alertChannelId !== undefined && { alertChannelId }),

@@ -15,7 +15,12 @@ import { createXMentionSource } from './sources/x/x-mention-source.js';
 import type { Source } from './sources/source.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { createReplyGuard } from './triage/reply-guard.js';
-import { ConfigError } from './util/errors.js';
+import { TriageError } from './util/errors.js';
+import type { ChatLimits } from './chat/chat.js';
+import { connectDiscord } from './chat/discord/discord-chat.js';
+import type { JobHandler } from './chat/discord/handler-types.js';
+import { routeInteractions } from './chat/discord/interaction-router.js';
+import { assertUniqueHandlers, commands, components, jobs } from '../handlers/index.js';
 
 /** Everything built from config: the one place adapters are constructed and wired. */
 export interface App {
@@ -66,11 +71,17 @@ export function configuredSources(app: App, replayPath?: string): Source[] {
   return sources;
 }
 
-export function createChat(app: App, io: CommandIo): Chat {
-  if (app.config.discord) {
-    throw new ConfigError(['DISCORD_TOKEN is set, but this build has no Discord chat yet: unset DISCORD_TOKEN to print alerts to the console.']);
-  }
-  return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
+/** The chat configured: Discord when DISCORD_TOKEN is set (logged in and routing interactions), the console otherwise. */
+export async function createChat(app: App, io: CommandIo): Promise<Chat> {
+  if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
+  assertUniqueHandlers();
+  const chat = await connectDiscord({ config: app.config.discord, log: app.log.child({ chat: 'discord' }), now: app.deps.now });
+  routeInteractions({ deps: app.deps, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, commands, components);
+  return chat;
+}
+
+function chatLimits(app: App): ChatLimits {
+  return { stormThreshold: app.config.discord?.stormThreshold ?? Number.POSITIVE_INFINITY };
 }
 
 /** One cycle: every source once, then the outbox. */
@@ -84,7 +95,7 @@ export async function pollOnce(app: App, sources: readonly Source[], chat: Chat,
     poll.alerts += result.alerts;
     poll.responded += result.responded;
   }
-  const { posted } = await dispatchPending(chat, app.deps, signal);
+  const { posted } = await dispatchPending(chat, app.deps, signal, chatLimits(app));
   return { poll, posted };
 }
 
@@ -110,26 +121,51 @@ export async function runDemo(app: App, io: CommandIo): Promise<number> {
   return 0;
 }
 
+/** What scheduled jobs receive. */
+export interface BotContext {
+  app: App;
+  sources: readonly Source[];
+  chat: Chat;
+}
+
 /**
- * `triage start`: polls every source on X_POLL_CRON and dispatches the outbox until stopped. One
- * run of the job at a time: a slow poll is never overlapped by the next tick.
+ * `triage start`: runs every job on its schedule (one run of a job at a time: a slow poll is never
+ * overlapped by the next tick) until stopped. A chat auth failure stops the bot with a clear message
+ * instead of retrying into a ban.
  */
 export async function runBot(app: App, io: CommandIo, sources: readonly Source[]): Promise<number> {
-  const chat = createChat(app, io);
-  const schedule = app.config.x?.pollCron ?? '* * * * *';
-  const cycle = async () => {
+  const chat = await createChat(app, io);
+  const stop = new AbortController();
+  io.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let fatal: TriageError | undefined;
+  const context: BotContext = { app, sources, chat };
+  const guarded = (job: JobHandler<BotContext>) => async () => {
+    if (stop.signal.aborted) return;
     try {
-      const { poll, posted } = await pollOnce(app, sources, chat, io.signal);
-      app.log.info({ ...poll, posted }, 'poll cycle done');
+      await job.run(context, stop.signal);
     } catch (error) {
-      app.log.error({ err: error }, 'poll cycle failed; retrying on the next tick');
+      if (error instanceof TriageError && (error.code === 'chat-auth' || error.code === 'config')) {
+        fatal = error;
+        stop.abort();
+        return;
+      }
+      app.log.error({ err: error, job: job.name }, 'job failed; it runs again on its next tick');
     }
   };
-  await cycle();
-  const task = cron.schedule(schedule, cycle, { noOverlap: true, name: 'poll' });
-  app.log.info({ schedule, sources: sources.map((s) => s.name), chat: chat.name }, 'triage running; Ctrl-C stops');
-  await new Promise<void>((resolve) => io.signal.addEventListener('abort', () => resolve(), { once: true }));
-  await task.destroy();
+  const tasks = [];
+  for (const job of jobs) {
+    const schedule = job.schedule(context);
+    if (schedule === undefined) continue;
+    await guarded(job)();
+    tasks.push(cron.schedule(schedule, guarded(job), { noOverlap: true, name: job.name }));
+  }
+  app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name }, 'triage running; Ctrl-C stops');
+  if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  for (const task of tasks) await task.destroy();
   await chat.close();
+  if (fatal) {
+    io.stderr.write(`triage: stopped: ${fatal.message}\n`);
+    return 1;
+  }
   return 0;
 }

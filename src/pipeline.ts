@@ -1,4 +1,5 @@
-import type { Chat } from './chat/chat.js';
+import type { Chat, ChatLimits } from './chat/chat.js';
+import { planDispatch } from './triage/plan-dispatch.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
@@ -78,29 +79,55 @@ export function nonceFor(alertId: number): string {
 
 /**
  * Posts every alert that has no chat message yet, most urgent first, recording each delivery as it
- * succeeds. A crash between posting and recording is repaired by the nonce on the next run.
+ * succeeds. A crash between posting and recording is repaired by the nonce on the next run. In a
+ * storm, similar alerts share a card (see {@link planDispatch}); critical alerts never do.
  */
-export async function dispatchPending(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ posted: number; failed: number }> {
+export async function dispatchPending(
+  chat: Chat,
+  deps: PipelineDeps,
+  signal: AbortSignal,
+  limits: ChatLimits = { stormThreshold: Number.POSITIVE_INFINITY },
+): Promise<{ posted: number; failed: number; cards: number }> {
   let posted = 0;
   let failed = 0;
+  let cards = 0;
   const skip = new Set<number>();
   while (!signal.aborted) {
-    const pending = deps.store.pendingAlerts(50 + skip.size).filter((a) => !skip.has(a.id));
+    const pending = deps.store.pendingAlerts(5000 + skip.size).filter((a) => !skip.has(a.id));
     if (pending.length === 0) break;
-    for (const alert of pending) {
+    for (const item of planDispatch(pending, limits.stormThreshold)) {
       if (signal.aborted) break;
+      const { alert, grouped } = item;
       const log = deps.log.child({ alertId: alert.id, chat: chat.name });
       try {
-        const message = await chat.postAlert(cardFor(alert, deps), nonceFor(alert.id));
+        const message = await chat.postAlert({ ...cardFor(alert, deps), grouped }, nonceFor(alert.id));
         deps.store.markPosted(alert.id, message.channelId, message.messageId, deps.now());
-        posted++;
+        if (grouped.length > 0) deps.store.markGrouped(alert.id, grouped.map((g) => g.id), message.channelId, message.messageId, deps.now());
+        posted += 1 + grouped.length;
+        cards++;
       } catch (error) {
-        failed++;
+        failed += 1 + grouped.length;
         skip.add(alert.id);
+        for (const g of grouped) skip.add(g.id);
         log.error({ err: error }, 'could not post alert card; it stays in the outbox');
         if (error instanceof TriageError && error.code === 'chat-auth') throw error;
       }
     }
   }
-  return { posted, failed };
+  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps);
+  return { posted, failed, cards };
+}
+
+/** Redraws cards whose alerts changed outside chat (e.g. the brand's reply seen on X). */
+async function refreshStaleCards(chat: Chat, deps: PipelineDeps): Promise<void> {
+  for (const alert of deps.store.staleCards(100)) {
+    const message = deps.store.messageOf(alert.id);
+    try {
+      if (message && chat.updateAlert) await chat.updateAlert({ ...cardFor(alert, deps), grouped: deps.store.groupMembers(alert.id).map((id) => deps.store.getAlert(id)).filter((a): a is AlertView => a !== null) }, message);
+      deps.store.markCardFresh(alert.id);
+    } catch (error) {
+      deps.log.warn({ alertId: alert.id, err: error }, 'could not redraw the alert card; will retry');
+      if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+    }
+  }
 }

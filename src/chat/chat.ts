@@ -5,6 +5,8 @@ import type { SuggestedReply } from '../triage/suggest-replies.js';
 export interface AlertCard {
   alert: AlertView;
   replies: SuggestedReply[];
+  /** In a storm, similar alerts carried by this card (actions on it apply to them too). */
+  grouped?: AlertView[];
 }
 
 export interface PostedMessage {
@@ -19,5 +21,12 @@ export interface PostedMessage {
 export interface Chat {
   readonly name: string;
   postAlert(card: AlertCard, nonce: string): Promise<PostedMessage>;
+  /** Redraws a posted card after its alert changed elsewhere (a reply seen on X). */
+  updateAlert?(card: AlertCard, message: PostedMessage): Promise<void>;
   close(): Promise<void>;
+}
+
+/** How many non-critical alerts one dispatch may post one by one before it coalesces similar ones. */
+export interface ChatLimits {
+  stormThreshold: number;
 }

@@ -1,4 +1,7 @@
 import { parseArgs } from 'node:util';
+import { REST, Routes } from 'discord.js';
+import { triageCommandJson } from '../../handlers/index.js';
+import { translateDiscordError } from '../chat/discord/discord-chat.js';
 import { createClassifier } from '../classify/classify-mention.js';
 import { loadConfig, type Config } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
@@ -51,7 +54,8 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
       io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), or pass --replay FILE.\n');
       return 2;
     }
-    const { poll, posted } = await pollOnce(app, sources, createChat(app, io), io.signal);
+    const chat = await createChat(app, io);
+    const { poll, posted } = await pollOnce(app, sources, chat, io.signal).finally(() => chat.close());
     io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted, ${poll.responded} answered on the platform\n`);
     io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
     const usage = describeXUsage(app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);
@@ -72,4 +76,24 @@ export async function suggestCommand(io: CommandIo): Promise<number> {
     const handle = typeof row.author?.handle === 'string' ? row.author.handle : typeof row.handle === 'string' ? row.handle : 'there';
     return { id: row.id ?? null, replies: suggestReplies(classification, { text: row.text, authorHandle: handle }, data.templates, guard) };
   });
+}
+
+/** `triage deploy-commands`: registers `/triage` with Discord (in DISCORD_GUILD_ID, or globally). */
+export async function deployCommandsCommand(io: CommandIo): Promise<number> {
+  const config = loadConfig(io.env, io.cwd);
+  if (!config.discord || config.discord.appId === undefined) {
+    io.stderr.write('triage deploy-commands: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server, instantly).\n');
+    return 2;
+  }
+  const { appId, guildId } = config.discord;
+  const rest = new REST({ api: config.discord.apiBaseUrl }).setToken(config.discord.token);
+  const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
+  try {
+    const registered = (await rest.put(route, { body: [triageCommandJson()] })) as Array<{ name: string }>;
+    io.stdout.write(`Registered /${registered.map((c) => c.name).join(', /')} with ${triageCommandJson().options.length} subcommands ${guildId ? `in guild ${guildId}` : 'globally (may take up to an hour to appear)'}.\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`triage deploy-commands: ${translateDiscordError(error, 'registering commands').message}\n`);
+    return 1;
+  }
 }

@@ -111,4 +111,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, stream, month)
   );
   `,
+  `
+  -- Storms: an alert carried on another alert's card points at it.
+  ALTER TABLE alerts ADD COLUMN coalesced_into INTEGER REFERENCES alerts (id);
+  CREATE INDEX alerts_group ON alerts (coalesced_into) WHERE coalesced_into IS NOT NULL;
+  -- Set when the alert changed outside chat (a reply seen on X): its card is redrawn.
+  ALTER TABLE alerts ADD COLUMN card_stale INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX alerts_stale ON alerts (card_stale) WHERE card_stale = 1;
+  `,
 ];

@@ -44,6 +44,8 @@ export type ActionResult =
 export interface ActionOptions {
   snoozeUntil?: number;
   reason?: string;
+  /** Extra facts for the audit log (who on which platform). */
+  detail?: Record<string, unknown>;
 }
 
 export interface QueueSummary {
@@ -182,6 +184,7 @@ export class SqliteStore {
           responded_by = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @by ELSE responded_by END,
           state = CASE WHEN state IN ('open', 'claimed', 'snoozed') THEN 'responded' ELSE state END,
           snoozed_until = CASE WHEN state = 'snoozed' THEN NULL ELSE snoozed_until END,
+          card_stale = CASE WHEN chat_message_id IS NOT NULL THEN 1 ELSE card_stale END,
           updated_at = @now
         WHERE id = @id`),
       addReads: db.prepare(`
@@ -192,6 +195,12 @@ export class SqliteStore {
       pending: db.prepare(`${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' ORDER BY a.urgency_rank, a.id LIMIT ?`),
       markPosted: db.prepare(`
         UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL`),
+      markGrouped: db.prepare(`
+        UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ?, coalesced_into = ? WHERE id = ? AND chat_message_id IS NULL`),
+      groupMembers: db.prepare(`SELECT id FROM alerts WHERE coalesced_into = ? ORDER BY id`).pluck(),
+      staleCards: db.prepare(`${ALERT_SELECT} WHERE a.card_stale = 1 AND a.coalesced_into IS NULL LIMIT ?`),
+      markFresh: db.prepare(`UPDATE alerts SET card_stale = 0 WHERE id = ?`),
+      messageOf: db.prepare(`SELECT chat_channel_id AS channelId, chat_message_id AS messageId FROM alerts WHERE id = ?`),
       openCounts: db.prepare(`
         SELECT urgency, COUNT(*) AS n FROM alerts WHERE state NOT IN ('resolved', 'dismissed') GROUP BY urgency`),
       nextFirstResponse: db.prepare(`
@@ -292,6 +301,66 @@ export class SqliteStore {
     return (this.statements.pending.all(limit) as AlertRow[]).map(toView);
   }
 
+  /** Records that `alertIds` were delivered on another alert's card (a storm card). */
+  markGrouped(leadId: number, alertIds: readonly number[], channelId: string, messageId: string, now: number): void {
+    this.db.transaction(() => {
+      for (const id of alertIds) this.statements.markGrouped.run(channelId, messageId, now, leadId, id);
+    })();
+  }
+
+  /** Alerts carried on `leadId`'s card. */
+  groupMembers(leadId: number): number[] {
+    return this.statements.groupMembers.all(leadId) as number[];
+  }
+
+  /** Posted alerts that changed outside chat and whose card should be redrawn. */
+  staleCards(limit: number): AlertView[] {
+    return (this.statements.staleCards.all(limit) as AlertRow[]).map(toView);
+  }
+
+  markCardFresh(alertId: number): void {
+    this.statements.markFresh.run(alertId);
+  }
+
+  /** Where an alert's card is, once posted. */
+  messageOf(alertId: number): { channelId: string; messageId: string } | undefined {
+    const row = this.statements.messageOf.get(alertId) as { channelId: string | null; messageId: string | null } | undefined;
+    return row?.channelId && row.messageId ? { channelId: row.channelId, messageId: row.messageId } : undefined;
+  }
+
+  /** Open alerts (not resolved or dismissed), most urgent and most overdue first. */
+  openAlerts(limit: number): AlertView[] {
+    return (this.db.prepare(`${ALERT_SELECT} WHERE a.state NOT IN ('resolved', 'dismissed') AND a.coalesced_into IS NULL
+      ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9e15), a.id LIMIT ?`).all(limit) as AlertRow[]).map(toView);
+  }
+
+  /** Alerts whose mention contains `text` (case-insensitive), newest first. */
+  findAlerts(text: string, limit: number): AlertView[] {
+    const pattern = `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return (this.db.prepare(`${ALERT_SELECT} WHERE m.text LIKE ? ESCAPE '\\' ORDER BY a.id DESC LIMIT ?`).all(pattern, limit) as AlertRow[]).map(toView);
+  }
+
+  /** First-response figures per assignee over alerts created since `since`: count, answered, median minutes, within target. */
+  responderStats(since: number): Array<{ responder: string; answered: number; medianMinutes: number; withinTarget: number }> {
+    const rows = this.db.prepare(`
+      SELECT COALESCE(responded_by, assignee) AS responder, first_response_at - arrived_at AS took,
+             CASE WHEN first_response_due_at IS NULL OR first_response_at <= first_response_due_at THEN 1 ELSE 0 END AS ok
+      FROM alerts WHERE created_at >= ? AND first_response_at IS NOT NULL AND COALESCE(responded_by, assignee) IS NOT NULL`).all(since) as Array<{ responder: string; took: number; ok: number }>;
+    const by = new Map<string, { took: number[]; ok: number }>();
+    for (const row of rows) {
+      const entry = by.get(row.responder) ?? { took: [], ok: 0 };
+      entry.took.push(row.took);
+      entry.ok += row.ok;
+      by.set(row.responder, entry);
+    }
+    return [...by.entries()].map(([responder, { took, ok }]) => {
+      const sorted = took.sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      const median = sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+      return { responder, answered: sorted.length, medianMinutes: Math.round(median / 60_000), withinTarget: ok };
+    }).sort((a, b) => b.answered - a.answered);
+  }
+
   /** Records delivery; false when another worker already recorded it. */
   markPosted(alertId: number, channelId: string, messageId: string, now: number): boolean {
     return this.statements.markPosted.run(channelId, messageId, now, alertId).changes === 1;
@@ -344,8 +413,12 @@ export class SqliteStore {
       if (current.state === 'snoozed' && action !== 'snooze') sets.push('snoozed_until = NULL', 'snoozed_from = NULL');
       const changed = this.db.prepare(`UPDATE alerts SET ${sets.join(', ')} WHERE id = @id AND state = @from`).run(params).changes;
       if (changed !== 1) return { ok: false, reason: 'the alert changed meanwhile; try again', alert: this.getAlert(alertId) };
-      const detail = action === 'snooze' ? { until: params.until } : options.reason ? { reason: options.reason } : null;
-      this.statements.insertEvent.run(alertId, now, actor, action, current.state, next.to, detail ? JSON.stringify(detail) : null);
+      const detail = {
+        ...options.detail,
+        ...(action === 'snooze' && { until: params.until }),
+        ...(options.reason !== undefined && { reason: options.reason }),
+      };
+      this.statements.insertEvent.run(alertId, now, actor, action, current.state, next.to, Object.keys(detail).length > 0 ? JSON.stringify(detail) : null);
       return { ok: true, alert: this.getAlert(alertId) as AlertView, changed: true };
     });
     return run.immediate();

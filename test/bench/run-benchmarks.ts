@@ -2,23 +2,24 @@
  * `npm run bench`: throughput figures for the README and closing notes. Not a test: it prints numbers
  * and fails only when it cannot run. Each benchmark takes what it needs from the environment.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { pino } from 'pino';
 import Sentiment from 'sentiment';
+import { connectDiscord } from '../../src/chat/discord/discord-chat.js';
 import { createClassifier } from '../../src/classify/classify-mention.js';
 import { lexiconSchema } from '../../src/classify/lexicon.js';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { pino } from 'pino';
-import { pollSource } from '../../src/pipeline.js';
+import { decideFor, dispatchPending, pollSource } from '../../src/pipeline.js';
 import { createXClient } from '../../src/sources/x/x-client.js';
 import { createXMentionSource } from '../../src/sources/x/x-mention-source.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { slaPolicySchema } from '../../src/triage/sla-policy.js';
-import { templatesSchema } from '../../src/triage/reply-templates.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
-import { Worker } from 'node:worker_threads';
+import { templatesSchema } from '../../src/triage/reply-templates.js';
+import { slaPolicySchema } from '../../src/triage/sla-policy.js';
+import { FakeDiscord } from '../fakes/fake-discord.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -109,7 +110,59 @@ export async function benchXPoller(count = 20_000): Promise<void> {
   console.log(`  ${rate(result.inserted, storeSeconds)} mentions/s classify + store alone (${storeSeconds.toFixed(2)} s in transactions)`);
 }
 
+/**
+ * Discord storm: 5,000 mentions in one burst (a viral complaint from thousands of authors, five
+ * crisis posts among them) against a fake Discord that enforces 5 messages per 5 s per channel.
+ */
+export async function benchDiscordStorm(count = 5000): Promise<void> {
+  const fake = new FakeDiscord();
+  await fake.start();
+  fake.channelLimit = { count: 5, windowMs: 5000 };
+  fake.retryAfterSeconds = 5;
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.db'));
+  const lexicon = lexiconSchema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'lexicon.json'), 'utf8')));
+  const log = pino({ level: 'silent' });
+  const deps = {
+    store, log, now: Date.now,
+    classifier: createClassifier(lexicon),
+    policy: readData('sla-policy.json', slaPolicySchema),
+    templates: readData('reply-templates.json', templatesSchema),
+    guard: createReplyGuard(lexicon),
+  };
+  const viral = ['the ER wait tonight is 9 hours, disgraceful', 'ER wait is NINE hours and counting, disgraceful', 'still stuck in the ER after 9 hours, nobody cares', 'my mom has been on a hallway stretcher for 9 hours'];
+  const crisisEvery = Math.floor(count / 5);
+  const mentions = Array.from({ length: count }, (_, i) => ({
+    platform: 'x', nativeId: String(1_990_000_000_000_000_000n + BigInt(i)), createdAt: Date.now() - 60_000 + i,
+    author: { id: `a${i}`, handle: `storm${i}`, followers: 10 + (i % 300) },
+    text: i % crisisEvery === 3 ? `my husband has crushing chest pain in your lobby and nobody is helping, ER or 911?` : `@RiverbendHealth ${viral[i % viral.length]} #RiverbendFail`,
+  }));
+  const decide = decideFor(deps);
+  for (let i = 0; i < mentions.length; i += 100) store.ingest({ source: 'x', mentions: mentions.slice(i, i + 100), now: Date.now() }, decide);
+  const critical = store.queueSummary(Date.now()).open.critical;
+  const chat = await connectDiscord({ config: { token: fake.token, apiBaseUrl: fake.apiBase, alertChannelId: fake.channelIds[0] as string, urgentChannelId: fake.channelIds[1] as string, actorRoleIds: [], stormThreshold: 20 }, log, now: Date.now });
+  let criticalDoneMs: number | undefined;
+  let criticalPosted = 0;
+  const started = Date.now();
+  const post = chat.postAlert.bind(chat);
+  chat.postAlert = async (card, nonce) => {
+    const message = await post(card, nonce);
+    if (card.alert.urgency === 'critical' && ++criticalPosted === critical) criticalDoneMs = Date.now() - started;
+    return message;
+  };
+  const result = await dispatchPending(chat, deps, new AbortController().signal, { stormThreshold: 20 });
+  const totalMs = Date.now() - started;
+  await chat.close();
+  await fake.stop();
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`Discord storm (${count.toLocaleString('en-US')} mentions, ${critical} critical; fake Discord enforcing 5 messages / 5 s / channel):`);
+  console.log(`  ${result.cards} messages sent for ${result.posted} alerts (${result.failed} failed), ${fake.rateLimited} 429s received (all waited out by discord.js), all sent in ${(totalMs / 1000).toFixed(1)} s`);
+  console.log(`  every critical alert posted after ${((criticalDoneMs ?? NaN) / 1000).toFixed(2)} s (target: within 5 s, 0 unhandled 429s)`);
+}
+
 const benches: Record<string, () => void | Promise<void>> = {
+  'discord-storm': () => benchDiscordStorm(),
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),
 };

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideFor } from '../../src/pipeline.js';
+import { MIGRATIONS } from '../../src/store/migrations.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { classifier, policy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
@@ -26,7 +27,21 @@ describe('SqliteStore', () => {
 
   it('runs in WAL mode with the schema migrated', () => {
     expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+  });
+
+  it('upgrades a database made by an older version, keeping and back-filling its data', () => {
+    store.close();
+    const oldPath = join(temp.dir, 'old.db');
+    const old = new Database(oldPath);
+    old.exec(MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare(`INSERT INTO mentions (id, platform, native_id, author_id, author_handle, text, created_at, received_at) VALUES (1, 'x', '1', 'u', 'u', 'rude staff', ?, ?)`).run(now, now);
+    old.prepare(`INSERT INTO classifications VALUES (1, 'negative', -3, '["complaint"]', 'normal', '[]', 1, ?)`).run(now);
+    old.close();
+    store = new SqliteStore(oldPath);
+    expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+    expect(store.db.prepare('SELECT is_complaint FROM mentions WHERE id = 1').pluck().get()).toBe(1);
   });
 
   it('stores a mention once however often it is ingested', () => {

@@ -1,0 +1,42 @@
+/**
+ * Every Discord interaction handler and scheduled job, listed explicitly. `assertUniqueHandlers`
+ * runs at start-up so two files cannot claim the same name.
+ */
+import type { CommandHandler, ComponentHandler, JobHandler } from '../src/chat/discord/handler-types.js';
+import type { BotContext } from '../src/main.js';
+import { poll } from './jobs/poll.js';
+import { find } from './commands/find.js';
+import { queue } from './commands/queue.js';
+import { sla } from './commands/sla.js';
+import { templates } from './commands/templates.js';
+import { claim } from './components/claim.js';
+import { dismiss } from './components/dismiss.js';
+import { escalate } from './components/escalate.js';
+import { reopen } from './components/reopen.js';
+import { resolve } from './components/resolve.js';
+import { respond } from './components/respond.js';
+import { snooze } from './components/snooze.js';
+import { suggestReply } from './components/suggest-reply.js';
+
+export const commands: readonly CommandHandler[] = [queue, sla, find, templates];
+export const components: readonly ComponentHandler[] = [claim, respond, resolve, reopen, escalate, snooze, dismiss, suggestReply];
+export const jobs: readonly JobHandler<BotContext>[] = [poll];
+
+/** The `/triage` command as registered with Discord: one command, a subcommand per handler. */
+export function triageCommandJson() {
+  return {
+    name: 'triage',
+    description: 'Social-listening triage: queue, SLA, search, reply templates',
+    type: 1,
+    dm_permission: false,
+    options: commands.map((c) => c.data),
+  };
+}
+
+export function assertUniqueHandlers(): void {
+  const seen = new Set<string>();
+  for (const name of [...commands.map((c) => `command:${c.data.name}`), ...components.map((c) => `component:${c.customIdPrefix}`), ...jobs.map((j) => `job:${j.name}`)]) {
+    if (seen.has(name)) throw new Error(`two handlers claim ${name}`);
+    seen.add(name);
+  }
+}

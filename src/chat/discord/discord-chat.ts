@@ -1,0 +1,143 @@
+import {
+  Client,
+  DiscordAPIError,
+  Events,
+  GatewayIntentBits,
+  HTTPError,
+  Routes,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type RESTPostAPIChannelMessageJSONBody,
+} from 'discord.js';
+import type { DiscordConfig } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import { TriageError } from '../../util/errors.js';
+import type { AlertCard, Chat, PostedMessage } from '../chat.js';
+import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
+
+export interface DiscordChat extends Chat {
+  readonly client: Client<true>;
+  readonly config: DiscordConfig;
+  /** The message body of a card, for posting, editing and interaction updates alike. */
+  renderCard(card: AlertCard): CardBody;
+  /** Posts plain text; only `pingRoles` may be pinged. */
+  postText(channelId: string, content: string, pingRoles?: string[]): Promise<PostedMessage>;
+}
+
+export interface CardBody {
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+  allowed_mentions: { parse: [] };
+}
+
+export interface DiscordChatOptions {
+  config: DiscordConfig;
+  log: Logger;
+  now: () => number;
+  /** How long to wait for the gateway's READY before giving up. */
+  readyTimeoutMs?: number;
+}
+
+/** Discord failures as our errors. Auth and permission failures stop the bot: retrying them gets it banned. */
+export function translateDiscordError(error: unknown, what: string): TriageError {
+  if (error instanceof TriageError) return error;
+  if (error instanceof DiscordAPIError) {
+    const status = error.status;
+    if (status === 401) return new TriageError('chat-auth', `Discord rejected the bot token while ${what} (401). Check DISCORD_TOKEN (Developer Portal → Bot → Reset Token).`, { cause: error });
+    if (status === 403) return new TriageError('chat-auth', `Discord refused ${what} (403 ${error.message}). Give the bot View Channel, Send Messages and Embed Links in that channel.`, { cause: error });
+    if (status === 404 && error.code === 10003) return new TriageError('chat-auth', `Discord has no such channel while ${what} (${error.message}). Check DISCORD_ALERT_CHANNEL_ID / DISCORD_URGENT_CHANNEL_ID.`, { cause: error });
+    if (status === 429) return new TriageError('chat-rate-limited', `Discord rate limit while ${what}`, { retryable: true, cause: error });
+    if (status >= 500) return new TriageError('chat-unavailable', `Discord answered ${status} while ${what}`, { retryable: true, cause: error });
+    return new TriageError('chat-bad-request', `Discord refused ${what}: ${error.message}`, { cause: error });
+  }
+  if (error instanceof HTTPError) return new TriageError('chat-unavailable', `Discord answered ${error.status} while ${what}`, { retryable: true, cause: error });
+  const code = (error as { code?: string })?.code;
+  if (code === 'TokenInvalid' || code === 'TokenMissing') {
+    return new TriageError('chat-auth', 'Discord rejected the bot token (invalid). Check DISCORD_TOKEN (Developer Portal → Bot → Reset Token).', { cause: error });
+  }
+  if (code === 'DisallowedIntents') {
+    return new TriageError('chat-auth', 'Discord refused the gateway intents. Triage needs only the Guilds intent; check the bot settings.', { cause: error });
+  }
+  return new TriageError('chat-unavailable', `could not reach Discord while ${what}: ${(error as Error)?.message ?? String(error)}`, { retryable: true, cause: error });
+}
+
+/**
+ * Logs the real discord.js client in (REST and gateway at `DISCORD_API_BASE_URL`) and returns the
+ * chat adapter once the gateway is READY. Intents: Guilds only (interactions need no more).
+ */
+export async function connectDiscord(options: DiscordChatOptions): Promise<DiscordChat> {
+  const { config, log } = options;
+  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: config.apiBaseUrl } });
+  client.on(Events.Error, (error) => log.error({ err: error }, 'discord.js client error'));
+  client.on(Events.ShardDisconnect, (event, shard) => log.warn({ code: event.code, shard }, 'Discord gateway disconnected; reconnecting'));
+  client.rest.on('rateLimited', (info) => log.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'Discord rate limit: waiting for the reset'));
+
+  let timer: NodeJS.Timeout | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    timer = setTimeout(() => reject(new TriageError('chat-unavailable', 'Discord gateway did not become ready in time')), options.readyTimeoutMs ?? 30_000);
+    client.once(Events.ClientReady, () => resolve());
+  });
+  try {
+    await client.login(config.token);
+    await ready;
+  } catch (error) {
+    await client.destroy();
+    throw translateDiscordError(error, 'logging in');
+  } finally {
+    clearTimeout(timer);
+  }
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
+
+  const alertChannel = config.alertChannelId as string;
+  const channelFor = (card: AlertCard) => (card.alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+
+  function renderCard(card: AlertCard): CardBody {
+    return {
+      embeds: [renderAlertEmbed(card, { now: options.now() })],
+      components: renderAlertComponents(card),
+      allowed_mentions: { parse: [] },
+    };
+  }
+
+  async function post(channelId: string, body: RESTPostAPIChannelMessageJSONBody, what: string): Promise<PostedMessage> {
+    try {
+      const message = (await client.rest.post(Routes.channelMessages(channelId), { body })) as { id: string; channel_id: string };
+      return { channelId: message.channel_id ?? channelId, messageId: message.id };
+    } catch (error) {
+      throw translateDiscordError(error, what);
+    }
+  }
+
+  return {
+    name: 'discord',
+    client: client as Client<true>,
+    config,
+    renderCard,
+    async postAlert(card, nonce) {
+      const channelId = channelFor(card);
+      const ping = card.alert.urgency === 'critical' && config.leadRoleId !== undefined ? config.leadRoleId : undefined;
+      const body: RESTPostAPIChannelMessageJSONBody = {
+        ...renderCard(card),
+        nonce,
+        enforce_nonce: true,
+        allowed_mentions: { parse: [], roles: ping ? [ping] : [] },
+      };
+      if (ping) body.content = `<@&${ping}> critical alert #${card.alert.id}`;
+      return post(channelId, body, `posting alert #${card.alert.id}`);
+    },
+    async updateAlert(card, message) {
+      try {
+        await client.rest.patch(Routes.channelMessage(message.channelId, message.messageId), { body: renderCard(card) });
+      } catch (error) {
+        throw translateDiscordError(error, `updating the card of alert #${card.alert.id}`);
+      }
+    },
+    async postText(channelId, content, pingRoles = []) {
+      return post(channelId, { content, allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');
+    },
+    async close() {
+      await client.destroy();
+    },
+  };
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { customId, inert, LIMITS, parseCustomId, renderAlertComponents, renderAlertEmbed, truncate } from '../../src/chat/discord/render-alert-card.js';
+import type { AlertView } from '../../src/domain/alert.js';
+import { fingerprint, planDispatch } from '../../src/triage/plan-dispatch.js';
+import { nextBusinessMorning, zonedTimeToUtc } from '../../src/triage/business-time.js';
+
+const now = Date.UTC(2026, 10, 20, 15, 0);
+
+function alert(id: number, overrides: Partial<AlertView> = {}, mention: Partial<AlertView['mention']> = {}): AlertView {
+  return {
+    id, mentionId: id, state: 'open', urgency: 'normal', categories: ['complaint'], sentiment: 'negative', score: -3, reasons: ['negative words: rude'],
+    createdAt: now, firstResponseDueAt: now + 3600_000, resolutionDueAt: now + 7200_000, policyVersion: 1, assignee: null,
+    firstResponseAt: null, respondedBy: null, resolvedAt: null, snoozedUntil: null, chatMessageId: null,
+    ...overrides,
+    mention: { platform: 'x', nativeId: String(id), url: `https://x.com/a/status/${id}`, text: `the portal is down again ${id}`, createdAt: now - 60_000, authorHandle: `user${id}`, authorName: null, authorFollowers: 10, inReplyToText: null, ...mention },
+  };
+}
+
+describe('alert card rendering', () => {
+  it('stays within every Discord limit for absurd input', () => {
+    const huge = alert(1, { reasons: Array.from({ length: 100 }, () => 'x'.repeat(500)), categories: ['crisis', 'complaint', 'phi', 'question', 'review', 'praise', 'spam'] }, {
+      text: '\u{1F621}'.repeat(10_000), authorName: 'n'.repeat(1000), authorHandle: 'h'.repeat(500), inReplyToText: 'r'.repeat(5000),
+    });
+    const grouped = Array.from({ length: 500 }, (_, i) => alert(i + 2, {}, { text: 'y'.repeat(1000) }));
+    const embed = renderAlertEmbed({ alert: huge, replies: [], grouped }, { now });
+    const total = (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.author?.name.length ?? 0) + (embed.footer?.text.length ?? 0)
+      + (embed.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+    expect(total).toBeLessThanOrEqual(LIMITS.embedTotal);
+    expect(embed.description!.length).toBeLessThanOrEqual(LIMITS.description);
+    expect(embed.fields!.length).toBeLessThanOrEqual(LIMITS.fields);
+    for (const field of embed.fields!) expect(field.value.length).toBeLessThanOrEqual(LIMITS.fieldValue);
+    expect(embed.author!.name.length).toBeLessThanOrEqual(LIMITS.author);
+  });
+
+  it('never splits an emoji when cutting text', () => {
+    const cut = truncate('\u{1F621}'.repeat(100), 11);
+    expect(cut.length).toBeLessThanOrEqual(11);
+    expect(cut).toBe(`${'\u{1F621}'.repeat(5)}…`);
+  });
+
+  it('makes markdown, masked links and mentions inert', () => {
+    expect(inert('**bold** [x](http://e) @everyone <@&1>', 200)).toBe('\\*\\*bold\\*\\* \\[x\\](http://e) @\u200Beveryone \\<@\u200B&1>');
+  });
+
+  it('turns amber when at risk and dark red past the target', () => {
+    const due = now + 3600_000;
+    const fresh = renderAlertEmbed({ alert: alert(1, { firstResponseDueAt: due }, { createdAt: now }), replies: [] }, { now: now + 60_000 });
+    const risky = renderAlertEmbed({ alert: alert(1, { firstResponseDueAt: due }, { createdAt: now }), replies: [] }, { now: now + 50 * 60_000 });
+    const late = renderAlertEmbed({ alert: alert(1, { firstResponseDueAt: due }, { createdAt: now }), replies: [] }, { now: due + 1 });
+    expect(fresh.color).toBe(0x1976d2);
+    expect(risky.title).toMatch(/^AT RISK/);
+    expect(late.title).toMatch(/^PAST TARGET/);
+    expect(late.color).toBe(0x7f0000);
+  });
+
+  it('gives every component a custom id under 100 characters that parses back', () => {
+    const rows = renderAlertComponents({ alert: alert(999_999_999_999), replies: [{ template: 'apologise-and-resolve', text: 'x', guard: { ok: true, problems: [] } }] });
+    expect(rows.length).toBeLessThanOrEqual(5);
+    for (const row of rows) {
+      expect(row.components.length).toBeLessThanOrEqual(LIMITS.buttonsPerRow);
+      for (const component of row.components) {
+        const id = (component as { custom_id: string }).custom_id;
+        expect(id.length).toBeLessThanOrEqual(LIMITS.customId);
+        expect(parseCustomId(id)?.alertId).toBe(999_999_999_999);
+      }
+    }
+    expect(parseCustomId(customId('claim', 5))).toEqual({ action: 'claim', alertId: 5 });
+    expect(parseCustomId('t:claim:5; DROP TABLE')).toBeUndefined();
+  });
+
+  it('offers only Reopen on a closed alert', () => {
+    const rows = renderAlertComponents({ alert: alert(3, { state: 'resolved' }), replies: [] });
+    expect(rows.flatMap((r) => r.components.map((c) => (c as { custom_id: string }).custom_id))).toEqual(['t:reopen:3']);
+  });
+});
+
+describe('planDispatch', () => {
+  it('posts each alert alone below the storm threshold, critical first', () => {
+    const plan = planDispatch([alert(1), alert(2, { urgency: 'critical' }), alert(3, { urgency: 'high' })], 20);
+    expect(plan.map((p) => [p.alert.id, p.grouped.length])).toEqual([[2, 0], [3, 0], [1, 0]]);
+  });
+
+  it('groups a storm by near-identical text and by author, never grouping critical alerts', () => {
+    const pending = [
+      ...Array.from({ length: 30 }, (_, i) => alert(i + 1, {}, { text: `@Brand ER wait is 9 hours!!! #fail ${i}`, authorHandle: `a${i}` })),
+      ...Array.from({ length: 5 }, (_, i) => alert(100 + i, {}, { text: `different complaint number ${'abcde'[i]}`, authorHandle: 'same_author' })),
+      alert(200, { urgency: 'critical' }, { text: '@Brand ER wait is 9 hours!!! #fail 999', authorHandle: 'a0' }),
+    ];
+    const plan = planDispatch(pending, 10);
+    expect(plan[0]).toMatchObject({ alert: { id: 200 }, grouped: [] });
+    const sizes = plan.slice(1).map((p) => 1 + p.grouped.length).sort((a, b) => b - a);
+    expect(sizes).toEqual([30, 5]);
+  });
+
+  it('gathers leftover groups by topic when a storm would still mean too many cards', () => {
+    const pending = Array.from({ length: 60 }, (_, i) => alert(i + 1, { urgency: i % 2 ? 'normal' : 'high' }, { text: `unique words ${'x'.repeat(i % 26)}${String.fromCharCode(97 + (i % 26))} ${'y'.repeat(Math.floor(i / 26))}`, authorHandle: `u${i}` }));
+    const plan = planDispatch(pending, 5, 10);
+    expect(plan.length).toBeLessThanOrEqual(10);
+    expect(plan.reduce((n, p) => n + 1 + p.grouped.length, 0)).toBe(60);
+  });
+
+  it('fingerprints posts by their words, not handles, links, numbers or punctuation', () => {
+    expect(fingerprint('@Brand ER wait is 9 hours!!! https://t.co/x #fail 12')).toBe(fingerprint('ER wait is 10 hours @Other'));
+  });
+});
+
+describe('business time', () => {
+  const zone = 'America/New_York';
+
+  it('snoozes to 09:00 local on the next weekday', () => {
+    const friday = zonedTimeToUtc(2026, 11, 20, 16, 30, zone);
+    expect(new Date(nextBusinessMorning(friday, zone)).toISOString()).toBe('2026-11-23T14:00:00.000Z');
+    const tuesday = zonedTimeToUtc(2026, 11, 24, 8, 0, zone);
+    expect(new Date(nextBusinessMorning(tuesday, zone)).toISOString()).toBe('2026-11-25T14:00:00.000Z');
+  });
+
+  it('keeps 09:00 local across a daylight-saving change', () => {
+    const beforeSpring = zonedTimeToUtc(2026, 3, 6, 17, 0, zone);
+    expect(new Date(nextBusinessMorning(beforeSpring, zone)).toISOString()).toBe('2026-03-09T13:00:00.000Z');
+    const beforeFall = zonedTimeToUtc(2026, 10, 30, 17, 0, zone);
+    expect(new Date(nextBusinessMorning(beforeFall, zone)).toISOString()).toBe('2026-11-02T14:00:00.000Z');
+  });
+});

@@ -5,6 +5,7 @@
 import type { CommandHandler, ComponentHandler, JobHandler } from '../src/chat/discord/handler-types.js';
 import type { BotContext } from '../src/main.js';
 import { poll } from './jobs/poll.js';
+import { slaSweep } from './jobs/sla-sweep.js';
 import { find } from './commands/find.js';
 import { queue } from './commands/queue.js';
 import { sla } from './commands/sla.js';
@@ -17,10 +18,11 @@ import { resolve } from './components/resolve.js';
 import { respond } from './components/respond.js';
 import { snooze } from './components/snooze.js';
 import { suggestReply } from './components/suggest-reply.js';
+import { wait } from './components/wait.js';
 
 export const commands: readonly CommandHandler[] = [queue, sla, find, templates];
-export const components: readonly ComponentHandler[] = [claim, respond, resolve, reopen, escalate, snooze, dismiss, suggestReply];
-export const jobs: readonly JobHandler<BotContext>[] = [poll];
+export const components: readonly ComponentHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply];
+export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep];
 
 /** The `/triage` command as registered with Discord: one command, a subcommand per handler. */
 export function triageCommandJson() {

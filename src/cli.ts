@@ -5,6 +5,7 @@ import { parseArgs, parseEnv } from 'node:util';
 import { classifyCommand, evalCommand } from './commands/classify-commands.js';
 import type { CommandIo } from './commands/command.js';
 import { doctorCommand } from './commands/doctor-command.js';
+import { slaReportCommand } from './commands/sla-report-command.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
 import { ConfigError, TriageError } from './util/errors.js';
 
@@ -18,6 +19,8 @@ commands:
   suggest               JSON Lines {id, text} on stdin -> suggested replies per line
   eval FILE...          accuracy and per-class precision/recall/F1 of the classifier
   doctor                check configuration and credentials
+  sla-report [--from DATE] [--to DATE] [--format md|csv]
+                        response times per urgency and assignee, breaches; CSV one row per alert
   deploy-commands       register the /triage slash command with Discord
 `;
 
@@ -30,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   suggest: (io) => suggestCommand(io),
   doctor: (io) => doctorCommand(io),
   'deploy-commands': (io) => deployCommandsCommand(io),
+  'sla-report': (io, args) => slaReportCommand(io, args),
   classify: (io) => classifyCommand(io),
   eval: (io, args) => evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
 };

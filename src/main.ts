@@ -8,13 +8,14 @@ import type { CommandIo } from './commands/command.js';
 import type { Config } from './config.js';
 import { loadDataFiles, type DataFiles } from './data-files.js';
 import { createLogger, type Logger } from './logger.js';
-import { dispatchPending, pollSource, type PipelineDeps, type PollResult } from './pipeline.js';
+import { dispatchPending, pollSource, runSlaSweep, type PipelineDeps, type PollResult } from './pipeline.js';
 import { createReplaySource } from './sources/replay-source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
 import type { Source } from './sources/source.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { createReplyGuard } from './triage/reply-guard.js';
+import { storePolicyBook } from './triage/policy-book.js';
 import { TriageError } from './util/errors.js';
 import type { ChatLimits } from './chat/chat.js';
 import { connectDiscord } from './chat/discord/discord-chat.js';
@@ -41,14 +42,23 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const data = loadDataFiles(config);
   const log = createLogger(config.logLevel, options.logDestination);
   const store = new SqliteStore(config.databasePath);
+  const now = options.now ?? Date.now;
+  let policies;
+  try {
+    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now());
+  } catch (error) {
+    store.close();
+    throw error;
+  }
   const deps: PipelineDeps = {
     store,
     classifier: createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers }),
-    policy: data.policy,
+    policy: policies.current,
+    policies,
     templates: data.templates,
     guard: createReplyGuard(data.lexicon),
     log,
-    now: options.now ?? Date.now,
+    now,
   };
   return { config, data, log, store, deps, close: () => store.close() };
 }
@@ -75,7 +85,7 @@ export function configuredSources(app: App, replayPath?: string): Source[] {
 export async function createChat(app: App, io: CommandIo): Promise<Chat> {
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   assertUniqueHandlers();
-  const chat = await connectDiscord({ config: app.config.discord, log: app.log.child({ chat: 'discord' }), now: app.deps.now });
+  const chat = await connectDiscord({ config: app.config.discord, log: app.log.child({ chat: 'discord' }), now: app.deps.now, messageOf: (id) => app.store.messageOf(id) });
   routeInteractions({ deps: app.deps, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, commands, components);
   return chat;
 }
@@ -111,6 +121,8 @@ export async function runDemo(app: App, io: CommandIo): Promise<number> {
     onSkip: (line, reason) => app.log.warn({ line, reason }, 'sample row skipped'),
   });
   const { poll, posted } = await pollOnce(app, [source], chat, io.signal);
+  // Reminders and escalations already due for the replayed posts, each printed once ever.
+  await runSlaSweep(chat, app.deps, io.signal);
   const { mentions, alerts } = app.store.counts();
   io.stdout.write(
     poll.read === 0

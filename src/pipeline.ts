@@ -7,7 +7,8 @@ import type { DecideMention, SqliteStore } from './store/sqlite-store.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
-import type { SlaPolicy } from './triage/sla-policy.js';
+import type { CompiledPolicy } from './triage/sla-policy.js';
+import type { PolicyBook } from './triage/policy-book.js';
 import { suggestReplies } from './triage/suggest-replies.js';
 import { TriageError } from './util/errors.js';
 import type { AlertView } from './domain/alert.js';
@@ -15,7 +16,10 @@ import type { AlertView } from './domain/alert.js';
 export interface PipelineDeps {
   store: SqliteStore;
   classifier: Classifier;
-  policy: SlaPolicy;
+  /** The current SLA policy (new alerts are opened under it). */
+  policy: CompiledPolicy;
+  /** Every policy version, for alerts opened under older ones. */
+  policies: PolicyBook;
   templates: TemplatesFile;
   guard: ReplyGuard;
   log: Logger;
@@ -56,6 +60,7 @@ export async function pollSource(source: Source, deps: PipelineDeps, signal: Abo
         now: deps.now(),
       },
       decide,
+      deps.policies.resume,
     );
     total.responded += result.responded;
     total.read += batch.mentions.length;
@@ -130,4 +135,30 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps): Promise<void> 
       if (error instanceof TriageError && error.code === 'chat-auth') throw error;
     }
   }
+}
+
+/**
+ * The SLA sweep (every minute): records the reminders and escalations that have fallen due, then
+ * sends every recorded one not yet sent. A notification is recorded once per alert and kind, and
+ * sent with a nonce of its own, so a restart at any point neither repeats nor loses one.
+ */
+export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ checked: number; created: number; sent: number }> {
+  const { checked, created } = deps.store.sweepSla(deps.now(), deps.policies.eventsOf);
+  let sent = 0;
+  if (chat.postNotification) {
+    for (const notification of deps.store.pendingNotifications(500)) {
+      if (signal.aborted) break;
+      try {
+        const message = await chat.postNotification(notification, `triage-sla-${notification.id}`);
+        deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
+        sent++;
+      } catch (error) {
+        deps.log.error({ err: error, notification: notification.id }, 'could not send an SLA notification; it is retried on the next sweep');
+        if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+        break;
+      }
+    }
+  }
+  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps);
+  return { checked, created, sent };
 }

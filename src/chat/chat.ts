@@ -1,5 +1,6 @@
 import type { AlertView } from '../domain/alert.js';
 import type { SuggestedReply } from '../triage/suggest-replies.js';
+import type { PendingNotification } from '../store/sqlite-store.js';
 
 /** Everything a chat needs to show one alert. */
 export interface AlertCard {
@@ -21,6 +22,8 @@ export interface PostedMessage {
 export interface Chat {
   readonly name: string;
   postAlert(card: AlertCard, nonce: string): Promise<PostedMessage>;
+  /** Sends an SLA reminder or escalation; `nonce` is stable per notification. */
+  postNotification?(notification: PendingNotification, nonce: string): Promise<PostedMessage>;
   /** Redraws a posted card after its alert changed elsewhere (a reply seen on X). */
   updateAlert?(card: AlertCard, message: PostedMessage): Promise<void>;
   close(): Promise<void>;

@@ -3,7 +3,7 @@ import type { Category, Sentiment, Urgency } from './classification.js';
 export const ALERT_STATES = ['open', 'claimed', 'responded', 'resolved', 'snoozed', 'dismissed'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
 
-export const ALERT_ACTIONS = ['claim', 'respond', 'resolve', 'snooze', 'dismiss', 'reopen', 'escalate'] as const;
+export const ALERT_ACTIONS = ['claim', 'respond', 'resolve', 'snooze', 'dismiss', 'reopen', 'escalate', 'wait', 'resume'] as const;
 export type AlertAction = (typeof ALERT_ACTIONS)[number];
 
 /**
@@ -18,6 +18,10 @@ const TRANSITIONS: Record<AlertAction, { from: readonly AlertState[]; to: AlertS
   dismiss: { from: ['open', 'claimed', 'snoozed'], to: 'dismissed' },
   reopen: { from: ['resolved', 'dismissed', 'responded'], to: 'open' },
   escalate: { from: ['open', 'claimed', 'snoozed', 'responded'], to: 'same' },
+  // Waiting on the customer: we answered and asked something; the resolution clock pauses.
+  wait: { from: ['open', 'claimed', 'responded', 'snoozed'], to: 'responded' },
+  // The author wrote again in the conversation: the clock runs and the alert needs a person again.
+  resume: { from: ['responded', 'resolved'], to: 'open' },
 };
 
 export type TransitionResult =
@@ -54,6 +58,8 @@ export interface AlertView {
   respondedBy: string | null;
   resolvedAt: number | null;
   snoozedUntil: number | null;
+  /** Set while waiting on the customer (the resolution clock is paused). */
+  waitingSince: number | null;
   chatMessageId: string | null;
   mention: {
     platform: string;

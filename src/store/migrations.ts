@@ -119,4 +119,36 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE alerts ADD COLUMN card_stale INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX alerts_stale ON alerts (card_stale) WHERE card_stale = 1;
   `,
+  `
+  -- SLA engine: every policy version an alert was opened under, kept verbatim.
+  CREATE TABLE sla_policies (
+    version INTEGER PRIMARY KEY,
+    policy TEXT NOT NULL,
+    first_seen_at INTEGER NOT NULL
+  );
+  -- When the sweep must next look at an alert (a reminder or breach falls due); NULL = nothing pending.
+  ALTER TABLE alerts ADD COLUMN next_sla_check_at INTEGER;
+  CREATE INDEX alerts_sla_check ON alerts (next_sla_check_at) WHERE next_sla_check_at IS NOT NULL;
+  -- "Waiting on customer": the resolution clock is paused since then.
+  ALTER TABLE alerts ADD COLUMN waiting_since INTEGER;
+  ALTER TABLE alerts ADD COLUMN paused_open_minutes REAL NOT NULL DEFAULT 0;
+  -- Platform id of the assignee (a Discord user id), for reminders that ping them.
+  ALTER TABLE alerts ADD COLUMN assignee_ref TEXT;
+  UPDATE alerts SET next_sla_check_at = created_at WHERE state NOT IN ('resolved', 'dismissed') AND first_response_due_at IS NOT NULL;
+
+  -- Reminders and escalations: one row per alert and kind, so each fires exactly once.
+  CREATE TABLE sla_notifications (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts (id),
+    kind TEXT NOT NULL,
+    due_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    late INTEGER NOT NULL,
+    sent_at INTEGER,
+    message_id TEXT,
+    UNIQUE (alert_id, kind)
+  );
+  CREATE INDEX sla_notifications_unsent ON sla_notifications (id) WHERE sent_at IS NULL;
+  CREATE INDEX alerts_created ON alerts (created_at);
+  `,
 ];

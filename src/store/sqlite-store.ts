@@ -6,6 +6,7 @@ import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import type { SlaReportRow } from '../triage/sla-report.js';
 
 /** What the pipeline decides for one new mention, given what the store knows about its author. */
 export type DecideMention = (mention: Mention, context: ClassifyContext) => { classification: Classification; plan: AlertPlan | null };
@@ -30,6 +31,36 @@ export interface IngestResult {
   responded: number;
 }
 
+/** What the SLA clock needs to know about an alert to compute its events or resume it. */
+export interface SlaAlertClock {
+  id: number;
+  policyVersion: number;
+  urgency: Urgency;
+  categories: Category[];
+  arrivedAt: number;
+  firstResponseDueAt: number | null;
+  resolutionDueAt: number | null;
+  firstResponseAt: number | null;
+  resolvedAt: number | null;
+  waitingSince: number | null;
+  snoozedUntil: number | null;
+}
+
+/** Resolution clock after a pause: the new due time and the open minutes that were paused. */
+export type ResumeClock = (alert: SlaAlertClock, now: number) => { resolutionDueAt: number | null; pausedOpenMinutes: number };
+
+/** The reminders and escalations of an alert, for the sweep. */
+export type SlaEventsOf = (alert: SlaAlertClock) => Array<{ kind: string; at: number }>;
+
+export interface PendingNotification {
+  id: number;
+  kind: string;
+  dueAt: number;
+  late: boolean;
+  assigneeRef: string | null;
+  alert: AlertView;
+}
+
 export interface MonthlyReads {
   source: string;
   stream: string;
@@ -44,6 +75,10 @@ export type ActionResult =
 export interface ActionOptions {
   snoozeUntil?: number;
   reason?: string;
+  /** Platform id of the person claiming (a Discord user id), so reminders can ping them. */
+  assigneeRef?: string;
+  /** For `resume`: the new resolution due time and the open minutes the clock was paused. */
+  resumed?: { resolutionDueAt: number | null; pausedOpenMinutes: number };
   /** Extra facts for the audit log (who on which platform). */
   detail?: Record<string, unknown>;
 }
@@ -72,6 +107,7 @@ interface AlertRow {
   resolved_at: number | null;
   snoozed_until: number | null;
   snoozed_from: AlertState | null;
+  waiting_since: number | null;
   chat_message_id: string | null;
   sentiment: Sentiment;
   score: number;
@@ -91,10 +127,21 @@ interface AlertRow {
 const ALERT_SELECT = `
   SELECT a.id, a.mention_id, a.state, a.urgency, a.created_at, a.first_response_due_at, a.resolution_due_at,
          a.policy_version, a.assignee, a.first_response_at, a.responded_by, a.resolved_at, a.snoozed_until,
-         a.snoozed_from, a.chat_message_id, c.sentiment, c.score, c.categories, c.reasons, m.platform, m.native_id,
+         a.snoozed_from, a.waiting_since, a.chat_message_id, c.sentiment, c.score, c.categories, c.reasons, m.platform, m.native_id,
          m.url, m.text, m.created_at AS mention_created_at, m.author_handle, m.author_name, m.author_followers,
          m.in_reply_to_text
   FROM alerts a JOIN mentions m ON m.id = a.mention_id JOIN classifications c ON c.mention_id = a.mention_id`;
+
+const CLOCK_SELECT = `
+  SELECT a.id, a.policy_version AS policyVersion, a.urgency, c.categories, a.arrived_at AS arrivedAt,
+         a.first_response_due_at AS firstResponseDueAt, a.resolution_due_at AS resolutionDueAt,
+         a.first_response_at AS firstResponseAt, a.resolved_at AS resolvedAt, a.waiting_since AS waitingSince,
+         a.snoozed_until AS snoozedUntil
+  FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id`;
+
+function toClock(row: Omit<SlaAlertClock, 'categories'> & { categories: string }): SlaAlertClock {
+  return { ...row, categories: JSON.parse(row.categories) as Category[] };
+}
 
 function toView(row: AlertRow): AlertView {
   return {
@@ -115,6 +162,7 @@ function toView(row: AlertRow): AlertView {
     respondedBy: row.responded_by,
     resolvedAt: row.resolved_at,
     snoozedUntil: row.snoozed_until,
+    waitingSince: row.waiting_since,
     chatMessageId: row.chat_message_id,
     mention: {
       platform: row.platform,
@@ -145,6 +193,9 @@ export class SqliteStore {
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
       this.db.pragma('busy_timeout = 5000');
+      // Reports read whole months of alerts: map the file and keep a larger page cache than the 2 MB default.
+      this.db.pragma('mmap_size = 1073741824');
+      this.db.pragma('cache_size = -65536');
       migrate(this.db);
     } catch (error) {
       throw new TriageError('store', `cannot open the database at ${path}: ${(error as Error).message}. Check DATABASE_PATH.`, { cause: error });
@@ -161,8 +212,8 @@ export class SqliteStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
       insertAlert: db.prepare(`
         INSERT INTO alerts (mention_id, state, urgency, urgency_rank, created_at, arrived_at, first_response_due_at,
-          resolution_due_at, policy_version, updated_at)
-        VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?)`),
+          resolution_due_at, policy_version, updated_at, next_sla_check_at)
+        VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertEvent: db.prepare(`
         INSERT INTO alert_events (alert_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)`),
       recentComplaints: db.prepare(`
@@ -217,7 +268,7 @@ export class SqliteStore {
    * Stores a batch of mentions, their classifications and alerts, and the source cursor, in one
    * transaction. Mentions already stored are skipped (and not classified again).
    */
-  ingest(batch: IngestBatch, decide: DecideMention): IngestResult {
+  ingest(batch: IngestBatch, decide: DecideMention, resumeClock?: ResumeClock): IngestResult {
     const s = this.statements;
     const run = this.db.transaction((): IngestResult => {
       let inserted = 0;
@@ -247,13 +298,14 @@ export class SqliteStore {
         );
         inserted++;
         const mentionId = Number(info.lastInsertRowid);
+        if (resumeClock && mention.conversationId !== undefined) this.resumeConversation(mention, mentionId, batch.now, resumeClock);
         s.insertClassification.run(
           mentionId, c.sentiment, c.score, JSON.stringify(c.categories), c.urgency, JSON.stringify(c.reasons), isComplaint, batch.now,
         );
         if (plan) {
           s.insertAlert.run(
             mentionId, plan.urgency, urgencyRank(plan.urgency), batch.now, mention.createdAt,
-            plan.due?.firstResponseDueAt ?? null, plan.due?.resolutionDueAt ?? null, plan.policyVersion, batch.now,
+            plan.due?.firstResponseDueAt ?? null, plan.due?.resolutionDueAt ?? null, plan.policyVersion, batch.now, plan.nextSlaCheckAt,
           );
           alerts++;
           // The brand may have replied before the mention reached us (a backfill, another stream).
@@ -280,6 +332,153 @@ export class SqliteStore {
     const to = alert.state === 'open' || alert.state === 'claimed' || alert.state === 'snoozed' ? 'responded' : alert.state;
     this.statements.insertEvent.run(alert.id, at, by, 'respond', alert.state, to, JSON.stringify({ via: platform, replyId: replyNativeId }));
     return true;
+  }
+
+  /**
+   * The author wrote again in a conversation whose alert was waiting on them or resolved: the clock
+   * resumes (a resolved alert reopens), with the paused open time recorded.
+   */
+  private resumeConversation(mention: Mention, mentionId: number, now: number, resumeClock: ResumeClock): void {
+    const rows = this.db.prepare(`${CLOCK_SELECT} JOIN mentions m ON m.id = a.mention_id
+      WHERE m.platform = ? AND m.conversation_id = ? AND m.author_id = ? AND m.id != ?
+        AND (a.waiting_since IS NOT NULL OR a.state = 'resolved')`).all(mention.platform, mention.conversationId, mention.author.id, mentionId) as Array<Omit<SlaAlertClock, 'categories'> & { categories: string }>;
+    for (const row of rows) {
+      const clock = toClock(row);
+      this.applyAction(clock.id, 'resume', `${mention.platform}:author`, now, { resumed: resumeClock(clock, now), detail: { mentionNativeId: mention.nativeId } });
+    }
+  }
+
+  /** Stores the policy text under its version the first time it is seen; returns the text stored for that version. */
+  recordPolicy(version: number, policy: string, now: number): string {
+    this.db.prepare('INSERT INTO sla_policies (version, policy, first_seen_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING').run(version, policy, now);
+    return this.db.prepare('SELECT policy FROM sla_policies WHERE version = ?').pluck().get(version) as string;
+  }
+
+  /** Every policy version alerts may have been opened under. */
+  policies(): Map<number, string> {
+    const rows = this.db.prepare('SELECT version, policy FROM sla_policies').all() as Array<{ version: number; policy: string }>;
+    return new Map(rows.map((r) => [r.version, r.policy]));
+  }
+
+  /**
+   * One SLA sweep: alerts whose next check has come. Every reminder or escalation now due is recorded
+   * once (a unique row per alert and kind: never twice, even across restarts; `late` when it fell
+   * due over two minutes ago, i.e. while Triage was down); reminders due while snoozed are recorded
+   * as hidden. Then the next check is set. One transaction.
+   */
+  sweepSla(now: number, eventsOf: SlaEventsOf, limit = 5000): { checked: number; created: number } {
+    return this.db.transaction(() => {
+      const rows = this.db.prepare(`${CLOCK_SELECT} WHERE a.next_sla_check_at <= ? AND a.state NOT IN ('resolved', 'dismissed') LIMIT ?`).all(now, limit) as Array<Omit<SlaAlertClock, 'categories'> & { categories: string }>;
+      const insert = this.db.prepare(`INSERT INTO sla_notifications (alert_id, kind, due_at, created_at, late, sent_at, message_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id, kind) DO NOTHING`);
+      const setNext = this.db.prepare('UPDATE alerts SET next_sla_check_at = ? WHERE id = ?');
+      const markStale = this.db.prepare('UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL');
+      let created = 0;
+      for (const row of rows) {
+        const alert = toClock(row);
+        let next: number | null = null;
+        let fired = 0;
+        const events = eventsOf(alert);
+        // When several first-response events are due at once (Triage was down), only the latest is
+        // sent: a 50% reminder is noise beside a breach. The others are recorded as superseded.
+        const latestFirstResponse = events.filter((e) => e.at <= now && e.kind !== 'resolution-breach').at(-1);
+        for (const event of events) {
+          if (event.at > now) {
+            next ??= event.at;
+            continue;
+          }
+          const snoozed = event.kind.startsWith('reminder-') && alert.snoozedUntil !== null && alert.snoozedUntil > event.at;
+          const superseded = event.kind !== 'resolution-breach' && event !== latestFirstResponse;
+          const hiddenAs = snoozed ? 'snoozed' : superseded ? 'superseded' : null;
+          fired += insert.run(alert.id, event.kind, event.at, now, now - event.at > 120_000 ? 1 : 0, hiddenAs ? now : null, hiddenAs).changes;
+        }
+        setNext.run(next, alert.id);
+        // The card's colour changes at risk and at breach: redraw it.
+        if (fired > 0) markStale.run(alert.id);
+        created += fired;
+      }
+      this.db.prepare(`UPDATE alerts SET next_sla_check_at = NULL WHERE next_sla_check_at <= ? AND state IN ('resolved', 'dismissed')`).run(now);
+      // Snoozes that have run out: the alert wakes up in the state it had.
+      this.db.prepare(`UPDATE alerts SET state = COALESCE(snoozed_from, 'open'), snoozed_until = NULL, snoozed_from = NULL, card_stale = 1, updated_at = ?
+        WHERE state = 'snoozed' AND snoozed_until <= ?`).run(now, now);
+      return { checked: rows.length, created };
+    }).immediate();
+  }
+
+  /** Reminders and escalations recorded but not yet sent, oldest first. */
+  pendingNotifications(limit: number): PendingNotification[] {
+    const rows = this.db.prepare(`SELECT n.id, n.alert_id AS alertId, n.kind, n.due_at AS dueAt, n.late, a.assignee_ref AS assigneeRef
+      FROM sla_notifications n JOIN alerts a ON a.id = n.alert_id WHERE n.sent_at IS NULL ORDER BY n.id LIMIT ?`).all(limit) as Array<{ id: number; alertId: number; kind: string; dueAt: number; late: number; assigneeRef: string | null }>;
+    return rows.map((r) => ({ id: r.id, kind: r.kind, dueAt: r.dueAt, late: r.late === 1, assigneeRef: r.assigneeRef, alert: this.getAlert(r.alertId) as AlertView }));
+  }
+
+  markNotificationSent(id: number, messageId: string, now: number): void {
+    this.db.prepare('UPDATE sla_notifications SET sent_at = ?, message_id = ? WHERE id = ? AND sent_at IS NULL').run(now, messageId, id);
+  }
+
+  /** The reminders and escalations of an alert: sent, waiting to be sent, or hidden (snoozed, superseded). */
+  notifications(alertId: number): Array<{ kind: string; dueAt: number; late: boolean; status: 'pending' | 'sent' | 'snoozed' | 'superseded' }> {
+    return (this.db.prepare('SELECT kind, due_at AS dueAt, late, sent_at AS sentAt, message_id AS messageId FROM sla_notifications WHERE alert_id = ? ORDER BY due_at, id').all(alertId) as Array<{ kind: string; dueAt: number; late: number; sentAt: number | null; messageId: string | null }>)
+      .map((n) => ({
+        kind: n.kind,
+        dueAt: n.dueAt,
+        late: n.late === 1,
+        status: n.sentAt === null ? 'pending' : n.messageId === 'snoozed' || n.messageId === 'superseded' ? n.messageId : 'sent',
+      }));
+  }
+
+  /**
+   * Alerts created in [from, to), one at a time, so a report over a million rows stays flat in
+   * memory. Rows come as arrays (no per-row column objects); the post's URL only when asked (the
+   * CSV), else {@link urlsOf} gives it for the few a report shows.
+   */
+  *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): Generator<SlaReportRow> {
+    const url = options.withUrls ? '(SELECT m.url FROM mentions m WHERE m.id = a.mention_id)' : 'NULL';
+    // Fetched in chunks of 10,000 by id: a bulk read per chunk is much cheaper than a row at a time.
+    const statement = this.db.prepare(`
+      SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
+             a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${url}
+      FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
+      WHERE a.id > ? AND a.created_at >= ? AND a.created_at < ? AND a.state != 'dismissed'
+      ORDER BY a.id LIMIT 10000`).raw(true);
+    const parsed = new Map<string, string[]>();
+    for (let last = 0; ;) {
+      const chunk = statement.all(last, from, to) as unknown[][];
+      if (chunk.length === 0) return;
+      for (const r of chunk) {
+        const json = r[2] as string;
+        let categories = parsed.get(json);
+        if (categories === undefined) parsed.set(json, (categories = JSON.parse(json) as string[]));
+        yield {
+          id: r[0] as number,
+          urgency: r[1] as string,
+          categories,
+          state: r[3] as string,
+          assignee: r[4] as string | null,
+          respondedBy: r[5] as string | null,
+          url: r[13] as string | null,
+          arrivedAt: r[6] as number,
+          firstResponseDueAt: r[7] as number | null,
+          firstResponseAt: r[8] as number | null,
+          resolutionDueAt: r[9] as number | null,
+          resolvedAt: r[10] as number | null,
+          pausedOpenMinutes: r[11] as number,
+          policyVersion: r[12] as number,
+        };
+      }
+      last = (chunk[chunk.length - 1] as unknown[])[0] as number;
+    }
+  }
+
+  /** The post URL of each alert id. */
+  urlsOf(alertIds: readonly number[]): Map<number, string> {
+    const statement = this.db.prepare('SELECT m.url FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE a.id = ?').pluck();
+    const urls = new Map<number, string>();
+    for (const id of alertIds) {
+      const url = statement.get(id) as string | null | undefined;
+      if (url) urls.set(id, url);
+    }
+    return urls;
   }
 
   /** Posts read and requests made per source and stream in the calendar month (UTC) of `at`. */
@@ -388,7 +587,16 @@ export class SqliteStore {
       const params: Record<string, unknown> = { id: alertId, from: current.state, to: next.to, now, actor };
       switch (action) {
         case 'claim':
-          sets.push('assignee = @actor', 'claimed_at = @now');
+          sets.push('assignee = @actor', 'claimed_at = @now', 'assignee_ref = @ref');
+          params.ref = options.assigneeRef ?? null;
+          break;
+        case 'wait':
+          sets.push('waiting_since = @now', 'first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
+          break;
+        case 'resume':
+          sets.push('waiting_since = NULL', 'resolved_at = NULL', 'paused_open_minutes = paused_open_minutes + @paused', 'resolution_due_at = COALESCE(@resolutionDue, resolution_due_at)', 'next_sla_check_at = @now');
+          params.paused = options.resumed?.pausedOpenMinutes ?? 0;
+          params.resolutionDue = options.resumed?.resolutionDueAt ?? null;
           break;
         case 'respond':
           sets.push('first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
@@ -405,7 +613,7 @@ export class SqliteStore {
           params.reason = options.reason ?? null;
           break;
         case 'reopen':
-          sets.push('resolved_at = NULL', 'dismissed_at = NULL', 'dismiss_reason = NULL');
+          sets.push('resolved_at = NULL', 'dismissed_at = NULL', 'dismiss_reason = NULL', 'next_sla_check_at = @now');
           break;
         case 'escalate':
           break;
@@ -416,6 +624,7 @@ export class SqliteStore {
       const detail = {
         ...options.detail,
         ...(action === 'snooze' && { until: params.until }),
+        ...(action === 'resume' && options.resumed && { pausedOpenMinutes: options.resumed.pausedOpenMinutes }),
         ...(options.reason !== undefined && { reason: options.reason }),
       };
       this.statements.insertEvent.run(alertId, now, actor, action, current.state, next.to, Object.keys(detail).length > 0 ? JSON.stringify(detail) : null);

@@ -12,13 +12,18 @@ import { connectDiscord } from '../../src/chat/discord/discord-chat.js';
 import { createClassifier } from '../../src/classify/classify-mention.js';
 import { lexiconSchema } from '../../src/classify/lexicon.js';
 import { PROJECT_ROOT } from '../../src/config.js';
-import { decideFor, dispatchPending, pollSource } from '../../src/pipeline.js';
+import { decideFor, dispatchPending, pollSource, runSlaSweep, type PipelineDeps } from '../../src/pipeline.js';
+import type { Chat } from '../../src/chat/chat.js';
+import { ALWAYS_OPEN } from '../../src/triage/calendar.js';
+import { alertFigures, buildSlaReport, renderSlaReportMarkdown } from '../../src/triage/sla-report.js';
 import { createXClient } from '../../src/sources/x/x-client.js';
 import { createXMentionSource } from '../../src/sources/x/x-mention-source.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
 import { templatesSchema } from '../../src/triage/reply-templates.js';
 import { slaPolicySchema } from '../../src/triage/sla-policy.js';
+import { storePolicyBook } from '../../src/triage/policy-book.js';
+import type { Logger } from '../../src/logger.js';
 import { FakeDiscord } from '../fakes/fake-discord.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
@@ -61,6 +66,20 @@ function readData<T>(file: string, schema: { parse(v: unknown): T }): T {
   return schema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', file), 'utf8')));
 }
 
+/** Real pipeline parts over the bundled data files, logs silenced. */
+function benchDeps(store: SqliteStore, log: Logger): PipelineDeps {
+  const lexicon = readData('lexicon.json', lexiconSchema);
+  const policies = storePolicyBook(store, readData('sla-policy.json', slaPolicySchema), 'data/sla-policy.json', Date.now());
+  return {
+    store, log, now: Date.now,
+    classifier: createClassifier(lexicon),
+    policy: policies.current,
+    policies,
+    templates: readData('reply-templates.json', templatesSchema),
+    guard: createReplyGuard(lexicon),
+  };
+}
+
 /**
  * X poller: from the fake API's responses (100 a page, real client, real HTTP on 127.0.0.1) to stored
  * and classified. The fake runs in a worker thread, as the real API runs elsewhere.
@@ -78,13 +97,7 @@ export async function benchXPoller(count = 20_000): Promise<void> {
   const log = pino({ level: 'silent' });
   const config = { bearerToken: token, handle: 'RiverbendHealth', pollCron: '* * * * *', apiBaseUrl: baseUrl, backfillHours: 24 };
   const source = createXMentionSource({ config, client: createXClient(config), log });
-  const deps = {
-    store, log, now: Date.now,
-    classifier: createClassifier(lexicon),
-    policy: readData('sla-policy.json', slaPolicySchema),
-    templates: readData('reply-templates.json', templatesSchema),
-    guard: createReplyGuard(lexicon),
-  };
+  const deps = benchDeps(store, log);
   let storing = 0n;
   const ingest = store.ingest.bind(store);
   store.ingest = (batch, decide) => {
@@ -123,13 +136,7 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   const store = new SqliteStore(join(dir, 'bench.db'));
   const lexicon = lexiconSchema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'lexicon.json'), 'utf8')));
   const log = pino({ level: 'silent' });
-  const deps = {
-    store, log, now: Date.now,
-    classifier: createClassifier(lexicon),
-    policy: readData('sla-policy.json', slaPolicySchema),
-    templates: readData('reply-templates.json', templatesSchema),
-    guard: createReplyGuard(lexicon),
-  };
+  const deps = benchDeps(store, log);
   const viral = ['the ER wait tonight is 9 hours, disgraceful', 'ER wait is NINE hours and counting, disgraceful', 'still stuck in the ER after 9 hours, nobody cares', 'my mom has been on a hallway stretcher for 9 hours'];
   const crisisEvery = Math.floor(count / 5);
   const mentions = Array.from({ length: count }, (_, i) => ({
@@ -161,7 +168,87 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   console.log(`  every critical alert posted after ${((criticalDoneMs ?? NaN) / 1000).toFixed(2)} s (target: within 5 s, 0 unhandled 429s)`);
 }
 
+/**
+ * Fills a store with `count` classified alerts spread over `days` before `end`, generated inside
+ * SQLite (fast enough for a million rows). Urgencies and answer times vary like a real queue.
+ */
+function seedAlerts(store: SqliteStore, count: number, end: number, days: number, open: boolean): void {
+  const span = days * 86_400_000;
+  store.db.exec(`
+    WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${count})
+    INSERT INTO mentions (id, platform, native_id, author_id, author_handle, text, url, created_at, received_at, is_complaint)
+    SELECT i, 'x', 'b' || i, 'u' || (i % 5000), 'user' || (i % 5000), 'the portal is down again', 'https://x.com/u/status/' || i,
+           ${end - span} + (i * ${Math.floor(span / count)}), ${end - span} + (i * ${Math.floor(span / count)}), 1 FROM n;
+    INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at)
+    SELECT id, 'negative', -3, '["complaint"]', CASE id % 10 WHEN 0 THEN 'critical' WHEN 1 THEN 'high' WHEN 2 THEN 'high' ELSE 'normal' END, '[]', 1, created_at FROM mentions;
+    INSERT INTO alerts (mention_id, state, urgency, urgency_rank, created_at, arrived_at, first_response_due_at, resolution_due_at, policy_version,
+                        updated_at, first_response_at, responded_by, resolved_at, next_sla_check_at)
+    SELECT m.id, ${open ? "'open'" : "CASE WHEN m.id % 7 = 0 THEN 'open' ELSE 'resolved' END"}, c.urgency,
+           CASE c.urgency WHEN 'critical' THEN 0 WHEN 'high' THEN 1 ELSE 2 END, m.created_at, m.created_at,
+           m.created_at + CASE c.urgency WHEN 'critical' THEN 3600000 WHEN 'high' THEN 14400000 ELSE 28800000 END,
+           m.created_at + 86400000, 2, m.created_at,
+           ${open ? 'NULL' : "CASE WHEN m.id % 7 = 0 THEN NULL ELSE m.created_at + (m.id % 500) * 60000 END"},
+           ${open ? 'NULL' : "CASE WHEN m.id % 7 = 0 THEN NULL ELSE '@agent' || (m.id % 12) END"},
+           ${open ? 'NULL' : "CASE WHEN m.id % 7 = 0 THEN NULL ELSE m.created_at + (m.id % 2000) * 60000 END"},
+           ${open ? `CASE WHEN m.id % 100 = 0 THEN ${end} - 60000 ELSE ${end} + (m.id % 1440) * 60000 END` : 'NULL'}
+    FROM mentions m JOIN classifications c ON c.mention_id = m.id;`);
+}
+
+/** SLA sweep over 100,000 open alerts: a typical minute (1% due) and a catch-up after downtime (all due). */
+export async function benchSlaSweep(count = 100_000): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.db'));
+  const deps = benchDeps(store, pino({ level: 'silent' }));
+  const now = Date.now();
+  seedAlerts(store, count, now, 2, true);
+  const quiet: Chat = { name: 'null', postAlert: async () => ({ channelId: '', messageId: '' }), postNotification: async () => ({ channelId: '', messageId: 'x' }), close: async () => {} };
+  let t = process.hrtime.bigint();
+  const typical = await runSlaSweep(quiet, { ...deps, now: () => now }, new AbortController().signal);
+  const typicalMs = Number(process.hrtime.bigint() - t) / 1e6;
+  t = process.hrtime.bigint();
+  const idle = store.sweepSla(now, deps.policies.eventsOf);
+  const idleMs = Number(process.hrtime.bigint() - t) / 1e6;
+  store.db.prepare('UPDATE alerts SET next_sla_check_at = ?').run(now - 60_000);
+  t = process.hrtime.bigint();
+  let catchUp = { checked: 0, created: 0 };
+  for (let r = store.sweepSla(now, deps.policies.eventsOf, count); r.checked > 0; r = store.sweepSla(now, deps.policies.eventsOf, count)) {
+    catchUp = { checked: catchUp.checked + r.checked, created: catchUp.created + r.created };
+  }
+  const catchUpMs = Number(process.hrtime.bigint() - t) / 1e6;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`SLA sweep over ${count.toLocaleString('en-US')} open alerts (SQLite file):`);
+  console.log(`  typical minute: ${typicalMs.toFixed(0)} ms (${typical.checked} due, ${typical.created} notifications recorded and ${typical.sent} sent); target < 200 ms`);
+  console.log(`  nothing due: ${idleMs.toFixed(1)} ms; catch-up with all ${catchUp.checked.toLocaleString('en-US')} due at once: ${catchUpMs.toFixed(0)} ms (${catchUp.created.toLocaleString('en-US')} notifications)`);
+}
+
+/** SLA report (per urgency and assignee, medians and p90 in open and wall time) over 1,000,000 alerts. */
+export async function benchSlaReport(count = 1_000_000): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.db'));
+  const deps = benchDeps(store, pino({ level: 'silent' }));
+  const now = Date.now();
+  let t = process.hrtime.bigint();
+  seedAlerts(store, count, now, 30, false);
+  const seedS = Number(process.hrtime.bigint() - t) / 1e9;
+  t = process.hrtime.bigint();
+  const report = buildSlaReport((function* () {
+    for (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
+      const calendar = deps.policies.version(row.policyVersion).targetFor(row.urgency as never, row.categories as never)?.calendar ?? ALWAYS_OPEN;
+      yield alertFigures(row, calendar, now);
+    }
+  })(), now - 31 * 86_400_000, now + 1);
+  const markdown = renderSlaReportMarkdown(report);
+  const reportS = Number(process.hrtime.bigint() - t) / 1e9;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`SLA report over ${report.total.alerts.toLocaleString('en-US')} alerts (30 days, business-hours calendar for normal; seeded in ${seedS.toFixed(1)} s):`);
+  console.log(`  ${reportS.toFixed(2)} s for the Markdown report (${markdown.length.toLocaleString('en-US')} characters, ${report.total.breaches.length.toLocaleString('en-US')} breaches); target < 2 s`);
+}
+
 const benches: Record<string, () => void | Promise<void>> = {
+  'sla-sweep': () => benchSlaSweep(),
+  'sla-report': () => benchSlaReport(),
   'discord-storm': () => benchDiscordStorm(),
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),

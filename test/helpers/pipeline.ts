@@ -3,7 +3,8 @@ import type { PipelineDeps } from '../../src/pipeline.js';
 import { createLogger } from '../../src/logger.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
-import { classifier, lexicon, policy, templates, tempDir } from './setup.js';
+import { storePolicyBook } from '../../src/triage/policy-book.js';
+import { classifier, lexicon, rawPolicy, templates, tempDir } from './setup.js';
 
 export interface LogRecord {
   level: number;
@@ -24,9 +25,11 @@ export function pipelineFixture(now: () => number = Date.now) {
   const store = new SqliteStore(path);
   const logs = logCapture();
   const log = createLogger('debug', logs);
-  const deps: PipelineDeps = { store, classifier: classifier(), policy, templates, guard: createReplyGuard(lexicon), log, now };
+  const policies = storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now());
+  const deps: PipelineDeps = { store, classifier: classifier(), policy: policies.current, policies, templates, guard: createReplyGuard(lexicon), log, now };
   return {
     deps,
+    /** Replaced by tests that reopen the database as a restarted process would. */
     store,
     path,
     dir: temp.dir,

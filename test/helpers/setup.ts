@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { lexiconSchema, type Lexicon } from '../../src/classify/lexicon.js';
 import { createClassifier, type Classifier } from '../../src/classify/classify-mention.js';
-import { slaPolicySchema, type SlaPolicy } from '../../src/triage/sla-policy.js';
+import { compilePolicy, slaPolicySchema, type CompiledPolicy, type SlaPolicy } from '../../src/triage/sla-policy.js';
 import { templatesSchema, type TemplatesFile } from '../../src/triage/reply-templates.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -13,7 +13,8 @@ export function readData<T>(file: string, schema: { parse(value: unknown): T }):
 }
 
 export const lexicon: Lexicon = readData('lexicon.json', lexiconSchema);
-export const policy: SlaPolicy = readData('sla-policy.json', slaPolicySchema);
+export const rawPolicy: SlaPolicy = readData('sla-policy.json', slaPolicySchema);
+export const policy: CompiledPolicy = compilePolicy(rawPolicy);
 export const templates: TemplatesFile = readData('reply-templates.json', templatesSchema);
 
 let shared: Classifier | undefined;

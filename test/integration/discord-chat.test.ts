@@ -65,11 +65,11 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     const [embed] = post.body.embeds;
     expect(embed.title).toBe('NORMAL · complaint');
     expect(embed.description).toContain('been on hold for 50 minutes');
-    expect(embed.footer.text).toBe('alert #1 · x · SLA policy v1');
+    expect(embed.footer.text).toBe('alert #1 · x · SLA policy v2');
     expect(embed.fields.find((f: { name: string }) => f.name === 'First response due').value).toMatch(/^<t:\d+:R> \(<t:\d+:f>\)$/);
     expect(embed.fields.find((f: { name: string }) => f.name === 'Why').value).toMatch(/on hold/);
     const ids = post.body.components.flatMap((row: { components: Array<{ custom_id: string }> }) => row.components.map((c) => c.custom_id));
-    expect(ids).toEqual(['t:claim:1', 't:respond:1', 't:resolve:1', 't:escalate:1', 't:snooze:1', 't:dismiss:1', 't:reply:1']);
+    expect(ids).toEqual(['t:claim:1', 't:respond:1', 't:wait:1', 't:resolve:1', 't:escalate:1', 't:snooze:1', 't:dismiss:1', 't:reply:1']);
     expect(fx.store.messageOf(alert.id)).toEqual({ channelId: fake.channelIds[0], messageId: expect.any(String) });
   });
 
@@ -209,7 +209,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     ];
     fx.store.ingest({ source: 'test', mentions: hostile.map((text) => mention({ text, author: { id: 'h', handle: 'h@everyone', name: '**bold** @here' } })), now: Date.now() }, () => ({
       classification: { sentiment: 'negative', score: -3, categories: ['complaint'], urgency: 'high', reasons: ['hostile @everyone reason'] },
-      plan: { urgency: 'high', due: null, policyVersion: 1 },
+      plan: { urgency: 'high', due: null, policyVersion: 1, nextSlaCheckAt: null },
     }));
     await dispatchPending(chat, fx.deps, signal);
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));

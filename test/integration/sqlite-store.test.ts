@@ -57,7 +57,7 @@ describe('SqliteStore', () => {
     const m = mention({ text: 'i want it all to end' });
     store.ingest({ source: 'x', mentions: [m], now }, decide);
     const [alert] = store.pendingAlerts(10);
-    expect(alert).toMatchObject({ urgency: 'critical', state: 'open', policyVersion: 1, firstResponseDueAt: m.createdAt + 3600_000 });
+    expect(alert).toMatchObject({ urgency: 'critical', state: 'open', policyVersion: 2, firstResponseDueAt: m.createdAt + 3600_000 });
     expect(alert?.categories).toContain('crisis');
   });
 

@@ -10,7 +10,7 @@ function alert(id: number, overrides: Partial<AlertView> = {}, mention: Partial<
   return {
     id, mentionId: id, state: 'open', urgency: 'normal', categories: ['complaint'], sentiment: 'negative', score: -3, reasons: ['negative words: rude'],
     createdAt: now, firstResponseDueAt: now + 3600_000, resolutionDueAt: now + 7200_000, policyVersion: 1, assignee: null,
-    firstResponseAt: null, respondedBy: null, resolvedAt: null, snoozedUntil: null, chatMessageId: null,
+    firstResponseAt: null, respondedBy: null, resolvedAt: null, snoozedUntil: null, waitingSince: null, chatMessageId: null,
     ...overrides,
     mention: { platform: 'x', nativeId: String(id), url: `https://x.com/a/status/${id}`, text: `the portal is down again ${id}`, createdAt: now - 60_000, authorHandle: `user${id}`, authorName: null, authorFollowers: 10, inReplyToText: null, ...mention },
   };

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AlertCard, Chat, PostedMessage } from '../chat.js';
 import { renderConsoleCard } from './render-console-card.js';
+import { describeNotification } from '../../triage/describe-notification.js';
 
 /** Prints alert cards to a terminal; what `triage demo` and credential-less runs use. */
 export function createConsoleChat(out: Writable, options: { now: () => number; timeZone: string }): Chat {
@@ -9,6 +10,10 @@ export function createConsoleChat(out: Writable, options: { now: () => number; t
     async postAlert(card: AlertCard): Promise<PostedMessage> {
       out.write(`${renderConsoleCard(card, options.now(), options.timeZone)}\n\n`);
       return { channelId: 'console', messageId: `console-${card.alert.id}` };
+    },
+    async postNotification(notification) {
+      out.write(`[SLA] ${describeNotification(notification).text}\n`);
+      return { channelId: 'console', messageId: `console-sla-${notification.id}` };
     },
     async close() {},
   };

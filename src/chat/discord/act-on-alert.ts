@@ -29,7 +29,7 @@ export async function actOnAlert(
   const { store } = ctx.deps;
   const actor = actorOf(interaction);
   const now = ctx.deps.now();
-  const withWho = { ...options, detail: { ...options.detail, discordUserId: interaction.user.id } };
+  const withWho: ActionOptions = { ...options, assigneeRef: interaction.user.id, detail: { ...options.detail, discordUserId: interaction.user.id } };
   const result = store.applyAction(alertId, action, actor, now, withWho);
   if (!result.ok) {
     const current = result.alert;

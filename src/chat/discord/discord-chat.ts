@@ -15,6 +15,7 @@ import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
 import type { AlertCard, Chat, PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
+import { describeNotification } from '../../triage/describe-notification.js';
 
 export interface DiscordChat extends Chat {
   readonly client: Client<true>;
@@ -35,6 +36,8 @@ export interface DiscordChatOptions {
   config: DiscordConfig;
   log: Logger;
   now: () => number;
+  /** Where an alert's card is (for links in reminders). */
+  messageOf?: (alertId: number) => { channelId: string; messageId: string } | undefined;
   /** How long to wait for the gateway's READY before giving up. */
   readyTimeoutMs?: number;
 }
@@ -90,6 +93,11 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
 
   const alertChannel = config.alertChannelId as string;
+  /** A link to the alert's card, when it has been posted. */
+  const messageLink = (alertId: number): string => {
+    const where = options.messageOf?.(alertId);
+    return where && config.guildId ? ` https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}` : '';
+  };
   const channelFor = (card: AlertCard) => (card.alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
 
   function renderCard(card: AlertCard): CardBody {
@@ -132,6 +140,24 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
       } catch (error) {
         throw translateDiscordError(error, `updating the card of alert #${card.alert.id}`);
       }
+    },
+    async postNotification(notification, nonce) {
+      const { text, audience } = describeNotification(notification);
+      const link = messageLink(notification.alert.id);
+      const lead = config.leadRoleId;
+      const body: RESTPostAPIChannelMessageJSONBody = { nonce, enforce_nonce: true, allowed_mentions: { parse: [], roles: [], users: [] } };
+      let channelId = alertChannel;
+      if (audience === 'assignee' && notification.assigneeRef && /^\d{15,21}$/.test(notification.assigneeRef)) {
+        body.content = `<@${notification.assigneeRef}> ${text}${link}`;
+        body.allowed_mentions = { parse: [], users: [notification.assigneeRef] };
+      } else if (audience === 'lead') {
+        channelId = config.urgentChannelId ?? alertChannel;
+        body.content = `${lead ? `<@&${lead}> ` : ''}${text}${link}`;
+        body.allowed_mentions = { parse: [], roles: lead ? [lead] : [] };
+      } else {
+        body.content = `${text}${link}`;
+      }
+      return post(channelId, body, `sending an SLA ${notification.kind} for alert #${notification.alert.id}`);
     },
     async postText(channelId, content, pingRoles = []) {
       return post(channelId, { content, allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');

@@ -72,7 +72,9 @@ function stateLine(alert: AlertView): string {
     case 'claimed':
       return `claimed by ${alert.assignee ?? 'someone'}`;
     case 'responded':
-      return `responded${alert.respondedBy ? ` by ${alert.respondedBy}` : ''}`;
+      return alert.waitingSince !== null
+        ? `waiting on the customer since <t:${Math.floor(alert.waitingSince / 1000)}:R> (resolution clock paused)`
+        : `responded${alert.respondedBy ? ` by ${alert.respondedBy}` : ''}`;
     case 'snoozed':
       return alert.snoozedUntil ? `snoozed until <t:${Math.floor(alert.snoozedUntil / 1000)}:f> (clock still running)` : 'snoozed';
     default:
@@ -159,6 +161,7 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
         : [
             button('claim', alert.state === 'claimed' ? `Claimed: ${truncate(alert.assignee ?? '', 60)}` : 'Claim', STYLE.primary, alert.state === 'claimed'),
             button('respond', 'Mark responded', STYLE.success, alert.state === 'responded'),
+            button('wait', 'Waiting on customer', STYLE.secondary, alert.waitingSince !== null),
             button('resolve', 'Resolve', STYLE.secondary),
             button('escalate', 'Escalate', STYLE.danger),
           ],

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { createApp } from '../main.js';
+import { zonedTimeToUtc } from '../triage/business-time.js';
+import { ALWAYS_OPEN } from '../triage/calendar.js';
+import type { PolicyBook } from '../triage/policy-book.js';
+import { alertFigures, BREACHES_LISTED, buildSlaReport, renderSlaReportMarkdown, SLA_CSV_HEADER, slaCsvRow, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
+import type { CommandIo } from './command.js';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** Figures of one alert under its own policy version's calendar. */
+function figuresOf(row: SlaReportRow, policies: PolicyBook, now: number): SlaAlertFigures {
+  const calendar = policies.version(row.policyVersion).targetFor(row.urgency as never, row.categories as never)?.calendar ?? ALWAYS_OPEN;
+  return alertFigures(row, calendar, now);
+}
+
+/**
+ * `triage sla-report [--from DATE] [--to DATE] [--format md|csv]`: response figures per urgency and
+ * per assignee (median and p90 in open calendar time and in wall time, share within target,
+ * breaches with links), or one CSV row per alert. Dates are local days in the policy's time zone,
+ * both included; the default is the last 7 days.
+ */
+export async function slaReportCommand(io: CommandIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, format: { type: 'string', default: 'md' } } });
+  if (values.format !== 'md' && values.format !== 'csv') {
+    io.stderr.write(`triage sla-report: --format must be md or csv, not "${values.format}"\n`);
+    return 2;
+  }
+  for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
+    if (value !== undefined && !DATE.test(value)) {
+      io.stderr.write(`triage sla-report: ${name} must be a date like 2026-11-01, not "${value}"\n`);
+      return 2;
+    }
+  }
+  const app = createApp(loadConfig(io.env, io.cwd));
+  try {
+    const zone = app.data.policy.timezone;
+    const now = app.deps.now();
+    const day = (date: string, plusDays = 0) => {
+      const [, y, m, d] = DATE.exec(date) as unknown as [string, string, string, string];
+      return zonedTimeToUtc(Number(y), Number(m), Number(d) + plusDays, 0, 0, zone);
+    };
+    const to = values.to ? day(values.to, 1) : now;
+    const from = values.from ? day(values.from) : to - 7 * 86_400_000;
+    if (from >= to) {
+      io.stderr.write('triage sla-report: --from must be before --to\n');
+      return 2;
+    }
+    const policies = app.deps.policies;
+    if (values.format === 'csv') {
+      io.stdout.write(`${SLA_CSV_HEADER}\n`);
+      for (const row of app.store.slaRows(from, to, { withUrls: true })) {
+        const line = slaCsvRow(figuresOf(row, policies, now));
+        if (!io.stdout.write(`${line}\n`)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
+      }
+      return 0;
+    }
+    const report = buildSlaReport((function* () {
+      for (const row of app.store.slaRows(from, to)) yield figuresOf(row, policies, now);
+    })(), from, to);
+    const urls = app.store.urlsOf(report.total.breaches.slice(0, BREACHES_LISTED).map((b) => b.id));
+    io.stdout.write(renderSlaReportMarkdown(report, urls));
+    return 0;
+  } finally {
+    app.close();
+  }
+}
+

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import type { Mention } from '../domain/mention.js';
+import type { Mention, OwnPost } from '../domain/mention.js';
 import { readJsonLinesFile } from '../util/jsonl.js';
 import type { Source, SourceBatch } from './source.js';
 
@@ -8,7 +8,8 @@ const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a da
 
 /**
  * A replay row: the normalised mention shape of `data/sample-mentions.jsonl`, with the looser
- * fields of public exports (`author_id`, `in_response_to`) accepted too.
+ * fields of public exports (`author_id`, `in_response_to`, `inbound`) accepted too. Rows marked
+ * `inbound: false` are the brand's own posts.
  */
 const replayRow = z.object({
   platform: z.string().default('replay'),
@@ -69,6 +70,7 @@ export function createReplaySource(options: ReplayOptions): Source {
       const newest = options.shiftNewestTo === undefined ? undefined : await newestCreatedAt();
       const shift = newest === undefined || options.shiftNewestTo === undefined ? 0 : options.shiftNewestTo - newest;
       let mentions: Mention[] = [];
+      let ownPosts: OwnPost[] = [];
       let lineNumber = 0;
       for await (const line of readJsonLinesFile(path)) {
         if (signal.aborted) return;
@@ -79,17 +81,27 @@ export function createReplaySource(options: ReplayOptions): Source {
         } else {
           const parsed = replayRow.safeParse(line.value);
           if (!parsed.success) skip(line.line, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
-          else if (parsed.data.inbound === false) skip(line.line, 'outbound (brand) post');
+          else if (parsed.data.inbound === false) ownPosts.push(toOwnPost(parsed.data, shift));
           else mentions.push(toMention(parsed.data, shift));
         }
-        if (mentions.length >= batchSize) {
-          yield { stream, mentions, cursor: String(lineNumber) };
+        if (mentions.length + ownPosts.length >= batchSize) {
+          yield { stream, mentions, ownPosts, cursor: String(lineNumber) };
           mentions = [];
+          ownPosts = [];
         }
       }
-      if (mentions.length > 0 || lineNumber > consumed) yield { stream, mentions, cursor: String(Math.max(lineNumber, consumed)) };
+      if (mentions.length > 0 || ownPosts.length > 0 || lineNumber > consumed) yield { stream, mentions, ownPosts, cursor: String(Math.max(lineNumber, consumed)) };
     },
   };
+}
+
+/** A brand post in the file (`inbound: false`): its replies mark alerts responded, as on X. */
+function toOwnPost(row: z.infer<typeof replayRow>, shift: number): OwnPost {
+  const post: OwnPost = { platform: row.platform, nativeId: row.id, createdAt: Date.parse(row.created_at) + shift };
+  const inReplyTo = row.in_reply_to_id ?? row.in_response_to;
+  if (inReplyTo) post.inReplyToId = inReplyTo;
+  if (row.conversation_id) post.conversationId = row.conversation_id;
+  return post;
 }
 
 function toMention(row: z.infer<typeof replayRow>, shift: number): Mention {

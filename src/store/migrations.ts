@@ -149,6 +149,6 @@ export const MIGRATIONS: readonly string[] = [
     UNIQUE (alert_id, kind)
   );
   CREATE INDEX sla_notifications_unsent ON sla_notifications (id) WHERE sent_at IS NULL;
-  CREATE INDEX alerts_created ON alerts (created_at);
+  CREATE INDEX alerts_arrived ON alerts (arrived_at);
   `,
 ];

@@ -428,7 +428,7 @@ export class SqliteStore {
   }
 
   /**
-   * Alerts created in [from, to), one at a time, so a report over a million rows stays flat in
+   * Alerts whose post arrived in [from, to), one at a time, so a report over a million rows stays flat in
    * memory. Rows come as arrays (no per-row column objects); the post's URL only when asked (the
    * CSV), else {@link urlsOf} gives it for the few a report shows.
    */
@@ -439,7 +439,7 @@ export class SqliteStore {
       SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
              a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${url}
       FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
-      WHERE a.id > ? AND a.created_at >= ? AND a.created_at < ? AND a.state != 'dismissed'
+      WHERE a.id > ? AND a.arrived_at >= ? AND a.arrived_at < ? AND a.state != 'dismissed'
       ORDER BY a.id LIMIT 10000`).raw(true);
     const parsed = new Map<string, string[]>();
     for (let last = 0; ;) {

@@ -209,3 +209,24 @@ describe('SLA report on a fixture checked by hand', () => {
     expect(slaCsvRow(figures[3]!)).toBe('4,normal,complaint,open,@ana,@ana,2026-11-23T16:30:00.000Z,2026-11-24T10:30:00.000Z,2026-11-24T09:30:00.000Z,,,1020,60,,,0,true,false,1,https://x.com/a/status/4');
   });
 });
+
+describe('replayed brand replies', () => {
+  it('marks alerts responded from rows marked inbound: false, at their real times', async () => {
+    const { createReplaySource } = await import('../../src/sources/replay-source.js');
+    const { pollSource } = await import('../../src/pipeline.js');
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const fx = pipelineFixture();
+    try {
+      const file = join(fx.dir, 'support.jsonl');
+      writeFileSync(file, [
+        { id: '1', text: '@brand my bill is wrong and nobody calls back', author_id: '77', inbound: true, created_at: '2026-11-02T15:00:00Z' },
+        { id: '2', text: '@77 sorry, please DM us', author_id: 'brand', inbound: false, created_at: '2026-11-02T15:12:00Z', in_response_to: '1' },
+      ].map((r) => JSON.stringify(r)).join('\n'));
+      await pollSource(createReplaySource({ path: file }), fx.deps, new AbortController().signal);
+      expect(fx.store.pendingAlerts(5)[0]).toMatchObject({ state: 'responded', firstResponseAt: Date.parse('2026-11-02T15:12:00Z'), respondedBy: 'replay:reply' });
+    } finally {
+      fx.close();
+    }
+  });
+});

@@ -6,6 +6,8 @@ import type { CommandHandler, ComponentHandler, JobHandler } from '../src/chat/d
 import type { BotContext } from '../src/main.js';
 import { poll } from './jobs/poll.js';
 import { slaSweep } from './jobs/sla-sweep.js';
+import { weeklyDigest } from './jobs/weekly-digest.js';
+import { digest } from './commands/digest.js';
 import { find } from './commands/find.js';
 import { queue } from './commands/queue.js';
 import { sla } from './commands/sla.js';
@@ -20,9 +22,9 @@ import { snooze } from './components/snooze.js';
 import { suggestReply } from './components/suggest-reply.js';
 import { wait } from './components/wait.js';
 
-export const commands: readonly CommandHandler[] = [queue, sla, find, templates];
+export const commands: readonly CommandHandler[] = [queue, sla, find, templates, digest];
 export const components: readonly ComponentHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply];
-export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep];
+export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest];
 
 /** The `/triage` command as registered with Discord: one command, a subcommand per handler. */
 export function triageCommandJson() {

@@ -6,6 +6,7 @@ import { classifyCommand, evalCommand } from './commands/classify-commands.js';
 import type { CommandIo } from './commands/command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { slaReportCommand } from './commands/sla-report-command.js';
+import { digestCommand } from './commands/digest-command.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
 import { ConfigError, TriageError } from './util/errors.js';
 
@@ -18,6 +19,8 @@ commands:
   classify              JSON Lines {id, text} on stdin -> one classification per line
   suggest               JSON Lines {id, text} on stdin -> suggested replies per line
   eval FILE...          accuracy and per-class precision/recall/F1 of the classifier
+  digest [--week 2026-W47] [--format md|html|csv] [--out FILE] [--chart FILE.png]
+                        the weekly digest (last complete week by default)
   doctor                check configuration and credentials
   sla-report [--from DATE] [--to DATE] [--format md|csv]
                         response times per urgency and assignee, breaches; CSV one row per alert
@@ -34,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: (io) => doctorCommand(io),
   'deploy-commands': (io) => deployCommandsCommand(io),
   'sla-report': (io, args) => slaReportCommand(io, args),
+  digest: (io, args) => digestCommand(io, args),
   classify: (io) => classifyCommand(io),
   eval: (io, args) => evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
 };

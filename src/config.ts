@@ -27,6 +27,8 @@ export interface DiscordConfig {
   urgentChannelId?: string;
   /** Pinged on critical alerts and escalations. */
   leadRoleId?: string;
+  /** Where the weekly digest goes (default: the alert channel). */
+  digestChannelId?: string;
   /** Members with any of these roles may act on alerts; empty = every member who can see the channel. */
   actorRoleIds: string[];
   /** More non-critical alerts than this in one dispatch are coalesced into grouped cards. */
@@ -47,8 +49,11 @@ export interface Config {
     lexicon: string;
     slaPolicy: string;
     templates: string;
+    themes: string;
     sampleMentions: string;
   };
+  /** When the weekly digest is posted (in the SLA policy's time zone). */
+  digestCron: string;
   influentialFollowers: number;
 }
 
@@ -113,10 +118,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       lexicon: path('LEXICON_PATH', 'data/lexicon.json'),
       slaPolicy: path('SLA_POLICY_PATH', 'data/sla-policy.json'),
       templates: path('TEMPLATES_PATH', 'data/reply-templates.json'),
+      themes: path('THEMES_PATH', 'data/themes.json'),
       sampleMentions: path('SAMPLE_MENTIONS_PATH', 'data/sample-mentions.jsonl'),
     },
     influentialFollowers: positiveInt('INFLUENTIAL_FOLLOWERS', 10_000) ?? 10_000,
+    digestCron: get('DIGEST_CRON') ?? '0 8 * * 1',
   };
+  if (!cron.validate(config.digestCron)) {
+    problems.push(`DIGEST_CRON=${config.digestCron}: not a valid cron expression. The default "0 8 * * 1" is Monday 08:00.`);
+  }
 
   const bearerToken = get('X_BEARER_TOKEN');
   const xApiBaseUrl = url('X_API_BASE_URL', 'https://api.x.com');
@@ -157,6 +167,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const alertChannelId = snowflake('DISCORD_ALERT_CHANNEL_ID');
   const urgentChannelId = snowflake('DISCORD_URGENT_CHANNEL_ID');
   const leadRoleId = snowflake('DISCORD_LEAD_ROLE_ID');
+  const digestChannelId = snowflake('DISCORD_DIGEST_CHANNEL_ID');
   const actorRoleIds = (get('DISCORD_ACTOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
   for (const id of actorRoleIds) {
     if (!/^\d{15,21}$/.test(id)) problems.push(`DISCORD_ACTOR_ROLE_IDS: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
@@ -173,6 +184,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       stormThreshold,
       ...(urgentChannelId !== undefined && { urgentChannelId }),
       ...(leadRoleId !== undefined && { leadRoleId }),
+      ...(digestChannelId !== undefined && { digestChannelId }),
       ...(appId !== undefined && { appId }),
       ...(guildId !== undefined && { guildId }),
       ...(alertChannelId !== undefined && { alertChannelId }),

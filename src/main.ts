@@ -16,6 +16,9 @@ import type { Source } from './sources/source.js';
 import { SqliteStore } from './store/sqlite-store.js';
 import { createReplyGuard } from './triage/reply-guard.js';
 import { storePolicyBook } from './triage/policy-book.js';
+import type { DigestSources } from './digest/collect-digest.js';
+import { createRedactor } from './digest/redact.js';
+import { DigestQueries } from './store/digest-queries.js';
 import { TriageError } from './util/errors.js';
 import type { ChatLimits } from './chat/chat.js';
 import { connectDiscord } from './chat/discord/discord-chat.js';
@@ -30,6 +33,7 @@ export interface App {
   log: Logger;
   store: SqliteStore;
   deps: PipelineDeps;
+  digest: DigestSources;
   close(): void;
 }
 
@@ -60,7 +64,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     log,
     now,
   };
-  return { config, data, log, store, deps, close: () => store.close() };
+  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
+  return { config, data, log, store, deps, digest, close: () => store.close() };
 }
 
 /** The sources configured: X when its credentials are set, and a replay file when given. */
@@ -86,7 +91,7 @@ export async function createChat(app: App, io: CommandIo): Promise<Chat> {
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   assertUniqueHandlers();
   const chat = await connectDiscord({ config: app.config.discord, log: app.log.child({ chat: 'discord' }), now: app.deps.now, messageOf: (id) => app.store.messageOf(id) });
-  routeInteractions({ deps: app.deps, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, commands, components);
+  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, commands, components);
   return chat;
 }
 
@@ -168,8 +173,8 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
   for (const job of jobs) {
     const schedule = job.schedule(context);
     if (schedule === undefined) continue;
-    await guarded(job)();
-    tasks.push(cron.schedule(schedule, guarded(job), { noOverlap: true, name: job.name }));
+    if (job.runAtStart !== false) await guarded(job)();
+    tasks.push(cron.schedule(schedule, guarded(job), { noOverlap: true, name: job.name, timezone: app.data.policy.timezone }));
   }
   app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name }, 'triage running; Ctrl-C stops');
   if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));

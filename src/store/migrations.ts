@@ -151,4 +151,21 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX sla_notifications_unsent ON sla_notifications (id) WHERE sent_at IS NULL;
   CREATE INDEX alerts_arrived ON alerts (arrived_at);
   `,
+  `
+  -- Posts read per day, for the weekly digest's read count and cost (the monthly table stays for budgets).
+  CREATE TABLE source_reads_daily (
+    source TEXT NOT NULL,
+    stream TEXT NOT NULL,
+    day TEXT NOT NULL,
+    reads INTEGER NOT NULL,
+    requests INTEGER NOT NULL,
+    PRIMARY KEY (source, stream, day)
+  );
+  -- Weekly digests already posted by the schedule, so a restart never posts one twice.
+  CREATE TABLE digests_posted (
+    week TEXT PRIMARY KEY,
+    posted_at INTEGER NOT NULL,
+    message_id TEXT
+  );
+  `,
 ];

@@ -242,6 +242,9 @@ export class SqliteStore {
         INSERT INTO source_reads (source, stream, month, reads, requests) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (source, stream, month) DO UPDATE SET reads = reads + excluded.reads, requests = requests + excluded.requests`),
       readsInMonth: db.prepare(`SELECT source, stream, reads, requests FROM source_reads WHERE month = ? ORDER BY source, stream`),
+      addDailyReads: db.prepare(`
+        INSERT INTO source_reads_daily (source, stream, day, reads, requests) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (source, stream, day) DO UPDATE SET reads = reads + excluded.reads, requests = requests + excluded.requests`),
       alertById: db.prepare(`${ALERT_SELECT} WHERE a.id = ?`),
       pending: db.prepare(`${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' ORDER BY a.urgency_rank, a.id LIMIT ?`),
       markPosted: db.prepare(`
@@ -313,7 +316,10 @@ export class SqliteStore {
           if (reply && this.respondOnPlatform(mention.platform, mention.nativeId, reply.native_id, reply.created_at, batch.now)) responded++;
         }
       }
-      if (batch.usage) s.addReads.run(batch.source, batch.usage.stream, monthOf(batch.now), batch.usage.reads, batch.usage.requests);
+      if (batch.usage) {
+        s.addReads.run(batch.source, batch.usage.stream, monthOf(batch.now), batch.usage.reads, batch.usage.requests);
+        s.addDailyReads.run(batch.source, batch.usage.stream, new Date(batch.now).toISOString().slice(0, 10), batch.usage.reads, batch.usage.requests);
+      }
       if (batch.cursor) s.upsertCursor.run(batch.source, batch.cursor.stream, batch.cursor.value, batch.now);
       return { inserted, duplicates: batch.mentions.length - inserted, alerts, responded };
     });

@@ -25,6 +25,11 @@ import { slaPolicySchema } from '../../src/triage/sla-policy.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
 import type { Logger } from '../../src/logger.js';
 import { FakeDiscord } from '../fakes/fake-discord.js';
+import { themesSchema } from '../../src/digest/collect-digest.js';
+import { createRedactor } from '../../src/digest/redact.js';
+import { previousWeek } from '../../src/digest/week.js';
+import { buildDigest } from '../../src/digest/weekly-digest.js';
+import { DigestQueries } from '../../src/store/digest-queries.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -246,7 +251,28 @@ export async function benchSlaReport(count = 1_000_000): Promise<void> {
   console.log(`  ${reportS.toFixed(2)} s for the Markdown report (${markdown.length.toLocaleString('en-US')} characters, ${report.total.breaches.length.toLocaleString('en-US')} breaches); target < 2 s`);
 }
 
+/** Weekly digest (Markdown and chart) over a database of 1,000,000 mentions spread over a year. */
+export async function benchDigest(count = 1_000_000): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.db'));
+  const deps = benchDeps(store, pino({ level: 'silent' }));
+  const now = Date.now();
+  seedAlerts(store, count, now, 365, false);
+  const lexicon = readData('lexicon.json', lexiconSchema);
+  const sources = { store, queries: new DigestQueries(store.db), policies: deps.policies, themes: readData('themes.json', themesSchema), redact: createRedactor(lexicon) };
+  const zone = deps.policy.timezone;
+  const week = previousWeek(now, zone);
+  const t = process.hrtime.bigint();
+  const digest = buildDigest(sources, week, zone);
+  const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`Weekly digest over ${count.toLocaleString('en-US')} stored mentions (a year; ${digest.data.total.toLocaleString('en-US')} in ${week.label}):`);
+  console.log(`  ${seconds.toFixed(2)} s for the data, the Markdown and the PNG chart; target < 1 s`);
+}
+
 const benches: Record<string, () => void | Promise<void>> = {
+  digest: () => benchDigest(),
   'sla-sweep': () => benchSlaSweep(),
   'sla-report': () => benchSlaReport(),
   'discord-storm': () => benchDiscordStorm(),

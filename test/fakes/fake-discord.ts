@@ -7,7 +7,32 @@ export interface RecordedDiscordRequest {
   /** Path after /api/v10, decoded. */
   path: string;
   body: any;
+  /** Files of a multipart request (attachments), with their bytes. */
+  files: Array<{ name: string; contentType: string | undefined; data: Buffer }>;
   authorization: string | undefined;
+}
+
+/** Splits a multipart/form-data body into `payload_json` and file parts, as Discord reads it. */
+function parseMultipart(raw: Buffer, contentType: string): { json: any; files: RecordedDiscordRequest['files'] } {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  const mark = Buffer.from(`--${boundary?.[1] ?? boundary?.[2]}`);
+  const files: RecordedDiscordRequest['files'] = [];
+  let json: any;
+  let start = raw.indexOf(mark);
+  while (start !== -1) {
+    const next = raw.indexOf(mark, start + mark.length);
+    if (next === -1) break;
+    const part = raw.subarray(start + mark.length + 2, next - 2);
+    const split = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, split).toString('utf8');
+    const data = part.subarray(split + 4);
+    const name = /name="([^"]+)"/.exec(headers)?.[1];
+    const filename = /filename="([^"]+)"/.exec(headers)?.[1];
+    if (filename) files.push({ name: filename, contentType: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1], data: Buffer.from(data) });
+    else if (name === 'payload_json') json = JSON.parse(data.toString('utf8'));
+    start = next;
+  }
+  return { json, files };
 }
 
 export interface FakeMessage {
@@ -228,16 +253,23 @@ export class FakeDiscord {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname).replace(/^\/api\/v\d+/, '');
     let body: any;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      body = raw;
+    let files: RecordedDiscordRequest['files'] = [];
+    const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      ({ json: body, files } = parseMultipart(bytes, type));
+    } else {
+      try {
+        body = raw ? JSON.parse(raw) : undefined;
+      } catch {
+        body = raw;
+      }
     }
-    const recorded: RecordedDiscordRequest = { method: req.method ?? 'GET', path, body, authorization: req.headers.authorization };
+    const recorded: RecordedDiscordRequest = { method: req.method ?? 'GET', path, body, files, authorization: req.headers.authorization };
     this.requests.push(recorded);
     const send = (status: number, json: unknown, headers: Record<string, string> = {}) => {
       if (status === 204) {

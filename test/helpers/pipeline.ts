@@ -4,7 +4,10 @@ import { createLogger } from '../../src/logger.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
-import { classifier, lexicon, rawPolicy, templates, tempDir } from './setup.js';
+import { classifier, lexicon, rawPolicy, readData, templates, tempDir } from './setup.js';
+import { themesSchema, type DigestSources } from '../../src/digest/collect-digest.js';
+import { createRedactor } from '../../src/digest/redact.js';
+import { DigestQueries } from '../../src/store/digest-queries.js';
 
 export interface LogRecord {
   level: number;
@@ -27,8 +30,10 @@ export function pipelineFixture(now: () => number = Date.now) {
   const log = createLogger('debug', logs);
   const policies = storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now());
   const deps: PipelineDeps = { store, classifier: classifier(), policy: policies.current, policies, templates, guard: createReplyGuard(lexicon), log, now };
+  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: readData('themes.json', themesSchema), redact: createRedactor(lexicon) };
   return {
     deps,
+    digest,
     /** Replaced by tests that reopen the database as a restarted process would. */
     store,
     path,

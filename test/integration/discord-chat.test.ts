@@ -41,7 +41,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
   async function bot(overrides: Partial<DiscordConfig> = {}) {
     const chat = await connectDiscord({ config: { ...config, ...overrides }, log: fx.log, now: fx.deps.now });
     chats.push(chat);
-    routeInteractions({ deps: fx.deps, chat, timeZone: 'America/New_York', log: fx.log }, commands, components);
+    routeInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: 'America/New_York', log: fx.log }, commands, components);
     return chat;
   }
 

@@ -15,6 +15,10 @@ export function createConsoleChat(out: Writable, options: { now: () => number; t
       out.write(`[SLA] ${describeNotification(notification).text}\n`);
       return { channelId: 'console', messageId: `console-sla-${notification.id}` };
     },
+    async postDigest(digest) {
+      out.write(`${digest.markdown}\n`);
+      return { channelId: 'console', messageId: `console-digest-${digest.data.week}` };
+    },
     async close() {},
   };
 }

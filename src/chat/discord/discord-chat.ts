@@ -16,6 +16,7 @@ import { TriageError } from '../../util/errors.js';
 import type { AlertCard, Chat, PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
+import { renderDigestEmbed } from '../../digest/render-digest.js';
 
 export interface DiscordChat extends Chat {
   readonly client: Client<true>;
@@ -158,6 +159,18 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
         body.content = `${text}${link}`;
       }
       return post(channelId, body, `sending an SLA ${notification.kind} for alert #${notification.alert.id}`);
+    },
+    async postDigest(digest, nonce) {
+      const channelId = config.digestChannelId ?? alertChannel;
+      try {
+        const message = (await client.rest.post(Routes.channelMessages(channelId), {
+          body: { embeds: [renderDigestEmbed(digest.data)], attachments: [{ id: 0, filename: 'chart.png' }], nonce, enforce_nonce: true, allowed_mentions: { parse: [] } },
+          files: [{ name: 'chart.png', data: digest.chartPng, contentType: 'image/png' }],
+        })) as { id: string; channel_id: string };
+        return { channelId: message.channel_id ?? channelId, messageId: message.id };
+      } catch (error) {
+        throw translateDiscordError(error, `posting the ${digest.data.week} digest`);
+      }
     },
     async postText(channelId, content, pingRoles = []) {
       return post(channelId, { content, allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');

@@ -7,10 +7,12 @@ import type {
 import type { Logger } from '../../logger.js';
 import type { PipelineDeps } from '../../pipeline.js';
 import type { DiscordChat } from './discord-chat.js';
+import type { DigestSources } from '../../digest/collect-digest.js';
 
 /** What every Discord handler receives; built once in the composition root. */
 export interface HandlerContext {
   deps: PipelineDeps;
+  digest: DigestSources;
   chat: DiscordChat;
   /** Business time zone (the SLA policy's), for "next business morning". */
   timeZone: string;
@@ -32,6 +34,9 @@ export interface ComponentHandler {
 /** A scheduled job (node-cron). `schedule` may depend on config; run never overlaps itself. */
 export interface JobHandler<C = unknown> {
   name: string;
+  /** Cron expression, in the SLA policy's time zone; undefined = not scheduled. */
   schedule(context: C): string | undefined;
+  /** Run once at start-up too (catching up after downtime); default true. */
+  runAtStart?: boolean;
   run(context: C, signal: AbortSignal): Promise<void>;
 }

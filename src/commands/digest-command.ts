@@ -1,0 +1,38 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.js';
+import { renderDigestCsv, renderDigestHtml } from '../digest/render-digest.js';
+import { buildDigest } from '../digest/weekly-digest.js';
+import { parseWeek, previousWeek } from '../digest/week.js';
+import { createApp } from '../main.js';
+import type { CommandIo } from './command.js';
+
+/**
+ * `triage digest [--week 2026-W47] [--format md|html|csv] [--out FILE] [--chart FILE.png]`: writes a
+ * week's digest (the last complete week by default) for e-mail or a wiki. HTML embeds the chart.
+ */
+export async function digestCommand(io: CommandIo, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { week: { type: 'string' }, format: { type: 'string', default: 'md' }, out: { type: 'string' }, chart: { type: 'string' } } });
+  if (!['md', 'html', 'csv'].includes(values.format as string)) {
+    io.stderr.write(`triage digest: --format must be md, html or csv, not "${values.format}"\n`);
+    return 2;
+  }
+  const app = createApp(loadConfig(io.env, io.cwd));
+  try {
+    const zone = app.data.policy.timezone;
+    const week = values.week ? parseWeek(values.week, zone) : previousWeek(app.deps.now(), zone);
+    if (!week) {
+      io.stderr.write(`triage digest: --week must be an ISO week like 2026-W47, not "${values.week}"\n`);
+      return 2;
+    }
+    const digest = buildDigest(app.digest, week, zone);
+    const text = values.format === 'html' ? renderDigestHtml(digest.data, digest.chartPng) : values.format === 'csv' ? renderDigestCsv(digest.data) : digest.markdown;
+    if (values.out) writeFileSync(resolve(io.cwd, values.out), text);
+    else io.stdout.write(text);
+    if (values.chart) writeFileSync(resolve(io.cwd, values.chart), digest.chartPng);
+    return 0;
+  } finally {
+    app.close();
+  }
+}

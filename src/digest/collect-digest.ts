@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import type { Sentiment } from '../domain/classification.js';
+import type { DigestQueries } from '../store/digest-queries.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { estimateXCost } from '../sources/x/x-usage.js';
+import { ALWAYS_OPEN } from '../triage/calendar.js';
+import type { PolicyBook } from '../triage/policy-book.js';
+import { alertFigures, buildSlaReport, type SlaAlertFigures } from '../triage/sla-report.js';
+import type { Week } from './week.js';
+
+/** Shape of `data/themes.json`. */
+export const themesSchema = z.object({
+  $comment: z.string().optional(),
+  themes: z.array(z.object({ name: z.string().min(1), match: z.array(z.string().min(1)).min(1) })).min(1),
+});
+export type ThemesFile = z.infer<typeof themesSchema>;
+
+export interface DigestDay {
+  date: string;
+  total: number;
+  sentiment: Record<Sentiment, number>;
+  /** Share of that day's alerts with a target that were answered within it, or null with none decided. */
+  slaWithin: number | null;
+}
+
+/** Everything a weekly digest says, as plain data: rendering is separate. Quotes are already redacted. */
+export interface DigestData {
+  week: string;
+  from: number;
+  to: number;
+  timeZone: string;
+  days: DigestDay[];
+  total: number;
+  previousTotal: number;
+  bySource: Record<string, number>;
+  sentiment: Record<Sentiment, number>;
+  previousSentiment: Record<Sentiment, number>;
+  categories: Record<string, number>;
+  themes: Array<{ name: string; count: number; example: string | null }>;
+  sla: Array<{ urgency: string; alerts: number; withTarget: number; withinTarget: number; medianMinutes: number | null; p90Minutes: number | null }>;
+  breaches: Array<{ id: number; urgency: string; url: string | null }>;
+  breachCount: number;
+  overdue: { count: number; oldest: Array<{ id: number; urgency: string; dueAt: number; url: string | null }> };
+  crisis: { count: number; answered: number; medianMinutes: number | null };
+  praise: string[];
+  cadence: { perDay: Array<{ date: string; originals: number; replies: number }>; originals: number; replies: number; daysWithoutPost: number; busiestDay: number };
+  xReads: { reads: number; requests: number; costUsd: number } | null;
+}
+
+export interface DigestSources {
+  store: SqliteStore;
+  queries: DigestQueries;
+  policies: PolicyBook;
+  themes: ThemesFile;
+  redact: (text: string) => string;
+}
+
+function themeMatcher(words: readonly string[]): RegExp {
+  const escaped = words.map((w) => w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
+  return new RegExp(`(?<![\\p{L}\\d])(?:${escaped.join('|')})(?![\\p{L}\\d])`, 'iu');
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.ceil(0.5 * sorted.length) - 1] as number;
+}
+
+/**
+ * Gathers a week's digest. Everything is "as of" the end of the week, so the same week always gives
+ * the same digest, whenever it is run.
+ */
+export function collectDigest(sources: DigestSources, week: Week, previous: Week, timeZone: string): DigestData {
+  const { store, queries, policies, redact } = sources;
+  const asOf = week.to;
+
+  const days: DigestDay[] = week.dates.map((date) => ({ date, total: 0, sentiment: { negative: 0, neutral: 0, positive: 0 }, slaWithin: null }));
+  const bySource: Record<string, number> = {};
+  let total = 0;
+  for (const row of queries.volume(week.dayStarts)) {
+    const day = days[row.day] as DigestDay;
+    day.total += row.n;
+    day.sentiment[row.sentiment] += row.n;
+    bySource[row.source] = (bySource[row.source] ?? 0) + row.n;
+    total += row.n;
+  }
+  const previousSentiment = queries.sentimentMix(previous.from, previous.to);
+
+  const themes = sources.themes.themes.map((t) => ({ name: t.name, matcher: themeMatcher(t.match), count: 0, example: null as string | null }));
+  for (const complaint of queries.complaints(week.from, week.to)) {
+    for (const theme of themes) {
+      if (!theme.matcher.test(complaint.text)) continue;
+      theme.count++;
+      theme.example ??= redact(complaint.text).replace(/\s+/g, ' ').trim().slice(0, 200);
+    }
+  }
+
+  const figures: SlaAlertFigures[] = [];
+  for (const row of store.slaRows(week.from, week.to)) {
+    const calendar = policies.version(row.policyVersion).targetFor(row.urgency as never, row.categories as never)?.calendar ?? ALWAYS_OPEN;
+    figures.push(alertFigures(row, calendar, asOf));
+  }
+  const report = buildSlaReport(figures, week.from, week.to);
+  for (const day of days) {
+    const start = week.dayStarts[days.indexOf(day)] as number;
+    const end = week.dayStarts[days.indexOf(day) + 1] as number;
+    const decided = figures.filter((f) => f.row.arrivedAt >= start && f.row.arrivedAt < end && f.firstResponseWithinTarget !== null);
+    day.slaWithin = decided.length === 0 ? null : decided.filter((f) => f.firstResponseWithinTarget).length / decided.length;
+  }
+  const shownBreaches = report.total.breaches.slice(0, 10);
+  const urls = store.urlsOf(shownBreaches.map((b) => b.id));
+
+  const crisis = queries.crisis(week.from, week.to);
+  const answeredCrisis = crisis.map((c) => c.firstResponseMinutes).filter((m): m is number => m !== null);
+
+  const posts = queries.ownPosts(week.dayStarts);
+  const reads = queries.reads(week.dates[0] as string, week.dates[6] as string).filter((r) => r.source === 'x');
+
+  return {
+    week: week.label,
+    from: week.from,
+    to: week.to,
+    timeZone,
+    days,
+    total,
+    previousTotal: previousSentiment.negative + previousSentiment.neutral + previousSentiment.positive,
+    bySource,
+    sentiment: days.reduce((mix, d) => ({ negative: mix.negative + d.sentiment.negative, neutral: mix.neutral + d.sentiment.neutral, positive: mix.positive + d.sentiment.positive }), { negative: 0, neutral: 0, positive: 0 }),
+    previousSentiment,
+    categories: queries.categories(week.from, week.to),
+    themes: themes.filter((t) => t.count > 0).sort((a, b) => b.count - a.count).map(({ name, count, example }) => ({ name, count, example })),
+    sla: report.byUrgency.map((g) => ({ urgency: g.key, alerts: g.alerts, withTarget: g.withTarget, withinTarget: g.withinTarget, medianMinutes: g.firstResponse.wall.median, p90Minutes: g.firstResponse.wall.p90 })),
+    breaches: shownBreaches.map((b) => ({ id: b.id, urgency: b.urgency, url: urls.get(b.id) ?? null })),
+    breachCount: report.total.breaches.length,
+    overdue: queries.overdue(asOf, 5),
+    crisis: { count: crisis.length, answered: answeredCrisis.length, medianMinutes: median(answeredCrisis) },
+    praise: queries.praise(week.from, week.to, 3).map((p) => redact(p.text).replace(/\s+/g, ' ').trim().slice(0, 240)),
+    cadence: {
+      perDay: posts.map((p, i) => ({ date: week.dates[i] as string, originals: p.originals, replies: p.replies })),
+      originals: posts.reduce((n, p) => n + p.originals, 0),
+      replies: posts.reduce((n, p) => n + p.replies, 0),
+      daysWithoutPost: posts.filter((p) => p.originals === 0).length,
+      busiestDay: Math.max(0, ...posts.map((p) => p.originals)),
+    },
+    xReads: reads.length === 0 ? null : {
+      reads: reads.reduce((n, r) => n + r.reads, 0),
+      requests: reads.reduce((n, r) => n + r.requests, 0),
+      costUsd: estimateXCost(reads.map((r) => ({ ...r, source: 'x' }))),
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import type { Chat, DigestMessage, PostedMessage } from '../chat/chat.js';
+import { renderChartPng } from './chart.js';
+import { collectDigest, type DigestSources } from './collect-digest.js';
+import { renderDigestMarkdown } from './render-digest.js';
+import { previousWeek, weekBefore, type Week } from './week.js';
+
+/** Collects and renders one week's digest. The same week gives the same digest, whenever it is run. */
+export function buildDigest(sources: DigestSources, week: Week, timeZone: string): DigestMessage {
+  const data = collectDigest(sources, week, weekBefore(week, timeZone), timeZone);
+  return { data, markdown: renderDigestMarkdown(data), chartPng: renderChartPng(data) };
+}
+
+/**
+ * The scheduled job's work: the last complete week's digest, posted once (a restart or a second
+ * tick the same Monday does not post it again; the nonce covers a crash mid-post).
+ */
+export async function postWeeklyDigest(chat: Chat, sources: DigestSources, now: number, timeZone: string): Promise<{ week: string; posted: PostedMessage | undefined }> {
+  const week = previousWeek(now, timeZone);
+  if (!chat.postDigest || sources.queries.wasPosted(week.label)) return { week: week.label, posted: undefined };
+  const posted = await chat.postDigest(buildDigest(sources, week, timeZone), `triage-digest-${week.label}`);
+  sources.queries.markPosted(week.label, posted.messageId, now);
+  return { week: week.label, posted };
+}

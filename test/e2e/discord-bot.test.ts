@@ -72,10 +72,10 @@ describe('triage with Discord (the built CLI against a fake Discord)', () => {
   it('registers the /triage command with its subcommands', async () => {
     const run = await runCli(['deploy-commands'], { env, cwd: temp.dir });
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/Registered \/triage with 4 subcommands in guild/);
+    expect(run.stdout).toMatch(/Registered \/triage with 5 subcommands in guild/);
     const put = fake.requests.find((r) => r.method === 'PUT')!;
     expect(put.path).toBe(`/applications/${fake.appId}/guilds/${fake.guildId}/commands`);
-    expect(put.body[0].options.map((o: { name: string }) => o.name)).toEqual(['queue', 'sla', 'find', 'templates']);
+    expect(put.body[0].options.map((o: { name: string }) => o.name)).toEqual(['queue', 'sla', 'find', 'templates', 'digest']);
   });
 
   it('stops at once with a clear message when the token is rejected', async () => {

@@ -33,6 +33,11 @@ const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function canonicalToken(token: string): string {
+  // Every key above is 2–8 letters ending in t, m, e or s: skip the look-up for anything else.
+  const length = token.length;
+  if (length < 2 || length > 8) return token;
+  const last = token.charCodeAt(length - 1);
+  if (last !== 116 && last !== 109 && last !== 101 && last !== 115) return token;
   return CONTRACTIONS.get(token) ?? token;
 }
 

@@ -56,23 +56,26 @@ function tokenizePhrase(phrase: string): string[] {
  * first token, so the cost is one map look-up per token plus the few candidates that share it.
  */
 export class PhraseIndex {
-  private readonly byFirst = new Map<string, PhraseEntry[]>();
+  /**
+   * First token → the one-word phrases, and the longer ones by their second token (a wildcard or a
+   * number second token under its own key), so common first words ("my", "no") cost one more map
+   * look-up instead of a scan of every phrase that starts with them.
+   */
+  private readonly byFirst = new Map<string, Bucket>();
 
   add(kind: PhraseKind, phrase: string, weight = 1): void {
     const tokens = tokenizePhrase(phrase);
     const first = tokens[0];
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
     if (first === undefined || first === ANY) return;
-    const key = first;
     const entry: PhraseEntry = { kind, kindIndex: KIND_INDEX.get(kind) as number, text: phrase, tokens, weight };
-    const list = this.byFirst.get(key);
-    if (list) {
-      list.push(entry);
-      // Longest first, so the first match of a kind at a position is the most specific one.
-      list.sort((a, b) => b.tokens.length - a.tokens.length);
-    } else {
-      this.byFirst.set(key, [entry]);
-    }
+    let bucket = this.byFirst.get(first);
+    if (!bucket) this.byFirst.set(first, (bucket = { single: [], bySecond: new Map(), loose: [] }));
+    const second = tokens[1];
+    const list = second === undefined ? bucket.single : second === ANY || second === NUMBER ? bucket.loose : (bucket.bySecond.get(second) ?? bucket.bySecond.set(second, []).get(second)!);
+    list.push(entry);
+    // Longest first, so the first match of a kind at a position is the most specific one.
+    list.sort((a, b) => b.tokens.length - a.tokens.length);
   }
 
   /** Every phrase found; per start position and kind only the longest. */
@@ -81,16 +84,32 @@ export class PhraseIndex {
     const numbered = this.byFirst.get(NUMBER);
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] as string;
-      const candidates = this.byFirst.get(token);
-      if (candidates) collect(candidates, tokens, i, found);
-      if (numbered && isNumberToken(token)) collect(numbered, tokens, i, found);
+      const bucket = this.byFirst.get(token);
+      if (bucket) collectBucket(bucket, tokens, i, found);
+      if (numbered && isNumberToken(token)) collectBucket(numbered, tokens, i, found);
     }
     return found;
   }
 }
 
-function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], start: number, out: PhraseMatch[]): void {
-  let seenKinds = 0;
+interface Bucket {
+  single: PhraseEntry[];
+  bySecond: Map<string, PhraseEntry[]>;
+  /** Phrases whose second token is a wildcard or a number. */
+  loose: PhraseEntry[];
+}
+
+function collectBucket(bucket: Bucket, tokens: readonly string[], start: number, out: PhraseMatch[]): void {
+  // Longer phrases first across the three lists, so "longest per kind" holds.
+  const next = tokens[start + 1];
+  const specific = next === undefined ? undefined : bucket.bySecond.get(next);
+  let seen = 0;
+  if (specific) seen = collect(specific, tokens, start, out, seen);
+  if (bucket.loose.length > 0) seen = collect(bucket.loose, tokens, start, out, seen);
+  collect(bucket.single, tokens, start, out, seen);
+}
+
+function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], start: number, out: PhraseMatch[], seenKinds: number): number {
   for (const entry of candidates) {
     const bit = 1 << entry.kindIndex;
     if ((seenKinds & bit) !== 0) continue;
@@ -99,6 +118,7 @@ function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], 
       out.push({ entry, start });
     }
   }
+  return seenKinds;
 }
 
 function matchesAt(phrase: readonly string[], tokens: readonly string[], start: number): boolean {

@@ -168,4 +168,8 @@ export const MIGRATIONS: readonly string[] = [
     message_id TEXT
   );
   `,
+  `
+  -- A new post looks up its conversation (to resume a paused clock): without this, a table scan each time.
+  CREATE INDEX mentions_conversation ON mentions (platform, conversation_id, author_id) WHERE conversation_id IS NOT NULL;
+  `,
 ];

@@ -7,6 +7,7 @@ import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
+import type { SlaTiming } from '../triage/sla-events.js';
 
 /** What the pipeline decides for one new mention, given what the store knows about its author. */
 export type DecideMention = (mention: Mention, context: ClassifyContext) => { classification: Classification; plan: AlertPlan | null };
@@ -32,17 +33,11 @@ export interface IngestResult {
 }
 
 /** What the SLA clock needs to know about an alert to compute its events or resume it. */
-export interface SlaAlertClock {
+export interface SlaAlertClock extends SlaTiming {
   id: number;
   policyVersion: number;
   urgency: Urgency;
   categories: Category[];
-  arrivedAt: number;
-  firstResponseDueAt: number | null;
-  resolutionDueAt: number | null;
-  firstResponseAt: number | null;
-  resolvedAt: number | null;
-  waitingSince: number | null;
   snoozedUntil: number | null;
 }
 

@@ -1,5 +1,4 @@
 import type { Classification, Urgency } from '../domain/classification.js';
-import { slaEvents } from './sla-events.js';
 import { computeDueTimes, type CompiledPolicy, type DueTimes } from './sla-policy.js';
 
 export interface AlertPlan {
@@ -20,8 +19,8 @@ export function decideTriage(classification: Classification, arrivedAt: number, 
   if (classification.categories.length === 0 && classification.urgency !== 'critical' && classification.urgency !== 'high') return null;
   const target = policy.targetFor(classification.urgency, classification.categories);
   const due = computeDueTimes(policy, classification.urgency, arrivedAt, classification.categories);
-  const first = target && due
-    ? slaEvents({ arrivedAt, ...due, firstResponseAt: null, resolvedAt: null, waitingSince: null }, target, policy)[0]?.at ?? null
-    : null;
+  // The first event of a new alert is its earliest reminder (or the breach when there are none).
+  const earliest = policy.reminderFractions[0];
+  const first = target && due ? (earliest === undefined ? due.firstResponseDueAt : target.calendar.addOpenMinutes(arrivedAt, earliest * target.firstResponseMinutes)) : null;
   return { urgency: classification.urgency, due, policyVersion: policy.version, nextSlaCheckAt: first };
 }

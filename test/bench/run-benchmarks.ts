@@ -71,6 +71,20 @@ function readData<T>(file: string, schema: { parse(v: unknown): T }): T {
   return schema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', file), 'utf8')));
 }
 
+/** A store in a temporary folder with the real pipeline parts; `dispose` removes it. */
+function benchStore(): { store: SqliteStore; deps: PipelineDeps; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
+  const store = new SqliteStore(join(dir, 'bench.db'));
+  return {
+    store,
+    deps: benchDeps(store, pino({ level: 'silent' })),
+    dispose() {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 /** Real pipeline parts over the bundled data files, logs silenced. */
 function benchDeps(store: SqliteStore, log: Logger): PipelineDeps {
   const lexicon = readData('lexicon.json', lexiconSchema);
@@ -96,13 +110,9 @@ export async function benchXPoller(count = 20_000): Promise<void> {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
-  const store = new SqliteStore(join(dir, 'bench.db'));
-  const lexicon = lexiconSchema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'lexicon.json'), 'utf8')));
-  const log = pino({ level: 'silent' });
+  const { store, deps, dispose } = benchStore();
   const config = { bearerToken: token, handle: 'RiverbendHealth', pollCron: '* * * * *', apiBaseUrl: baseUrl, backfillHours: 24 };
-  const source = createXMentionSource({ config, client: createXClient(config), log });
-  const deps = benchDeps(store, log);
+  const source = createXMentionSource({ config, client: createXClient(config), log: deps.log });
   let storing = 0n;
   const ingest = store.ingest.bind(store);
   store.ingest = (batch, decide) => {
@@ -120,8 +130,7 @@ export async function benchXPoller(count = 20_000): Promise<void> {
   worker.postMessage('stop');
   const { requests } = await new Promise<{ requests: number }>((resolve) => worker.once('message', resolve));
   await worker.terminate();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
   const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-US').padStart(9);
   console.log(`X poller (${count.toLocaleString('en-US')} mentions in ${requests} pages of 100 from the fake in a worker thread; real twitter-api-v2 client; SQLite WAL file):`);
   console.log(`  ${rate(result.inserted, seconds)} mentions/s end to end: HTTP, parse, classify, store (${result.alerts} alerts, ${seconds.toFixed(2)} s; target ≥ 20,000/s)`);
@@ -137,11 +146,8 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   await fake.start();
   fake.channelLimit = { count: 5, windowMs: 5000 };
   fake.retryAfterSeconds = 5;
-  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
-  const store = new SqliteStore(join(dir, 'bench.db'));
-  const lexicon = lexiconSchema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'lexicon.json'), 'utf8')));
-  const log = pino({ level: 'silent' });
-  const deps = benchDeps(store, log);
+  const { store, deps, dispose } = benchStore();
+  const log = deps.log;
   const viral = ['the ER wait tonight is 9 hours, disgraceful', 'ER wait is NINE hours and counting, disgraceful', 'still stuck in the ER after 9 hours, nobody cares', 'my mom has been on a hallway stretcher for 9 hours'];
   const crisisEvery = Math.floor(count / 5);
   const mentions = Array.from({ length: count }, (_, i) => ({
@@ -166,8 +172,7 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   const totalMs = Date.now() - started;
   await chat.close();
   await fake.stop();
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
   console.log(`Discord storm (${count.toLocaleString('en-US')} mentions, ${critical} critical; fake Discord enforcing 5 messages / 5 s / channel):`);
   console.log(`  ${result.cards} messages sent for ${result.posted} alerts (${result.failed} failed), ${fake.rateLimited} 429s received (all waited out by discord.js), all sent in ${(totalMs / 1000).toFixed(1)} s`);
   console.log(`  every critical alert posted after ${((criticalDoneMs ?? NaN) / 1000).toFixed(2)} s (target: within 5 s, 0 unhandled 429s)`);
@@ -201,9 +206,7 @@ function seedAlerts(store: SqliteStore, count: number, end: number, days: number
 
 /** SLA sweep over 100,000 open alerts: a typical minute (1% due) and a catch-up after downtime (all due). */
 export async function benchSlaSweep(count = 100_000): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
-  const store = new SqliteStore(join(dir, 'bench.db'));
-  const deps = benchDeps(store, pino({ level: 'silent' }));
+  const { store, deps, dispose } = benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 2, true);
   const quiet: Chat = { name: 'null', postAlert: async () => ({ channelId: '', messageId: '' }), postNotification: async () => ({ channelId: '', messageId: 'x' }), close: async () => {} };
@@ -220,8 +223,7 @@ export async function benchSlaSweep(count = 100_000): Promise<void> {
     catchUp = { checked: catchUp.checked + r.checked, created: catchUp.created + r.created };
   }
   const catchUpMs = Number(process.hrtime.bigint() - t) / 1e6;
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
   console.log(`SLA sweep over ${count.toLocaleString('en-US')} open alerts (SQLite file):`);
   console.log(`  typical minute: ${typicalMs.toFixed(0)} ms (${typical.checked} due, ${typical.created} notifications recorded and ${typical.sent} sent); target < 200 ms`);
   console.log(`  nothing due: ${idleMs.toFixed(1)} ms; catch-up with all ${catchUp.checked.toLocaleString('en-US')} due at once: ${catchUpMs.toFixed(0)} ms (${catchUp.created.toLocaleString('en-US')} notifications)`);
@@ -229,9 +231,7 @@ export async function benchSlaSweep(count = 100_000): Promise<void> {
 
 /** SLA report (per urgency and assignee, medians and p90 in open and wall time) over 1,000,000 alerts. */
 export async function benchSlaReport(count = 1_000_000): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
-  const store = new SqliteStore(join(dir, 'bench.db'));
-  const deps = benchDeps(store, pino({ level: 'silent' }));
+  const { store, deps, dispose } = benchStore();
   const now = Date.now();
   let t = process.hrtime.bigint();
   seedAlerts(store, count, now, 30, false);
@@ -245,17 +245,14 @@ export async function benchSlaReport(count = 1_000_000): Promise<void> {
   })(), now - 31 * 86_400_000, now + 1);
   const markdown = renderSlaReportMarkdown(report);
   const reportS = Number(process.hrtime.bigint() - t) / 1e9;
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
   console.log(`SLA report over ${report.total.alerts.toLocaleString('en-US')} alerts (30 days, business-hours calendar for normal; seeded in ${seedS.toFixed(1)} s):`);
   console.log(`  ${reportS.toFixed(2)} s for the Markdown report (${markdown.length.toLocaleString('en-US')} characters, ${report.total.breaches.length.toLocaleString('en-US')} breaches); target < 2 s`);
 }
 
 /** Weekly digest (Markdown and chart) over a database of 1,000,000 mentions spread over a year. */
 export async function benchDigest(count = 1_000_000): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
-  const store = new SqliteStore(join(dir, 'bench.db'));
-  const deps = benchDeps(store, pino({ level: 'silent' }));
+  const { store, deps, dispose } = benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 365, false);
   const lexicon = readData('lexicon.json', lexiconSchema);
@@ -265,8 +262,7 @@ export async function benchDigest(count = 1_000_000): Promise<void> {
   const t = process.hrtime.bigint();
   const digest = buildDigest(sources, week, zone);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  store.close();
-  rmSync(dir, { recursive: true, force: true });
+  dispose();
   console.log(`Weekly digest over ${count.toLocaleString('en-US')} stored mentions (a year; ${digest.data.total.toLocaleString('en-US')} in ${week.label}):`);
   console.log(`  ${seconds.toFixed(2)} s for the data, the Markdown and the PNG chart; target < 1 s`);
 }

@@ -167,32 +167,20 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
           ],
     },
   ];
+  const menu = (action: string, placeholder: string, options: APISelectMenuOption[]): APIActionRowComponent<APIComponentInMessageActionRow> => ({
+    type: ROW,
+    components: [{ type: SELECT, custom_id: customId(action, alert.id), placeholder, options }],
+  });
   if (!closed) {
-    rows.push({
-      type: ROW,
-      components: [{
-        type: SELECT,
-        custom_id: customId('snooze', alert.id),
-        placeholder: 'Snooze reminders…',
-        options: [
-          { label: '1 hour', value: '1h' },
-          { label: '4 hours', value: '4h' },
-          { label: 'Next business morning', value: 'morning' },
-        ],
-      }],
-    });
-    rows.push({
-      type: ROW,
-      components: [{
-        type: SELECT,
-        custom_id: customId('dismiss', alert.id),
-        placeholder: 'Dismiss…',
-        options: [
-          { label: 'Spam', value: 'spam' },
-          { label: 'Not actionable', value: 'not-actionable' },
-        ],
-      }],
-    });
+    rows.push(menu('snooze', 'Snooze reminders…', [
+      { label: '1 hour', value: '1h' },
+      { label: '4 hours', value: '4h' },
+      { label: 'Next business morning', value: 'morning' },
+    ]));
+    rows.push(menu('dismiss', 'Dismiss…', [
+      { label: 'Spam', value: 'spam' },
+      { label: 'Not actionable', value: 'not-actionable' },
+    ]));
   }
   if (card.replies.length > 0) {
     const options: APISelectMenuOption[] = card.replies.slice(0, LIMITS.selectOptions).map((r) => ({
@@ -200,7 +188,7 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
       value: r.template.slice(0, 100),
       description: truncate(r.guard.ok ? r.text : `CHECK: ${r.guard.problems.join('; ')}`, LIMITS.selectDescription),
     }));
-    rows.push({ type: ROW, components: [{ type: SELECT, custom_id: customId('reply', alert.id), placeholder: 'Suggested replies…', options }] });
+    rows.push(menu('reply', 'Suggested replies…', options));
   }
   return rows;
 }

@@ -2,7 +2,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createApp } from '../main.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
-import { ALWAYS_OPEN } from '../triage/calendar.js';
 import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, BREACHES_LISTED, buildSlaReport, renderSlaReportMarkdown, SLA_CSV_HEADER, slaCsvRow, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
 import type { CommandIo } from './command.js';
@@ -11,8 +10,7 @@ const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** Figures of one alert under its own policy version's calendar. */
 function figuresOf(row: SlaReportRow, policies: PolicyBook, now: number): SlaAlertFigures {
-  const calendar = policies.version(row.policyVersion).targetFor(row.urgency as never, row.categories as never)?.calendar ?? ALWAYS_OPEN;
-  return alertFigures(row, calendar, now);
+  return alertFigures(row, policies.calendarOf(row), now);
 }
 
 /**

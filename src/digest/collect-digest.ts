@@ -3,9 +3,8 @@ import type { Sentiment } from '../domain/classification.js';
 import type { DigestQueries } from '../store/digest-queries.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { estimateXCost } from '../sources/x/x-usage.js';
-import { ALWAYS_OPEN } from '../triage/calendar.js';
 import type { PolicyBook } from '../triage/policy-book.js';
-import { alertFigures, buildSlaReport, type SlaAlertFigures } from '../triage/sla-report.js';
+import { alertFigures, buildSlaReport, percentile, type SlaAlertFigures } from '../triage/sla-report.js';
 import type { Week } from './week.js';
 
 /** Shape of `data/themes.json`. */
@@ -60,12 +59,6 @@ function themeMatcher(words: readonly string[]): RegExp {
   return new RegExp(`(?<![\\p{L}\\d])(?:${escaped.join('|')})(?![\\p{L}\\d])`, 'iu');
 }
 
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.ceil(0.5 * sorted.length) - 1] as number;
-}
-
 /**
  * Gathers a week's digest. Everything is "as of" the end of the week, so the same week always gives
  * the same digest, whenever it is run.
@@ -97,16 +90,15 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
 
   const figures: SlaAlertFigures[] = [];
   for (const row of store.slaRows(week.from, week.to)) {
-    const calendar = policies.version(row.policyVersion).targetFor(row.urgency as never, row.categories as never)?.calendar ?? ALWAYS_OPEN;
-    figures.push(alertFigures(row, calendar, asOf));
+    figures.push(alertFigures(row, policies.calendarOf(row), asOf));
   }
   const report = buildSlaReport(figures, week.from, week.to);
-  for (const day of days) {
-    const start = week.dayStarts[days.indexOf(day)] as number;
-    const end = week.dayStarts[days.indexOf(day) + 1] as number;
+  days.forEach((day, i) => {
+    const start = week.dayStarts[i] as number;
+    const end = week.dayStarts[i + 1] as number;
     const decided = figures.filter((f) => f.row.arrivedAt >= start && f.row.arrivedAt < end && f.firstResponseWithinTarget !== null);
     day.slaWithin = decided.length === 0 ? null : decided.filter((f) => f.firstResponseWithinTarget).length / decided.length;
-  }
+  });
   const shownBreaches = report.total.breaches.slice(0, 10);
   const urls = store.urlsOf(shownBreaches.map((b) => b.id));
 
@@ -133,7 +125,7 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
     breaches: shownBreaches.map((b) => ({ id: b.id, urgency: b.urgency, url: urls.get(b.id) ?? null })),
     breachCount: report.total.breaches.length,
     overdue: queries.overdue(asOf, 5),
-    crisis: { count: crisis.length, answered: answeredCrisis.length, medianMinutes: median(answeredCrisis) },
+    crisis: { count: crisis.length, answered: answeredCrisis.length, medianMinutes: percentile(Float64Array.from(answeredCrisis).sort(), 0.5) },
     praise: queries.praise(week.from, week.to, 3).map((p) => redact(p.text).replace(/\s+/g, ' ').trim().slice(0, 240)),
     cadence: {
       perDay: posts.map((p, i) => ({ date: week.dates[i] as string, originals: p.originals, replies: p.replies })),

@@ -7,7 +7,7 @@ import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
-import type { SlaTiming } from '../triage/sla-events.js';
+import { isReminder, type SlaTiming } from '../triage/sla-events.js';
 
 /** What the pipeline decides for one new mention, given what the store knows about its author. */
 export type DecideMention = (mention: Mention, context: ClassifyContext) => { classification: Classification; plan: AlertPlan | null };
@@ -388,7 +388,7 @@ export class SqliteStore {
             next ??= event.at;
             continue;
           }
-          const snoozed = event.kind.startsWith('reminder-') && alert.snoozedUntil !== null && alert.snoozedUntil > event.at;
+          const snoozed = isReminder(event.kind) && alert.snoozedUntil !== null && alert.snoozedUntil > event.at;
           const superseded = event.kind !== 'resolution-breach' && event !== latestFirstResponse;
           const hiddenAs = snoozed ? 'snoozed' : superseded ? 'superseded' : null;
           fired += insert.run(alert.id, event.kind, event.at, now, now - event.at > 120_000 ? 1 : 0, hiddenAs ? now : null, hiddenAs).changes;

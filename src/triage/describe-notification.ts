@@ -1,4 +1,5 @@
 import type { PendingNotification } from '../store/sqlite-store.js';
+import { isReminder } from './sla-events.js';
 
 /** Who a notification is for: the assignee (reminders), the lead role (breaches), or the channel. */
 export type NotificationAudience = 'assignee' | 'lead' | 'channel';
@@ -8,7 +9,7 @@ export function describeNotification(n: PendingNotification): { text: string; au
   const a = n.alert;
   const who = a.assignee ? `claimed by ${a.assignee}` : 'unclaimed';
   const late = n.late ? ' (sent late: Triage was not running when this fell due)' : '';
-  if (n.kind.startsWith('reminder-')) {
+  if (isReminder(n.kind)) {
     const pct = n.kind.slice('reminder-'.length);
     return { text: `Reminder: alert #${a.id} (${a.urgency}, ${who}) has used ${pct}% of its first-response time${late}.`, audience: a.assignee ? 'assignee' : 'channel' };
   }

@@ -1,5 +1,7 @@
 import { ConfigError } from '../util/errors.js';
 import type { SlaAlertClock } from '../store/sqlite-store.js';
+import type { Category, Urgency } from '../domain/classification.js';
+import { ALWAYS_OPEN, type Calendar } from './calendar.js';
 import { slaEvents, type SlaEvent } from './sla-events.js';
 import { compilePolicy, slaPolicySchema, type CompiledPolicy, type SlaPolicy } from './sla-policy.js';
 
@@ -10,6 +12,8 @@ import { compilePolicy, slaPolicySchema, type CompiledPolicy, type SlaPolicy } f
 export interface PolicyBook {
   current: CompiledPolicy;
   version(version: number): CompiledPolicy;
+  /** The calendar an alert is measured on: its own policy version's, for its urgency and categories (round the clock without a target). */
+  calendarOf(alert: { policyVersion: number; urgency: string; categories: readonly string[] }): Calendar;
   /** The reminders and escalations of an alert under its own policy. */
   eventsOf(alert: SlaAlertClock): SlaEvent[];
   /** The resolution clock after a pause (waiting on the customer) or a reopen. */
@@ -45,6 +49,9 @@ export function openPolicyBook(current: SlaPolicy, stored: { record(version: num
   return {
     current: compiled.get(current.version) as CompiledPolicy,
     version,
+    calendarOf(alert) {
+      return version(alert.policyVersion).targetFor(alert.urgency as Urgency, alert.categories as Category[])?.calendar ?? ALWAYS_OPEN;
+    },
     eventsOf(alert) {
       const policy = version(alert.policyVersion);
       const target = policy.targetFor(alert.urgency, alert.categories);

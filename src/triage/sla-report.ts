@@ -75,7 +75,7 @@ export function alertFigures(row: SlaReportRow, calendar: Calendar, now: number)
 }
 
 /** Nearest-rank percentile of sorted values. */
-function percentile(sorted: ArrayLike<number>, p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
 }

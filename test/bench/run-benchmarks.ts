@@ -14,7 +14,6 @@ import { lexiconSchema } from '../../src/classify/lexicon.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { decideFor, dispatchPending, pollSource, runSlaSweep, type PipelineDeps } from '../../src/pipeline.js';
 import type { Chat } from '../../src/chat/chat.js';
-import { ALWAYS_OPEN } from '../../src/triage/calendar.js';
 import { alertFigures, buildSlaReport, renderSlaReportMarkdown } from '../../src/triage/sla-report.js';
 import { createXClient } from '../../src/sources/x/x-client.js';
 import { createXMentionSource } from '../../src/sources/x/x-mention-source.js';
@@ -243,8 +242,7 @@ export async function benchSlaReport(count = 1_000_000): Promise<void> {
   t = process.hrtime.bigint();
   const report = buildSlaReport((function* () {
     for (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
-      const calendar = deps.policies.version(row.policyVersion).targetFor(row.urgency as never, row.categories as never)?.calendar ?? ALWAYS_OPEN;
-      yield alertFigures(row, calendar, now);
+      yield alertFigures(row, deps.policies.calendarOf(row), now);
     }
   })(), now - 31 * 86_400_000, now + 1);
   const markdown = renderSlaReportMarkdown(report);

@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['dist/**', 'node_modules/**'],
     environment: 'node',
+    setupFiles: ['test/helpers/stop-spawned.ts'],
     testTimeout: 20_000,
   },
 });

@@ -10,9 +10,13 @@ export interface CliRun {
 
 export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
 
+/** Every CLI process a test started that has not exited yet. */
+const running = new Set<ChildProcess>();
+
 /**
  * Runs the built `triage` command as a user would, with only the given environment (plus PATH) and
- * the given working folder, so no developer `.env` leaks in.
+ * the given working folder, so no developer `.env` leaks in. The process is tracked until it exits:
+ * {@link stopSpawned} (run after every test) kills whatever a test left running, passed or failed.
  */
 export function runCli(
   args: string[],
@@ -24,17 +28,41 @@ export function runCli(
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    running.add(child);
     options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
-    child.on('error', reject);
+    child.on('error', (error) => {
+      running.delete(child);
+      clearTimeout(timer);
+      reject(error);
+    });
     child.on('close', (code, signal) => {
+      running.delete(child);
       clearTimeout(timer);
       resolve({ code: code ?? (signal ? -1 : null), stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+/** Kills every CLI process still running and waits until each has exited. */
+export async function stopSpawned(): Promise<void> {
+  await Promise.all(
+    [...running].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          child.once('close', () => resolve());
+          child.kill('SIGKILL');
+        }),
+    ),
+  );
+}
+
+/** Last resort when the test worker exits with processes still running: signals are synchronous. */
+export function killSpawnedNow(): void {
+  for (const child of running) child.kill('SIGKILL');
 }

@@ -3,7 +3,7 @@
  * runs at start-up so two files cannot claim the same name.
  */
 import type { CommandHandler, ComponentHandler, JobHandler } from '../src/chat/discord/handler-types.js';
-import type { BotContext } from '../src/main.js';
+import type { BotContext } from '../src/scheduler.js';
 import { poll } from './jobs/poll.js';
 import { slaSweep } from './jobs/sla-sweep.js';
 import { weeklyDigest } from './jobs/weekly-digest.js';

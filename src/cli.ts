@@ -9,6 +9,7 @@ import { slaReportCommand } from './commands/sla-report-command.js';
 import { digestCommand } from './commands/digest-command.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
 import { ConfigError, TriageError } from './util/errors.js';
+import { InFlight, STOP_DEADLINE_MS } from './util/in-flight.js';
 
 const USAGE = `usage: triage <command> [options]
 
@@ -87,7 +88,21 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => controller.abort());
+const inFlight = new InFlight();
+const busy = () => inFlight.names().join(', ') || 'nothing tracked';
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (controller.signal.aborted) {
+      process.stderr.write(`triage: ${signal} again: exiting now (still busy with: ${busy()}); unsent alerts stay in the outbox\n`);
+      process.exit(130);
+    }
+    controller.abort();
+    setTimeout(() => {
+      process.stderr.write(`triage: did not stop within ${STOP_DEADLINE_MS / 1000} s of ${signal} (still busy with: ${busy()}); exiting. Unsent alerts stay in the outbox.\n`);
+      process.exit(124);
+    }, STOP_DEADLINE_MS).unref();
+  });
+}
 
 const cwd = process.cwd();
 runCli(process.argv.slice(2), {
@@ -97,12 +112,18 @@ runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   signal: controller.signal,
-}).then(
-  (code) => {
+  inFlight,
+})
+  .then(
+    (code) => code,
+    (error: unknown) => {
+      process.stderr.write(`triage: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      return 1;
+    },
+  )
+  .then((code) => {
     process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`triage: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    process.exitCode = 1;
-  },
-);
+    // The command is done: a library timer left behind (a gateway reconnect, a keep-alive socket)
+    // must not keep the process up. Output to pipes and files is synchronous, so nothing is cut off.
+    setTimeout(() => process.exit(code), 1_000).unref();
+  });

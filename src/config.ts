@@ -55,6 +55,8 @@ export interface Config {
   /** When the weekly digest is posted (in the SLA policy's time zone). */
   digestCron: string;
   influentialFollowers: number;
+  /** The operations listener (/healthz, /metrics); set only when HTTP_PORT is. */
+  http?: { host: string; port: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -126,6 +128,15 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   };
   if (!cron.validate(config.digestCron)) {
     problems.push(`DIGEST_CRON=${config.digestCron}: not a valid cron expression. The default "0 8 * * 1" is Monday 08:00.`);
+  }
+
+  const httpPort = get('HTTP_PORT');
+  if (httpPort !== undefined) {
+    const port = Number(httpPort);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      problems.push(`HTTP_PORT=${httpPort}: must be a port number (1–65535; 0 picks a free one). Unset it to run without /healthz and /metrics.`);
+    }
+    config.http = { host: get('HTTP_HOST') ?? '127.0.0.1', port };
   }
 
   const bearerToken = get('X_BEARER_TOKEN');

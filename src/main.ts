@@ -1,4 +1,3 @@
-import cron from 'node-cron';
 import type { DestinationStream } from 'pino';
 import type { Chat } from './chat/chat.js';
 import { createConsoleChat } from './chat/console/console-chat.js';
@@ -8,7 +7,7 @@ import type { CommandIo } from './commands/command.js';
 import type { Config } from './config.js';
 import { loadDataFiles, type DataFiles } from './data-files.js';
 import { createLogger, type Logger } from './logger.js';
-import { dispatchPending, pollSource, runSlaSweep, type PipelineDeps, type PollResult } from './pipeline.js';
+import { pollOnce, runSlaSweep, type PipelineDeps } from './pipeline.js';
 import { createReplaySource } from './sources/replay-source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
@@ -21,10 +20,15 @@ import { createRedactor } from './digest/redact.js';
 import { DigestQueries } from './store/digest-queries.js';
 import { TriageError } from './util/errors.js';
 import type { ChatLimits } from './chat/chat.js';
+import { withBackoff } from './chat/chat-backoff.js';
 import { connectDiscord } from './chat/discord/discord-chat.js';
-import type { JobHandler } from './chat/discord/handler-types.js';
 import { routeInteractions } from './chat/discord/interaction-router.js';
 import { assertUniqueHandlers, commands, components, jobs } from '../handlers/index.js';
+import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
+import { OpsQueries } from './store/ops-queries.js';
+import { assessHealth } from './web/health.js';
+import { startHttpListener, type HttpListener } from './web/http-listener.js';
+import { createMetrics, registerStoreGauges, type Metrics } from './web/metrics.js';
 
 /** Everything built from config: the one place adapters are constructed and wired. */
 export interface App {
@@ -34,6 +38,8 @@ export interface App {
   store: SqliteStore;
   deps: PipelineDeps;
   digest: DigestSources;
+  metrics: Metrics;
+  ops: OpsQueries;
   close(): void;
 }
 
@@ -54,6 +60,9 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     store.close();
     throw error;
   }
+  const metrics = createMetrics();
+  const ops = new OpsQueries(store.db);
+  registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
   const deps: PipelineDeps = {
     store,
     classifier: createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers }),
@@ -63,20 +72,22 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     guard: createReplyGuard(data.lexicon),
     log,
     now,
+    metrics,
   };
   const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
-  return { config, data, log, store, deps, digest, close: () => store.close() };
+  return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
 }
 
-/** The sources configured: X when its credentials are set, and a replay file when given. */
-export function configuredSources(app: App, replayPath?: string): Source[] {
+/** The sources configured: X when its credentials are set, and a replay file when given. `signal` cancels their requests. */
+export function configuredSources(app: App, replayPath: string | undefined, signal: AbortSignal): Source[] {
   const sources: Source[] = [];
   if (app.config.x) {
     sources.push(createXMentionSource({
       config: app.config.x,
-      client: createXClient(app.config.x),
+      client: createXClient(app.config.x, { signal }),
       log: app.log.child({ source: 'x' }),
       now: app.deps.now,
+      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'x' }),
       readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
     }));
   }
@@ -86,32 +97,27 @@ export function configuredSources(app: App, replayPath?: string): Source[] {
   return sources;
 }
 
-/** The chat configured: Discord when DISCORD_TOKEN is set (logged in and routing interactions), the console otherwise. */
-export async function createChat(app: App, io: CommandIo): Promise<Chat> {
+/**
+ * The chat configured: Discord when DISCORD_TOKEN is set (logged in and routing interactions), the
+ * console otherwise. `signal` cancels logging in and every request in flight.
+ */
+export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal): Promise<Chat> {
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   assertUniqueHandlers();
-  const chat = await connectDiscord({ config: app.config.discord, log: app.log.child({ chat: 'discord' }), now: app.deps.now, messageOf: (id) => app.store.messageOf(id) });
+  const chat = await connectDiscord({
+    config: app.config.discord,
+    log: app.log.child({ chat: 'discord' }),
+    now: app.deps.now,
+    messageOf: (id) => app.store.messageOf(id),
+    signal,
+    onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
+  });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, commands, components);
   return chat;
 }
 
-function chatLimits(app: App): ChatLimits {
+export function chatLimits(app: App): ChatLimits {
   return { stormThreshold: app.config.discord?.stormThreshold ?? Number.POSITIVE_INFINITY };
-}
-
-/** One cycle: every source once, then the outbox. */
-export async function pollOnce(app: App, sources: readonly Source[], chat: Chat, signal: AbortSignal): Promise<{ poll: PollResult; posted: number }> {
-  const poll: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0, responded: 0 };
-  for (const source of sources) {
-    const result = await pollSource(source, app.deps, signal);
-    poll.read += result.read;
-    poll.inserted += result.inserted;
-    poll.duplicates += result.duplicates;
-    poll.alerts += result.alerts;
-    poll.responded += result.responded;
-  }
-  const { posted } = await dispatchPending(chat, app.deps, signal, chatLimits(app));
-  return { poll, posted };
 }
 
 /**
@@ -125,7 +131,7 @@ export async function runDemo(app: App, io: CommandIo): Promise<number> {
     shiftNewestTo: app.deps.now(),
     onSkip: (line, reason) => app.log.warn({ line, reason }, 'sample row skipped'),
   });
-  const { poll, posted } = await pollOnce(app, [source], chat, io.signal);
+  const { poll, posted } = await pollOnce(app.deps, [source], chat, io.signal, chatLimits(app));
   // Reminders and escalations already due for the replayed posts, each printed once ever.
   await runSlaSweep(chat, app.deps, io.signal);
   const { mentions, alerts } = app.store.counts();
@@ -138,48 +144,72 @@ export async function runDemo(app: App, io: CommandIo): Promise<number> {
   return 0;
 }
 
-/** What scheduled jobs receive. */
-export interface BotContext {
-  app: App;
-  sources: readonly Source[];
-  chat: Chat;
-}
-
 /**
- * `triage start`: runs every job on its schedule (one run of a job at a time: a slow poll is never
- * overlapped by the next tick) until stopped. A chat auth failure stops the bot with a clear message
+ * `triage start`: runs every job on its schedule (see {@link startScheduler}) until SIGTERM/SIGINT,
+ * with the operations listener when HTTP_PORT is set. The stop signal reaches every loop and request;
+ * whatever was not sent stays in the outbox. A chat auth failure stops the bot with a clear message
  * instead of retrying into a ban.
  */
 export async function runBot(app: App, io: CommandIo, sources: readonly Source[]): Promise<number> {
-  const chat = await createChat(app, io);
   const stop = new AbortController();
-  io.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  const onStop = () => stop.abort();
+  if (io.signal.aborted) onStop();
+  else io.signal.addEventListener('abort', onStop, { once: true });
+  const track = <T>(name: string, work: () => Promise<T>): Promise<T> => (io.inFlight ? io.inFlight.track(name, work) : work());
+  let scheduler: Scheduler | undefined;
+  let http: HttpListener | undefined;
+  let chat: Chat | undefined;
   let fatal: TriageError | undefined;
-  const context: BotContext = { app, sources, chat };
-  const guarded = (job: JobHandler<BotContext>) => async () => {
-    if (stop.signal.aborted) return;
+  try {
+    if (app.config.http) {
+      http = await startHttpListener({
+        ...app.config.http,
+        log: app.log.child({ component: 'http' }),
+        registry: app.metrics.registry,
+        health: () => assessHealth({ now: app.deps.now(), databaseProblem: app.ops.probe(), jobs: scheduler?.status() }),
+      });
+    }
     try {
-      await job.run(context, stop.signal);
+      const connected = await track('connecting to chat', () => createChat(app, io, stop.signal));
+      chat = withBackoff(connected, { now: app.deps.now, log: app.log.child({ chat: connected.name }) });
     } catch (error) {
-      if (error instanceof TriageError && (error.code === 'chat-auth' || error.code === 'config')) {
+      if (stop.signal.aborted) return 0;
+      throw error;
+    }
+    const context: BotContext = {
+      config: app.config,
+      deps: app.deps,
+      digest: app.digest,
+      sources,
+      chat,
+      limits: chatLimits(app),
+      timeZone: app.data.policy.timezone,
+    };
+    scheduler = startScheduler({
+      jobs,
+      context,
+      timeZone: app.data.policy.timezone,
+      log: app.log,
+      now: app.deps.now,
+      signal: stop.signal,
+      inFlight: io.inFlight,
+      ops: app.ops,
+      metrics: app.metrics,
+      onFatal: (error) => {
         fatal = error;
         stop.abort();
-        return;
-      }
-      app.log.error({ err: error, job: job.name }, 'job failed; it runs again on its next tick');
-    }
-  };
-  const tasks = [];
-  for (const job of jobs) {
-    const schedule = job.schedule(context);
-    if (schedule === undefined) continue;
-    if (job.runAtStart !== false) await guarded(job)();
-    tasks.push(cron.schedule(schedule, guarded(job), { noOverlap: true, name: job.name, timezone: app.data.policy.timezone }));
+      },
+    });
+    app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name, http: http?.port }, 'triage running; Ctrl-C stops');
+    if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    app.log.info('stopping');
+  } finally {
+    io.signal.removeEventListener('abort', onStop);
+    stop.abort();
+    await scheduler?.stop();
+    await track('closing chat', async () => chat?.close());
+    await http?.close();
   }
-  app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name }, 'triage running; Ctrl-C stops');
-  if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
-  for (const task of tasks) await task.destroy();
-  await chat.close();
   if (fatal) {
     io.stderr.write(`triage: stopped: ${fatal.message}\n`);
     return 1;

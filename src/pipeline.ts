@@ -12,6 +12,8 @@ import type { PolicyBook } from './triage/policy-book.js';
 import { suggestReplies } from './triage/suggest-replies.js';
 import { TriageError } from './util/errors.js';
 import type { AlertView } from './domain/alert.js';
+import { isChatOutage } from './chat/chat-backoff.js';
+import type { Metrics } from './web/metrics.js';
 
 export interface PipelineDeps {
   store: SqliteStore;
@@ -24,6 +26,7 @@ export interface PipelineDeps {
   guard: ReplyGuard;
   log: Logger;
   now: () => number;
+  metrics: Metrics;
 }
 
 export interface PollResult {
@@ -49,27 +52,57 @@ export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy'>): De
 export async function pollSource(source: Source, deps: PipelineDeps, signal: AbortSignal): Promise<PollResult> {
   const total: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0, responded: 0 };
   const decide = decideFor(deps);
-  for await (const batch of source.poll((stream) => deps.store.getCursor(source.name, stream), signal)) {
-    const result = deps.store.ingest(
-      {
-        source: source.name,
-        mentions: batch.mentions,
-        ...(batch.ownPosts !== undefined && { ownPosts: batch.ownPosts }),
-        ...(batch.reads !== undefined && { usage: { stream: batch.stream, reads: batch.reads, requests: 1 } }),
-        ...(batch.cursor !== undefined && { cursor: { stream: batch.stream, value: batch.cursor } }),
-        now: deps.now(),
-      },
-      decide,
-      deps.policies.resume,
-    );
-    total.responded += result.responded;
-    total.read += batch.mentions.length;
-    total.inserted += result.inserted;
-    total.duplicates += result.duplicates;
-    total.alerts += result.alerts;
-    deps.log.debug({ source: source.name, stream: batch.stream, ...result }, 'batch stored');
+  const endTimer = deps.metrics.pollDuration.startTimer({ source: source.name });
+  try {
+    for await (const batch of source.poll((stream) => deps.store.getCursor(source.name, stream), signal)) {
+      const result = deps.store.ingest(
+        {
+          source: source.name,
+          mentions: batch.mentions,
+          ...(batch.ownPosts !== undefined && { ownPosts: batch.ownPosts }),
+          ...(batch.reads !== undefined && { usage: { stream: batch.stream, reads: batch.reads, requests: 1 } }),
+          ...(batch.cursor !== undefined && { cursor: { stream: batch.stream, value: batch.cursor } }),
+          now: deps.now(),
+        },
+        decide,
+        deps.policies.resume,
+      );
+      total.responded += result.responded;
+      total.read += batch.mentions.length;
+      total.inserted += result.inserted;
+      total.duplicates += result.duplicates;
+      total.alerts += result.alerts;
+      deps.metrics.mentionsRead.inc({ source: source.name }, batch.mentions.length);
+      deps.metrics.mentionsStored.inc({ source: source.name }, result.inserted);
+      deps.metrics.duplicates.inc({ source: source.name }, result.duplicates);
+      deps.log.debug({ source: source.name, stream: batch.stream, ...result }, 'batch stored');
+    }
+  } finally {
+    endTimer();
   }
   return total;
+}
+
+/** One cycle: every source once, then the outbox. */
+export async function pollOnce(
+  deps: PipelineDeps,
+  sources: readonly Source[],
+  chat: Chat,
+  signal: AbortSignal,
+  limits: ChatLimits,
+): Promise<{ poll: PollResult; posted: number }> {
+  const poll: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0, responded: 0 };
+  for (const source of sources) {
+    if (signal.aborted) break;
+    const result = await pollSource(source, deps, signal);
+    poll.read += result.read;
+    poll.inserted += result.inserted;
+    poll.duplicates += result.duplicates;
+    poll.alerts += result.alerts;
+    poll.responded += result.responded;
+  }
+  const { posted } = await dispatchPending(chat, deps, signal, limits);
+  return { poll, posted };
 }
 
 export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard'>) {
@@ -97,11 +130,12 @@ export async function dispatchPending(
   let failed = 0;
   let cards = 0;
   const skip = new Set<number>();
-  while (!signal.aborted) {
+  let outage = false;
+  while (!signal.aborted && !outage) {
     const pending = deps.store.pendingAlerts(5000 + skip.size).filter((a) => !skip.has(a.id));
     if (pending.length === 0) break;
     for (const item of planDispatch(pending, limits.stormThreshold)) {
-      if (signal.aborted) break;
+      if (signal.aborted || outage) break;
       const { alert, grouped } = item;
       const log = deps.log.child({ alertId: alert.id, chat: chat.name });
       try {
@@ -110,22 +144,28 @@ export async function dispatchPending(
         if (grouped.length > 0) deps.store.markGrouped(alert.id, grouped.map((g) => g.id), message.channelId, message.messageId, deps.now());
         posted += 1 + grouped.length;
         cards++;
+        deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + grouped.length);
       } catch (error) {
         failed += 1 + grouped.length;
+        deps.metrics.cardsFailed.inc({ chat: chat.name }, 1 + grouped.length);
         skip.add(alert.id);
         for (const g of grouped) skip.add(g.id);
-        log.error({ err: error }, 'could not post alert card; it stays in the outbox');
         if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+        // The chat is down or throttling: the rest would fail the same way, so stop until the next run.
+        outage = isChatOutage(error);
+        if (outage) log.warn({ err: (error as Error).message, pending: pending.length }, 'chat unreachable; alerts stay in the outbox until it answers');
+        else log.error({ err: error }, 'could not post alert card; it stays in the outbox');
       }
     }
   }
-  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps);
+  if (chat.updateAlert && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal);
   return { posted, failed, cards };
 }
 
 /** Redraws cards whose alerts changed outside chat (e.g. the brand's reply seen on X). */
-async function refreshStaleCards(chat: Chat, deps: PipelineDeps): Promise<void> {
+async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<void> {
   for (const alert of deps.store.staleCards(100)) {
+    if (signal.aborted) return;
     const message = deps.store.messageOf(alert.id);
     try {
       if (message && chat.updateAlert) await chat.updateAlert({ ...cardFor(alert, deps), grouped: deps.store.groupMembers(alert.id).map((id) => deps.store.getAlert(id)).filter((a): a is AlertView => a !== null) }, message);
@@ -133,6 +173,7 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps): Promise<void> 
     } catch (error) {
       deps.log.warn({ alertId: alert.id, err: error }, 'could not redraw the alert card; will retry');
       if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+      if (isChatOutage(error)) return;
     }
   }
 }
@@ -151,14 +192,15 @@ export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortS
       try {
         const message = await chat.postNotification(notification, `triage-sla-${notification.id}`);
         deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
+        deps.metrics.notificationsSent.inc({ chat: chat.name });
         sent++;
       } catch (error) {
-        deps.log.error({ err: error, notification: notification.id }, 'could not send an SLA notification; it is retried on the next sweep');
         if (error instanceof TriageError && error.code === 'chat-auth') throw error;
-        break;
+        deps.log[isChatOutage(error) ? 'warn' : 'error']({ err: error, notification: notification.id }, 'could not send an SLA notification; it is retried on the next sweep');
+        return { checked, created, sent };
       }
     }
   }
-  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps);
+  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps, signal);
   return { checked, created, sent };
 }

@@ -1,5 +1,5 @@
 import type { JobHandler } from '../../src/chat/discord/handler-types.js';
-import type { BotContext } from '../../src/main.js';
+import type { BotContext } from '../../src/scheduler.js';
 import { runSlaSweep } from '../../src/pipeline.js';
 
 /** Every minute: reminders and escalations that fell due are recorded once and sent. */
@@ -7,7 +7,7 @@ export const slaSweep: JobHandler<BotContext> = {
   name: 'sla-sweep',
   schedule: () => '* * * * *',
   async run(ctx, signal) {
-    const result = await runSlaSweep(ctx.chat, ctx.app.deps, signal);
-    if (result.created > 0 || result.sent > 0) ctx.app.log.info(result, 'SLA sweep');
+    const result = await runSlaSweep(ctx.chat, ctx.deps, signal);
+    if (result.created > 0 || result.sent > 0) ctx.deps.log.info(result, 'SLA sweep');
   },
 };

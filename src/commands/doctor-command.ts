@@ -1,6 +1,7 @@
 import { loadConfig } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
 import { SqliteStore } from '../store/sqlite-store.js';
+import { OpsQueries, type JobRun } from '../store/ops-queries.js';
 import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
 import { ConfigError, TriageError } from '../util/errors.js';
@@ -8,7 +9,7 @@ import type { CommandIo } from './command.js';
 
 /** `triage doctor`: checks settings, data files and the database, and says what is wrong and how to fix it. */
 export async function doctorCommand(io: CommandIo): Promise<number> {
-  const say = (ok: boolean, line: string) => io.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${line}\n`);
+  const say = (ok: boolean | 'warn', line: string) => io.stdout.write(`${ok === 'warn' ? 'warn' : ok ? 'ok  ' : 'FAIL'} ${line}\n`);
   let failures = 0;
   let config;
   try {
@@ -28,12 +29,16 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     failures++;
   }
   let usage: string | undefined;
+  let runs: JobRun[] = [];
   try {
     const store = new SqliteStore(config.databasePath);
     const { mentions, alerts } = store.counts();
     usage = describeXUsage(store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
+    runs = new OpsQueries(store.db).jobRuns();
     store.close();
     say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
+    for (const run of runs) say(run.error === null ? true : 'warn', describeJobRun(run, Date.now()));
+    if (runs.length === 0) say(true, 'jobs: none has run yet (`triage start` runs them)');
   } catch (error) {
     if (!(error instanceof TriageError)) throw error;
     say(false, error.message);
@@ -57,4 +62,22 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
   }
   say(true, config.discord ? 'Discord: token set' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;
+}
+
+/** "job poll: last run 2026-12-01 09:30:02 UTC (3 min ago) took 0.4 s, ok" */
+function describeJobRun(run: JobRun, now: number): string {
+  const when = (at: number) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 19)} UTC (${ago(now - at)})`;
+  if (run.finishedAt === null) return `job ${run.job}: started ${run.startedAt === null ? 'never' : when(run.startedAt)}, not finished yet`;
+  const took = run.durationMs === null ? '' : ` took ${(run.durationMs / 1000).toFixed(1)} s,`;
+  const outcome = run.error === null ? 'ok' : `failed: ${run.error}; last success ${run.okAt === null ? 'never' : when(run.okAt)}`;
+  const running = run.startedAt !== null && run.startedAt > run.finishedAt ? `; running again since ${when(run.startedAt)}` : '';
+  return `job ${run.job}: last run ${when(run.finishedAt)}${took} ${outcome}${running}`;
+}
+
+function ago(ms: number): string {
+  const minutes = Math.round(ms / 60_000);
+  if (minutes < 1) return 'just now';
+  if (minutes < 120) return `${minutes} min ago`;
+  const hours = Math.round(minutes / 60);
+  return hours < 48 ? `${hours} h ago` : `${Math.round(hours / 24)} days ago`;
 }

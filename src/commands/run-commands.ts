@@ -5,7 +5,8 @@ import { translateDiscordError } from '../chat/discord/discord-chat.js';
 import { createClassifier } from '../classify/classify-mention.js';
 import { loadConfig, type Config } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
-import { configuredSources, createApp, createChat, pollOnce, runBot, runDemo, type App } from '../main.js';
+import { chatLimits, configuredSources, createApp, createChat, runBot, runDemo, type App } from '../main.js';
+import { pollOnce } from '../pipeline.js';
 import { createReplyGuard } from '../triage/reply-guard.js';
 import { suggestReplies } from '../triage/suggest-replies.js';
 import { renderQueueSummary } from '../chat/console/render-console-card.js';
@@ -34,7 +35,7 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stdout.write('No X or Discord credentials found (X_BEARER_TOKEN, DISCORD_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
-  return withApp(io, (app) => runBot(app, io, configuredSources(app, values.replay)));
+  return withApp(io, (app) => runBot(app, io, configuredSources(app, values.replay, io.signal)));
 }
 
 export function demoCommand(io: CommandIo): Promise<number> {
@@ -49,13 +50,13 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     return 2;
   }
   return withApp(io, async (app) => {
-    const sources = configuredSources(app, values.replay);
+    const sources = configuredSources(app, values.replay, io.signal);
     if (sources.length === 0) {
       io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), or pass --replay FILE.\n');
       return 2;
     }
     const chat = await createChat(app, io);
-    const { poll, posted } = await pollOnce(app, sources, chat, io.signal).finally(() => chat.close());
+    const { poll, posted } = await pollOnce(app.deps, sources, chat, io.signal, chatLimits(app)).finally(() => chat.close());
     io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted, ${poll.responded} answered on the platform\n`);
     io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
     const usage = describeXUsage(app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);

@@ -172,4 +172,15 @@ export const MIGRATIONS: readonly string[] = [
   -- A new post looks up its conversation (to resume a paused clock): without this, a table scan each time.
   CREATE INDEX mentions_conversation ON mentions (platform, conversation_id, author_id) WHERE conversation_id IS NOT NULL;
   `,
+  `
+  -- When each scheduled job last started, finished and succeeded: for /healthz and \`triage doctor\`.
+  CREATE TABLE job_runs (
+    job TEXT PRIMARY KEY,
+    started_at INTEGER,
+    finished_at INTEGER,
+    ok_at INTEGER,
+    error TEXT,
+    duration_ms INTEGER
+  );
+  `,
 ];

@@ -3,6 +3,7 @@
  * and fails only when it cannot run. Each benchmark takes what it needs from the environment.
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createMetrics } from '../../src/web/metrics.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -95,6 +96,7 @@ function benchDeps(store: SqliteStore, log: Logger): PipelineDeps {
     policies,
     templates: readData('reply-templates.json', templatesSchema),
     guard: createReplyGuard(lexicon),
+    metrics: createMetrics(),
   };
 }
 

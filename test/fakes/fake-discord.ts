@@ -69,6 +69,8 @@ export class FakeDiscord {
   /** Messages allowed per `windowMs` per channel before a 429, like Discord's 5 per 5 s. */
   channelLimit: { count: number; windowMs: number } | undefined;
   rateLimited = 0;
+  /** When set, every REST call but the gateway lookup is answered with this status (an outage). */
+  failRestWith: number | undefined;
   private readonly channelSends = new Map<string, number[]>();
   private readonly nonces = new Map<string, string>();
   private server: Server | undefined;
@@ -283,6 +285,7 @@ export class FakeDiscord {
     const isInteractionRoute = path.startsWith('/interactions/') || path.startsWith('/webhooks/');
     if (!isInteractionRoute && req.headers.authorization !== `Bot ${this.token}`) return send(401, { message: '401: Unauthorized', code: 0 });
 
+    if (this.failRestWith !== undefined && path !== '/gateway/bot') return send(this.failRestWith, { message: 'fake outage', code: 0 });
     let m: RegExpMatchArray | null;
     if (req.method === 'GET' && path === '/gateway/bot') {
       return send(200, { url: `ws://127.0.0.1:${this.port}`, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } });

@@ -8,6 +8,7 @@ import { classifier, lexicon, rawPolicy, readData, templates, tempDir } from './
 import { themesSchema, type DigestSources } from '../../src/digest/collect-digest.js';
 import { createRedactor } from '../../src/digest/redact.js';
 import { DigestQueries } from '../../src/store/digest-queries.js';
+import { createMetrics } from '../../src/web/metrics.js';
 
 export interface LogRecord {
   level: number;
@@ -29,7 +30,7 @@ export function pipelineFixture(now: () => number = Date.now) {
   const logs = logCapture();
   const log = createLogger('debug', logs);
   const policies = storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now());
-  const deps: PipelineDeps = { store, classifier: classifier(), policy: policies.current, policies, templates, guard: createReplyGuard(lexicon), log, now };
+  const deps: PipelineDeps = { store, classifier: classifier(), policy: policies.current, policies, templates, guard: createReplyGuard(lexicon), log, now, metrics: createMetrics() };
   const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: readData('themes.json', themesSchema), redact: createRedactor(lexicon) };
   return {
     deps,

@@ -69,4 +69,12 @@ describe('loadConfig', () => {
     expect(config.x).toMatchObject({ bearerToken: 'abc', handle: 'RiverbendHealth', apiBaseUrl: 'http://127.0.0.1:9999', pollCron: '* * * * *', backfillHours: 24 });
     expect(config.discord).toMatchObject({ token: 'tok', alertChannelId: '123456789012345678', apiBaseUrl: 'https://discord.com/api' });
   });
+
+  it('serves /healthz and /metrics only when HTTP_PORT is set, on loopback unless HTTP_HOST says otherwise', () => {
+    expect(loadConfig({}).http).toBeUndefined();
+    expect(loadConfig({ HTTP_PORT: '9464' }).http).toEqual({ host: '127.0.0.1', port: 9464 });
+    expect(loadConfig({ HTTP_PORT: '9464', HTTP_HOST: '0.0.0.0' }).http).toEqual({ host: '0.0.0.0', port: 9464 });
+    expect(problems({ HTTP_PORT: 'http' })).toEqual([expect.stringMatching(/^HTTP_PORT=http: must be a port number/)]);
+    expect(problems({ HTTP_PORT: '70000' })).toEqual([expect.stringMatching(/^HTTP_PORT=70000: must be a port number/)]);
+  });
 });

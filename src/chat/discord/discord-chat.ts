@@ -4,6 +4,7 @@ import {
   Events,
   GatewayIntentBits,
   HTTPError,
+  RateLimitError,
   Routes,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
@@ -17,6 +18,10 @@ import type { AlertCard, Chat, PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
+import { untilAborted } from '../../util/sleep.js';
+
+/** Rate limits up to this long are waited out inside discord.js; longer ones pause sending (see chat-backoff). */
+const MAX_INLINE_RATE_LIMIT_MS = 5_000;
 
 export interface DiscordChat extends Chat {
   readonly client: Client<true>;
@@ -41,6 +46,10 @@ export interface DiscordChatOptions {
   messageOf?: (alertId: number) => { channelId: string; messageId: string } | undefined;
   /** How long to wait for the gateway's READY before giving up. */
   readyTimeoutMs?: number;
+  /** Aborted when the bot stops: cancels logging in and every REST call in flight or queued. */
+  signal?: AbortSignal;
+  /** Told of every rate limit discord.js meets (a 429, or a limit it waits out). */
+  onRateLimited?: () => void;
 }
 
 /** Discord failures as our errors. Auth and permission failures stop the bot: retrying them gets it banned. */
@@ -54,6 +63,9 @@ export function translateDiscordError(error: unknown, what: string): TriageError
     if (status === 429) return new TriageError('chat-rate-limited', `Discord rate limit while ${what}`, { retryable: true, cause: error });
     if (status >= 500) return new TriageError('chat-unavailable', `Discord answered ${status} while ${what}`, { retryable: true, cause: error });
     return new TriageError('chat-bad-request', `Discord refused ${what}: ${error.message}`, { cause: error });
+  }
+  if (error instanceof RateLimitError) {
+    return new TriageError('chat-rate-limited', `Discord rate limit while ${what} (${Math.ceil(error.retryAfter / 1000)} s)`, { retryable: true, cause: error, resetAt: Date.now() + error.retryAfter });
   }
   if (error instanceof HTTPError) return new TriageError('chat-unavailable', `Discord answered ${error.status} while ${what}`, { retryable: true, cause: error });
   const code = (error as { code?: string })?.code;
@@ -72,24 +84,47 @@ export function translateDiscordError(error: unknown, what: string): TriageError
  */
 export async function connectDiscord(options: DiscordChatOptions): Promise<DiscordChat> {
   const { config, log } = options;
-  const client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: config.apiBaseUrl } });
+  const { signal } = options;
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: {
+      api: config.apiBaseUrl,
+      // One retry of a failed request: the outbox retries later anyway, and a stop should not wait on more.
+      retries: 1,
+      timeout: 10_000,
+      // Called for every limit met, a 429 or one discord.js saw coming: short ones are waited out,
+      // long ones fail the call so the outbox pauses instead of holding a request for minutes.
+      rejectOnRateLimit: (info) => {
+        options.onRateLimited?.();
+        const waitMs = Math.max(info.retryAfter, info.timeToReset);
+        const reject = waitMs > MAX_INLINE_RATE_LIMIT_MS;
+        log.warn({ route: info.route, waitMs, global: info.global }, reject ? 'Discord rate limit: pausing sends until the reset' : 'Discord rate limit: waiting for the reset');
+        return reject;
+      },
+    },
+  });
   client.on(Events.Error, (error) => log.error({ err: error }, 'discord.js client error'));
   client.on(Events.ShardDisconnect, (event, shard) => log.warn({ code: event.code, shard }, 'Discord gateway disconnected; reconnecting'));
-  client.rest.on('rateLimited', (info) => log.warn({ route: info.route, retryAfterMs: info.retryAfter, global: info.global }, 'Discord rate limit: waiting for the reset'));
 
   let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    timer = setTimeout(() => reject(new TriageError('chat-unavailable', 'Discord gateway did not become ready in time')), options.readyTimeoutMs ?? 30_000);
+    timer = setTimeout(() => reject(new TriageError('chat-unavailable', 'Discord gateway did not become ready in time', { retryable: true })), options.readyTimeoutMs ?? 30_000);
     client.once(Events.ClientReady, () => resolve());
   });
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(new TriageError('chat-unavailable', 'stopped while connecting to Discord', { retryable: true }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
   try {
-    await client.login(config.token);
-    await ready;
+    await Promise.race([client.login(config.token).then(() => ready), stopped]);
   } catch (error) {
     await client.destroy();
     throw translateDiscordError(error, 'logging in');
   } finally {
     clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
   }
   log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'connected to Discord');
 
@@ -109,9 +144,13 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     };
   }
 
+  /** A REST call that gives up the moment the bot stops, even while discord.js waits out a rate limit. */
+  const call = <T>(request: Promise<T>, what: string): Promise<T> =>
+    untilAborted(request, signal, () => new TriageError('chat-unavailable', `stopped while ${what}`, { retryable: true }));
+
   async function post(channelId: string, body: RESTPostAPIChannelMessageJSONBody, what: string): Promise<PostedMessage> {
     try {
-      const message = (await client.rest.post(Routes.channelMessages(channelId), { body })) as { id: string; channel_id: string };
+      const message = (await call(client.rest.post(Routes.channelMessages(channelId), { body, signal }), what)) as { id: string; channel_id: string };
       return { channelId: message.channel_id ?? channelId, messageId: message.id };
     } catch (error) {
       throw translateDiscordError(error, what);
@@ -137,7 +176,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     },
     async updateAlert(card, message) {
       try {
-        await client.rest.patch(Routes.channelMessage(message.channelId, message.messageId), { body: renderCard(card) });
+        await call(client.rest.patch(Routes.channelMessage(message.channelId, message.messageId), { body: renderCard(card), signal }), `updating the card of alert #${card.alert.id}`);
       } catch (error) {
         throw translateDiscordError(error, `updating the card of alert #${card.alert.id}`);
       }
@@ -163,10 +202,11 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     async postDigest(digest, nonce) {
       const channelId = config.digestChannelId ?? alertChannel;
       try {
-        const message = (await client.rest.post(Routes.channelMessages(channelId), {
+        const message = (await call(client.rest.post(Routes.channelMessages(channelId), {
           body: { embeds: [renderDigestEmbed(digest.data)], attachments: [{ id: 0, filename: 'chart.png' }], nonce, enforce_nonce: true, allowed_mentions: { parse: [] } },
           files: [{ name: 'chart.png', data: digest.chartPng, contentType: 'image/png' }],
-        })) as { id: string; channel_id: string };
+          signal,
+        }), 'posting the digest')) as { id: string; channel_id: string };
         return { channelId: message.channel_id ?? channelId, messageId: message.id };
       } catch (error) {
         throw translateDiscordError(error, `posting the ${digest.data.week} digest`);

@@ -7,6 +7,8 @@ import { TriageError } from '../../util/errors.js';
 export interface XClientOptions {
   /** Per-request timeout; a hung request fails as retryable. Default 20 s. */
   timeoutMs?: number;
+  /** Aborted when the bot stops: the request in flight is cancelled at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -27,6 +29,7 @@ export function createXClient(config: Pick<XConfig, 'bearerToken' | 'apiBaseUrl'
       if (basePath !== '') url.pathname = `${basePath}${url.pathname}`;
       requestOptions.agent = agent;
       requestOptions.timeout = timeout;
+      if (options.signal) requestOptions.signal = options.signal;
     },
   };
   return new TwitterApi(config.bearerToken, { plugins: [rebase] });

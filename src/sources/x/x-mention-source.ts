@@ -26,6 +26,8 @@ export interface XSourceOptions {
   maxInlineWaitMs?: number;
   /** Posts read this month across streams, for X_MONTHLY_READ_BUDGET. */
   readsThisMonth?: () => number;
+  /** Told of every 429 X answers. */
+  onRateLimited?: () => void;
 }
 
 const TWEET_FIELDS = ['created_at', 'author_id', 'conversation_id', 'in_reply_to_user_id', 'referenced_tweets', 'lang'];
@@ -83,6 +85,7 @@ export function createXMentionSource(options: XSourceOptions): Source & { readon
           return undefined;
         }
         if (error.code === 'source-rate-limited') {
+          options.onRateLimited?.();
           const resetAt = error.resetAt ?? now() + 60_000;
           const wait = resetAt - now() + 1000;
           if (wait <= maxInlineWait && attempt < retry.attempts) {

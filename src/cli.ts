@@ -8,7 +8,9 @@ import { doctorCommand } from './commands/doctor-command.js';
 import { slaReportCommand } from './commands/sla-report-command.js';
 import { digestCommand } from './commands/digest-command.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
-import { ConfigError, TriageError } from './util/errors.js';
+import { loadConfig } from './config.js';
+import { createLogger } from './logger.js';
+import { describeFailure, EXIT } from './util/describe-failure.js';
 import { InFlight, STOP_DEADLINE_MS } from './util/in-flight.js';
 
 const USAGE = `usage: triage <command> [options]
@@ -64,20 +66,28 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   try {
     return await command(io, args);
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.stderr.write(`triage: ${error.message}\n`);
-      return 2;
-    }
-    if (error instanceof TriageError && !error.retryable) {
-      // An expected failure with its own explanation (a rejected token, a missing channel): no stack trace.
-      io.stderr.write(`triage: ${error.message}\n`);
-      return 1;
-    }
     if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`triage ${name}: ${error.message}\n`);
-      return 2;
+      return EXIT.usage;
     }
-    throw error;
+    // Expected failures (bad settings, a rejected token, a full disk, a missing file) are one sentence.
+    const described = describeFailure(error, { databasePath: databasePathOf(io) });
+    if (described) {
+      io.stderr.write(`triage: ${described.message}\n`);
+      return described.exitCode;
+    }
+    // A bug: the stack goes to the log (JSON on stderr), the person gets one line.
+    createLogger('error', { write: (line: string) => void io.stderr.write(line) }).error({ err: error, command: name }, 'unexpected error');
+    io.stderr.write(`triage: unexpected error in "${name}": ${error instanceof Error ? error.message : String(error)} (the stack is in the log line above)\n`);
+    return EXIT.failed;
+  }
+}
+
+function databasePathOf(io: CommandIo): string | undefined {
+  try {
+    return loadConfig(io.env, io.cwd).databasePath;
+  } catch {
+    return undefined;
   }
 }
 

@@ -77,15 +77,24 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     const value = get(name);
     return value === undefined ? resolve(PROJECT_ROOT, fallback) : isAbsolute(value) ? value : resolve(cwd, value);
   };
-  const positiveInt = (name: string, fallback: number | undefined): number | undefined => {
+  /** Decimal digits only (no 0x10, 1e9 or 1.0), within [1, max]. */
+  const positiveInt = (name: string, fallback: number | undefined, max: number): number | undefined => {
     const value = get(name);
     if (value === undefined) return fallback;
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) {
-      problems.push(`${name}=${value}: must be a whole number above 0. Fix or unset ${name}.`);
+    const n = /^\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+    if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+      problems.push(`${name}=${value}: must be a whole number from 1 to ${max.toLocaleString('en-US')}, in decimal digits. Fix or unset ${name}.`);
       return fallback;
     }
     return n;
+  };
+  /** A credential pasted with a line break or a space in it is refused here, not by an HTTP header later. */
+  const secret = (name: string): string | undefined => {
+    const value = get(name);
+    if (value !== undefined && /[\s\u0000-\u001f\u007f]/.test(value)) {
+      problems.push(`${name}: contains a space, line break or control character. Paste the token again, on one line, without quotes inside it.`);
+    }
+    return value;
   };
   const url = (name: string, fallback: string): string => {
     const value = get(name) ?? fallback;
@@ -123,7 +132,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       themes: path('THEMES_PATH', 'data/themes.json'),
       sampleMentions: path('SAMPLE_MENTIONS_PATH', 'data/sample-mentions.jsonl'),
     },
-    influentialFollowers: positiveInt('INFLUENTIAL_FOLLOWERS', 10_000) ?? 10_000,
+    influentialFollowers: positiveInt('INFLUENTIAL_FOLLOWERS', 10_000, 1_000_000_000) ?? 10_000,
     digestCron: get('DIGEST_CRON') ?? '0 8 * * 1',
   };
   if (!cron.validate(config.digestCron)) {
@@ -139,7 +148,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     config.http = { host: get('HTTP_HOST') ?? '127.0.0.1', port };
   }
 
-  const bearerToken = get('X_BEARER_TOKEN');
+  const bearerToken = secret('X_BEARER_TOKEN');
   const xApiBaseUrl = url('X_API_BASE_URL', 'https://api.x.com');
   const pollCron = get('X_POLL_CRON') ?? '* * * * *';
   if (!cron.validate(pollCron)) {
@@ -153,8 +162,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (userId !== undefined && !/^\d{1,20}$/.test(userId)) {
     problems.push(`X_USER_ID=${userId}: must be the numeric id of the account (digits only).`);
   }
-  const backfillHours = positiveInt('X_BACKFILL_HOURS', 24) ?? 24;
-  const monthlyReadBudget = positiveInt('X_MONTHLY_READ_BUDGET', undefined);
+  const backfillHours = positiveInt('X_BACKFILL_HOURS', 24, 720) ?? 24;
+  const monthlyReadBudget = positiveInt('X_MONTHLY_READ_BUDGET', undefined, 1_000_000_000);
   if (bearerToken !== undefined) {
     if (userId === undefined && handle === undefined) {
       problems.push('X_BEARER_TOKEN is set but neither X_USER_ID nor X_HANDLE is: set X_HANDLE to the account whose mentions to watch.');
@@ -171,7 +180,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     };
   }
 
-  const discordToken = get('DISCORD_TOKEN');
+  const discordToken = secret('DISCORD_TOKEN');
   const discordApiBaseUrl = url('DISCORD_API_BASE_URL', 'https://discord.com/api');
   const appId = snowflake('DISCORD_APP_ID');
   const guildId = snowflake('DISCORD_GUILD_ID');
@@ -180,10 +189,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const leadRoleId = snowflake('DISCORD_LEAD_ROLE_ID');
   const digestChannelId = snowflake('DISCORD_DIGEST_CHANNEL_ID');
   const actorRoleIds = (get('DISCORD_ACTOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  if (get('DISCORD_ACTOR_ROLE_IDS') !== undefined && actorRoleIds.length === 0) {
+    // An empty list would mean anyone may act: say so rather than guess.
+    problems.push('DISCORD_ACTOR_ROLE_IDS lists no role id. List role ids separated by commas, or unset it to let everyone who sees the channel act.');
+  }
   for (const id of actorRoleIds) {
     if (!/^\d{15,21}$/.test(id)) problems.push(`DISCORD_ACTOR_ROLE_IDS: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
   }
-  const stormThreshold = positiveInt('DISCORD_STORM_THRESHOLD', 20) ?? 20;
+  const stormThreshold = positiveInt('DISCORD_STORM_THRESHOLD', 20, 1_000) ?? 20;
   if (discordToken !== undefined) {
     if (alertChannelId === undefined) {
       problems.push('DISCORD_TOKEN is set but DISCORD_ALERT_CHANNEL_ID is not: set it to the id of the channel that receives alert cards.');

@@ -8,7 +8,8 @@ import type { Config } from './config.js';
 import { loadDataFiles, type DataFiles } from './data-files.js';
 import { createLogger, type Logger } from './logger.js';
 import { pollOnce, runSlaSweep, type PipelineDeps } from './pipeline.js';
-import { createReplaySource } from './sources/replay-source.js';
+import { resolve } from 'node:path';
+import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
 import type { Source } from './sources/source.js';
@@ -18,7 +19,7 @@ import { storePolicyBook } from './triage/policy-book.js';
 import type { DigestSources } from './digest/collect-digest.js';
 import { createRedactor } from './digest/redact.js';
 import { DigestQueries } from './store/digest-queries.js';
-import { TriageError } from './util/errors.js';
+import { ConfigError, TriageError } from './util/errors.js';
 import type { ChatLimits } from './chat/chat.js';
 import { withBackoff } from './chat/chat-backoff.js';
 import { connectDiscord } from './chat/discord/discord-chat.js';
@@ -78,8 +79,18 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
 }
 
-/** The sources configured: X when its credentials are set, and a replay file when given. `signal` cancels their requests. */
-export function configuredSources(app: App, replayPath: string | undefined, signal: AbortSignal): Source[] {
+export interface SourceOptions {
+  /** `--replay FILE`: a JSON Lines file replayed as a platform (relative to the working folder). */
+  replay?: string | undefined;
+  /** Cancels the sources' requests. */
+  signal: AbortSignal;
+  /** Told of every replay row that could not be read (after it is logged). */
+  onReplaySkip?: (line: number, reason: string) => void;
+}
+
+/** The sources configured: X when its credentials are set, and a replay file when given. */
+export function configuredSources(app: App, options: SourceOptions): Source[] {
+  const { signal, replay: replayPath } = options;
   const sources: Source[] = [];
   if (app.config.x) {
     sources.push(createXMentionSource({
@@ -92,7 +103,16 @@ export function configuredSources(app: App, replayPath: string | undefined, sign
     }));
   }
   if (replayPath !== undefined) {
-    sources.push(createReplaySource({ path: replayPath, onSkip: (line, reason) => app.log.warn({ line, reason }, 'replay row skipped') }));
+    const path = resolve(replayPath);
+    const problem = replayFileProblem(path);
+    if (problem) throw new ConfigError([problem]);
+    sources.push(createReplaySource({
+      path,
+      onSkip: (line, reason) => {
+        app.log.warn({ line, reason }, 'replay row skipped; it is read again on the next poll');
+        options.onReplaySkip?.(line, reason);
+      },
+    }));
   }
   return sources;
 }
@@ -125,6 +145,8 @@ export function chatLimits(app: App): ChatLimits {
  * each new alert card and the queue. Idempotent: a second run adds nothing.
  */
 export async function runDemo(app: App, io: CommandIo): Promise<number> {
+  const problem = replayFileProblem(app.config.paths.sampleMentions, 'SAMPLE_MENTIONS_PATH=');
+  if (problem) throw new ConfigError([`${problem} Point SAMPLE_MENTIONS_PATH at a JSON Lines file, or unset it for the bundled sample.`]);
   const chat = createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   const source = createReplaySource({
     path: app.config.paths.sampleMentions,

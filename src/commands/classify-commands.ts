@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { createClassifier, type Classifier } from '../classify/classify-mention.js';
 import { evaluateRows, renderEvaluation, renderSummary, type FileEvaluation, type LabelledRow } from '../classify/eval-report.js';
 import { loadConfig } from '../config.js';
@@ -6,14 +5,35 @@ import { loadLexicon } from '../data-files.js';
 import { readJsonLines, readJsonLinesFile, writeLine } from '../util/jsonl.js';
 import type { CommandIo } from './command.js';
 
-const inputRow = z.object({
-  id: z.unknown().optional(),
-  text: z.string(),
-  followers: z.number().optional(),
-  author: z.object({ followers: z.number().optional() }).passthrough().optional(),
-}).passthrough();
+/**
+ * One input row: only `text` is required; `id`, `followers`, `author.followers` and `author.handle`
+ * are used when they have a usable type and ignored otherwise, and every other field may be anything
+ * (public exports carry `author` as a string, `followers` as text, nulls everywhere).
+ */
+export interface InputRow {
+  id: unknown;
+  text: string;
+  followers: number | undefined;
+  handle: string | undefined;
+}
 
-export type InputRow = z.infer<typeof inputRow>;
+const typeOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+
+/** A follower count from a number or a decimal string ("1200"); anything else is ignored. */
+function count(value: unknown): number | undefined {
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\s*\d{1,15}\s*$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** The row, or the reason it cannot be used, naming the field. */
+export function readInputRow(value: unknown): InputRow | string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return `expected a JSON object with a string "text", got ${typeOf(value)}`;
+  const row = value as Record<string, unknown>;
+  if (typeof row.text !== 'string') return `"text": expected a string, got ${row.text === undefined ? 'nothing' : typeOf(row.text)}`;
+  const author = typeof row.author === 'object' && row.author !== null && !Array.isArray(row.author) ? (row.author as Record<string, unknown>) : undefined;
+  const handle = [author?.handle, row.handle, typeof row.author === 'string' ? row.author : undefined].find((h): h is string => typeof h === 'string' && h.trim() !== '');
+  return { id: row.id ?? null, text: row.text, followers: count(row.followers) ?? count(author?.followers), handle };
+}
 
 /**
  * Reads `{ id, text }` JSON Lines from stdin and calls `each` per valid row, in order. A bad line gets an
@@ -22,18 +42,13 @@ export type InputRow = z.infer<typeof inputRow>;
 export async function mapJsonLines(io: CommandIo, each: (row: InputRow) => unknown): Promise<number> {
   let bad = 0;
   for await (const line of readJsonLines(io.stdin)) {
-    if (!line.ok) {
+    const row = line.ok ? readInputRow(line.value) : line.error;
+    if (typeof row === 'string') {
       bad++;
-      await writeLine(io.stdout, { line: line.line, error: line.error });
+      await writeLine(io.stdout, { line: line.line, error: row });
       continue;
     }
-    const row = inputRow.safeParse(line.value);
-    if (!row.success) {
-      bad++;
-      await writeLine(io.stdout, { line: line.line, error: 'expected an object with a string "text"' });
-      continue;
-    }
-    await writeLine(io.stdout, each(row.data));
+    await writeLine(io.stdout, each(row));
   }
   if (bad > 0) io.stderr.write(`triage: ${bad} input line(s) could not be read; see the "error" lines.\n`);
   return bad > 0 ? 1 : 0;
@@ -44,17 +59,12 @@ function classifierFromConfig(io: CommandIo): Classifier {
   return createClassifier(loadLexicon(config), { influentialFollowers: config.influentialFollowers });
 }
 
-export function followersOf(row: InputRow): number | undefined {
-  return row.followers ?? row.author?.followers;
-}
-
 /** `triage classify`: JSON Lines in, one classification per line out (contract in ARCHITECTURE.md). */
 export async function classifyCommand(io: CommandIo): Promise<number> {
   const classifier = classifierFromConfig(io);
   return mapJsonLines(io, (row) => {
-    const followers = followersOf(row);
-    const result = classifier.classify(row.text, followers === undefined ? {} : { followers });
-    return { id: row.id ?? null, ...result };
+    const result = classifier.classify(row.text, row.followers === undefined ? {} : { followers: row.followers });
+    return { id: row.id, ...result };
   });
 }
 
@@ -71,7 +81,8 @@ export async function evalCommand(io: CommandIo, files: readonly string[]): Prom
     const rows: LabelledRow[] = [];
     try {
       for await (const line of readJsonLinesFile(file)) {
-        if (line.ok && typeof (line.value as LabelledRow)?.text === 'string') rows.push(line.value as LabelledRow);
+        const row = line.ok ? labelledRow(line.value) : undefined;
+        if (row) rows.push(row);
       }
     } catch (error) {
       io.stderr.write(`triage eval: cannot read ${file}: ${(error as Error).message}\n`);
@@ -84,4 +95,17 @@ export async function evalCommand(io: CommandIo, files: readonly string[]): Prom
   }
   if (evaluations.length > 1) io.stdout.write(`${renderSummary(evaluations)}\n`);
   return status;
+}
+
+/** A labelled row for `eval`: labels of the wrong type (numbers or nulls among categories) are left out. */
+function labelledRow(value: unknown): LabelledRow | undefined {
+  const row = readInputRow(value);
+  if (typeof row === 'string') return undefined;
+  const raw = value as Record<string, unknown>;
+  const labelled: LabelledRow = { id: row.id, text: row.text };
+  if (row.followers !== undefined) labelled.followers = row.followers;
+  if (typeof raw.label === 'string') labelled.label = raw.label;
+  if (Array.isArray(raw.categories)) labelled.categories = raw.categories.filter((c): c is string => typeof c === 'string');
+  if (typeof raw.urgency === 'string') labelled.urgency = raw.urgency;
+  return labelled;
 }

@@ -1,5 +1,5 @@
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { renderDigestCsv, renderDigestHtml } from '../digest/render-digest.js';
@@ -7,6 +7,8 @@ import { buildDigest } from '../digest/weekly-digest.js';
 import { parseWeek, previousWeek } from '../digest/week.js';
 import { createApp } from '../main.js';
 import type { CommandIo } from './command.js';
+import { fsReason } from '../util/describe-failure.js';
+import { ConfigError } from '../util/errors.js';
 
 /**
  * `triage digest [--week 2026-W47] [--format md|html|csv] [--out FILE] [--chart FILE.png]`: writes a
@@ -28,11 +30,23 @@ export async function digestCommand(io: CommandIo, args: string[]): Promise<numb
     }
     const digest = buildDigest(app.digest, week, zone);
     const text = values.format === 'html' ? renderDigestHtml(digest.data, digest.chartPng) : values.format === 'csv' ? renderDigestCsv(digest.data) : digest.markdown;
-    if (values.out) writeFileSync(resolve(io.cwd, values.out), text);
+    if (values.out) writeOutput('--out', resolve(io.cwd, values.out), text);
     else io.stdout.write(text);
-    if (values.chart) writeFileSync(resolve(io.cwd, values.chart), digest.chartPng);
+    if (values.chart) writeOutput('--chart', resolve(io.cwd, values.chart), digest.chartPng);
     return 0;
   } finally {
     app.close();
+  }
+}
+
+/** Writes an output file; a path that cannot be written is bad input, named with its option. */
+function writeOutput(option: string, path: string, data: string | Buffer): void {
+  try {
+    writeFileSync(path, data);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw error;
+    const hint = code === 'ENOENT' ? ` (does the folder ${dirname(path)} exist?)` : '';
+    throw new ConfigError([`${option} ${path}: cannot write it: ${fsReason(error)}${hint}.`]);
   }
 }

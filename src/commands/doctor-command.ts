@@ -4,6 +4,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { OpsQueries, type JobRun } from '../store/ops-queries.js';
 import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
+import { replayFileProblem } from '../sources/replay-source.js';
 import { ConfigError, TriageError } from '../util/errors.js';
 import type { CommandIo } from './command.js';
 
@@ -23,6 +24,11 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
   try {
     loadDataFiles(config);
     say(true, `data files (${config.paths.lexicon}, ${config.paths.slaPolicy}, ${config.paths.templates})`);
+    const sample = replayFileProblem(config.paths.sampleMentions, 'SAMPLE_MENTIONS_PATH=');
+    if (sample) {
+      say(false, `${sample} The demo needs it; unset SAMPLE_MENTIONS_PATH for the bundled sample.`);
+      failures++;
+    }
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) say(false, problem);

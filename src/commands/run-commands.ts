@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { REST, Routes } from 'discord.js';
 import { triageCommandJson } from '../../handlers/index.js';
@@ -11,7 +12,7 @@ import { createReplyGuard } from '../triage/reply-guard.js';
 import { suggestReplies } from '../triage/suggest-replies.js';
 import { renderQueueSummary } from '../chat/console/render-console-card.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
-import { followersOf, mapJsonLines } from './classify-commands.js';
+import { mapJsonLines } from './classify-commands.js';
 import type { CommandIo } from './command.js';
 
 async function withApp(io: CommandIo, run: (app: App) => Promise<number>): Promise<number> {
@@ -21,6 +22,10 @@ async function withApp(io: CommandIo, run: (app: App) => Promise<number>): Promi
   } finally {
     app.close();
   }
+}
+
+function replayPath(io: CommandIo, path: string | undefined): string | undefined {
+  return path === undefined ? undefined : resolve(io.cwd, path);
 }
 
 function hasCredentials(config: Config): boolean {
@@ -35,7 +40,7 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stdout.write('No X or Discord credentials found (X_BEARER_TOKEN, DISCORD_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
-  return withApp(io, (app) => runBot(app, io, configuredSources(app, values.replay, io.signal)));
+  return withApp(io, (app) => runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal })));
 }
 
 export function demoCommand(io: CommandIo): Promise<number> {
@@ -50,7 +55,8 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     return 2;
   }
   return withApp(io, async (app) => {
-    const sources = configuredSources(app, values.replay, io.signal);
+    const skipped: Array<{ line: number; reason: string }> = [];
+    const sources = configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal, onReplaySkip: (line, reason) => skipped.push({ line, reason }) });
     if (sources.length === 0) {
       io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), or pass --replay FILE.\n');
       return 2;
@@ -61,6 +67,11 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
     const usage = describeXUsage(app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);
     if (usage) io.stdout.write(`X ${usage}\n`);
+    if (skipped.length > 0) {
+      const first = skipped[0]!;
+      io.stderr.write(`triage poll: ${skipped.length} replay row(s) could not be read (line ${first.line}: ${first.reason}${skipped.length > 1 ? '; the others are in the log' : ''}). They are read again on the next poll; fix the file and run it again.\n`);
+      return 1;
+    }
     return 0;
   });
 }
@@ -72,10 +83,8 @@ export async function suggestCommand(io: CommandIo): Promise<number> {
   const classifier = createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers });
   const guard = createReplyGuard(data.lexicon);
   return mapJsonLines(io, (row) => {
-    const followers = followersOf(row);
-    const classification = classifier.classify(row.text, followers === undefined ? {} : { followers });
-    const handle = typeof row.author?.handle === 'string' ? row.author.handle : typeof row.handle === 'string' ? row.handle : 'there';
-    return { id: row.id ?? null, replies: suggestReplies(classification, { text: row.text, authorHandle: handle }, data.templates, guard) };
+    const classification = classifier.classify(row.text, row.followers === undefined ? {} : { followers: row.followers });
+    return { id: row.id, replies: suggestReplies(classification, { text: row.text, authorHandle: row.handle ?? 'there' }, data.templates, guard) };
   });
 }
 

@@ -8,6 +8,14 @@ import type { CommandIo } from './command.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+/** 2026-11-01 yes; 2026-13-45 and 2026-02-30 no. */
+function isCalendarDate(value: string): boolean {
+  const m = DATE.exec(value);
+  if (!m) return false;
+  const date = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return date.toISOString().slice(0, 10) === value;
+}
+
 /** Figures of one alert under its own policy version's calendar. */
 function figuresOf(row: SlaReportRow, policies: PolicyBook, now: number): SlaAlertFigures {
   return alertFigures(row, policies.calendarOf(row), now);
@@ -26,7 +34,7 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
     return 2;
   }
   for (const [name, value] of [['--from', values.from], ['--to', values.to]] as const) {
-    if (value !== undefined && !DATE.test(value)) {
+    if (value !== undefined && !isCalendarDate(value)) {
       io.stderr.write(`triage sla-report: ${name} must be a date like 2026-11-01, not "${value}"\n`);
       return 2;
     }

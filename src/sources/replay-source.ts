@@ -1,10 +1,17 @@
+import { accessSync, constants, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Mention, OwnPost } from '../domain/mention.js';
 import { readJsonLinesFile } from '../util/jsonl.js';
 import type { Source, SourceBatch } from './source.js';
 
-const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date');
+/** X began in 2006; a post dated more than a century ahead is a broken export, not a post. */
+const EARLIEST = Date.UTC(2006, 0, 1);
+const LATEST_YEARS_AHEAD = 100;
+const isoDate = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a date').refine((s) => {
+  const at = Date.parse(s);
+  return at >= EARLIEST && at <= Date.now() + LATEST_YEARS_AHEAD * 365.25 * 86_400_000;
+}, `must be between 2006 and ${LATEST_YEARS_AHEAD} years from now`);
 
 /**
  * A replay row: the normalised mention shape of `data/sample-mentions.jsonl`, with the looser
@@ -43,9 +50,22 @@ export interface ReplayOptions {
   onSkip?: (line: number, reason: string) => void;
 }
 
+/** Why the replay file cannot be read, naming it as `setting` does (`--replay`, `SAMPLE_MENTIONS_PATH=`), or undefined. */
+export function replayFileProblem(path: string, setting = '--replay '): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${setting}${path}: is a folder, not a JSON Lines file.`;
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return `${setting}${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}.`;
+  }
+}
+
 /**
  * Replays a JSON Lines file as if it were a platform. The cursor is the number of lines consumed,
- * so a second run yields nothing new.
+ * so a second run yields nothing new. It never moves past a row that could not be read: that row
+ * (and, harmlessly, the stored ones after it) is read again next time, so a fixed file is picked up.
  */
 export function createReplaySource(options: ReplayOptions): Source {
   const path = resolve(options.path);
@@ -72,25 +92,32 @@ export function createReplaySource(options: ReplayOptions): Source {
       let mentions: Mention[] = [];
       let ownPosts: OwnPost[] = [];
       let lineNumber = 0;
+      /** The cursor stops before the first unreadable row. */
+      let firstBad: number | undefined;
+      const cursorAt = () => String(firstBad === undefined ? Math.max(lineNumber, consumed) : Math.max(firstBad - 1, consumed));
+      const reject = (line: number, reason: string) => {
+        firstBad ??= line;
+        skip(line, reason);
+      };
       for await (const line of readJsonLinesFile(path)) {
         if (signal.aborted) return;
         lineNumber = line.line;
         if (line.line <= consumed) continue;
         if (!line.ok) {
-          skip(line.line, line.error);
+          reject(line.line, line.error);
         } else {
           const parsed = replayRow.safeParse(line.value);
-          if (!parsed.success) skip(line.line, parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+          if (!parsed.success) reject(line.line, parsed.error.issues.map((i) => `${i.path.join('.') || 'row'}: ${i.message}`).join('; '));
           else if (parsed.data.inbound === false) ownPosts.push(toOwnPost(parsed.data, shift));
           else mentions.push(toMention(parsed.data, shift));
         }
         if (mentions.length + ownPosts.length >= batchSize) {
-          yield { stream, mentions, ownPosts, cursor: String(lineNumber) };
+          yield { stream, mentions, ownPosts, cursor: cursorAt() };
           mentions = [];
           ownPosts = [];
         }
       }
-      if (mentions.length > 0 || ownPosts.length > 0 || lineNumber > consumed) yield { stream, mentions, ownPosts, cursor: String(Math.max(lineNumber, consumed)) };
+      if (mentions.length > 0 || ownPosts.length > 0 || lineNumber > consumed) yield { stream, mentions, ownPosts, cursor: cursorAt() };
     },
   };
 }

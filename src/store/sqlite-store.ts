@@ -182,8 +182,11 @@ export class SqliteStore {
   private readonly statements;
 
   constructor(path: string) {
+    let db: Database.Database | undefined;
     try {
-      this.db = new Database(path);
+      db = this.db = new Database(path);
+      // Refuse a newer schema before touching the file: switching it to WAL would already change it.
+      refuseNewerSchema(this.db);
       this.db.pragma('journal_mode = WAL');
       this.db.pragma('synchronous = NORMAL');
       this.db.pragma('foreign_keys = ON');
@@ -193,9 +196,10 @@ export class SqliteStore {
       this.db.pragma('cache_size = -65536');
       migrate(this.db);
     } catch (error) {
+      if (db?.open) db.close();
       throw new TriageError('store', `cannot open the database at ${path}: ${(error as Error).message}. Check DATABASE_PATH.`, { cause: error });
     }
-    const db = this.db;
+    db = this.db;
     this.statements = {
       mentionExists: db.prepare(`SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?`).pluck(),
       insertMention: db.prepare(`
@@ -674,11 +678,15 @@ export function monthOf(at: number): string {
   return new Date(at).toISOString().slice(0, 7);
 }
 
-function migrate(db: Database.Database): void {
+function refuseNewerSchema(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > MIGRATIONS.length) {
     throw new Error(`database schema version ${version} is newer than this program knows (${MIGRATIONS.length}); upgrade Triage`);
   }
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
   for (let v = version; v < MIGRATIONS.length; v++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[v] as string);

@@ -2,10 +2,14 @@ import { z } from 'zod';
 import { CATEGORIES, type Category, type Urgency } from '../domain/classification.js';
 import { ALWAYS_OPEN, calendarProblems, compileCalendar, WEEKDAYS, type Calendar, type CalendarSpec } from './calendar.js';
 
+/** Targets are minutes of open calendar time: at most a year of it, so every due time is a real date. */
+const MAX_TARGET_MINUTES = 525_600;
+const minutes = z.number().positive().max(MAX_TARGET_MINUTES, `at most ${MAX_TARGET_MINUTES} minutes (a year of open time)`);
+
 const target = z
   .object({
-    firstResponseMinutes: z.number().positive(),
-    resolutionMinutes: z.number().positive(),
+    firstResponseMinutes: minutes,
+    resolutionMinutes: minutes,
     /** A calendar name from `calendars`, or "24/7" (the default). */
     calendar: z.string().default('24/7'),
   })
@@ -45,7 +49,7 @@ export const slaPolicySchema = z
     /** Per category, targets that replace the urgency's: `{ "phi": { "normal": { ... } } }`. */
     categoryTargets: z.partialRecord(z.enum(CATEGORIES), targets.partial()).default({}),
     reminderFractions: z.array(z.number().gt(0).lt(1)).default([0.5, 0.8]),
-    escalation: z.object({ secondLevelAfterMinutes: z.number().positive().optional() }).default({}),
+    escalation: z.object({ secondLevelAfterMinutes: minutes.optional() }).default({}),
   })
   .superRefine((policy, ctx) => {
     for (const [name, spec] of Object.entries(policy.calendars)) {

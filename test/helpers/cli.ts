@@ -20,10 +20,21 @@ const running = new Set<ChildProcess>();
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd: string; input?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
+  options: {
+    env?: Record<string, string>;
+    cwd: string;
+    input?: string;
+    timeoutMs?: number;
+    onSpawn?: (child: ChildProcess) => void;
+    /** bash run before the CLI in the same process (e.g. `ulimit -f 64` to make the disk "full"). */
+    before?: string;
+  },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const [command, argv] = options.before === undefined
+      ? [process.execPath, [CLI, ...args]]
+      : ['bash', ['-c', `${options.before}; exec "$0" "$@"`, process.execPath, CLI, ...args]];
+    const child = spawn(command, argv, {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

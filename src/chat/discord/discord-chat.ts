@@ -121,7 +121,9 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     await Promise.race([client.login(config.token).then(() => ready), stopped]);
   } catch (error) {
     await client.destroy();
-    throw translateDiscordError(error, 'logging in');
+    const failure = translateDiscordError(error, 'logging in');
+    if (failure.code !== 'chat-unavailable' || signal?.aborted) throw failure;
+    throw new TriageError('chat-unavailable', `${failure.message} (DISCORD_API_BASE_URL=${config.apiBaseUrl}). Check the network, or the status of Discord; the bot can start again once it answers.`, { retryable: true, cause: error });
   } finally {
     clearTimeout(timer);
     if (onAbort) signal?.removeEventListener('abort', onAbort);

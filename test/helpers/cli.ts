@@ -8,7 +8,8 @@ export interface CliRun {
   stderr: string;
 }
 
-export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** The built `triage` command (package.json `bin`): checks the Node version, then loads `cli.js`. */
+export const CLI = join(ROOT, 'dist', 'src', 'bin.js');
 
 /** Every CLI process a test started that has not exited yet. */
 const running = new Set<ChildProcess>();
@@ -20,10 +21,20 @@ const running = new Set<ChildProcess>();
  */
 export function runCli(
   args: string[],
-  options: { env?: Record<string, string>; cwd: string; input?: string; timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
+  options: {
+    env?: Record<string, string>;
+    cwd: string;
+    input?: string;
+    timeoutMs?: number;
+    onSpawn?: (child: ChildProcess) => void;
+    /** Options for `node` itself, before the script (`--import` a preload). */
+    nodeArgs?: string[];
+    /** Another built entry point than the `triage` bin, such as `dist/src/cli.js`. */
+    script?: string;
+  },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script ?? CLI, ...args], {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],

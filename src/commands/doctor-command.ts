@@ -6,12 +6,14 @@ import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-c
 import { describeXUsage } from '../sources/x/x-usage.js';
 import { replayFileProblem } from '../sources/replay-source.js';
 import { ConfigError, TriageError } from '../util/errors.js';
+import { describeNodeVersion, isSupportedNode } from '../node-version.js';
 import type { CommandIo } from './command.js';
 
 /** `triage doctor`: checks settings, data files and the database, and says what is wrong and how to fix it. */
 export async function doctorCommand(io: CommandIo): Promise<number> {
   const say = (ok: boolean | 'warn', line: string) => io.stdout.write(`${ok === 'warn' ? 'warn' : ok ? 'ok  ' : 'FAIL'} ${line}\n`);
   let failures = 0;
+  say(isSupportedNode(), describeNodeVersion());
   let config;
   try {
     config = loadConfig(io.env, io.cwd);

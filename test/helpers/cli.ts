@@ -8,7 +8,8 @@ export interface CliRun {
   stderr: string;
 }
 
-export const CLI = join(ROOT, 'dist', 'src', 'cli.js');
+/** The built `triage` command (package.json `bin`): checks the Node version, then loads `cli.js`. */
+export const CLI = join(ROOT, 'dist', 'src', 'bin.js');
 
 /** Every CLI process a test started that has not exited yet. */
 const running = new Set<ChildProcess>();
@@ -26,14 +27,17 @@ export function runCli(
     input?: string;
     timeoutMs?: number;
     onSpawn?: (child: ChildProcess) => void;
+    /** Options for `node` itself, before the script (`--import` a preload). */
+    nodeArgs?: string[];
+    /** Another built entry point than the `triage` bin, such as `dist/src/cli.js`. */
+    script?: string;
     /** bash run before the CLI in the same process (e.g. `ulimit -f 64` to make the disk "full"). */
     before?: string;
   },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const [command, argv] = options.before === undefined
-      ? [process.execPath, [CLI, ...args]]
-      : ['bash', ['-c', `${options.before}; exec "$0" "$@"`, process.execPath, CLI, ...args]];
+    const node = [...(options.nodeArgs ?? []), options.script ?? CLI, ...args];
+    const [command, argv] = options.before === undefined ? [process.execPath, node] : ['bash', ['-c', `${options.before}; exec "$0" "$@"`, process.execPath, ...node]];
     const child = spawn(command, argv, {
       cwd: options.cwd,
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...options.env },

@@ -98,9 +98,12 @@ describe('bad input and faults (the built CLI)', () => {
   });
 
   it('classifies every row of a public export whatever its other fields hold, naming the field when text is missing', async () => {
-    const airline = await runCli(['classify'], { cwd: temp.dir, input: readFileSync(join(ROOT, '..', 'shared', 'datasets', 'airline.jsonl'), 'utf8') });
-    expect(airline.code).toBe(0);
-    expect(airline.stdout.split('\n').filter(Boolean).every((l) => 'sentiment' in JSON.parse(l))).toBe(true);
+    // Shaped like the public airline export: `author` a string, nulls, numbers as text, nested values.
+    const exported = await runCli(['classify'], { cwd: temp.dir, input: readFileSync(join(ROOT, 'test', 'fixtures', 'export-shaped.jsonl'), 'utf8') });
+    expect(exported.code).toBe(0);
+    const classified = exported.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+    expect(classified).toHaveLength(10);
+    expect(classified.every((l) => typeof l.id === 'string' && 'sentiment' in l)).toBe(true);
 
     const input = [
       { id: 1, text: 'thank you nurses', author: 'someone' },

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Sentiment } from '../domain/classification.js';
+import { REPORT_LINK_SQL } from './post-links.js';
 
 /** The read-only queries behind the weekly digest. Each aggregates in SQLite and returns few rows. */
 export class DigestQueries {
@@ -58,7 +59,7 @@ export class DigestQueries {
     // Open states listed (not "NOT IN closed ones") so the (state, first_response_due_at) index applies.
     const where = `a.state IN ('open', 'claimed', 'responded', 'snoozed') AND a.first_response_due_at < ? AND a.first_response_at IS NULL AND a.arrived_at < ?`;
     const count = this.db.prepare(`SELECT COUNT(*) FROM alerts a WHERE ${where}`).pluck().get(asOf, asOf) as number;
-    const oldest = this.db.prepare(`SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, m.url FROM alerts a JOIN mentions m ON m.id = a.mention_id
+    const oldest = this.db.prepare(`SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, ${REPORT_LINK_SQL} AS url FROM alerts a JOIN mentions m ON m.id = a.mention_id
       WHERE ${where} ORDER BY a.first_response_due_at LIMIT ?`).all(asOf, asOf, limit) as Array<{ id: number; urgency: string; dueAt: number; url: string | null }>;
     return { count, oldest };
   }

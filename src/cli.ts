@@ -7,6 +7,7 @@ import type { CommandIo } from './commands/command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { slaReportCommand } from './commands/sla-report-command.js';
 import { digestCommand } from './commands/digest-command.js';
+import { backupCommand, restoreCommand } from './commands/backup-commands.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
 import { ConfigError, TriageError } from './util/errors.js';
 
@@ -25,6 +26,8 @@ commands:
   sla-report [--from DATE] [--to DATE] [--format md|csv]
                         response times per urgency and assignee, breaches; CSV one row per alert
   deploy-commands       register the /triage slash command with Discord
+  backup FILE [--force] consistent copy of the database, safe while the bot runs
+  restore FILE          replace the database with a backup (refused while a bot runs on it)
 `;
 
 type Command = (io: CommandIo, args: string[]) => Promise<number>;
@@ -38,6 +41,8 @@ const COMMANDS: Record<string, Command> = {
   'deploy-commands': (io) => deployCommandsCommand(io),
   'sla-report': (io, args) => slaReportCommand(io, args),
   digest: (io, args) => digestCommand(io, args),
+  backup: (io, args) => backupCommand(io, args),
+  restore: (io, args) => restoreCommand(io, args),
   classify: (io) => classifyCommand(io),
   eval: (io, args) => evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
 };

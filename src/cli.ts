@@ -8,6 +8,7 @@ import { doctorCommand } from './commands/doctor-command.js';
 import { slaReportCommand } from './commands/sla-report-command.js';
 import { digestCommand } from './commands/digest-command.js';
 import { backupCommand, restoreCommand } from './commands/backup-commands.js';
+import { purgeCommand } from './commands/purge-command.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
 import { ConfigError, TriageError } from './util/errors.js';
 
@@ -28,6 +29,8 @@ commands:
   deploy-commands       register the /triage slash command with Discord
   backup FILE [--force] consistent copy of the database, safe while the bot runs
   restore FILE          replace the database with a backup (refused while a bot runs on it)
+  purge --author HANDLE [--platform x] | purge --retention
+                        erase one person's posts on request | run the retention job now
 `;
 
 type Command = (io: CommandIo, args: string[]) => Promise<number>;
@@ -43,6 +46,7 @@ const COMMANDS: Record<string, Command> = {
   digest: (io, args) => digestCommand(io, args),
   backup: (io, args) => backupCommand(io, args),
   restore: (io, args) => restoreCommand(io, args),
+  purge: (io, args) => purgeCommand(io, args),
   classify: (io) => classifyCommand(io),
   eval: (io, args) => evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
 };

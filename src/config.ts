@@ -55,6 +55,8 @@ export interface Config {
   /** When the weekly digest is posted (in the SLA policy's time zone). */
   digestCron: string;
   influentialFollowers: number;
+  /** Days a post's text and author are kept once nothing is open about it (the retention job). */
+  retentionDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -122,6 +124,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       sampleMentions: path('SAMPLE_MENTIONS_PATH', 'data/sample-mentions.jsonl'),
     },
     influentialFollowers: positiveInt('INFLUENTIAL_FOLLOWERS', 10_000) ?? 10_000,
+    retentionDays: positiveInt('RETENTION_DAYS', 365) ?? 365,
     digestCron: get('DIGEST_CRON') ?? '0 8 * * 1',
   };
   if (!cron.validate(config.digestCron)) {

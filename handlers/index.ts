@@ -5,6 +5,7 @@
 import type { CommandHandler, ComponentHandler, JobHandler } from '../src/chat/discord/handler-types.js';
 import type { BotContext } from '../src/scheduler.js';
 import { poll } from './jobs/poll.js';
+import { retention } from './jobs/retention.js';
 import { slaSweep } from './jobs/sla-sweep.js';
 import { weeklyDigest } from './jobs/weekly-digest.js';
 import { digest } from './commands/digest.js';
@@ -24,7 +25,7 @@ import { wait } from './components/wait.js';
 
 export const commands: readonly CommandHandler[] = [queue, sla, find, templates, digest];
 export const components: readonly ComponentHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply];
-export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest];
+export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest, retention];
 
 /** The `/triage` command as registered with Discord: one command, a subcommand per handler. */
 export function triageCommandJson() {

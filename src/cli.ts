@@ -9,6 +9,8 @@ import type { CommandIo } from './commands/command.js';
 import { doctorCommand } from './commands/doctor-command.js';
 import { slaReportCommand } from './commands/sla-report-command.js';
 import { digestCommand } from './commands/digest-command.js';
+import { backupCommand, restoreCommand } from './commands/backup-commands.js';
+import { purgeCommand } from './commands/purge-command.js';
 import { demoCommand, deployCommandsCommand, pollCommand, startCommand, suggestCommand } from './commands/run-commands.js';
 import { loadConfig } from './config.js';
 import { createLogger } from './logger.js';
@@ -30,6 +32,10 @@ commands:
   sla-report [--from DATE] [--to DATE] [--format md|csv]
                         response times per urgency and assignee, breaches; CSV one row per alert
   deploy-commands       register the /triage slash command with Discord
+  backup FILE [--force] consistent copy of the database, safe while the bot runs
+  restore FILE          replace the database with a backup (refused while a bot runs on it)
+  purge --author HANDLE [--platform x] | purge --retention
+                        erase one person's posts on request | run the retention job now
 `;
 
 type Command = (io: CommandIo, args: string[]) => Promise<number>;
@@ -43,6 +49,9 @@ const COMMANDS: Record<string, Command> = {
   'deploy-commands': (io) => deployCommandsCommand(io),
   'sla-report': (io, args) => slaReportCommand(io, args),
   digest: (io, args) => digestCommand(io, args),
+  backup: (io, args) => backupCommand(io, args),
+  restore: (io, args) => restoreCommand(io, args),
+  purge: (io, args) => purgeCommand(io, args),
   classify: (io) => classifyCommand(io),
   eval: (io, args) => evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
 };

@@ -57,6 +57,8 @@ export interface Config {
   influentialFollowers: number;
   /** The operations listener (/healthz, /metrics); set only when HTTP_PORT is. */
   http?: { host: string; port: number };
+  /** Days a post's text and author are kept once nothing is open about it (the retention job). */
+  retentionDays: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -133,6 +135,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       sampleMentions: path('SAMPLE_MENTIONS_PATH', 'data/sample-mentions.jsonl'),
     },
     influentialFollowers: positiveInt('INFLUENTIAL_FOLLOWERS', 10_000, 1_000_000_000) ?? 10_000,
+    retentionDays: positiveInt('RETENTION_DAYS', 365, 36_500) ?? 365,
     digestCron: get('DIGEST_CRON') ?? '0 8 * * 1',
   };
   if (!cron.validate(config.digestCron)) {

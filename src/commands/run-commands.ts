@@ -12,6 +12,7 @@ import { createReplyGuard } from '../triage/reply-guard.js';
 import { suggestReplies } from '../triage/suggest-replies.js';
 import { renderQueueSummary } from '../chat/console/render-console-card.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
+import { acquireBotLock } from '../store/bot-lock.js';
 import { mapJsonLines } from './classify-commands.js';
 import type { CommandIo } from './command.js';
 
@@ -40,7 +41,13 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stdout.write('No X or Discord credentials found (X_BEARER_TOKEN, DISCORD_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
-  return withApp(io, (app) => runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal })));
+  // One bot per database: a second start, or a restore, is refused while this one runs.
+  const lock = acquireBotLock(config.databasePath);
+  try {
+    return await withApp(io, (app) => runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal })));
+  } finally {
+    lock.release();
+  }
 }
 
 export function demoCommand(io: CommandIo): Promise<number> {

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createApp } from '../main.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
 import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, BREACHES_LISTED, buildSlaReport, renderSlaReportMarkdown, SLA_CSV_HEADER, slaCsvRow, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
@@ -53,23 +54,30 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       io.stderr.write('triage sla-report: --from must be before --to\n');
       return 2;
     }
-    const policies = app.deps.policies;
-    if (values.format === 'csv') {
-      io.stdout.write(`${SLA_CSV_HEADER}\n`);
-      for (const row of app.store.slaRows(from, to, { withUrls: true })) {
-        const line = slaCsvRow(figuresOf(row, policies, now));
-        if (!io.stdout.write(`${line}\n`)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
-      }
-      return 0;
+    for (const chunk of slaReportText(app.store, app.deps.policies, { from, to, format: values.format, now })) {
+      if (!io.stdout.write(chunk)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
     }
-    const report = buildSlaReport((function* () {
-      for (const row of app.store.slaRows(from, to)) yield figuresOf(row, policies, now);
-    })(), from, to);
-    const urls = app.store.urlsOf(report.total.breaches.slice(0, BREACHES_LISTED).map((b) => b.id));
-    io.stdout.write(renderSlaReportMarkdown(report, urls));
     return 0;
   } finally {
     app.close();
   }
+}
+
+/**
+ * The report over alerts that arrived in [from, to), as of `now`: Markdown in one piece, or CSV a
+ * line at a time (so a million rows stay flat in memory).
+ */
+export function* slaReportText(store: SqliteStore, policies: PolicyBook, range: { from: number; to: number; format: 'md' | 'csv'; now: number }): Generator<string> {
+  const { from, to, now } = range;
+  if (range.format === 'csv') {
+    yield `${SLA_CSV_HEADER}\n`;
+    for (const row of store.slaRows(from, to, { withUrls: true })) yield `${slaCsvRow(figuresOf(row, policies, now))}\n`;
+    return;
+  }
+  const report = buildSlaReport((function* () {
+    for (const row of store.slaRows(from, to)) yield figuresOf(row, policies, now);
+  })(), from, to);
+  const urls = store.urlsOf(report.total.breaches.slice(0, BREACHES_LISTED).map((b) => b.id));
+  yield renderSlaReportMarkdown(report, urls);
 }
 

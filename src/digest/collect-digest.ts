@@ -5,6 +5,7 @@ import type { SqliteStore } from '../store/sqlite-store.js';
 import { estimateXCost } from '../sources/x/x-usage.js';
 import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, buildSlaReport, percentile, type SlaAlertFigures } from '../triage/sla-report.js';
+import { compileThemes, PRAISE_QUOTED, quoteOf, tallyThemes } from './mention-facts.js';
 import type { Week } from './week.js';
 
 /** Shape of `data/themes.json`. */
@@ -54,11 +55,6 @@ export interface DigestSources {
   redact: (text: string) => string;
 }
 
-function themeMatcher(words: readonly string[]): RegExp {
-  const escaped = words.map((w) => w.toLowerCase().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+'));
-  return new RegExp(`(?<![\\p{L}\\d])(?:${escaped.join('|')})(?![\\p{L}\\d])`, 'iu');
-}
-
 /**
  * Gathers a week's digest. Everything is "as of" the end of the week, so the same week always gives
  * the same digest, whenever it is run.
@@ -79,14 +75,7 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
   }
   const previousSentiment = queries.sentimentMix(previous.from, previous.to);
 
-  const themes = sources.themes.themes.map((t) => ({ name: t.name, matcher: themeMatcher(t.match), count: 0, example: null as string | null }));
-  for (const complaint of queries.complaints(week.from, week.to)) {
-    for (const theme of themes) {
-      if (!theme.matcher.test(complaint.text)) continue;
-      theme.count++;
-      theme.example ??= redact(complaint.text).replace(/\s+/g, ' ').trim().slice(0, 200);
-    }
-  }
+  const themes = tallyThemes(queries.complaints(week.from, week.to), compileThemes(sources.themes), redact);
 
   const figures: SlaAlertFigures[] = [];
   for (const row of store.slaRows(week.from, week.to)) {
@@ -126,7 +115,7 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
     breachCount: report.total.breaches.length,
     overdue: queries.overdue(asOf, 5),
     crisis: { count: crisis.length, answered: answeredCrisis.length, medianMinutes: percentile(Float64Array.from(answeredCrisis).sort(), 0.5) },
-    praise: queries.praise(week.from, week.to, 3).map((p) => redact(p.text).replace(/\s+/g, ' ').trim().slice(0, 240)),
+    praise: queries.praise(week.from, week.to, PRAISE_QUOTED).map((p) => p.purgedQuote ?? quoteOf(redact, p.text)),
     cadence: {
       perDay: posts.map((p, i) => ({ date: week.dates[i] as string, originals: p.originals, replies: p.replies })),
       originals: posts.reduce((n, p) => n + p.originals, 0),

@@ -61,6 +61,12 @@ export function previousWeek(now: number, timeZone: string): Week {
   return parseWeek(label, timeZone) as Week;
 }
 
+/** The ISO week that instant `at` falls in, by the calendar of the time zone. */
+export function weekContaining(at: number, timeZone: string): Week {
+  const p = zonedParts(at, timeZone);
+  return parseWeek(isoWeekOf(Date.UTC(p.year, p.month - 1, p.day)).label, timeZone) as Week;
+}
+
 /** The week before `week`. */
 export function weekBefore(week: Week, timeZone: string): Week {
   const monday = Date.parse(`${week.dates[0]}T00:00:00Z`);

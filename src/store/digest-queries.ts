@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Sentiment } from '../domain/classification.js';
+import { REPORT_LINK_SQL } from './post-links.js';
 
 /** The read-only queries behind the weekly digest. Each aggregates in SQLite and returns few rows. */
 export class DigestQueries {
@@ -32,18 +33,33 @@ export class DigestQueries {
     return Object.fromEntries(rows.map((r) => [r.category, r.n]));
   }
 
-  /** Complaint texts of the week that are not crises (crisis posts are never quoted), most negative first. */
-  complaints(from: number, to: number): Array<{ id: number; text: string; score: number }> {
-    return this.db.prepare(`SELECT m.id, m.text, c.score FROM mentions m JOIN classifications c ON c.mention_id = m.id
+  /**
+   * Complaint texts of the week that are not crises (crisis posts are never quoted), most negative
+   * first. A purged post comes with the themes and quote kept in place of its text.
+   */
+  complaints(from: number, to: number): Array<{ id: number; text: string; score: number; purged: { themes: string[]; quote: string | null } | null }> {
+    const rows = this.db.prepare(`SELECT m.id, m.text, c.score, m.purge_id IS NOT NULL AS purged, m.digest_themes AS themes, m.digest_quote AS quote
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id
       WHERE m.created_at >= ? AND m.created_at < ? AND c.is_complaint = 1 AND c.categories NOT LIKE '%"crisis"%'
-      ORDER BY c.score, m.id`).all(from, to) as Array<{ id: number; text: string; score: number }>;
+      ORDER BY c.score, m.id`).all(from, to) as Array<{ id: number; text: string; score: number; purged: number; themes: string | null; quote: string | null }>;
+    return rows.map((r) => ({
+      id: r.id,
+      text: r.text,
+      score: r.score,
+      purged: r.purged ? { themes: JSON.parse(r.themes ?? '[]') as string[], quote: r.quote } : null,
+    }));
   }
 
-  /** The warmest praise of the week, never from crisis posts. */
-  praise(from: number, to: number, limit: number): Array<{ text: string; score: number }> {
-    return this.db.prepare(`SELECT m.text, c.score FROM mentions m JOIN classifications c ON c.mention_id = m.id
+  /**
+   * The warmest praise of the week, never from crisis posts. A purged post is quoted from what was
+   * kept (`purgedQuote`); one purged on its author's request kept nothing and is passed over.
+   */
+  praise(from: number, to: number, limit: number): Array<{ id: number; text: string; score: number; purgedQuote: string | null }> {
+    return this.db.prepare(`SELECT m.id, m.text, c.score, CASE WHEN m.purge_id IS NULL THEN NULL ELSE m.digest_quote END AS purgedQuote
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id
       WHERE m.created_at >= ? AND m.created_at < ? AND c.categories LIKE '%"praise"%' AND c.categories NOT LIKE '%"crisis"%'
-      ORDER BY c.score DESC, m.id LIMIT ?`).all(from, to, limit) as Array<{ text: string; score: number }>;
+        AND (m.purge_id IS NULL OR m.digest_quote IS NOT NULL)
+      ORDER BY c.score DESC, m.id LIMIT ?`).all(from, to, limit) as Array<{ id: number; text: string; score: number; purgedQuote: string | null }>;
   }
 
   /** Crisis alerts that arrived in the week: how many, and how fast they got a first response. */
@@ -58,7 +74,7 @@ export class DigestQueries {
     // Open states listed (not "NOT IN closed ones") so the (state, first_response_due_at) index applies.
     const where = `a.state IN ('open', 'claimed', 'responded', 'snoozed') AND a.first_response_due_at < ? AND a.first_response_at IS NULL AND a.arrived_at < ?`;
     const count = this.db.prepare(`SELECT COUNT(*) FROM alerts a WHERE ${where}`).pluck().get(asOf, asOf) as number;
-    const oldest = this.db.prepare(`SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, m.url FROM alerts a JOIN mentions m ON m.id = a.mention_id
+    const oldest = this.db.prepare(`SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, ${REPORT_LINK_SQL} AS url FROM alerts a JOIN mentions m ON m.id = a.mention_id
       WHERE ${where} ORDER BY a.first_response_due_at LIMIT ?`).all(asOf, asOf, limit) as Array<{ id: number; urgency: string; dueAt: number; url: string | null }>;
     return { count, oldest };
   }

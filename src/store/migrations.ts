@@ -183,4 +183,24 @@ export const MIGRATIONS: readonly string[] = [
     duration_ms INTEGER
   );
   `,
+  `
+  -- Retention and erasure on request. Every purge is recorded: when, why, up to when, how many rows;
+  -- never whose data it was.
+  CREATE TABLE purges (
+    id INTEGER PRIMARY KEY,
+    at INTEGER NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('retention', 'request')),
+    cutoff INTEGER,
+    platform TEXT,
+    mentions INTEGER NOT NULL DEFAULT 0,
+    alerts INTEGER NOT NULL DEFAULT 0,
+    reply_texts INTEGER NOT NULL DEFAULT 0
+  );
+  -- A purged mention keeps its numbers; what the digest derived from its text (theme names, the
+  -- redacted quote) is kept in place of the text, so past digests come out the same.
+  ALTER TABLE mentions ADD COLUMN purge_id INTEGER REFERENCES purges (id);
+  ALTER TABLE mentions ADD COLUMN digest_themes TEXT;
+  ALTER TABLE mentions ADD COLUMN digest_quote TEXT;
+  CREATE INDEX mentions_unpurged ON mentions (created_at) WHERE purge_id IS NULL;
+  `,
 ];

@@ -6,6 +6,7 @@ import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { REPORT_LINK_SQL } from './post-links.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { isReminder, type SlaTiming } from '../triage/sla-events.js';
 
@@ -438,7 +439,7 @@ export class SqliteStore {
    * CSV), else {@link urlsOf} gives it for the few a report shows.
    */
   *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): Generator<SlaReportRow> {
-    const url = options.withUrls ? '(SELECT m.url FROM mentions m WHERE m.id = a.mention_id)' : 'NULL';
+    const url = options.withUrls ? `(SELECT ${REPORT_LINK_SQL} FROM mentions m WHERE m.id = a.mention_id)` : 'NULL';
     // Fetched in chunks of 10,000 by id: a bulk read per chunk is much cheaper than a row at a time.
     const statement = this.db.prepare(`
       SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
@@ -475,9 +476,9 @@ export class SqliteStore {
     }
   }
 
-  /** The post URL of each alert id. */
+  /** The post link of each alert id, as reports show it (without the author's handle). */
   urlsOf(alertIds: readonly number[]): Map<number, string> {
-    const statement = this.db.prepare('SELECT m.url FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE a.id = ?').pluck();
+    const statement = this.db.prepare(`SELECT ${REPORT_LINK_SQL} FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE a.id = ?`).pluck();
     const urls = new Map<number, string>();
     for (const id of alertIds) {
       const url = statement.get(id) as string | null | undefined;

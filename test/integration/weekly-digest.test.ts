@@ -94,6 +94,8 @@ describe('weekly digest', () => {
     const digest = buildDigest(fx.digest, week, NY);
     const everything = [digest.markdown, renderDigestHtml(digest.data, digest.chartPng), renderDigestCsv(digest.data), JSON.stringify(renderDigestEmbed(digest.data))].join('\n');
     for (const secret of SECRETS) expect(everything.toLowerCase()).not.toContain(secret.toLowerCase());
+    // Links to the posts do not name their authors either (x.com/i/web/status/ID).
+    for (const handle of ['pat_q', 'sam_r', 'kim_s']) expect(everything).not.toContain(`x.com/${handle}/`);
     expect(digest.markdown).toContain('1 crisis posts; 1 answered; median first response 8 min. (Crisis posts are never quoted.)');
     expect(digest.markdown).toMatch(/Dr \[name\] and the \[health detail\] team were wonderful/);
   });

@@ -57,6 +57,14 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('keeps posts 365 days by default, and takes RETENTION_DAYS as a whole number of days up to a century', () => {
+    expect(loadConfig({}).retentionDays).toBe(365);
+    expect(loadConfig({ RETENTION_DAYS: '90' }).retentionDays).toBe(90);
+    for (const bad of ['0', '-1', '30.5', 'a year', '0x10', '36501']) {
+      expect(problems({ RETENTION_DAYS: bad }), bad).toEqual([`RETENTION_DAYS=${bad}: must be a whole number from 1 to 36,500, in decimal digits. Fix or unset RETENTION_DAYS.`]);
+    }
+  });
+
   it('asks for the account when X_BEARER_TOKEN is set alone', () => {
     expect(problems({ X_BEARER_TOKEN: 'abc' })).toEqual([expect.stringContaining('set X_HANDLE')]);
   });

@@ -1,0 +1,188 @@
+import { setImmediate as nextTick } from 'node:timers/promises';
+import type Database from 'better-sqlite3';
+import type { DigestFacts, PostText } from '../digest/mention-facts.js';
+import { anonymousLinkOf } from './post-links.js';
+
+/** What a purged mention's text, handle and author id read afterwards. */
+export const REMOVED = '[removed]';
+
+/** The digest's facts of a post's text, computed before the text goes (see `createDigestFacts`). */
+export type FactsOf = (post: PostText) => DigestFacts;
+
+export type PurgeReason = 'retention' | 'request';
+
+export interface PurgeResult {
+  purgeId: number;
+  /** Mentions whose text and identity were removed. */
+  mentions: number;
+  /** Of those, how many had an alert. */
+  alerts: number;
+  /** Other people's posts that quoted a purged post as the post they replied to (request purges). */
+  replyTexts: number;
+}
+
+/** Audit-log details that carry nobody's words or identity (staff ids, times, chosen reasons); the rest is dropped. */
+const EVENT_DETAIL_KEPT = new Set(['until', 'pausedOpenMinutes', 'reason', 'via', 'replyId', 'discordUserId']);
+
+interface Candidate {
+  id: number;
+  createdAt: number;
+  platform: string;
+  nativeId: string;
+  text: string;
+  url: string | null;
+  authorHandle: string;
+  authorId: string;
+  categories: string | null;
+  isComplaint: number | null;
+  alertId: number | null;
+}
+
+const CANDIDATE_SELECT = `
+  SELECT m.id, m.created_at AS createdAt, m.platform, m.native_id AS nativeId, m.text, m.url, m.author_handle AS authorHandle, m.author_id AS authorId,
+         c.categories, c.is_complaint AS isComplaint, a.id AS alertId
+  FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id LEFT JOIN alerts a ON a.mention_id = m.id`;
+
+/**
+ * Removes personal data from mentions while keeping every number the SLA report and the weekly
+ * digest read: timestamps, platform and stream, classification (sentiment, score, categories,
+ * urgency), the alert and its clock, the audit log's who-and-when. Gone: the text, the author's
+ * handle, name, id, follower count and verified flag, the replied-to text and conversation ids, the
+ * classifier's reasons (they quote words of the text), the handle in the URL, and audit-log details
+ * other than staff ids and chosen reasons. What the digest derived from the text (theme names,
+ * its redacted quote) is kept in `digest_themes` / `digest_quote` first, so the post's week reads
+ * the same afterwards. The platform's post id stays: it is what stops a later poll from storing
+ * the post (and its text) again. Every purge is a row in `purges`, without whose data it was.
+ */
+export class RetentionStore {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      expired: db.prepare(`${CANDIDATE_SELECT}
+        WHERE m.purge_id IS NULL AND m.created_at < @cutoff AND (m.created_at, m.id) > (@afterAt, @afterId)
+          AND (a.id IS NULL OR (a.state IN ('resolved', 'dismissed') AND a.updated_at < @cutoff))
+        ORDER BY m.created_at, m.id LIMIT @limit`),
+      authorsByHandle: db.prepare(`SELECT DISTINCT platform, author_id AS authorId FROM mentions
+        WHERE author_handle = @handle COLLATE NOCASE AND (@platform IS NULL OR platform = @platform) AND purge_id IS NULL`),
+      byAuthor: db.prepare(`${CANDIDATE_SELECT} WHERE m.platform = ? AND m.author_id = ? AND m.purge_id IS NULL ORDER BY m.id`),
+      startPurge: db.prepare(`INSERT INTO purges (at, reason, cutoff, platform) VALUES (?, ?, ?, ?)`),
+      countPurge: db.prepare(`UPDATE purges SET mentions = mentions + ?, alerts = alerts + ?, reply_texts = reply_texts + ? WHERE id = ?`),
+      purgeMention: db.prepare(`UPDATE mentions SET text = '${REMOVED}', author_handle = '${REMOVED}', author_id = '${REMOVED}', author_name = NULL,
+        author_followers = NULL, author_verified = NULL, url = @url, conversation_id = NULL, in_reply_to_id = NULL, in_reply_to_text = NULL,
+        purge_id = @purgeId, digest_themes = @themes, digest_quote = @quote
+        WHERE id = @id AND purge_id IS NULL`),
+      clearReasons: db.prepare(`UPDATE classifications SET reasons = '[]' WHERE mention_id = ?`),
+      eventDetails: db.prepare(`SELECT id, detail FROM alert_events WHERE alert_id = ? AND detail IS NOT NULL`),
+      setEventDetail: db.prepare(`UPDATE alert_events SET detail = ? WHERE id = ?`),
+      clearQuotedReplies: db.prepare(`UPDATE mentions SET in_reply_to_text = NULL WHERE platform = ? AND in_reply_to_id = ? AND in_reply_to_text IS NOT NULL`),
+      // The card in chat still shows the text: have the outbox redraw it from the purged row.
+      redrawCard: db.prepare(`UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL`),
+    };
+  }
+
+  /**
+   * The retention job: mentions posted before `cutoff` that have no alert, or whose alert is closed
+   * (resolved or dismissed) and unchanged since before `cutoff`. Open alerts keep their text however
+   * old. Works in short transactions of `batchSize` mentions and yields between them, so a bot in the
+   * same process keeps polling and answering; a stop (`signal`) ends it between batches, and the
+   * next run carries on.
+   */
+  async purgeExpired(options: { cutoff: number; now: number; factsOf: FactsOf; batchSize?: number; signal?: AbortSignal }): Promise<PurgeResult> {
+    const limit = options.batchSize ?? 500;
+    const purgeId = Number(this.s.startPurge.run(options.now, 'retention', options.cutoff, null).lastInsertRowid);
+    const result: PurgeResult = { purgeId, mentions: 0, alerts: 0, replyTexts: 0 };
+    // Walks the unpurged posts by time on a partial index; the cursor steps over open alerts' posts.
+    for (let afterAt = -Infinity, afterId = 0; !options.signal?.aborted; ) {
+      const batch = this.db.transaction(() => {
+        const rows = this.s.expired.all({ cutoff: options.cutoff, afterAt, afterId, limit }) as Candidate[];
+        const counts = this.purgeRows(rows, purgeId, { factsOf: options.factsOf, keepQuote: true, request: false });
+        return { rows, counts };
+      }).immediate();
+      add(result, batch.counts);
+      const last = batch.rows.at(-1);
+      if (last === undefined || batch.rows.length < limit) break;
+      afterAt = last.createdAt;
+      afterId = last.id;
+      await nextTick();
+    }
+    return result;
+  }
+
+  /**
+   * Erasure on request: every mention by the author of `handle` (on `platform`, or on every
+   * platform), whatever its alert's state, including their posts stored under an earlier handle
+   * (matched by the platform's author id). Their words are also removed where others' posts quoted
+   * them as the post replied to, and the digest keeps no quote of theirs (only the theme counts).
+   * Cards already in chat are marked for a redraw. One transaction.
+   */
+  purgeAuthor(options: { handle: string; platform?: string; now: number; factsOf: FactsOf }): PurgeResult {
+    const handle = options.handle.trim().replace(/^@/, '');
+    return this.db.transaction((): PurgeResult => {
+      const purgeId = Number(this.s.startPurge.run(options.now, 'request', null, options.platform ?? null).lastInsertRowid);
+      const result: PurgeResult = { purgeId, mentions: 0, alerts: 0, replyTexts: 0 };
+      const authors = this.s.authorsByHandle.all({ handle, platform: options.platform ?? null }) as Array<{ platform: string; authorId: string }>;
+      for (const author of authors) {
+        const rows = this.s.byAuthor.all(author.platform, author.authorId) as Candidate[];
+        add(result, this.purgeRows(rows, purgeId, { factsOf: options.factsOf, keepQuote: false, request: true }));
+      }
+      return result;
+    }).immediate();
+  }
+
+  /** The purge log, newest first. */
+  purges(): Array<{ id: number; at: number; reason: PurgeReason; cutoff: number | null; platform: string | null; mentions: number; alerts: number; replyTexts: number }> {
+    return this.db.prepare(`SELECT id, at, reason, cutoff, platform, mentions, alerts, reply_texts AS replyTexts FROM purges ORDER BY id DESC`).all() as ReturnType<RetentionStore['purges']>;
+  }
+
+  private purgeRows(rows: readonly Candidate[], purgeId: number, how: { factsOf: FactsOf; keepQuote: boolean; request: boolean }): Omit<PurgeResult, 'purgeId'> {
+    const counts = { mentions: 0, alerts: 0, replyTexts: 0 };
+    for (const row of rows) {
+      const categories = row.categories === null ? [] : (JSON.parse(row.categories) as string[]);
+      const facts = how.factsOf({ id: row.id, createdAt: row.createdAt, text: row.text, categories, isComplaint: row.isComplaint === 1 });
+      const changed = this.s.purgeMention.run({
+        id: row.id,
+        purgeId,
+        url: anonymousLinkOf(row),
+        themes: JSON.stringify(facts.themes),
+        quote: how.keepQuote ? facts.quote : null,
+      }).changes;
+      if (changed === 0) continue;
+      counts.mentions++;
+      this.s.clearReasons.run(row.id);
+      if (how.request) counts.replyTexts += this.s.clearQuotedReplies.run(row.platform, row.nativeId).changes;
+      if (row.alertId === null) continue;
+      counts.alerts++;
+      this.scrubEvents(row.alertId);
+      if (how.request) this.s.redrawCard.run(row.alertId);
+    }
+    this.s.countPurge.run(counts.mentions, counts.alerts, counts.replyTexts, purgeId);
+    return counts;
+  }
+
+  private scrubEvents(alertId: number): void {
+    for (const event of this.s.eventDetails.all(alertId) as Array<{ id: number; detail: string }>) {
+      let detail: Record<string, unknown>;
+      try {
+        detail = JSON.parse(event.detail) as Record<string, unknown>;
+      } catch {
+        this.s.setEventDetail.run(null, event.id);
+        continue;
+      }
+      const kept = Object.fromEntries(Object.entries(detail).filter(([key]) => EVENT_DETAIL_KEPT.has(key)));
+      const text = Object.keys(kept).length > 0 ? JSON.stringify(kept) : null;
+      if (text !== event.detail) this.s.setEventDetail.run(text, event.id);
+    }
+  }
+}
+
+function add(total: PurgeResult, counts: Omit<PurgeResult, 'purgeId'>): void {
+  total.mentions += counts.mentions;
+  total.alerts += counts.alerts;
+  total.replyTexts += counts.replyTexts;
+}
+
+/** Posts from before this instant are past a retention of `days` days at `now`. */
+export function retentionCutoff(now: number, days: number): number {
+  return now - days * 86_400_000;
+}

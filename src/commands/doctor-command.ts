@@ -2,6 +2,7 @@ import { loadConfig } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { OpsQueries, type JobRun } from '../store/ops-queries.js';
+import { liveLockHolder } from '../store/bot-lock.js';
 import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
 import { replayFileProblem } from '../sources/replay-source.js';
@@ -45,6 +46,8 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     runs = new OpsQueries(store.db).jobRuns();
     store.close();
     say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
+    const holder = liveLockHolder(config.databasePath);
+    say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
     for (const run of runs) say(run.error === null ? true : 'warn', describeJobRun(run, Date.now()));
     if (runs.length === 0) say(true, 'jobs: none has run yet (`triage start` runs them)');
   } catch (error) {

@@ -98,6 +98,7 @@ describe('health and metrics (the built CLI against a fake X and a fake Discord)
     const doctor = await runCli(['doctor'], { env, cwd: temp.dir });
     expect(doctor.stdout).toMatch(/^ok {3}job poll: last run \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(just now\) took \d+\.\d s, ok$/m);
     expect(doctor.stdout).toMatch(/^ok {3}job sla-sweep: last run .* ok$/m);
+    expect(doctor.stdout).toMatch(/^ok {3}bot: not running on this database$/m);
   });
 
   it('answers 503 naming the job when the poll is stuck on a hung X request', async () => {

@@ -1,83 +1,21 @@
-import type { DestinationStream } from 'pino';
-import type { Chat } from './chat/chat.js';
+import { resolve } from 'node:path';
+import type { App } from './app.js';
+import type { Chat, ChatLimits } from './chat/chat.js';
+import { withBackoff } from './chat/chat-backoff.js';
 import { createConsoleChat } from './chat/console/console-chat.js';
 import { renderQueueSummary } from './chat/console/render-console-card.js';
-import { createClassifier } from './classify/classify-mention.js';
 import type { CommandIo } from './commands/command.js';
-import type { Config } from './config.js';
-import { loadDataFiles, type DataFiles } from './data-files.js';
-import { createLogger, type Logger } from './logger.js';
-import { pollOnce, runSlaSweep, type PipelineDeps } from './pipeline.js';
-import { resolve } from 'node:path';
+import { pollOnce, runSlaSweep } from './pipeline.js';
+import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
+import type { Source } from './sources/source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
-import type { Source } from './sources/source.js';
-import { SqliteStore } from './store/sqlite-store.js';
-import { createReplyGuard } from './triage/reply-guard.js';
-import { storePolicyBook } from './triage/policy-book.js';
-import type { DigestSources } from './digest/collect-digest.js';
-import { createRedactor } from './digest/redact.js';
-import { DigestQueries } from './store/digest-queries.js';
 import { ConfigError, TriageError } from './util/errors.js';
-import type { ChatLimits } from './chat/chat.js';
-import { withBackoff } from './chat/chat-backoff.js';
-import { connectDiscord } from './chat/discord/discord-chat.js';
-import { routeInteractions } from './chat/discord/interaction-router.js';
-import { assertUniqueHandlers, commands, components, jobs } from '../handlers/index.js';
-import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
-import { OpsQueries } from './store/ops-queries.js';
 import { assessHealth } from './web/health.js';
 import { startHttpListener, type HttpListener } from './web/http-listener.js';
-import { createMetrics, registerStoreGauges, type Metrics } from './web/metrics.js';
 
-/** Everything built from config: the one place adapters are constructed and wired. */
-export interface App {
-  config: Config;
-  data: DataFiles;
-  log: Logger;
-  store: SqliteStore;
-  deps: PipelineDeps;
-  digest: DigestSources;
-  metrics: Metrics;
-  ops: OpsQueries;
-  close(): void;
-}
-
-export interface AppOptions {
-  logDestination?: DestinationStream;
-  now?: () => number;
-}
-
-export function createApp(config: Config, options: AppOptions = {}): App {
-  const data = loadDataFiles(config);
-  const log = createLogger(config.logLevel, options.logDestination);
-  const store = new SqliteStore(config.databasePath);
-  const now = options.now ?? Date.now;
-  let policies;
-  try {
-    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now());
-  } catch (error) {
-    store.close();
-    throw error;
-  }
-  const metrics = createMetrics();
-  const ops = new OpsQueries(store.db);
-  registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
-  const deps: PipelineDeps = {
-    store,
-    classifier: createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers }),
-    policy: policies.current,
-    policies,
-    templates: data.templates,
-    guard: createReplyGuard(data.lexicon),
-    log,
-    now,
-    metrics,
-  };
-  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
-  return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
-}
+export { createApp, type App, type AppOptions } from './app.js';
 
 export interface SourceOptions {
   /** `--replay FILE`: a JSON Lines file replayed as a platform (relative to the working folder). */
@@ -123,6 +61,12 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
  */
 export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal): Promise<Chat> {
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
+  // discord.js and the interaction handlers are loaded only when Discord is configured (~0.2 s).
+  const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, components }] = await Promise.all([
+    import('./chat/discord/discord-chat.js'),
+    import('./chat/discord/interaction-router.js'),
+    import('../handlers/index.js'),
+  ]);
   assertUniqueHandlers();
   const chat = await connectDiscord({
     config: app.config.discord,
@@ -207,6 +151,7 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
       limits: chatLimits(app),
       timeZone: app.data.policy.timezone,
     };
+    const { jobs } = await import('../handlers/index.js');
     scheduler = startScheduler({
       jobs,
       context,

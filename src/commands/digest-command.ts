@@ -5,7 +5,7 @@ import { loadConfig } from '../config.js';
 import { renderDigestCsv, renderDigestHtml } from '../digest/render-digest.js';
 import { buildDigest } from '../digest/weekly-digest.js';
 import { parseWeek, previousWeek } from '../digest/week.js';
-import { createApp } from '../main.js';
+import { createApp } from '../app.js';
 import type { CommandIo } from './command.js';
 import { fsReason } from '../util/describe-failure.js';
 import { ConfigError } from '../util/errors.js';

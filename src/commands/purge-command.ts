@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createDigestFacts } from '../digest/mention-facts.js';
-import { createApp } from '../main.js';
+import { createApp } from '../app.js';
 import { RetentionStore, retentionCutoff } from '../store/retention.js';
 import type { CommandIo } from './command.js';
 

@@ -1,8 +1,5 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REST, Routes } from 'discord.js';
-import { triageCommandJson } from '../../handlers/index.js';
-import { translateDiscordError } from '../chat/discord/discord-chat.js';
 import { createClassifier } from '../classify/classify-mention.js';
 import { loadConfig, type Config } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
@@ -103,6 +100,11 @@ export async function deployCommandsCommand(io: CommandIo): Promise<number> {
     return 2;
   }
   const { appId, guildId } = config.discord;
+  const [{ REST, Routes }, { triageCommandJson }, { translateDiscordError }] = await Promise.all([
+    import('discord.js'),
+    import('../../handlers/index.js'),
+    import('../chat/discord/discord-chat.js'),
+  ]);
   const rest = new REST({ api: config.discord.apiBaseUrl }).setToken(config.discord.token);
   const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
   try {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createApp } from '../main.js';
+import { createApp } from '../app.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
 import type { PolicyBook } from '../triage/policy-book.js';

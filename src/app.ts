@@ -1,0 +1,65 @@
+import type { DestinationStream } from 'pino';
+import { createClassifier } from './classify/classify-mention.js';
+import type { Config } from './config.js';
+import { loadDataFiles, type DataFiles } from './data-files.js';
+import type { DigestSources } from './digest/collect-digest.js';
+import { createRedactor } from './digest/redact.js';
+import { createLogger, type Logger } from './logger.js';
+import type { PipelineDeps } from './pipeline.js';
+import { DigestQueries } from './store/digest-queries.js';
+import { OpsQueries } from './store/ops-queries.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import { storePolicyBook } from './triage/policy-book.js';
+import { createReplyGuard } from './triage/reply-guard.js';
+import { createMetrics, registerStoreGauges, type Metrics } from './web/metrics.js';
+
+/**
+ * Everything built from config that every command shares: data files, logger, store, pipeline.
+ * No chat client here: reports and classify start without loading discord.js (src/main.ts wires chats).
+ */
+export interface App {
+  config: Config;
+  data: DataFiles;
+  log: Logger;
+  store: SqliteStore;
+  deps: PipelineDeps;
+  digest: DigestSources;
+  metrics: Metrics;
+  ops: OpsQueries;
+  close(): void;
+}
+
+export interface AppOptions {
+  logDestination?: DestinationStream;
+  now?: () => number;
+}
+
+export function createApp(config: Config, options: AppOptions = {}): App {
+  const data = loadDataFiles(config);
+  const log = createLogger(config.logLevel, options.logDestination);
+  const store = new SqliteStore(config.databasePath);
+  const now = options.now ?? Date.now;
+  let policies;
+  try {
+    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now());
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const metrics = createMetrics();
+  const ops = new OpsQueries(store.db);
+  registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
+  const deps: PipelineDeps = {
+    store,
+    classifier: createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers }),
+    policy: policies.current,
+    policies,
+    templates: data.templates,
+    guard: createReplyGuard(data.lexicon),
+    log,
+    now,
+    metrics,
+  };
+  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
+  return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
+}

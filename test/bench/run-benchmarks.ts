@@ -2,8 +2,8 @@
  * `npm run bench`: throughput figures for the README and closing notes. Not a test: it prints numbers
  * and fails only when it cannot run. Each benchmark takes what it needs from the environment.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createMetrics } from '../../src/web/metrics.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,6 +30,7 @@ import { createRedactor } from '../../src/digest/redact.js';
 import { previousWeek } from '../../src/digest/week.js';
 import { buildDigest } from '../../src/digest/weekly-digest.js';
 import { DigestQueries } from '../../src/store/digest-queries.js';
+import { createMetrics } from '../../src/web/metrics.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -271,7 +272,31 @@ export async function benchDigest(count = 1_000_000): Promise<void> {
   console.log(`  ${seconds.toFixed(2)} s for the data, the Markdown and the PNG chart; target < 1 s`);
 }
 
+/** Whole `triage` processes, as a lead runs them: the median of 7 starts each. */
+export function benchCliStart(): void {
+  const dir = mkdtempSync(join(tmpdir(), 'triage-bench-start-'));
+  const env = { PATH: process.env.PATH ?? '', DATABASE_PATH: join(dir, 'triage.db') };
+  const bin = join(PROJECT_ROOT, 'dist', 'src', 'bin.js');
+  const median = (args: string[]) => {
+    const times = Array.from({ length: 7 }, () => {
+      const began = performance.now();
+      const run = spawnSync(process.execPath, [bin, ...args], { env, cwd: dir, input: '' });
+      if (run.status !== 0) throw new Error(`triage ${args.join(' ')} exited ${run.status}: ${run.stderr}`);
+      return performance.now() - began;
+    }).sort((a, b) => a - b);
+    return times[3]!;
+  };
+  try {
+    median(['sla-report']); // creates the database once
+    console.log('CLI start-up (whole process, median of 7):');
+    for (const args of [['--help'], ['sla-report'], ['classify']]) console.log(`  triage ${args.join(' ').padEnd(12)} ${median(args).toFixed(0).padStart(4)} ms; target < 200 ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const benches: Record<string, () => void | Promise<void>> = {
+  'cli-start': benchCliStart,
   digest: () => benchDigest(),
   'sla-sweep': () => benchSlaSweep(),
   'sla-report': () => benchSlaReport(),

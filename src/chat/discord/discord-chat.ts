@@ -19,6 +19,8 @@ import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js'
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
 import { untilAborted } from '../../util/sleep.js';
+import { fitContent, safeUrl } from '../sanitize.js';
+import { renderNotificationText } from './render-notification.js';
 
 /** Rate limits up to this long are waited out inside discord.js; longer ones pause sending (see chat-backoff). */
 const MAX_INLINE_RATE_LIMIT_MS = 5_000;
@@ -132,7 +134,8 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
   /** A link to the alert's card, when it has been posted. */
   const messageLink = (alertId: number): string => {
     const where = options.messageOf?.(alertId);
-    return where && config.guildId ? ` https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}` : '';
+    const link = where && config.guildId ? safeUrl(`https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}`) : undefined;
+    return link ? ` ${link}` : '';
   };
   const channelFor = (card: AlertCard) => (card.alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
 
@@ -182,7 +185,8 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
       }
     },
     async postNotification(notification, nonce) {
-      const { text, audience } = describeNotification(notification);
+      const { audience } = describeNotification(notification);
+      const text = renderNotificationText(notification);
       const link = messageLink(notification.alert.id);
       const lead = config.leadRoleId;
       const body: RESTPostAPIChannelMessageJSONBody = { nonce, enforce_nonce: true, allowed_mentions: { parse: [], roles: [], users: [] } };
@@ -197,6 +201,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
       } else {
         body.content = `${text}${link}`;
       }
+      body.content = fitContent(body.content);
       return post(channelId, body, `sending an SLA ${notification.kind} for alert #${notification.alert.id}`);
     },
     async postDigest(digest, nonce) {
@@ -213,7 +218,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
       }
     },
     async postText(channelId, content, pingRoles = []) {
-      return post(channelId, { content, allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');
+      return post(channelId, { content: fitContent(content), allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');
     },
     async close() {
       await client.destroy();

@@ -1,0 +1,11 @@
+import type { PendingNotification } from '../../store/sqlite-store.js';
+import { describeNotification } from '../../triage/describe-notification.js';
+import { inert } from '../sanitize.js';
+
+/** Room left in a message's 2,000 characters for the ping before and the card link after. */
+const TEXT_MAX = 1800;
+
+/** The words of an SLA reminder or escalation as Discord shows them: the shared text, made inert. */
+export function renderNotificationText(n: PendingNotification): string {
+  return inert(describeNotification(n).text, TEXT_MAX);
+}

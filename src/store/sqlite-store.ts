@@ -6,6 +6,7 @@ import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
+import { OutboxQueries } from './outbox-queries.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { isReminder, type SlaTiming } from '../triage/sla-events.js';
 
@@ -179,6 +180,8 @@ function toView(row: AlertRow): AlertView {
  */
 export class SqliteStore {
   readonly db: Database.Database;
+  /** The outbox's bookkeeping: send attempts and deliveries. */
+  readonly outbox: OutboxQueries;
   private readonly statements;
 
   constructor(path: string) {
@@ -196,6 +199,7 @@ export class SqliteStore {
       throw new TriageError('store', `cannot open the database at ${path}: ${(error as Error).message}. Check DATABASE_PATH.`, { cause: error });
     }
     const db = this.db;
+    this.outbox = new OutboxQueries(db);
     this.statements = {
       mentionExists: db.prepare(`SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?`).pluck(),
       insertMention: db.prepare(`

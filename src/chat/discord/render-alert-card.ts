@@ -50,6 +50,20 @@ function slaStatus(alert: AlertView, options: RenderOptions): 'breached' | 'at-r
   return options.now >= alert.mention.createdAt + window * (options.atRiskFraction ?? 0.8) ? 'at-risk' : 'ok';
 }
 
+/** The alert id a card is for, read back from a posted message: its buttons carry it (`t:claim:12`), and so does the footer. */
+export function cardAlertId(message: { embeds?: unknown; components?: unknown }): number | undefined {
+  const rows = Array.isArray(message.components) ? (message.components as Array<{ components?: unknown }>) : [];
+  for (const row of rows) {
+    for (const component of Array.isArray(row?.components) ? (row.components as Array<{ custom_id?: unknown }>) : []) {
+      const parsed = typeof component?.custom_id === 'string' ? parseCustomId(component.custom_id) : undefined;
+      if (parsed) return parsed.alertId;
+    }
+  }
+  const footer = Array.isArray(message.embeds) ? (message.embeds[0] as { footer?: { text?: unknown } } | undefined)?.footer?.text : undefined;
+  const match = typeof footer === 'string' ? /^alert #(\d{1,15}) · /.exec(footer) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
 /**
  * The embed of an alert card. Outside text passes the sanitiser piece by piece, and the whole
  * embed passes {@link fitEmbed}, so it is within every Discord limit whatever the alert holds.
@@ -91,6 +105,7 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     color: sla === 'breached' ? BREACHED : sla === 'at-risk' ? AT_RISK : COLOURS[alert.urgency] ?? COLOURS.normal,
     author: { name: who || 'unknown author', ...(url && { url }) },
     fields,
+    // The alert id first: how a card is recognised in the channel after a crash (see cardAlertId).
     footer: { text: `alert #${alert.id} · ${plain(m.platform, 100)} · SLA policy v${plain(alert.policyVersion, 20)}` },
     ...(url && { url }),
   };

@@ -1,4 +1,4 @@
-import type { Chat, ChatLimits } from './chat/chat.js';
+import { CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
 import { planDispatch } from './triage/plan-dispatch.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
@@ -125,6 +125,10 @@ export function nonceFor(alertId: number): string {
  * channel already, looks for them there once ({@link Chat.findPosted}: one read per channel for all
  * of them) and records what it finds instead of posting again; the nonce covers a retry within the
  * chat's own short window. Alerts never attempted cost no lookup.
+ *
+ * Never stuck: a card the chat cannot draw (a {@link CardRenderError}, or building it throws) is
+ * set aside with the reason, logged once, and no longer retried; the alerts it carried go back to
+ * the outbox.
  */
 export async function dispatchPending(
   chat: Chat,
@@ -146,16 +150,35 @@ export async function dispatchPending(
       if (signal.aborted || outage) break;
       const { alert, grouped } = item;
       const log = deps.log.child({ alertId: alert.id, chat: chat.name });
+      const setAside = (error: unknown) => {
+        failed++;
+        deps.metrics.cardsFailed.inc({ chat: chat.name });
+        const reason = error instanceof Error ? error.message : String(error);
+        if (outbox.setAside(alert.id, reason, deps.now())) log.error({ err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
+      };
+      let card: AlertCard;
+      try {
+        card = { ...cardFor(alert, deps), grouped };
+      } catch (error) {
+        setAside(error);
+        continue;
+      }
       const memberIds = grouped.map((g) => g.id);
       // Committed before the send: if we die after the chat accepts it, the next run looks before reposting.
       outbox.markAttempted(alert.id, memberIds, deps.now());
       try {
-        const message = await chat.postAlert({ ...cardFor(alert, deps), grouped }, nonceFor(alert.id));
+        const message = await chat.postAlert(card, nonceFor(alert.id));
         outbox.recordDelivery(alert.id, memberIds, message, deps.now());
         posted += 1 + grouped.length;
         cards++;
         deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + grouped.length);
       } catch (error) {
+        // Nothing was sent. Only the lead is set aside: the alerts it carried are planned again without it.
+        if (error instanceof CardRenderError) {
+          outbox.clearAttempt([alert.id, ...memberIds]);
+          setAside(error);
+          continue;
+        }
         failed += 1 + grouped.length;
         deps.metrics.cardsFailed.inc({ chat: chat.name }, 1 + grouped.length);
         skip.add(alert.id);
@@ -181,6 +204,12 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
       if (message && chat.updateAlert) await chat.updateAlert({ ...cardFor(alert, deps), grouped: deps.store.groupMembers(alert.id).map((id) => deps.store.getAlert(id)).filter((a): a is AlertView => a !== null) }, message);
       deps.store.markCardFresh(alert.id);
     } catch (error) {
+      if (error instanceof CardRenderError) {
+        // Retrying cannot help; the card keeps its last drawing.
+        deps.store.markCardFresh(alert.id);
+        deps.log.error({ alertId: alert.id, err: error }, 'alert card cannot be redrawn; it keeps its last drawing');
+        continue;
+      }
       deps.log.warn({ alertId: alert.id, err: error }, 'could not redraw the alert card; will retry');
       if (error instanceof TriageError && error.code === 'chat-auth') throw error;
       if (isChatOutage(error)) return;

@@ -36,6 +36,26 @@ export interface FoundPosts {
 }
 
 /**
+ * The chat could not draw this card (its data breaks the renderer). Retrying cannot help: the
+ * dispatcher moves the alert out of the outbox with this reason instead.
+ */
+export class CardRenderError extends Error {
+  constructor(readonly alertId: number, cause: unknown) {
+    super(`cannot draw the card of alert #${alertId}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CardRenderError';
+  }
+}
+
+/** Renders with `render`; whatever it throws becomes a {@link CardRenderError} for `alertId`. */
+export function renderOrFail<T>(alertId: number, render: () => T): T {
+  try {
+    return render();
+  } catch (error) {
+    throw new CardRenderError(alertId, error);
+  }
+}
+
+/**
  * Where alert cards go. `nonce` is stable per alert so that a retry after a crash cannot post the
  * same card twice on a chat that honours it.
  */

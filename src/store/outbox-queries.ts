@@ -21,11 +21,18 @@ export interface UnrecordedCard {
   leadMessage: DeliveredMessage | undefined;
 }
 
+/** An alert set aside because its card could not be drawn. */
+export interface UndeliverableAlert {
+  alertId: number;
+  failedAt: number;
+  reason: string;
+}
+
 /**
  * The outbox's bookkeeping beyond "no message yet": the attempt marker written (and committed) just
- * before each send, so a restart knows which sends may have reached the chat unrecorded, and
- * delivery of a card and the alerts it carries in one transaction. Each method is one statement or
- * one transaction, never held across I/O.
+ * before each send, so a restart knows which sends may have reached the chat unrecorded; delivery
+ * of a card and the alerts it carries in one transaction; and alerts set aside because their card
+ * cannot be drawn. Each method is one statement or one transaction, never held across I/O.
  */
 export class OutboxQueries {
   private readonly statements;
@@ -33,6 +40,7 @@ export class OutboxQueries {
   constructor(private readonly db: Database.Database) {
     this.statements = {
       markAttempted: db.prepare('UPDATE alerts SET delivery_attempted_at = ?, delivery_attempt_lead = ? WHERE id = ? AND chat_message_id IS NULL'),
+      clearAttempt: db.prepare('UPDATE alerts SET delivery_attempted_at = NULL, delivery_attempt_lead = NULL WHERE id = ? AND chat_message_id IS NULL'),
       markPosted: db.prepare('UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL'),
       markGrouped: db.prepare('UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ?, coalesced_into = ? WHERE id = ? AND chat_message_id IS NULL'),
       markStale: db.prepare('UPDATE alerts SET card_stale = 1 WHERE id = ?'),
@@ -44,6 +52,11 @@ export class OutboxQueries {
         WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
           AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at
         ORDER BY a.id LIMIT ?`),
+      setAside: db.prepare('UPDATE alerts SET delivery_failed_at = ?, delivery_failed_reason = ? WHERE id = ? AND chat_message_id IS NULL AND delivery_failed_at IS NULL'),
+      putBack: db.prepare('UPDATE alerts SET delivery_failed_at = NULL, delivery_failed_reason = NULL WHERE id = ? AND delivery_failed_at IS NOT NULL'),
+      undeliverable: db.prepare(`SELECT id AS alertId, delivery_failed_at AS failedAt, delivery_failed_reason AS reason FROM alerts
+        WHERE delivery_failed_at IS NOT NULL ORDER BY delivery_failed_at, id LIMIT ?`),
+      countUndeliverable: db.prepare('SELECT COUNT(*) FROM alerts WHERE delivery_failed_at IS NOT NULL').pluck(),
       notificationAttempted: db.prepare('UPDATE sla_notifications SET attempted_at = ? WHERE id = ? AND sent_at IS NULL'),
       unrecordedNotifications: db.prepare('SELECT id, attempted_at AS attemptedAt FROM sla_notifications WHERE sent_at IS NULL AND attempted_at IS NOT NULL ORDER BY id LIMIT ?'),
     };
@@ -53,6 +66,13 @@ export class OutboxQueries {
   markAttempted(leadId: number, alertIds: readonly number[], now: number): void {
     this.db.transaction(() => {
       for (const id of new Set([leadId, ...alertIds])) this.statements.markAttempted.run(now, leadId, id);
+    })();
+  }
+
+  /** Forgets an attempt that certainly sent nothing (the card could not be drawn), so no lookup is made for it. */
+  clearAttempt(alertIds: readonly number[]): void {
+    this.db.transaction(() => {
+      for (const id of alertIds) this.statements.clearAttempt.run(id);
     })();
   }
 
@@ -94,6 +114,25 @@ export class OutboxQueries {
       if (row.id !== row.lead) card.members.push(row.id);
     }
     return [...cards.values()];
+  }
+
+  /** Takes an alert out of the outbox because its card cannot be drawn; false if it was delivered or set aside already. */
+  setAside(alertId: number, reason: string, now: number): boolean {
+    return this.statements.setAside.run(now, reason.slice(0, 1000), alertId).changes === 1;
+  }
+
+  /** Puts a set-aside alert back into the outbox (after a fix), to be tried on the next dispatch. */
+  putBack(alertId: number): boolean {
+    return this.statements.putBack.run(alertId).changes === 1;
+  }
+
+  /** Alerts set aside, oldest first, with why. */
+  undeliverable(limit = 100): UndeliverableAlert[] {
+    return this.statements.undeliverable.all(limit) as UndeliverableAlert[];
+  }
+
+  countUndeliverable(): number {
+    return this.statements.countUndeliverable.get() as number;
   }
 
   /** Records, committed before the send, that SLA notification `id` is about to be sent. */

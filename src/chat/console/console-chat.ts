@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { AlertCard, Chat, PostedMessage } from '../chat.js';
+import { renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
 import { renderConsoleCard } from './render-console-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { terminalLine, terminalText } from '../sanitize.js';
@@ -9,7 +9,7 @@ export function createConsoleChat(out: Writable, options: { now: () => number; t
   return {
     name: 'console',
     async postAlert(card: AlertCard): Promise<PostedMessage> {
-      out.write(`${renderConsoleCard(card, options.now(), options.timeZone)}\n\n`);
+      out.write(`${renderOrFail(card.alert.id, () => renderConsoleCard(card, options.now(), options.timeZone))}\n\n`);
       return { channelId: 'console', messageId: `console-${card.alert.id}` };
     },
     async postNotification(notification) {

@@ -14,7 +14,7 @@ import {
 import type { DiscordConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
-import type { AlertCard, Chat, PostedMessage } from '../chat.js';
+import { renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
@@ -142,12 +142,13 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
   const cardChannel = (alert: { urgency: string }) => (alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
   const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
 
+  /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
   function renderCard(card: AlertCard): CardBody {
-    return {
+    return renderOrFail(card.alert.id, () => ({
       embeds: [renderAlertEmbed(card, { now: options.now() })],
       components: renderAlertComponents(card),
       allowed_mentions: { parse: [] },
-    };
+    }));
   }
 
   /** A page of a channel's messages, newest first; undefined when the bot may not read them (warned once per channel). */

@@ -1,9 +1,10 @@
-import type { Chat, ChatLimits } from './chat/chat.js';
+import { CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
 import { planDispatch } from './triage/plan-dispatch.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
 import type { DecideMention, SqliteStore } from './store/sqlite-store.js';
+import { recoverUnrecordedCards, recoverUnrecordedNotifications } from './chat/recover-sends.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
@@ -117,20 +118,31 @@ export function nonceFor(alertId: number): string {
 
 /**
  * Posts every alert that has no chat message yet, most urgent first, recording each delivery as it
- * succeeds. A crash between posting and recording is repaired by the nonce on the next run. In a
- * storm, similar alerts share a card (see {@link planDispatch}); critical alerts never do.
+ * succeeds. In a storm, similar alerts share a card (see {@link planDispatch}); critical alerts never do.
+ *
+ * Never twice: each card's attempt is committed before it is sent, so after a crash between the
+ * chat accepting a card and the store recording it, the next run knows which alerts may be in the
+ * channel already, looks for them there once ({@link Chat.findPosted}: one read per channel for all
+ * of them) and records what it finds instead of posting again; the nonce covers a retry within the
+ * chat's own short window. Alerts never attempted cost no lookup.
+ *
+ * Never stuck: a card the chat cannot draw (a {@link CardRenderError}, or building it throws) is
+ * set aside with the reason, logged once, and no longer retried; the alerts it carried go back to
+ * the outbox.
  */
 export async function dispatchPending(
   chat: Chat,
   deps: PipelineDeps,
   signal: AbortSignal,
   limits: ChatLimits = { stormThreshold: Number.POSITIVE_INFINITY },
-): Promise<{ posted: number; failed: number; cards: number }> {
+): Promise<{ posted: number; failed: number; cards: number; recovered: number }> {
   let posted = 0;
   let failed = 0;
   let cards = 0;
-  const skip = new Set<number>();
-  let outage = false;
+  const { outbox } = deps.store;
+  const recovery = await recoverUnrecordedCards(chat, deps, signal);
+  const skip = new Set<number>(recovery.skip);
+  let outage = recovery.outage;
   while (!signal.aborted && !outage) {
     const pending = deps.store.pendingAlerts(5000 + skip.size).filter((a) => !skip.has(a.id));
     if (pending.length === 0) break;
@@ -138,14 +150,35 @@ export async function dispatchPending(
       if (signal.aborted || outage) break;
       const { alert, grouped } = item;
       const log = deps.log.child({ alertId: alert.id, chat: chat.name });
+      const setAside = (error: unknown) => {
+        failed++;
+        deps.metrics.cardsFailed.inc({ chat: chat.name });
+        const reason = error instanceof Error ? error.message : String(error);
+        if (outbox.setAside(alert.id, reason, deps.now())) log.error({ err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
+      };
+      let card: AlertCard;
       try {
-        const message = await chat.postAlert({ ...cardFor(alert, deps), grouped }, nonceFor(alert.id));
-        deps.store.markPosted(alert.id, message.channelId, message.messageId, deps.now());
-        if (grouped.length > 0) deps.store.markGrouped(alert.id, grouped.map((g) => g.id), message.channelId, message.messageId, deps.now());
+        card = { ...cardFor(alert, deps), grouped };
+      } catch (error) {
+        setAside(error);
+        continue;
+      }
+      const memberIds = grouped.map((g) => g.id);
+      // Committed before the send: if we die after the chat accepts it, the next run looks before reposting.
+      outbox.markAttempted(alert.id, memberIds, deps.now());
+      try {
+        const message = await chat.postAlert(card, nonceFor(alert.id));
+        outbox.recordDelivery(alert.id, memberIds, message, deps.now());
         posted += 1 + grouped.length;
         cards++;
         deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + grouped.length);
       } catch (error) {
+        // Nothing was sent. Only the lead is set aside: the alerts it carried are planned again without it.
+        if (error instanceof CardRenderError) {
+          outbox.clearAttempt([alert.id, ...memberIds]);
+          setAside(error);
+          continue;
+        }
         failed += 1 + grouped.length;
         deps.metrics.cardsFailed.inc({ chat: chat.name }, 1 + grouped.length);
         skip.add(alert.id);
@@ -159,7 +192,7 @@ export async function dispatchPending(
     }
   }
   if (chat.updateAlert && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal);
-  return { posted, failed, cards };
+  return { posted, failed, cards, recovered: recovery.recovered };
 }
 
 /** Redraws cards whose alerts changed outside chat (e.g. the brand's reply seen on X). */
@@ -171,6 +204,12 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
       if (message && chat.updateAlert) await chat.updateAlert({ ...cardFor(alert, deps), grouped: deps.store.groupMembers(alert.id).map((id) => deps.store.getAlert(id)).filter((a): a is AlertView => a !== null) }, message);
       deps.store.markCardFresh(alert.id);
     } catch (error) {
+      if (error instanceof CardRenderError) {
+        // Retrying cannot help; the card keeps its last drawing.
+        deps.store.markCardFresh(alert.id);
+        deps.log.error({ alertId: alert.id, err: error }, 'alert card cannot be redrawn; it keeps its last drawing');
+        continue;
+      }
       deps.log.warn({ alertId: alert.id, err: error }, 'could not redraw the alert card; will retry');
       if (error instanceof TriageError && error.code === 'chat-auth') throw error;
       if (isChatOutage(error)) return;
@@ -181,15 +220,23 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
 /**
  * The SLA sweep (every minute): records the reminders and escalations that have fallen due, then
  * sends every recorded one not yet sent. A notification is recorded once per alert and kind, and
- * sent with a nonce of its own, so a restart at any point neither repeats nor loses one.
+ * sent with a nonce of its own and, like a card, an attempt committed first: one sent just before a
+ * crash is found in the channel and recorded on the next sweep, so a restart neither repeats nor
+ * loses one.
  */
 export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ checked: number; created: number; sent: number }> {
   const { checked, created } = deps.store.sweepSla(deps.now(), deps.policies.eventsOf);
   let sent = 0;
   if (chat.postNotification) {
-    for (const notification of deps.store.pendingNotifications(500)) {
+    const pending = deps.store.pendingNotifications(500);
+    const settled = await recoverUnrecordedNotifications(chat, deps, pending);
+    if (settled === 'outage') return { checked, created, sent };
+    for (const notification of pending) {
       if (signal.aborted) break;
+      if (settled.has(notification.id)) continue;
       try {
+        // Committed before the send, as for cards: a restart looks for it before sending it again.
+        deps.store.outbox.markNotificationAttempted(notification.id, deps.now());
         const message = await chat.postNotification(notification, `triage-sla-${notification.id}`);
         deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
         deps.metrics.notificationsSent.inc({ chat: chat.name });
@@ -204,3 +251,4 @@ export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortS
   if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps, signal);
   return { checked, created, sent };
 }
+

@@ -58,6 +58,7 @@ export function withBackoff<C extends Chat>(chat: C, options: BackoffOptions): C
   };
   if (chat.postNotification) wrapped.postNotification = (n, nonce) => guarded(`sending an SLA ${n.kind}`, () => chat.postNotification!(n, nonce));
   if (chat.postDigest) wrapped.postDigest = (d, nonce) => guarded(`posting the ${d.data.week} digest`, () => chat.postDigest!(d, nonce));
+  if (chat.findPosted) wrapped.findPosted = (lookup) => guarded('looking for unrecorded sends', () => chat.findPosted!(lookup));
   if (chat.updateAlert) wrapped.updateAlert = (card, message) => guarded(`redrawing alert #${card.alert.id}`, () => chat.updateAlert!(card, message));
   // Everything else the chat offers (the Discord client for interactions, renderCard) passes through.
   return Object.assign(Object.create(chat) as C, wrapped);

@@ -17,6 +17,45 @@ export interface PostedMessage {
 }
 
 /**
+ * What to look for in the chat after a crash: sends that were attempted (the outbox recorded the
+ * attempt, committed, before sending) but whose result was never recorded.
+ */
+export interface PostedLookup {
+  /** The cards, by the alert each is for (a storm card's lead). */
+  alerts?: ReadonlyArray<Pick<AlertView, 'id' | 'urgency'>>;
+  /** SLA reminders and escalations. */
+  notifications?: readonly PendingNotification[];
+  /** The earliest of those attempts (epoch ms): older messages, less a margin for clock skew, are not searched. */
+  since: number;
+}
+
+/** What {@link Chat.findPosted} found: alert id → its card, notification id → its message. */
+export interface FoundPosts {
+  alerts: Map<number, PostedMessage>;
+  notifications: Map<number, PostedMessage>;
+}
+
+/**
+ * The chat could not draw this card (its data breaks the renderer). Retrying cannot help: the
+ * dispatcher moves the alert out of the outbox with this reason instead.
+ */
+export class CardRenderError extends Error {
+  constructor(readonly alertId: number, cause: unknown) {
+    super(`cannot draw the card of alert #${alertId}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CardRenderError';
+  }
+}
+
+/** Renders with `render`; whatever it throws becomes a {@link CardRenderError} for `alertId`. */
+export function renderOrFail<T>(alertId: number, render: () => T): T {
+  try {
+    return render();
+  } catch (error) {
+    throw new CardRenderError(alertId, error);
+  }
+}
+
+/**
  * Where alert cards go. `nonce` is stable per alert so that a retry after a crash cannot post the
  * same card twice on a chat that honours it.
  */
@@ -27,6 +66,13 @@ export interface Chat {
   postNotification?(notification: PendingNotification, nonce: string): Promise<PostedMessage>;
   /** Posts the weekly digest with its chart; `nonce` is stable per week. */
   postDigest?(digest: DigestMessage, nonce: string): Promise<PostedMessage>;
+  /**
+   * Looks in the chat for messages we sent but never recorded (a crash between the chat accepting a
+   * send and the store recording it), so that they are recorded instead of sent again. A nonce only
+   * protects a retry for a few minutes; this protects it for as long as the message is among the
+   * channel's recent ones. Chats that cannot look back leave it out.
+   */
+  findPosted?(lookup: PostedLookup): Promise<FoundPosts>;
   /** Redraws a posted card after its alert changed elsewhere (a reply seen on X). */
   updateAlert?(card: AlertCard, message: PostedMessage): Promise<void>;
   close(): Promise<void>;

@@ -1,6 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import type { Sentiment } from '../domain/classification.js';
 import type { DigestData } from './collect-digest.js';
+import { fitEmbed, inert, plain, truncate } from '../chat/sanitize.js';
 
 const SENTIMENTS: readonly Sentiment[] = ['negative', 'neutral', 'positive'];
 
@@ -128,20 +129,23 @@ export function renderDigestCsv(data: DigestData): string {
   return `section,key,value\n${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
 }
 
-/** The digest as a Discord embed; the chart rides along as the attachment `chart.png`. */
+/**
+ * The digest as a Discord embed; the chart rides along as the attachment `chart.png`. Quoted posts
+ * and theme names pass the sanitiser, and the embed is fitted to Discord's limits.
+ */
 export function renderDigestEmbed(data: DigestData): APIEmbed {
-  const cut = (s: string, max = 1024) => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-  return {
-    title: `Weekly digest ${data.week}`,
-    description: cut(digestHeadlines(data).map((h) => `• ${h}`).join('\n'), 4000),
+  const cut = (s: string, max = 1024) => truncate(s, max);
+  return fitEmbed({
+    title: `Weekly digest ${plain(data.week, 100)}`,
+    description: cut(digestHeadlines(data).map((h) => `• ${inert(h, 600)}`).join('\n'), 4000),
     color: 0x1565c0,
     image: { url: 'attachment://chart.png' },
     fields: [
-      { name: 'Top complaint themes', value: cut(data.themes.slice(0, 5).map((t) => `${t.name}: ${t.count}`).join('\n') || 'None') , inline: true },
-      { name: 'First response within target', value: cut(data.sla.map((g) => `${g.urgency}: ${pct(g.withinTarget, g.withTarget)} (median ${minutes(g.medianMinutes)})`).join('\n') || 'No alerts'), inline: true },
-      { name: 'Praise to pass on', value: cut(data.praise.map((p) => `> ${p.replace(/[*_`~|>@<[\]]/g, '')}`).join('\n') || 'None this week') },
+      { name: 'Top complaint themes', value: cut(data.themes.slice(0, 5).map((t) => `${inert(t.name, 100)}: ${t.count}`).join('\n') || 'None'), inline: true },
+      { name: 'First response within target', value: cut(data.sla.map((g) => `${inert(g.urgency, 20)}: ${pct(g.withinTarget, g.withTarget)} (median ${minutes(g.medianMinutes)})`).join('\n') || 'No alerts'), inline: true },
+      { name: 'Praise to pass on', value: cut(data.praise.map((p) => `> ${inert(p, 300).replace(/\n/g, ' ')}`).join('\n') || 'None this week') },
       { name: 'Our posting on X', value: cut(cadenceNotes(data).join(' ')) },
     ],
-    footer: { text: `${data.days[0]?.date} to ${data.days[6]?.date} · ${data.timeZone}` },
-  };
+    footer: { text: plain(`${data.days[0]?.date} to ${data.days[6]?.date} · ${data.timeZone}`, 200) },
+  });
 }

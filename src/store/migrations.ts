@@ -203,4 +203,17 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE mentions ADD COLUMN digest_quote TEXT;
   CREATE INDEX mentions_unpurged ON mentions (created_at) WHERE purge_id IS NULL;
   `,
+  `
+  -- Never post a card twice, even past the chat's nonce window: set, and committed, just before a
+  -- card is sent. After a crash, only alerts with an attempt and no recorded message are looked for
+  -- in the channel before a repost. Every alert on one card gets the same time and the card's lead.
+  ALTER TABLE alerts ADD COLUMN delivery_attempted_at INTEGER;
+  ALTER TABLE alerts ADD COLUMN delivery_attempt_lead INTEGER;
+  -- A card that cannot be drawn leaves the outbox with the reason, instead of failing every poll.
+  ALTER TABLE alerts ADD COLUMN delivery_failed_at INTEGER;
+  ALTER TABLE alerts ADD COLUMN delivery_failed_reason TEXT;
+  CREATE INDEX alerts_delivery_failed ON alerts (delivery_failed_at) WHERE delivery_failed_at IS NOT NULL;
+  -- The same attempt marker for SLA reminders and escalations.
+  ALTER TABLE sla_notifications ADD COLUMN attempted_at INTEGER;
+  `,
 ];

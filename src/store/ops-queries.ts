@@ -31,7 +31,7 @@ export class OpsQueries {
           error = excluded.error, duration_ms = excluded.duration_ms`),
       runs: db.prepare(`SELECT job, started_at AS startedAt, finished_at AS finishedAt, ok_at AS okAt, error, duration_ms AS durationMs FROM job_runs ORDER BY job`),
       alerts: db.prepare(`SELECT urgency, state, COUNT(*) AS n FROM alerts GROUP BY urgency, state`),
-      outbox: db.prepare(`SELECT COUNT(*) FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed'`).pluck(),
+      outbox: db.prepare(`SELECT COUNT(*) FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed' AND delivery_failed_at IS NULL`).pluck(),
       backlog: db.prepare(`SELECT COUNT(*) FROM sla_notifications WHERE sent_at IS NULL`).pluck(),
       breaches: db.prepare(`SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' GROUP BY kind`),
     };

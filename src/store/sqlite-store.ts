@@ -7,6 +7,7 @@ import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { REPORT_LINK_SQL } from './post-links.js';
+import { OutboxQueries } from './outbox-queries.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { isReminder, type SlaTiming } from '../triage/sla-events.js';
 
@@ -180,6 +181,8 @@ function toView(row: AlertRow): AlertView {
  */
 export class SqliteStore {
   readonly db: Database.Database;
+  /** The outbox's bookkeeping: send attempts, deliveries, cards that cannot be drawn. */
+  readonly outbox: OutboxQueries;
   private readonly statements;
 
   constructor(path: string) {
@@ -201,6 +204,7 @@ export class SqliteStore {
       throw new TriageError('store', `cannot open the database at ${path}: ${(error as Error).message}. Check DATABASE_PATH.`, { cause: error });
     }
     db = this.db;
+    this.outbox = new OutboxQueries(db);
     this.statements = {
       mentionExists: db.prepare(`SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?`).pluck(),
       insertMention: db.prepare(`
@@ -246,7 +250,7 @@ export class SqliteStore {
         INSERT INTO source_reads_daily (source, stream, day, reads, requests) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (source, stream, day) DO UPDATE SET reads = reads + excluded.reads, requests = requests + excluded.requests`),
       alertById: db.prepare(`${ALERT_SELECT} WHERE a.id = ?`),
-      pending: db.prepare(`${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' ORDER BY a.urgency_rank, a.id LIMIT ?`),
+      pending: db.prepare(`${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' AND a.delivery_failed_at IS NULL ORDER BY a.urgency_rank, a.id LIMIT ?`),
       markPosted: db.prepare(`
         UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL`),
       markGrouped: db.prepare(`
@@ -501,7 +505,7 @@ export class SqliteStore {
     return row ? toView(row) : null;
   }
 
-  /** The outbox: alerts with no chat message yet, most urgent first. */
+  /** The outbox: alerts with no chat message yet (and not set aside as undrawable), most urgent first. */
   pendingAlerts(limit: number): AlertView[] {
     return (this.statements.pending.all(limit) as AlertRow[]).map(toView);
   }

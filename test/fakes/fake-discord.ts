@@ -43,6 +43,9 @@ export interface FakeMessage {
   components: any[];
   nonce?: string;
   allowed_mentions?: any;
+  /** When it was created (ISO 8601), as Discord reports it. */
+  timestamp?: string;
+  edited_timestamp?: string | null;
 }
 
 /**
@@ -71,7 +74,21 @@ export class FakeDiscord {
   rateLimited = 0;
   /** When set, every REST call but the gateway lookup is answered with this status (an outage). */
   failRestWith: number | undefined;
+  /**
+   * De-duplicate message creation by `nonce` when `enforce_nonce` is set, as Discord does within a
+   * few minutes. Off, the fake behaves as Discord does once that window has passed.
+   */
+  honourNonces = true;
+  /** Answer GET /channels/:id/messages with this status (403: the bot lacks Read Message History). */
+  failHistoryWith: number | undefined;
+  /**
+   * Called the moment a message has been created, before the answer is sent: a test kills the
+   * client here to crash it after Discord accepted the message and before it heard so.
+   */
+  onMessageCreated: ((message: FakeMessage) => void) | undefined;
   private readonly channelSends = new Map<string, number[]>();
+  /** Messages posted by someone other than the bot ({@link postAsMember}). */
+  private readonly foreignAuthors = new Set<string>();
   private readonly nonces = new Map<string, string>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
@@ -301,13 +318,17 @@ export class FakeDiscord {
           'x-ratelimit-limit': '5', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset-after': String(this.retryAfterSeconds), 'x-ratelimit-bucket': `bucket-${channelId}`, 'x-ratelimit-scope': 'user',
         });
       }
-      if (body?.nonce && body?.enforce_nonce) {
+      if (body?.nonce && body?.enforce_nonce && this.honourNonces) {
         const existing = this.nonces.get(`${channelId}:${body.nonce}`);
         if (existing) return send(200, this.messageJson(this.messages.get(existing)!));
       }
-      const message: FakeMessage = { id: this.snowflake(), channel_id: channelId, content: body?.content ?? '', embeds: body?.embeds ?? [], components: body?.components ?? [], nonce: body?.nonce, allowed_mentions: body?.allowed_mentions };
+      const message: FakeMessage = {
+        id: this.snowflake(), channel_id: channelId, content: body?.content ?? '', embeds: storedEmbeds(body?.embeds), components: storedComponents(body?.components),
+        nonce: body?.nonce, allowed_mentions: body?.allowed_mentions, timestamp: new Date().toISOString(), edited_timestamp: null,
+      };
       this.messages.set(message.id, message);
       if (body?.nonce) this.nonces.set(`${channelId}:${body.nonce}`, message.id);
+      this.onMessageCreated?.(message);
       const sends = [...(this.channelSends.get(channelId) ?? []), Date.now()];
       this.channelSends.set(channelId, sends);
       // Honest bucket headers, as Discord sends them, so the client can pace itself before a 429.
@@ -322,10 +343,25 @@ export class FakeDiscord {
         'x-ratelimit-bucket': `bucket-${channelId}`,
       });
     }
+    if ((m = path.match(/^\/channels\/(\d+)\/messages$/)) && req.method === 'GET') {
+      if (this.failHistoryWith !== undefined) return send(this.failHistoryWith, { message: 'Missing Access', code: 50001 });
+      // Newest first, `before` an id, `limit` 1..100 (default 50), as Discord lists a channel; no nonces.
+      const limit = Math.min(100, Math.max(1, Number(url.searchParams.get('limit') ?? 50) || 50));
+      const before = url.searchParams.get('before');
+      const listed = this.messagesIn(m[1]!)
+        .filter((msg) => before === null || BigInt(msg.id) < BigInt(before))
+        .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+        .slice(0, limit)
+        .map((msg) => {
+          const { nonce: _nonce, allowed_mentions: _allowed, ...listedMessage } = this.messageJson(msg);
+          return listedMessage;
+        });
+      return send(200, listed);
+    }
     if ((m = path.match(/^\/channels\/(\d+)\/messages\/(\d+)$/)) && req.method === 'PATCH') {
       const message = this.messages.get(m[2]!);
       if (!message) return send(404, { message: 'Unknown Message', code: 10008 });
-      Object.assign(message, { embeds: body?.embeds ?? message.embeds, components: body?.components ?? message.components, content: body?.content ?? message.content });
+      Object.assign(message, { embeds: body?.embeds ? storedEmbeds(body.embeds) : message.embeds, components: body?.components ? storedComponents(body.components) : message.components, content: body?.content ?? message.content, edited_timestamp: new Date().toISOString() });
       return send(200, this.messageJson(message));
     }
     if ((m = path.match(/^\/channels\/(\d+)$/)) && req.method === 'GET') {
@@ -362,9 +398,30 @@ export class FakeDiscord {
     return {
       ...message,
       type: 0,
-      author: { id: this.botUserId, username: 'triage', discriminator: '0', bot: true, avatar: null },
+      author: this.foreignAuthors.has(message.id)
+        ? { id: '700000000000000777', username: 'someone', discriminator: '0', avatar: null }
+        : { id: this.botUserId, username: 'triage', discriminator: '0', bot: true, avatar: null },
       attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false,
-      timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0,
+      timestamp: message.timestamp ?? new Date().toISOString(), edited_timestamp: message.edited_timestamp ?? null, flags: 0,
     };
   }
+
+  /** Posts a message as another member would (not the bot), for lookups that must skip it. */
+  postAsMember(channelId: string, content: string, extra: Partial<FakeMessage> = {}): FakeMessage {
+    const message: FakeMessage = { id: this.snowflake(), channel_id: channelId, content, embeds: [], components: [], timestamp: new Date().toISOString(), edited_timestamp: null, ...extra };
+    this.messages.set(message.id, message);
+    this.foreignAuthors.add(message.id);
+    return message;
+  }
+}
+
+/** Embeds as Discord stores and returns them: `type: "rich"` added. */
+function storedEmbeds(embeds: any[] | undefined): any[] {
+  return (embeds ?? []).map((embed) => ({ type: 'rich', ...embed }));
+}
+
+/** Components as Discord returns them: each with a numeric `id` in message order. */
+function storedComponents(rows: any[] | undefined): any[] {
+  let id = 0;
+  return (rows ?? []).map((row) => ({ id: ++id, ...row, components: (row.components ?? []).map((c: any) => ({ id: ++id, ...c })) }));
 }

@@ -14,11 +14,15 @@ import {
 import type { DiscordConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
-import type { AlertCard, Chat, PostedMessage } from '../chat.js';
+import { renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
 import { untilAborted } from '../../util/sleep.js';
+import type { PendingNotification } from '../../store/sqlite-store.js';
+import { fitContent, safeUrl } from '../sanitize.js';
+import { findPostedMessages, PAGE, type ChannelMessage } from './find-posted.js';
+import { renderNotificationText } from './render-notification.js';
 
 /** Rate limits up to this long are waited out inside discord.js; longer ones pause sending (see chat-backoff). */
 const MAX_INLINE_RATE_LIMIT_MS = 5_000;
@@ -134,16 +138,38 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
   /** A link to the alert's card, when it has been posted. */
   const messageLink = (alertId: number): string => {
     const where = options.messageOf?.(alertId);
-    return where && config.guildId ? ` https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}` : '';
+    const link = where && config.guildId ? safeUrl(`https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}`) : undefined;
+    return link ? ` ${link}` : '';
   };
-  const channelFor = (card: AlertCard) => (card.alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  const cardChannel = (alert: { urgency: string }) => (alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
 
+  /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
   function renderCard(card: AlertCard): CardBody {
-    return {
+    return renderOrFail(card.alert.id, () => ({
       embeds: [renderAlertEmbed(card, { now: options.now() })],
       components: renderAlertComponents(card),
       allowed_mentions: { parse: [] },
-    };
+    }));
+  }
+
+  /** A page of a channel's messages, newest first; undefined when the bot may not read them (warned once per channel). */
+  const unreadable = new Set<string>();
+  async function fetchPage(channelId: string, before: string | undefined): Promise<ChannelMessage[] | undefined> {
+    const query = new URLSearchParams({ limit: String(PAGE) });
+    if (before) query.set('before', before);
+    const what = `reading the recent messages of channel ${channelId}`;
+    try {
+      return (await call(client.rest.get(Routes.channelMessages(channelId), { query, signal }), what)) as ChannelMessage[];
+    } catch (error) {
+      // Without Read Message History the lookup cannot help; posting again is better than never posting.
+      if (error instanceof DiscordAPIError && (error.status === 403 || error.status === 404)) {
+        if (!unreadable.has(channelId)) log.warn({ channelId, status: error.status, err: error.message }, 'cannot read the channel history (give the bot Read Message History): a card sent just before a crash may be posted again');
+        unreadable.add(channelId);
+        return undefined;
+      }
+      throw translateDiscordError(error, what);
+    }
   }
 
   /** A REST call that gives up the moment the bot stops, even while discord.js waits out a rate limit. */
@@ -165,7 +191,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     config,
     renderCard,
     async postAlert(card, nonce) {
-      const channelId = channelFor(card);
+      const channelId = cardChannel(card.alert);
       const ping = card.alert.urgency === 'critical' && config.leadRoleId !== undefined ? config.leadRoleId : undefined;
       const body: RESTPostAPIChannelMessageJSONBody = {
         ...renderCard(card),
@@ -183,22 +209,26 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
         throw translateDiscordError(error, `updating the card of alert #${card.alert.id}`);
       }
     },
+    async findPosted(lookup) {
+      return findPostedMessages({ fetchPage, botUserId: client.user!.id, cardChannel, notificationChannel, log }, lookup);
+    },
     async postNotification(notification, nonce) {
-      const { text, audience } = describeNotification(notification);
+      const { audience } = describeNotification(notification);
+      const text = renderNotificationText(notification);
       const link = messageLink(notification.alert.id);
       const lead = config.leadRoleId;
       const body: RESTPostAPIChannelMessageJSONBody = { nonce, enforce_nonce: true, allowed_mentions: { parse: [], roles: [], users: [] } };
-      let channelId = alertChannel;
+      const channelId = notificationChannel(notification);
       if (audience === 'assignee' && notification.assigneeRef && /^\d{15,21}$/.test(notification.assigneeRef)) {
         body.content = `<@${notification.assigneeRef}> ${text}${link}`;
         body.allowed_mentions = { parse: [], users: [notification.assigneeRef] };
       } else if (audience === 'lead') {
-        channelId = config.urgentChannelId ?? alertChannel;
         body.content = `${lead ? `<@&${lead}> ` : ''}${text}${link}`;
         body.allowed_mentions = { parse: [], roles: lead ? [lead] : [] };
       } else {
         body.content = `${text}${link}`;
       }
+      body.content = fitContent(body.content);
       return post(channelId, body, `sending an SLA ${notification.kind} for alert #${notification.alert.id}`);
     },
     async postDigest(digest, nonce) {
@@ -215,7 +245,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
       }
     },
     async postText(channelId, content, pingRoles = []) {
-      return post(channelId, { content, allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');
+      return post(channelId, { content: fitContent(content), allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');
     },
     async close() {
       await client.destroy();

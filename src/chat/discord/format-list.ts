@@ -1,13 +1,13 @@
 import type { AlertView } from '../../domain/alert.js';
-import { inert, truncate } from './render-alert-card.js';
+import { discordTime, inert, truncate } from '../sanitize.js';
 
 /** One line per alert for lists: id, urgency, author, due or state, assignee, a snippet of the text. */
 export function alertLine(alert: AlertView, now: number): string {
   const due = alert.firstResponseAt === null && alert.firstResponseDueAt !== null
-    ? `${alert.firstResponseDueAt < now ? 'overdue' : 'due'} <t:${Math.floor(alert.firstResponseDueAt / 1000)}:R>`
-    : alert.state;
+    ? `${alert.firstResponseDueAt < now ? 'overdue' : 'due'} ${discordTime(alert.firstResponseDueAt, 'R')}`
+    : inert(alert.state, 20);
   const who = alert.assignee ? ` · ${inert(alert.assignee, 40)}` : ' · unclaimed';
-  return truncate(`\`#${alert.id}\` **${alert.urgency}** · @${inert(alert.mention.authorHandle, 30)} · ${due}${who} — ${inert(alert.mention.text.replace(/\s+/g, ' '), 80)}`, 300);
+  return truncate(`\`#${alert.id}\` **${inert(alert.urgency, 20)}** · ${inert(`@${alert.mention.authorHandle}`, 31)} · ${due}${who} — ${inert(alert.mention.text.replace(/\s+/g, ' '), 80)}`, 300);
 }
 
 /** Lines joined under Discord's 4,096-character description limit, saying how many were left out. */

@@ -1,60 +1,19 @@
-import { escapeMarkdown } from 'discord.js';
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIEmbedField, APISelectMenuOption } from 'discord.js';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
 import type { AlertCard } from '../chat.js';
+import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
-/** Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits). */
-export const LIMITS = {
-  title: 256,
-  description: 4096,
-  fieldName: 256,
-  fieldValue: 1024,
-  footer: 2048,
-  author: 256,
-  fields: 25,
-  embedTotal: 6000,
-  customId: 100,
-  selectOptions: 25,
-  selectLabel: 100,
-  selectDescription: 100,
-  buttonsPerRow: 5,
-} as const;
+export { inert, truncate } from '../sanitize.js';
+
+/** Discord's limits, as the card renderer and its tests know them (see {@link DISCORD_LIMITS}). */
+export const LIMITS = DISCORD_LIMITS;
 
 /** The colour of an urgency; past its first-response target a card turns dark red, at risk amber. */
 const COLOURS: Record<Urgency, number> = { critical: 0xd32f2f, high: 0xf57c00, normal: 0x1976d2, low: 0x9e9e9e, ignore: 0x616161 };
 const BREACHED = 0x7f0000;
 const AT_RISK = 0xffb300;
-
-// Invisible and direction-changing characters make text lie about itself; drop them from outside text.
-const INVISIBLE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
-
-/** Cuts to `max` characters (code points, never splitting a surrogate pair), marking the cut. */
-export function truncate(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const chars = Array.from(text);
-  if (chars.length <= max) return text;
-  let out = '';
-  for (const char of chars) {
-    if (out.length + char.length > max - 1) break;
-    out += char;
-  }
-  return `${out}…`;
-}
-
-/**
- * Text from outside made inert for Discord: markdown and masked links escaped, mention syntax
- * broken (`@everyone`, `<@&role>`), invisible controls dropped, then cut to `max`.
- */
-export function inert(text: string, max: number): string {
-  // Cut first (escaping only lengthens), so a 100 kB post costs no more than a short one.
-  const cleaned = escapeMarkdown(truncate(text.replace(INVISIBLE, ''), max))
-    .replace(/[[\]]/g, (c) => `\\${c}`)
-    .replace(/</g, '\\<')
-    .replace(/@/g, '@\u200B');
-  return truncate(cleaned, max);
-}
 
 export interface RenderOptions {
   now: number;
@@ -63,22 +22,24 @@ export interface RenderOptions {
 }
 
 function stamp(ms: number): string {
-  const unix = Math.floor(ms / 1000);
-  return `<t:${unix}:R> (<t:${unix}:f>)`;
+  return `${discordTime(ms, 'R')} (${discordTime(ms, 'f')})`;
 }
+
+/** Who did something, from the store (a chat username, `x:reply`): outside text like any other. */
+const person = (who: string | null | undefined, max = 60) => inert(who ?? 'someone', max);
 
 function stateLine(alert: AlertView): string {
   switch (alert.state) {
     case 'claimed':
-      return `claimed by ${alert.assignee ?? 'someone'}`;
+      return `claimed by ${person(alert.assignee)}`;
     case 'responded':
       return alert.waitingSince !== null
-        ? `waiting on the customer since <t:${Math.floor(alert.waitingSince / 1000)}:R> (resolution clock paused)`
-        : `responded${alert.respondedBy ? ` by ${alert.respondedBy}` : ''}`;
+        ? `waiting on the customer since ${discordTime(alert.waitingSince, 'R')} (resolution clock paused)`
+        : `responded${alert.respondedBy ? ` by ${person(alert.respondedBy)}` : ''}`;
     case 'snoozed':
-      return alert.snoozedUntil ? `snoozed until <t:${Math.floor(alert.snoozedUntil / 1000)}:f> (clock still running)` : 'snoozed';
+      return alert.snoozedUntil ? `snoozed until ${discordTime(alert.snoozedUntil, 'f')} (clock still running)` : 'snoozed';
     default:
-      return alert.state;
+      return inert(alert.state, 40);
   }
 }
 
@@ -89,48 +50,68 @@ function slaStatus(alert: AlertView, options: RenderOptions): 'breached' | 'at-r
   return options.now >= alert.mention.createdAt + window * (options.atRiskFraction ?? 0.8) ? 'at-risk' : 'ok';
 }
 
-/** The embed of an alert card. Every piece is cut to its limit, so the total stays under 6,000. */
+/** The alert id a card is for, read back from a posted message: its buttons carry it (`t:claim:12`), and so does the footer. */
+export function cardAlertId(message: { embeds?: unknown; components?: unknown }): number | undefined {
+  const rows = Array.isArray(message.components) ? (message.components as Array<{ components?: unknown }>) : [];
+  for (const row of rows) {
+    for (const component of Array.isArray(row?.components) ? (row.components as Array<{ custom_id?: unknown }>) : []) {
+      const parsed = typeof component?.custom_id === 'string' ? parseCustomId(component.custom_id) : undefined;
+      if (parsed) return parsed.alertId;
+    }
+  }
+  const footer = Array.isArray(message.embeds) ? (message.embeds[0] as { footer?: { text?: unknown } } | undefined)?.footer?.text : undefined;
+  const match = typeof footer === 'string' ? /^alert #(\d{1,15}) · /.exec(footer) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * The embed of an alert card. Outside text passes the sanitiser piece by piece, and the whole
+ * embed passes {@link fitEmbed}, so it is within every Discord limit whatever the alert holds.
+ */
 export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEmbed {
   const { alert } = card;
   const m = alert.mention;
   const sla = slaStatus(alert, options);
   const prefix = sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : '';
   const fields: APIEmbedField[] = [
-    { name: 'Sentiment', value: `${alert.sentiment} (${alert.score})`, inline: true },
+    { name: 'Sentiment', value: `${inert(alert.sentiment, 20)} (${inert(alert.score, 20)})`, inline: true },
     { name: 'State', value: truncate(stateLine(alert), 200), inline: true },
   ];
   if (alert.firstResponseAt !== null) {
-    fields.push({ name: 'First response', value: `<t:${Math.floor(alert.firstResponseAt / 1000)}:f>${alert.respondedBy ? ` by ${inert(alert.respondedBy, 60)}` : ''}`, inline: true });
+    fields.push({ name: 'First response', value: `${discordTime(alert.firstResponseAt, 'f')}${alert.respondedBy ? ` by ${person(alert.respondedBy)}` : ''}`, inline: true });
   } else if (alert.firstResponseDueAt !== null) {
     fields.push({ name: 'First response due', value: stamp(alert.firstResponseDueAt), inline: true });
   }
   if (alert.resolutionDueAt !== null && alert.resolvedAt === null) fields.push({ name: 'Resolve by', value: stamp(alert.resolutionDueAt), inline: true });
-  if (alert.reasons.length > 0) {
-    fields.push({ name: 'Why', value: truncate(alert.reasons.map((r) => `• ${inert(r, 200)}`).join('\n'), LIMITS.fieldValue) });
+  const reasons = Array.isArray(alert.reasons) ? alert.reasons : [];
+  if (reasons.length > 0) {
+    // Enough of them to fill the field, not every one of a pathological list.
+    fields.push({ name: 'Why', value: truncate(reasons.slice(0, 40).map((r) => `• ${inert(r, 200)}`).join('\n'), LIMITS.fieldValue) });
   }
   if (card.grouped && card.grouped.length > 0) {
-    const shown = card.grouped.slice(0, 10).map((g) => `#${g.id} @${inert(g.mention.authorHandle, 30)}: ${inert(g.mention.text, 70)}`);
+    const shown = card.grouped.slice(0, 10).map((g) => `#${g.id} ${inert(`@${g.mention.authorHandle}`, 31)}: ${inert(g.mention.text, 70)}`);
     const more = card.grouped.length > shown.length ? `\n…and ${card.grouped.length - shown.length} more` : '';
     fields.push({ name: `+${card.grouped.length} similar alerts on this card`, value: truncate(`${shown.join('\n')}${more}`, LIMITS.fieldValue) });
   }
-  const who = [m.authorName ? inert(m.authorName, 80) : undefined, `@${inert(m.authorHandle, 40)}`, m.authorFollowers != null ? `${m.authorFollowers.toLocaleString('en-US')} followers` : undefined]
+  const who = [m.authorName ? plain(m.authorName, 80) : undefined, plain(`@${m.authorHandle}`, 41), m.authorFollowers != null ? `${count(m.authorFollowers)} followers` : undefined]
     .filter(Boolean)
     .join(' · ');
   const reply = m.inReplyToText ? `> ↳ replying to: ${inert(m.inReplyToText, 300).replace(/\n/g, ' ')}\n\n` : '';
+  const categories = Array.isArray(alert.categories) ? alert.categories.slice(0, 20).join(', ') : '';
+  const url = safeUrl(m.url);
   const embed: APIEmbed = {
-    title: truncate(`${prefix}${alert.urgency.toUpperCase()} · ${alert.categories.join(', ') || 'uncategorised'}`, LIMITS.title),
+    title: `${prefix}${inert(String(alert.urgency).toUpperCase(), 20)} · ${inert(categories, 200) || 'uncategorised'}`,
     description: truncate(`${reply}${inert(m.text, 2000)}`, 2400),
-    color: sla === 'breached' ? BREACHED : sla === 'at-risk' ? AT_RISK : COLOURS[alert.urgency],
-    author: { name: truncate(who, LIMITS.author) },
+    color: sla === 'breached' ? BREACHED : sla === 'at-risk' ? AT_RISK : COLOURS[alert.urgency] ?? COLOURS.normal,
+    author: { name: who || 'unknown author', ...(url && { url }) },
     fields,
-    footer: { text: `alert #${alert.id} · ${m.platform} · SLA policy v${alert.policyVersion}` },
-    timestamp: new Date(m.createdAt).toISOString(),
+    // The alert id first: how a card is recognised in the channel after a crash (see cardAlertId).
+    footer: { text: `alert #${alert.id} · ${plain(m.platform, 100)} · SLA policy v${plain(alert.policyVersion, 20)}` },
+    ...(url && { url }),
   };
-  if (m.url && /^https:\/\//.test(m.url)) {
-    embed.url = m.url;
-    embed.author!.url = m.url;
-  }
-  return embed;
+  const timestamp = isoTime(m.createdAt);
+  if (timestamp) embed.timestamp = timestamp;
+  return fitEmbed(embed);
 }
 
 /** `t:<action>:<alertId>`: what a button or menu does, to which alert. Survives restarts. */
@@ -159,7 +140,7 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
       components: closed
         ? [button('reopen', 'Reopen', STYLE.secondary)]
         : [
-            button('claim', alert.state === 'claimed' ? `Claimed: ${truncate(alert.assignee ?? '', 60)}` : 'Claim', STYLE.primary, alert.state === 'claimed'),
+            button('claim', alert.state === 'claimed' ? `Claimed: ${plain(alert.assignee ?? 'someone', 60)}` : 'Claim', STYLE.primary, alert.state === 'claimed'),
             button('respond', 'Mark responded', STYLE.success, alert.state === 'responded'),
             button('wait', 'Waiting on customer', STYLE.secondary, alert.waitingSince !== null),
             button('resolve', 'Resolve', STYLE.secondary),
@@ -184,11 +165,11 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
   }
   if (card.replies.length > 0) {
     const options: APISelectMenuOption[] = card.replies.slice(0, LIMITS.selectOptions).map((r) => ({
-      label: truncate(r.template, LIMITS.selectLabel),
-      value: r.template.slice(0, 100),
-      description: truncate(r.guard.ok ? r.text : `CHECK: ${r.guard.problems.join('; ')}`, LIMITS.selectDescription),
+      label: plain(r.template, LIMITS.selectLabel),
+      value: String(r.template).slice(0, LIMITS.selectValue),
+      description: plain(r.guard.ok ? r.text : `CHECK: ${r.guard.problems.join('; ')}`, LIMITS.selectDescription),
     }));
     rows.push(menu('reply', 'Suggested replies…', options));
   }
-  return rows;
+  return fitComponents(rows);
 }

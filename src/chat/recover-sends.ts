@@ -1,0 +1,89 @@
+import type { PipelineDeps } from '../pipeline.js';
+import type { PendingNotification } from '../store/sqlite-store.js';
+import type { UnrecordedCard } from '../store/outbox-queries.js';
+import { TriageError } from '../util/errors.js';
+import { isChatOutage } from './chat-backoff.js';
+import type { Chat } from './chat.js';
+
+/*
+ * After a crash between the chat accepting a send and the store recording it: the sends the outbox
+ * marked as attempted (committed before sending) and never recorded are looked for in the chat
+ * before anything is sent again. Only such sends cost a lookup, and one call covers all of them.
+ */
+
+/**
+ * Before posting: cards attempted by an earlier run and never recorded are looked for in the chat,
+ * all with one {@link Chat.findPosted} call, and recorded where found. What is not found is posted
+ * again as usual. `skip` lists alerts not to post this run (the lookup failed: posting them blind
+ * could post them twice); `outage` means the chat is unreachable and nothing should be sent.
+ */
+export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
+  const { outbox } = deps.store;
+  const unrecorded = outbox.unrecordedCards();
+  let recovered = 0;
+  const lookFor: UnrecordedCard[] = [];
+  for (const card of unrecorded) {
+    // The lead's delivery is recorded but not that of the alerts the same attempt carried (someone
+    // recorded the lead alone, with store.markPosted): no lookup needed, its message is known.
+    if (card.leadMessage) {
+      outbox.recordDelivery(card.lead, card.members, card.leadMessage, deps.now());
+      recovered += card.members.length;
+    } else {
+      lookFor.push(card);
+    }
+  }
+  if (lookFor.length === 0 || !chat.findPosted || signal.aborted) return { recovered, outage: false, skip: [] };
+  const log = deps.log.child({ chat: chat.name });
+  let found;
+  try {
+    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
+  } catch (error) {
+    if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+    if (isChatOutage(error)) {
+      log.warn({ err: (error as Error).message, cards: lookFor.length }, 'chat unreachable; alerts stay in the outbox until it answers');
+      return { recovered, outage: true, skip: [] };
+    }
+    log.error({ err: error, cards: lookFor.length }, 'could not look for cards sent before a restart; those alerts wait for the next run');
+    return { recovered, outage: false, skip: lookFor.flatMap((c) => [c.lead, ...c.members]) };
+  }
+  for (const card of lookFor) {
+    const message = found.alerts.get(card.lead);
+    if (!message) continue;
+    outbox.recordFound(card, message, deps.now());
+    recovered += 1 + card.members.length;
+    log.info({ alertId: card.lead, carried: card.members.length, messageId: message.messageId }, 'card was posted before a restart; recorded it instead of posting again');
+  }
+  log.info({ looked: lookFor.length, found: found.alerts.size }, 'looked for cards sent before a restart');
+  return { recovered, outage: false, skip: [] };
+}
+
+/**
+ * Notifications attempted by an earlier run and never recorded, looked for in the chat with one
+ * {@link Chat.findPosted} call; those found are recorded as sent. Returns the ids not to send now
+ * (found, or not looked for because the lookup failed), or 'outage' when the chat is unreachable.
+ */
+export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[]): Promise<Set<number> | 'outage'> {
+  const settled = new Set<number>();
+  if (!chat.findPosted) return settled;
+  const attempts = new Map(deps.store.outbox.unrecordedNotifications().map((n) => [n.id, n.attemptedAt]));
+  const lookFor = pending.filter((n) => attempts.has(n.id));
+  if (lookFor.length === 0) return settled;
+  const log = deps.log.child({ chat: chat.name });
+  try {
+    const found = await chat.findPosted({ notifications: lookFor, since: Math.min(...lookFor.map((n) => attempts.get(n.id) as number)) });
+    for (const [id, message] of found.notifications) {
+      deps.store.markNotificationSent(id, message.messageId, deps.now());
+      settled.add(id);
+      log.info({ notification: id, messageId: message.messageId }, 'SLA notification was sent before a restart; recorded it instead of sending again');
+    }
+  } catch (error) {
+    if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+    if (isChatOutage(error)) {
+      log.warn({ err: (error as Error).message }, 'chat unreachable; SLA notifications wait until it answers');
+      return 'outage';
+    }
+    log.error({ err: error }, 'could not look for SLA notifications sent before a restart; they wait for the next sweep');
+    for (const n of lookFor) settled.add(n.id);
+  }
+  return settled;
+}

@@ -44,8 +44,11 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     const { mentions, alerts } = store.counts();
     usage = describeXUsage(store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
     runs = new OpsQueries(store.db).jobRuns();
+    const first = store.outbox.undeliverable(1)[0];
+    const setAside = first && { count: store.outbox.countUndeliverable(), first };
     store.close();
     say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
+    if (setAside) say('warn', `outbox: ${setAside.count} alert(s) set aside because their card cannot be drawn (first #${setAside.first.alertId}: ${setAside.first.reason})`);
     const holder = liveLockHolder(config.databasePath);
     say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
     for (const run of runs) say(run.error === null ? true : 'warn', describeJobRun(run, Date.now()));

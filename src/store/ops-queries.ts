@@ -14,6 +14,8 @@ export interface JobRun {
 export interface StoreGauges {
   alerts: Array<{ urgency: string; state: string; n: number }>;
   outboxDepth: number;
+  /** Alerts set aside because their card cannot be drawn. */
+  undeliverable: number;
   notificationBacklog: number;
   breaches: Array<{ kind: string; n: number }>;
 }
@@ -32,6 +34,7 @@ export class OpsQueries {
       runs: db.prepare(`SELECT job, started_at AS startedAt, finished_at AS finishedAt, ok_at AS okAt, error, duration_ms AS durationMs FROM job_runs ORDER BY job`),
       alerts: db.prepare(`SELECT urgency, state, COUNT(*) AS n FROM alerts GROUP BY urgency, state`),
       outbox: db.prepare(`SELECT COUNT(*) FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed' AND delivery_failed_at IS NULL`).pluck(),
+      undeliverable: db.prepare(`SELECT COUNT(*) FROM alerts WHERE delivery_failed_at IS NOT NULL`).pluck(),
       backlog: db.prepare(`SELECT COUNT(*) FROM sla_notifications WHERE sent_at IS NULL`).pluck(),
       breaches: db.prepare(`SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' GROUP BY kind`),
     };
@@ -53,6 +56,7 @@ export class OpsQueries {
     return {
       alerts: this.statements.alerts.all() as StoreGauges['alerts'],
       outboxDepth: this.statements.outbox.get() as number,
+      undeliverable: this.statements.undeliverable.get() as number,
       notificationBacklog: this.statements.backlog.get() as number,
       breaches: this.statements.breaches.all() as StoreGauges['breaches'],
     };

@@ -58,6 +58,7 @@ export function registerStoreGauges(metrics: Metrics, sources: MetricsSources): 
     },
   });
   new Gauge({ name: 'triage_outbox_depth', help: 'Alerts waiting to be posted to chat', registers, collect() { this.set(sources.ops.gauges().outboxDepth); } });
+  new Gauge({ name: 'triage_outbox_undeliverable', help: 'Alerts set aside because their card cannot be drawn (see triage doctor)', registers, collect() { this.set(sources.ops.gauges().undeliverable); } });
   new Gauge({ name: 'triage_sla_notification_backlog', help: 'SLA reminders and escalations recorded but not yet sent', registers, collect() { this.set(sources.ops.gauges().notificationBacklog); } });
   new Gauge({
     name: 'triage_sla_breaches',

@@ -88,6 +88,7 @@ describe('health and metrics (the built CLI against a fake X and a fake Discord)
     expect(families.find((f) => f.name === 'triage_poll_duration_seconds')?.type).toBe('HISTOGRAM');
     // The parser keeps a labelled histogram's buckets but not its count: read that line itself.
     expect(Number(/^triage_poll_duration_seconds_count\{source="x"\} (\d+)$/m.exec(metrics.body)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(sample(families, 'triage_outbox_undeliverable')?.value).toBe('0');
     for (const name of ['triage_sla_notification_backlog', 'triage_cards_failed_total', 'triage_job_runs_total', 'triage_process_resident_memory_bytes']) {
       expect(families.map((f) => f.name)).toContain(name);
     }

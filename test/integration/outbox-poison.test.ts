@@ -6,6 +6,7 @@ import { connectDiscord } from '../../src/chat/discord/discord-chat.js';
 import { decideFor, dispatchPending, type PipelineDeps } from '../../src/pipeline.js';
 import { OpsQueries } from '../../src/store/ops-queries.js';
 import { FakeDiscord } from '../fakes/fake-discord.js';
+import { runCli } from '../helpers/cli.js';
 import { mention } from '../helpers/mentions.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
 
@@ -45,7 +46,9 @@ describe('alerts whose card cannot be drawn', () => {
     expect(chat.drawn).toEqual([1, 3]);
     expect(fx.store.pendingAlerts(10)).toEqual([]);
     expect(fx.store.outbox.undeliverable()).toEqual([{ alertId: 2, failedAt: expect.any(Number), reason: 'cannot draw the card of alert #2: Invalid time value' }]);
-    expect(new OpsQueries(fx.store.db).gauges().outboxDepth).toBe(0);
+    expect(new OpsQueries(fx.store.db).gauges()).toMatchObject({ outboxDepth: 0, undeliverable: 1 });
+    const doctor = await runCli(['doctor'], { env: { DATABASE_PATH: fx.path }, cwd: fx.dir });
+    expect(doctor.stdout).toMatch(/^warn outbox: 1 alert\(s\) set aside because their card cannot be drawn \(first #2: cannot draw the card of alert #2: Invalid time value\)$/m);
 
     for (let run = 0; run < 3; run++) expect(await dispatchPending(chat, fx.deps, signal)).toMatchObject({ posted: 0, failed: 0 });
     expect(errorsAbout(2)).toHaveLength(1);

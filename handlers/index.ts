@@ -1,8 +1,9 @@
 /**
- * Every Discord interaction handler and scheduled job, listed explicitly. `assertUniqueHandlers`
- * runs at start-up so two files cannot claim the same name.
+ * Every card action, `/triage` subcommand and scheduled job, listed explicitly. Chat-neutral: each
+ * chat adapter routes its own interactions to these. `assertUniqueHandlers` runs at start-up so
+ * two files cannot claim the same name.
  */
-import type { CommandHandler, ComponentHandler, JobHandler } from '../src/chat/discord/handler-types.js';
+import type { ActionHandler, CommandHandler, JobHandler } from '../src/chat/handler-types.js';
 import type { BotContext } from '../src/scheduler.js';
 import { poll } from './jobs/poll.js';
 import { retention } from './jobs/retention.js';
@@ -24,23 +25,12 @@ import { suggestReply } from './components/suggest-reply.js';
 import { wait } from './components/wait.js';
 
 export const commands: readonly CommandHandler[] = [queue, sla, find, templates, digest];
-export const components: readonly ComponentHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply];
+export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply];
 export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest, retention];
-
-/** The `/triage` command as registered with Discord: one command, a subcommand per handler. */
-export function triageCommandJson() {
-  return {
-    name: 'triage',
-    description: 'Social-listening triage: queue, SLA, search, reply templates',
-    type: 1,
-    dm_permission: false,
-    options: commands.map((c) => c.data),
-  };
-}
 
 export function assertUniqueHandlers(): void {
   const seen = new Set<string>();
-  for (const name of [...commands.map((c) => `command:${c.data.name}`), ...components.map((c) => `component:${c.customIdPrefix}`), ...jobs.map((j) => `job:${j.name}`)]) {
+  for (const name of [...commands.map((c) => `command:${c.name}`), ...actions.map((a) => `action:${a.id}`), ...jobs.map((j) => `job:${j.name}`)]) {
     if (seen.has(name)) throw new Error(`two handlers claim ${name}`);
     seen.add(name);
   }

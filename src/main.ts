@@ -62,9 +62,9 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
 export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal): Promise<Chat> {
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   // discord.js and the interaction handlers are loaded only when Discord is configured (~0.2 s).
-  const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, components }] = await Promise.all([
+  const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
     import('./chat/discord/discord-chat.js'),
-    import('./chat/discord/interaction-router.js'),
+    import('./chat/discord/discord-interactions.js'),
     import('../handlers/index.js'),
   ]);
   assertUniqueHandlers();
@@ -76,7 +76,7 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
   });
-  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, commands, components);
+  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
 }
 

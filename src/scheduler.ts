@@ -1,6 +1,6 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Chat, ChatLimits } from './chat/chat.js';
-import type { JobHandler } from './chat/discord/handler-types.js';
+import type { JobHandler } from './chat/handler-types.js';
 import type { Config } from './config.js';
 import type { DigestSources } from './digest/collect-digest.js';
 import type { Logger } from './logger.js';

@@ -1,10 +1,8 @@
-import type { ComponentHandler } from '../../src/chat/discord/handler-types.js';
-import { actOnAlert } from '../../src/chat/discord/act-on-alert.js';
+import { actOnAlert } from '../../src/chat/act-on-alert.js';
+import type { ActionHandler } from '../../src/chat/handler-types.js';
 
 /** Claim the alert: you answer it. */
-export const claim: ComponentHandler = {
-  customIdPrefix: 'claim',
-  async execute(interaction, ctx, alertId) {
-    await actOnAlert(interaction, ctx, alertId, 'claim');
-  },
+export const claim: ActionHandler = {
+  id: 'claim',
+  run: (request, ctx) => actOnAlert(ctx, request, 'claim'),
 };

@@ -1,10 +1,8 @@
-import type { ComponentHandler } from '../../src/chat/discord/handler-types.js';
-import { actOnAlert } from '../../src/chat/discord/act-on-alert.js';
+import { actOnAlert } from '../../src/chat/act-on-alert.js';
+import type { ActionHandler } from '../../src/chat/handler-types.js';
 
 /** Reopen a resolved or dismissed alert. */
-export const reopen: ComponentHandler = {
-  customIdPrefix: 'reopen',
-  async execute(interaction, ctx, alertId) {
-    await actOnAlert(interaction, ctx, alertId, 'reopen');
-  },
+export const reopen: ActionHandler = {
+  id: 'reopen',
+  run: (request, ctx) => actOnAlert(ctx, request, 'reopen'),
 };

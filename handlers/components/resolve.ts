@@ -1,10 +1,8 @@
-import type { ComponentHandler } from '../../src/chat/discord/handler-types.js';
-import { actOnAlert } from '../../src/chat/discord/act-on-alert.js';
+import { actOnAlert } from '../../src/chat/act-on-alert.js';
+import type { ActionHandler } from '../../src/chat/handler-types.js';
 
 /** Resolve: nothing more to do. */
-export const resolve: ComponentHandler = {
-  customIdPrefix: 'resolve',
-  async execute(interaction, ctx, alertId) {
-    await actOnAlert(interaction, ctx, alertId, 'resolve');
-  },
+export const resolve: ActionHandler = {
+  id: 'resolve',
+  run: (request, ctx) => actOnAlert(ctx, request, 'resolve'),
 };

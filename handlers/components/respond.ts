@@ -1,10 +1,8 @@
-import type { ComponentHandler } from '../../src/chat/discord/handler-types.js';
-import { actOnAlert } from '../../src/chat/discord/act-on-alert.js';
+import { actOnAlert } from '../../src/chat/act-on-alert.js';
+import type { ActionHandler } from '../../src/chat/handler-types.js';
 
 /** Mark that the author got a first response. */
-export const respond: ComponentHandler = {
-  customIdPrefix: 'respond',
-  async execute(interaction, ctx, alertId) {
-    await actOnAlert(interaction, ctx, alertId, 'respond');
-  },
+export const respond: ActionHandler = {
+  id: 'respond',
+  run: (request, ctx) => actOnAlert(ctx, request, 'respond'),
 };

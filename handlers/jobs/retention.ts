@@ -1,4 +1,4 @@
-import type { JobHandler } from '../../src/chat/discord/handler-types.js';
+import type { JobHandler } from '../../src/chat/handler-types.js';
 import { createDigestFacts } from '../../src/digest/mention-facts.js';
 import type { BotContext } from '../../src/scheduler.js';
 import { RetentionStore, retentionCutoff } from '../../src/store/retention.js';

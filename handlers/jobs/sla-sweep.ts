@@ -1,4 +1,4 @@
-import type { JobHandler } from '../../src/chat/discord/handler-types.js';
+import type { JobHandler } from '../../src/chat/handler-types.js';
 import type { BotContext } from '../../src/scheduler.js';
 import { runSlaSweep } from '../../src/pipeline.js';
 

@@ -100,16 +100,18 @@ export async function deployCommandsCommand(io: CommandIo): Promise<number> {
     return 2;
   }
   const { appId, guildId } = config.discord;
-  const [{ REST, Routes }, { triageCommandJson }, { translateDiscordError }] = await Promise.all([
+  const [{ REST, Routes }, { commands }, { triageCommandJson }, { translateDiscordError }] = await Promise.all([
     import('discord.js'),
     import('../../handlers/index.js'),
+    import('../chat/discord/discord-interactions.js'),
     import('../chat/discord/discord-chat.js'),
   ]);
+  const json = triageCommandJson(commands);
   const rest = new REST({ api: config.discord.apiBaseUrl }).setToken(config.discord.token);
   const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
   try {
-    const registered = (await rest.put(route, { body: [triageCommandJson()] })) as Array<{ name: string }>;
-    io.stdout.write(`Registered /${registered.map((c) => c.name).join(', /')} with ${triageCommandJson().options.length} subcommands ${guildId ? `in guild ${guildId}` : 'globally (may take up to an hour to appear)'}.\n`);
+    const registered = (await rest.put(route, { body: [json] })) as Array<{ name: string }>;
+    io.stdout.write(`Registered /${registered.map((c) => c.name).join(', /')} with ${json.options.length} subcommands ${guildId ? `in guild ${guildId}` : 'globally (may take up to an hour to appear)'}.\n`);
     return 0;
   } catch (error) {
     io.stderr.write(`triage deploy-commands: ${translateDiscordError(error, 'registering commands').message}\n`);

@@ -22,7 +22,7 @@ export interface PurgeResult {
 }
 
 /** Audit-log details that carry nobody's words or identity (staff ids, times, chosen reasons); the rest is dropped. */
-const EVENT_DETAIL_KEPT = new Set(['until', 'pausedOpenMinutes', 'reason', 'via', 'replyId', 'discordUserId']);
+const EVENT_DETAIL_KEPT = new Set(['until', 'pausedOpenMinutes', 'reason', 'via', 'replyId', 'chat', 'userId', 'discordUserId']);
 
 interface Candidate {
   id: number;

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { commands, components } from '../../handlers/index.js';
+import { actions, commands } from '../../handlers/index.js';
 import type { DiscordConfig } from '../../src/config.js';
 import { connectDiscord, type DiscordChat } from '../../src/chat/discord/discord-chat.js';
-import { routeInteractions } from '../../src/chat/discord/interaction-router.js';
+import { routeInteractions } from '../../src/chat/discord/discord-interactions.js';
 import { decideFor, dispatchPending } from '../../src/pipeline.js';
 import { TriageError } from '../../src/util/errors.js';
 import { FakeDiscord, type FakeMessage } from '../fakes/fake-discord.js';
@@ -41,7 +41,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
   async function bot(overrides: Partial<DiscordConfig> = {}) {
     const chat = await connectDiscord({ config: { ...config, ...overrides }, log: fx.log, now: fx.deps.now });
     chats.push(chat);
-    routeInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: 'America/New_York', log: fx.log }, commands, components);
+    routeInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: 'America/New_York', log: fx.log }, { commands, actions });
     return chat;
   }
 
@@ -100,7 +100,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     expect(resolved.data.components[0].components.map((c: { custom_id: string }) => c.custom_id)).toEqual(['t:reopen:1']);
     expect(fx.store.getAlert(1)).toMatchObject({ state: 'resolved', assignee: '@ana', respondedBy: '@ana' });
     expect(fx.store.alertEvents(1).map((e) => `${e.actor} ${e.action}`)).toEqual(['@ana claim', '@ana respond', '@ana resolve']);
-    expect(fx.store.alertEvents(1)[0]!.detail).toEqual({ discordUserId: '700000000000000501' });
+    expect(fx.store.alertEvents(1)[0]!.detail).toEqual({ chat: 'discord', userId: '700000000000000501' });
   });
 
   it('lets one of two simultaneous claims win and tells the other privately who has it', async () => {

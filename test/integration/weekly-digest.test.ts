@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectDiscord } from '../../src/chat/discord/discord-chat.js';
-import { commands, components } from '../../handlers/index.js';
-import { routeInteractions } from '../../src/chat/discord/interaction-router.js';
+import { actions, commands } from '../../handlers/index.js';
+import { routeInteractions } from '../../src/chat/discord/discord-interactions.js';
 import { CHART_HEIGHT, CHART_WIDTH } from '../../src/digest/chart.js';
 import { renderDigestCsv, renderDigestEmbed, renderDigestHtml } from '../../src/digest/render-digest.js';
 import { buildDigest, postWeeklyDigest } from '../../src/digest/weekly-digest.js';
@@ -164,7 +164,7 @@ describe('weekly digest on Discord (real client, fake Discord)', () => {
   it('answers /triage digest with the embed and the chart', async () => {
     const chat = await connectDiscord({ config: { token: fake.token, apiBaseUrl: fake.apiBase, alertChannelId: fake.channelIds[0]!, actorRoleIds: [], stormThreshold: 20 }, log: fx.log, now: () => at(11, 2, 8) });
     try {
-      routeInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: NY, log: fx.log }, commands, components);
+      routeInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: NY, log: fx.log }, { commands, actions });
       const id = fake.command('digest', fake.member('700000000000000501', 'ana'), [{ name: 'week', type: 3, value: '2026-W44' }]);
       const deferred = await fake.waitFor(() => fake.callbacks.find((c) => c.interactionId === id));
       expect(deferred.type).toBe(5);

@@ -15,8 +15,10 @@ import { queue } from './commands/queue.js';
 import { sla } from './commands/sla.js';
 import { templates } from './commands/templates.js';
 import { claim } from './components/claim.js';
+import { clearCrisis, confirmCrisis } from './components/crisis-check.js';
 import { dismiss } from './components/dismiss.js';
 import { escalate } from './components/escalate.js';
+import { relabel } from './components/relabel.js';
 import { reopen } from './components/reopen.js';
 import { resolve } from './components/resolve.js';
 import { respond } from './components/respond.js';
@@ -25,7 +27,7 @@ import { suggestReply } from './components/suggest-reply.js';
 import { wait } from './components/wait.js';
 
 export const commands: readonly CommandHandler[] = [queue, sla, find, templates, digest];
-export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply];
+export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply, relabel, confirmCrisis, clearCrisis];
 export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest, retention];
 
 export function assertUniqueHandlers(): void {

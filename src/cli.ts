@@ -3,7 +3,7 @@
 import './node-guard.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs, parseEnv } from 'node:util';
+import { parseEnv } from 'node:util';
 import type { CommandIo } from './commands/command.js';
 import { describeFailure, EXIT } from './util/describe-failure.js';
 import { InFlight, STOP_DEADLINE_MS } from './util/in-flight.js';
@@ -16,7 +16,9 @@ commands:
   poll --once           poll every configured source once, dispatch pending alerts, exit
   classify              JSON Lines {id, text} on stdin -> one classification per line
   suggest               JSON Lines {id, text} on stdin -> suggested replies per line
-  eval FILE...          accuracy and per-class precision/recall/F1 of the classifier
+  eval FILE... | eval --corrections
+                        accuracy and per-class precision/recall/F1 of the classifier (on files, or on
+                        the labels the team corrected on cards)
   digest [--week 2026-W47] [--format md|html|csv] [--out FILE] [--chart FILE.png]
                         the weekly digest (last complete week by default)
   doctor                check configuration and credentials
@@ -48,7 +50,7 @@ const COMMANDS: Record<string, Command> = {
   restore: async (io, args) => (await import('./commands/backup-commands.js')).restoreCommand(io, args),
   purge: async (io, args) => (await import('./commands/purge-command.js')).purgeCommand(io, args),
   classify: async (io) => (await import('./commands/classify-commands.js')).classifyCommand(io),
-  eval: async (io, args) => (await import('./commands/classify-commands.js')).evalCommand(io, parseArgs({ args, allowPositionals: true }).positionals),
+  eval: async (io, args) => (await import('./commands/classify-commands.js')).evalCommand(io, args),
 };
 
 /** Settings from `.env` in the working folder, under those already in the environment. */

@@ -1,5 +1,6 @@
 import { CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
 import { planDispatch } from './triage/plan-dispatch.js';
+import { applyCorrections } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
@@ -106,9 +107,15 @@ export async function pollOnce(
   return { poll, posted };
 }
 
-export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard'>) {
-  const replies = suggestReplies(alert, { text: alert.mention.text, authorHandle: alert.mention.authorHandle }, deps.templates, deps.guard);
-  return { alert, replies };
+/**
+ * What a card shows for an alert: the suggested replies, chosen by the labels people corrected on
+ * the card (a confirmed crisis gets the crisis runbook) when there are corrections.
+ */
+export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard'> & { store?: Pick<SqliteStore, 'corrections'> }): AlertCard {
+  const corrections = deps.store?.corrections.forAlert(alert.id) ?? [];
+  const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
+  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle }, deps.templates, deps.guard);
+  return { alert, replies, ...(corrections.length > 0 && { corrections }) };
 }
 
 /** Stable per alert and within Discord's 25 characters. */

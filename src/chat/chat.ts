@@ -2,6 +2,7 @@ import type { AlertView } from '../domain/alert.js';
 import type { SuggestedReply } from '../triage/suggest-replies.js';
 import type { PendingNotification } from '../store/sqlite-store.js';
 import type { DigestData } from '../digest/collect-digest.js';
+import { applyCorrections, type RecordedCorrection } from '../store/corrections.js';
 
 /** Everything a chat needs to show one alert. */
 export interface AlertCard {
@@ -9,6 +10,20 @@ export interface AlertCard {
   replies: SuggestedReply[];
   /** In a storm, similar alerts carried by this card (actions on it apply to them too). */
   grouped?: AlertView[];
+  /** Labels people corrected from the card ("Wrong label?"), oldest first. */
+  corrections?: RecordedCorrection[];
+}
+
+/** A possible crisis (the classifier's lower tier) that nobody has confirmed or cleared yet. */
+export function awaitsCrisisCheck(card: AlertCard): boolean {
+  const possible = Array.isArray(card.alert.reasons) && card.alert.reasons.some((r) => typeof r === 'string' && r.startsWith('possible crisis'));
+  return possible && !(card.corrections ?? []).some((c) => c.correction.kind === 'category' && c.correction.category === 'crisis');
+}
+
+/** The categories a card shows: the classifier's, with people's corrections applied. */
+export function shownCategories(card: AlertCard): string[] {
+  const categories = Array.isArray(card.alert.categories) ? card.alert.categories : [];
+  return card.corrections?.length ? applyCorrections({ urgency: card.alert.urgency, categories }, card.corrections).categories : categories;
 }
 
 export interface PostedMessage {

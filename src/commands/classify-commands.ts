@@ -1,6 +1,8 @@
 import { createClassifier, type Classifier } from '../classify/classify-mention.js';
 import { evaluateRows, renderEvaluation, renderSummary, type FileEvaluation, type LabelledRow } from '../classify/eval-report.js';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
+import { SqliteStore } from '../store/sqlite-store.js';
 import { loadLexicon } from '../data-files.js';
 import { readJsonLines, readJsonLinesFile, writeLine } from '../util/jsonl.js';
 import type { CommandIo } from './command.js';
@@ -69,14 +71,29 @@ export async function classifyCommand(io: CommandIo): Promise<number> {
 }
 
 /** `triage eval FILE...`: accuracy and per-class precision/recall/F1 per file, beside the raw baseline. */
-export async function evalCommand(io: CommandIo, files: readonly string[]): Promise<number> {
-  if (files.length === 0) {
-    io.stderr.write('usage: triage eval FILE.jsonl [FILE.jsonl ...]\n');
+export async function evalCommand(io: CommandIo, args: readonly string[]): Promise<number> {
+  const { values, positionals: files } = parseArgs({ args: [...args], allowPositionals: true, options: { corrections: { type: 'boolean' } } });
+  if (files.length === 0 && !values.corrections) {
+    io.stderr.write('usage: triage eval FILE.jsonl [FILE.jsonl ...] | triage eval --corrections\n');
     return 2;
   }
   const classifier = classifierFromConfig(io);
   let status = 0;
   const evaluations: FileEvaluation[] = [];
+  if (values.corrections) {
+    // What the team corrected on cards: the post's text with the labels people settled on.
+    const config = loadConfig(io.env, io.cwd);
+    const store = new SqliteStore(config.databasePath);
+    let rows;
+    try {
+      rows = store.corrections.labelledRows();
+    } finally {
+      store.close();
+    }
+    const evaluation = evaluateRows(`corrections in ${config.databasePath}`, rows, classifier);
+    evaluations.push(evaluation);
+    io.stdout.write(rows.length === 0 ? 'No label corrections recorded yet ("Wrong label?" on a card records one).\n\n' : `${renderEvaluation(evaluation)}\n\n`);
+  }
   for (const file of files) {
     const rows: LabelledRow[] = [];
     try {

@@ -7,6 +7,8 @@ import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, buildSlaReport, percentile, type SlaAlertFigures } from '../triage/sla-report.js';
 import { compileThemes, PRAISE_QUOTED, quoteOf, tallyThemes } from './mention-facts.js';
 import type { Week } from './week.js';
+import { URGENCIES } from '../domain/classification.js';
+import type { RecordedCorrection } from '../store/corrections.js';
 
 /** Shape of `data/themes.json`. */
 export const themesSchema = z.object({
@@ -45,6 +47,8 @@ export interface DigestData {
   praise: string[];
   cadence: { perDay: Array<{ date: string; originals: number; replies: number }>; originals: number; replies: number; daysWithoutPost: number; busiestDay: number };
   xReads: { reads: number; requests: number; costUsd: number } | null;
+  /** What people corrected on cards this week ("Wrong label?"): counts by kind, never the posts. */
+  corrections: { total: number; urgencyRaised: number; urgencyLowered: number; added: Record<string, number>; removed: Record<string, number> };
 }
 
 export interface DigestSources {
@@ -123,10 +127,27 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
       daysWithoutPost: posts.filter((p) => p.originals === 0).length,
       busiestDay: Math.max(0, ...posts.map((p) => p.originals)),
     },
+    corrections: countCorrections(store.corrections.between(week.from, week.to)),
     xReads: reads.length === 0 ? null : {
       reads: reads.reduce((n, r) => n + r.reads, 0),
       requests: reads.reduce((n, r) => n + r.requests, 0),
       costUsd: estimateXCost(reads.map((r) => ({ ...r, source: 'x' }))),
     },
   };
+}
+
+/** Corrections by kind; "raised" means towards critical. */
+function countCorrections(corrections: readonly RecordedCorrection[]): DigestData['corrections'] {
+  const counts: DigestData['corrections'] = { total: corrections.length, urgencyRaised: 0, urgencyLowered: 0, added: {}, removed: {} };
+  const rank = (u: string | null) => (u === null ? -1 : URGENCIES.indexOf(u as (typeof URGENCIES)[number]));
+  for (const { correction, previous } of corrections) {
+    if (correction.kind === 'urgency') {
+      if (rank(correction.urgency) < rank(previous)) counts.urgencyRaised++;
+      else counts.urgencyLowered++;
+    } else {
+      const side = correction.present ? counts.added : counts.removed;
+      side[correction.category] = (side[correction.category] ?? 0) + 1;
+    }
+  }
+  return counts;
 }

@@ -68,6 +68,7 @@ export function renderDigestMarkdown(data: DigestData): string {
   lines.push('', '## Praise to pass on', '');
   if (data.praise.length === 0) lines.push('None this week.');
   for (const p of data.praise) lines.push(`> ${p}`, '');
+  if (data.corrections.total > 0) lines.push('', '## What the classifier got wrong', '', ...correctionNotes(data));
   lines.push('', '## Our posting on X', '', ...cadenceNotes(data));
   lines.push('', '## X reads', '', data.xReads ? `${data.xReads.reads} posts read in ${data.xReads.requests} requests, about $${data.xReads.costUsd.toFixed(2)}.` : 'No X reads recorded this week.', '');
   return lines.join('\n');
@@ -101,6 +102,7 @@ export function renderDigestHtml(data: DigestData, chartPng?: Buffer): string {
   for (const b of data.breaches) parts.push(`<li>#${b.id} (${html(b.urgency)})${b.url ? ` <a href="${html(b.url)}">${html(b.url)}</a>` : ''}</li>`);
   parts.push('</ul>', `<h2>Crisis events</h2><p>${html(`${data.crisis.count} crisis posts; ${data.crisis.answered} answered; median first response ${minutes(data.crisis.medianMinutes)}. (Crisis posts are never quoted.)`)}</p>`);
   parts.push('<h2>Praise to pass on</h2>', ...(data.praise.length ? data.praise.map((p) => `<blockquote>${html(p)}</blockquote>`) : ['<p>None this week.</p>']));
+  if (data.corrections.total > 0) parts.push('<h2>What the classifier got wrong</h2>', ...correctionNotes(data).map((n) => `<p>${html(n)}</p>`));
   parts.push('<h2>Our posting on X</h2>', ...cadenceNotes(data).map((n) => `<p>${html(n)}</p>`));
   parts.push('<h2>X reads</h2>', `<p>${html(data.xReads ? `${data.xReads.reads} posts read in ${data.xReads.requests} requests, about $${data.xReads.costUsd.toFixed(2)}.` : 'No X reads recorded this week.')}</p>`);
   parts.push('</body></html>', '');
@@ -124,6 +126,11 @@ export function renderDigestCsv(data: DigestData): string {
   }
   rows.push(['breaches', 'count', data.breachCount], ['overdue', 'count', data.overdue.count], ['crisis', 'count', data.crisis.count], ['crisis', 'median_first_response_minutes', data.crisis.medianMinutes ?? '']);
   rows.push(['own_posts', 'originals', data.cadence.originals], ['own_posts', 'replies', data.cadence.replies], ['own_posts', 'days_without_post', data.cadence.daysWithoutPost]);
+  if (data.corrections.total > 0) {
+    rows.push(['corrections', 'total', data.corrections.total], ['corrections', 'urgency_raised', data.corrections.urgencyRaised], ['corrections', 'urgency_lowered', data.corrections.urgencyLowered]);
+    for (const [c, n] of Object.entries(data.corrections.added)) rows.push(['corrections_added', c, n]);
+    for (const [c, n] of Object.entries(data.corrections.removed)) rows.push(['corrections_removed', c, n]);
+  }
   if (data.xReads) rows.push(['x_reads', 'posts', data.xReads.reads], ['x_reads', 'estimated_usd', Math.round(data.xReads.costUsd * 100) / 100]);
   const cell = (v: string | number) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : String(v));
   return `section,key,value\n${rows.map((r) => r.map(cell).join(',')).join('\n')}\n`;
@@ -144,8 +151,19 @@ export function renderDigestEmbed(data: DigestData): APIEmbed {
       { name: 'Top complaint themes', value: cut(data.themes.slice(0, 5).map((t) => `${inert(t.name, 100)}: ${t.count}`).join('\n') || 'None'), inline: true },
       { name: 'First response within target', value: cut(data.sla.map((g) => `${inert(g.urgency, 20)}: ${pct(g.withinTarget, g.withTarget)} (median ${minutes(g.medianMinutes)})`).join('\n') || 'No alerts'), inline: true },
       { name: 'Praise to pass on', value: cut(data.praise.map((p) => `> ${inert(p, 300).replace(/\n/g, ' ')}`).join('\n') || 'None this week') },
+      ...(data.corrections.total > 0 ? [{ name: 'What the classifier got wrong', value: cut(correctionNotes(data)[0] as string) }] : []),
       { name: 'Our posting on X', value: cut(cadenceNotes(data).join(' ')) },
     ],
     footer: { text: plain(`${data.days[0]?.date} to ${data.days[6]?.date} · ${data.timeZone}`, 200) },
   });
+}
+
+/** "3 labels corrected on cards: urgency raised 1, lowered 0; added crisis 1; removed spam 1." */
+function correctionNotes(data: DigestData): string[] {
+  const c = data.corrections;
+  const list = (counts: Record<string, number>) => Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ');
+  return [
+    `${c.total} label${c.total === 1 ? '' : 's'} corrected on cards: urgency raised ${c.urgencyRaised}, lowered ${c.urgencyLowered}${Object.keys(c.added).length ? `; added ${list(c.added)}` : ''}${Object.keys(c.removed).length ? `; removed ${list(c.removed)}` : ''}.`,
+    '`triage eval --corrections` scores the classifier on them.',
+  ];
 }

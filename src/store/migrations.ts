@@ -216,4 +216,21 @@ export const MIGRATIONS: readonly string[] = [
   -- The same attempt marker for SLA reminders and escalations.
   ALTER TABLE sla_notifications ADD COLUMN attempted_at INTEGER;
   `,
+  `
+  -- "Wrong label?" on a card: what a person said the classifier should have said, who and when.
+  -- kind 'urgency': label is the urgency it should have; kind 'category': label is the category and
+  -- present says whether it should be there. The latest per alert, kind and label counts.
+  CREATE TABLE label_corrections (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts (id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('urgency', 'category')),
+    label TEXT NOT NULL,
+    present INTEGER,
+    previous TEXT
+  );
+  CREATE INDEX label_corrections_alert ON label_corrections (alert_id, id);
+  CREATE INDEX label_corrections_at ON label_corrections (at);
+  `,
 ];

@@ -8,6 +8,7 @@ import { TriageError } from '../util/errors.js';
 import { MIGRATIONS } from './migrations.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { OutboxQueries } from './outbox-queries.js';
+import { CorrectionsStore } from './corrections.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { isReminder, type SlaTiming } from '../triage/sla-events.js';
 
@@ -183,6 +184,7 @@ export class SqliteStore {
   readonly db: Database.Database;
   /** The outbox's bookkeeping: send attempts, deliveries, cards that cannot be drawn. */
   readonly outbox: OutboxQueries;
+  readonly corrections: CorrectionsStore;
   private readonly statements;
 
   constructor(path: string) {
@@ -205,6 +207,7 @@ export class SqliteStore {
     }
     db = this.db;
     this.outbox = new OutboxQueries(db);
+    this.corrections = new CorrectionsStore(db);
     this.statements = {
       mentionExists: db.prepare(`SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?`).pluck(),
       insertMention: db.prepare(`

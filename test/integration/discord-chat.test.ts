@@ -69,7 +69,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     expect(embed.fields.find((f: { name: string }) => f.name === 'First response due').value).toMatch(/^<t:\d+:R> \(<t:\d+:f>\)$/);
     expect(embed.fields.find((f: { name: string }) => f.name === 'Why').value).toMatch(/on hold/);
     const ids = post.body.components.flatMap((row: { components: Array<{ custom_id: string }> }) => row.components.map((c) => c.custom_id));
-    expect(ids).toEqual(['t:claim:1', 't:respond:1', 't:wait:1', 't:resolve:1', 't:escalate:1', 't:snooze:1', 't:dismiss:1', 't:reply:1']);
+    expect(ids).toEqual(['t:claim:1', 't:respond:1', 't:wait:1', 't:resolve:1', 't:escalate:1', 't:snooze:1', 't:dismiss:1', 't:reply:1', 't:relabel:1']);
     expect(fx.store.messageOf(alert.id)).toEqual({ channelId: fake.channelIds[0], messageId: expect.any(String) });
   });
 
@@ -150,6 +150,24 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     const ping = await fake.waitFor(() => fake.messagesIn(fake.channelIds[1]!).find((m) => m.content.includes('escalation')));
     expect(ping.content).toMatch(new RegExp(`^<@&${fake.roles.lead}> escalation: alert #1 \\(normal\\) escalated by @ana\\. https://discord.com/channels/`));
     expect(ping.allowed_mentions).toEqual({ parse: [], roles: [fake.roles.lead] });
+  });
+
+  it('records a "Wrong label?" choice with who and when, and a confirmed crisis brings the crisis reply', async () => {
+    const chat = await bot();
+    ingest('on hold for 50 minutes with billing, again');
+    await dispatchPending(chat, fx.deps, signal);
+    const relabelled = await callbackFor(fake.click(cardOf(1), 't:relabel:1', ana(), ['urgency:high']));
+    expect(relabelled.type).toBe(7);
+    expect(relabelled.data.embeds[0].fields.find((f: { name: string }) => f.name === 'Label corrected').value).toMatch(/^• urgency should be high \(was normal\), by @ana <t:\d+:R>$/);
+    expect(fx.store.corrections.forAlert(1)).toEqual([expect.objectContaining({ actor: '@ana', previous: 'normal', correction: { kind: 'urgency', urgency: 'high' } })]);
+    expect(fx.store.getAlert(1)).toMatchObject({ urgency: 'normal' });
+
+    const confirmed = await callbackFor(fake.click(cardOf(1), 't:crisis-yes:1', ana()));
+    expect(confirmed.data.embeds[0].title).toMatch(/crisis/);
+    const replies = confirmed.data.components.find((r: { components: Array<{ custom_id: string }> }) => r.components[0]!.custom_id === 't:reply:1').components[0].options;
+    expect(replies.map((o: { value: string }) => o.value)).toContain('crisis-support');
+    const refused = await callbackFor(fake.click(cardOf(1), 't:relabel:1', ana(), ['urgency:nonsense']));
+    expect(refused).toMatchObject({ type: 4, data: { flags: 64, content: 'Pick the label it should have from the menu.' } });
   });
 
   it('shows a suggested reply privately with the guard verdict', async () => {

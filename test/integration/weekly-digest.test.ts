@@ -12,6 +12,7 @@ import type { Mention } from '../../src/domain/mention.js';
 import { decideFor } from '../../src/pipeline.js';
 import { zonedTimeToUtc } from '../../src/triage/business-time.js';
 import { FakeDiscord } from '../fakes/fake-discord.js';
+import { runCli } from '../helpers/cli.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
 import { ROOT } from '../helpers/setup.js';
 
@@ -105,6 +106,23 @@ describe('weekly digest', () => {
     expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
     expect(png.readUInt32BE(16)).toBe(CHART_WIDTH);
     expect(png.readUInt32BE(20)).toBe(CHART_HEIGHT);
+  });
+
+  it('counts the labels people corrected that week, by kind and without quoting a post', async () => {
+    fx.store.corrections.record(1, { kind: 'urgency', urgency: 'critical' }, '@ana', at(10, 28, 9), 'normal');
+    fx.store.corrections.record(2, { kind: 'category', category: 'crisis', present: true }, '@ben', at(10, 29, 9));
+    fx.store.corrections.record(3, { kind: 'category', category: 'spam', present: false }, '@ben', at(10, 30, 9));
+    fx.store.corrections.record(3, { kind: 'urgency', urgency: 'low' }, '@ben', at(11, 9, 9), 'normal'); // the next week
+    const digest = buildDigest(fx.digest, week, NY);
+    expect(digest.data.corrections).toEqual({ total: 3, urgencyRaised: 1, urgencyLowered: 0, added: { crisis: 1 }, removed: { spam: 1 } });
+    expect(digest.markdown).toContain('## What the classifier got wrong\n\n3 labels corrected on cards: urgency raised 1, lowered 0; added crisis 1; removed spam 1.');
+    expect(renderDigestCsv(digest.data)).toContain('corrections_added,crisis,1');
+
+    // `triage eval --corrections` scores the classifier on what people settled on.
+    const evaluated = await runCli(['eval', '--corrections'], { env: { DATABASE_PATH: fx.path }, cwd: fx.dir });
+    expect(evaluated.code).toBe(0);
+    expect(evaluated.stdout).toMatch(/^corrections in .*triage\.db: 3 rows$/m);
+    expect(evaluated.stdout).toMatch(/urgency +accuracy/);
   });
 
   it('handles an empty week', () => {

@@ -68,9 +68,25 @@ describe('alert card rendering', () => {
     expect(parseCustomId('t:claim:5; DROP TABLE')).toBeUndefined();
   });
 
-  it('offers only Reopen on a closed alert', () => {
+  it('offers only Reopen (and "Wrong label?") on a closed alert', () => {
     const rows = renderAlertComponents({ alert: alert(3, { state: 'resolved' }), replies: [] });
-    expect(rows.flatMap((r) => r.components.map((c) => (c as { custom_id: string }).custom_id))).toEqual(['t:reopen:3']);
+    expect(rows.flatMap((r) => r.components.map((c) => (c as { custom_id: string }).custom_id))).toEqual(['t:reopen:3', 't:relabel:3']);
+  });
+
+  it('asks a person to confirm or clear a possible crisis, without a snooze, and shows who corrected what', () => {
+    const possible = alert(4, { urgency: 'critical', categories: ['complaint'], reasons: ['possible crisis (self-harm): farewell without a plan'] });
+    const ids = (card: Parameters<typeof renderAlertComponents>[0]) => renderAlertComponents(card).flatMap((r) => r.components.map((c) => (c as { custom_id: string }).custom_id));
+    expect(ids({ alert: possible, replies: [] })).toEqual(['t:claim:4', 't:respond:4', 't:wait:4', 't:resolve:4', 't:escalate:4', 't:crisis-yes:4', 't:crisis-no:4', 't:dismiss:4', 't:relabel:4']);
+    expect(renderAlertEmbed({ alert: possible, replies: [] }, { now }).title).toBe('CHECK NOW · POSSIBLE CRISIS · CRITICAL · complaint');
+
+    const confirmed = { alert: possible, replies: [], corrections: [{ id: 1, alertId: 4, at: now, actor: '@ana', previous: null, correction: { kind: 'category' as const, category: 'crisis' as const, present: true } }] };
+    expect(ids(confirmed)).toContain('t:snooze:4');
+    const embed = renderAlertEmbed(confirmed, { now });
+    expect(embed.title).toBe('CRITICAL · complaint, crisis');
+    expect(embed.fields?.find((f) => f.name === 'Label corrected')?.value).toMatch(/^• is crisis, by @ana <t:\d+:R>$/);
+    const menu = renderAlertComponents(confirmed).at(-1)!.components[0] as { options: Array<{ value: string }> };
+    expect(menu.options.map((o) => o.value)).toEqual(expect.arrayContaining(['urgency:high', 'remove:crisis', 'add:phi']));
+    expect(menu.options.map((o) => o.value)).not.toContain('urgency:critical');
   });
 });
 

@@ -1,8 +1,10 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIEmbedField, APISelectMenuOption } from 'discord.js';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
-import type { Urgency } from '../../domain/classification.js';
-import type { AlertCard } from '../chat.js';
+import { CATEGORIES, URGENCIES, type Urgency } from '../../domain/classification.js';
+import type { RecordedCorrection } from '../../store/corrections.js';
+import { awaitsCrisisCheck, shownCategories, type AlertCard } from '../chat.js';
+import { correctionValue } from '../correct-label.js';
 import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
 export { inert, truncate } from '../sanitize.js';
@@ -72,7 +74,8 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
   const { alert } = card;
   const m = alert.mention;
   const sla = slaStatus(alert, options);
-  const prefix = sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : '';
+  const check = awaitsCrisisCheck(card) ? 'CHECK NOW · POSSIBLE CRISIS · ' : '';
+  const prefix = `${check}${sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : ''}`;
   const fields: APIEmbedField[] = [
     { name: 'Sentiment', value: `${inert(alert.sentiment, 20)} (${inert(alert.score, 20)})`, inline: true },
     { name: 'State', value: truncate(stateLine(alert), 200), inline: true },
@@ -88,6 +91,9 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     // Enough of them to fill the field, not every one of a pathological list.
     fields.push({ name: 'Why', value: truncate(reasons.slice(0, 40).map((r) => `• ${inert(r, 200)}`).join('\n'), LIMITS.fieldValue) });
   }
+  if (card.corrections && card.corrections.length > 0) {
+    fields.push({ name: 'Label corrected', value: truncate(card.corrections.slice(-10).map((c) => `• ${describeCorrection(c)}`).join('\n'), LIMITS.fieldValue) });
+  }
   if (card.grouped && card.grouped.length > 0) {
     const shown = card.grouped.slice(0, 10).map((g) => `#${g.id} ${inert(`@${g.mention.authorHandle}`, 31)}: ${inert(g.mention.text, 70)}`);
     const more = card.grouped.length > shown.length ? `\n…and ${card.grouped.length - shown.length} more` : '';
@@ -97,7 +103,7 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     .filter(Boolean)
     .join(' · ');
   const reply = m.inReplyToText ? `> ↳ replying to: ${inert(m.inReplyToText, 300).replace(/\n/g, ' ')}\n\n` : '';
-  const categories = Array.isArray(alert.categories) ? alert.categories.slice(0, 20).join(', ') : '';
+  const categories = shownCategories(card).slice(0, 20).join(', ');
   const url = safeUrl(m.url);
   const embed: APIEmbed = {
     title: `${prefix}${inert(String(alert.urgency).toUpperCase(), 20)} · ${inert(categories, 200) || 'uncategorised'}`,
@@ -152,12 +158,17 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
     type: ROW,
     components: [{ type: SELECT, custom_id: customId(action, alert.id), placeholder, options }],
   });
-  if (!closed) {
+  if (!closed && awaitsCrisisCheck(card)) {
+    // Unconfirmed: no snoozing, and no 988 reply until a person says it is a crisis.
+    rows.push({ type: ROW, components: [button('crisis-yes', 'Confirm crisis', STYLE.danger), button('crisis-no', 'Not a crisis', STYLE.secondary)] });
+  } else if (!closed) {
     rows.push(menu('snooze', 'Snooze reminders…', [
       { label: '1 hour', value: '1h' },
       { label: '4 hours', value: '4h' },
       { label: 'Next business morning', value: 'morning' },
     ]));
+  }
+  if (!closed) {
     rows.push(menu('dismiss', 'Dismiss…', [
       { label: 'Spam', value: 'spam' },
       { label: 'Not actionable', value: 'not-actionable' },
@@ -171,5 +182,27 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
     }));
     rows.push(menu('reply', 'Suggested replies…', options));
   }
+  rows.push(menu('relabel', 'Wrong label?…', relabelOptions(card)));
   return fitComponents(rows);
+}
+
+/** "Wrong label?" choices: every other urgency, and each category added or taken away. */
+function relabelOptions(card: AlertCard): APISelectMenuOption[] {
+  const categories = new Set(shownCategories(card));
+  const current = [...(card.corrections ?? [])].reverse().find((c) => c.correction.kind === 'urgency')?.correction;
+  const urgency = current?.kind === 'urgency' ? current.urgency : card.alert.urgency;
+  return [
+    ...URGENCIES.filter((u) => u !== urgency).map((u) => ({ label: `Urgency should be ${u}`, value: correctionValue({ kind: 'urgency', urgency: u }) })),
+    ...CATEGORIES.map((c) => categories.has(c)
+      ? { label: `Not ${c}`, value: correctionValue({ kind: 'category', category: c, present: false }) }
+      : { label: `Is ${c}`, value: correctionValue({ kind: 'category', category: c, present: true }) }),
+  ];
+}
+
+/** "urgency should be high (was normal), by @ana" */
+function describeCorrection(c: RecordedCorrection): string {
+  const what = c.correction.kind === 'urgency'
+    ? `urgency should be ${c.correction.urgency}${c.previous ? ` (was ${inert(c.previous, 20)})` : ''}`
+    : `${c.correction.present ? 'is' : 'not'} ${c.correction.category}`;
+  return `${what}, by ${inert(c.actor, 40)} ${discordTime(c.at, 'R')}`;
 }

@@ -1,0 +1,28 @@
+import { CATEGORIES, URGENCIES, type Category, type Urgency } from '../domain/classification.js';
+import type { Correction } from '../store/corrections.js';
+import type { ActionOutcome, ActionRequest, HandlerContext } from './handler-types.js';
+
+/** A "Wrong label?" choice as cards encode it: `urgency:high`, `add:phi`, `remove:spam`. */
+export function parseCorrection(value: string | undefined): Correction | undefined {
+  const [what, label] = (value ?? '').split(':');
+  if (what === 'urgency' && URGENCIES.includes(label as Urgency)) return { kind: 'urgency', urgency: label as Urgency };
+  if ((what === 'add' || what === 'remove') && CATEGORIES.includes(label as Category)) return { kind: 'category', category: label as Category, present: what === 'add' };
+  return undefined;
+}
+
+export function correctionValue(correction: Correction): string {
+  return correction.kind === 'urgency' ? `urgency:${correction.urgency}` : `${correction.present ? 'add' : 'remove'}:${correction.category}`;
+}
+
+/**
+ * Records what the label should have been, with who and when, and redraws the card with it. The
+ * alert keeps its SLA and routing: a correction teaches (`triage eval --corrections`, the digest),
+ * it does not move deadlines. A confirmed crisis does change the suggested replies.
+ */
+export function correctLabel(ctx: HandlerContext, request: ActionRequest, correction: Correction): ActionOutcome {
+  const alert = ctx.deps.store.getAlert(request.alertId);
+  if (!alert) return { kind: 'refused', text: `Not done: alert #${request.alertId} does not exist.` };
+  ctx.deps.store.corrections.record(alert.id, correction, request.actor.name, ctx.deps.now(), correction.kind === 'urgency' ? alert.urgency : null);
+  ctx.log.info({ alertId: alert.id, correction, actor: request.actor.name, chat: request.actor.chat }, 'label corrected');
+  return { kind: 'card', alert };
+}

@@ -11,6 +11,8 @@ import { createReplaySource, replayFileProblem } from './sources/replay-source.j
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
 import { createGraphClient } from './sources/facebook/graph-client.js';
+import { createGoogleReviewsSource } from './sources/google/google-reviews-source.js';
+import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
 import { ConfigError, TriageError } from './util/errors.js';
@@ -49,6 +51,15 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
       log: app.log.child({ source: 'facebook' }),
       now: app.deps.now,
       onRateLimited: () => app.metrics.rateLimited.inc({ service: 'facebook' }),
+    }));
+  }
+  if (app.config.google) {
+    sources.push(createGoogleReviewsSource({
+      config: app.config.google,
+      ...lazyGoogleClient(app.config.google),
+      log: app.log.child({ source: 'google' }),
+      now: app.deps.now,
+      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'google' }),
     }));
   }
   if (replayPath !== undefined) {

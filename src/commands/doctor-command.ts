@@ -87,6 +87,23 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
   } else {
     say(true, 'Facebook: not configured (set FACEBOOK_PAGE_ID and FACEBOOK_PAGE_TOKEN to read page comments)');
   }
+  if (config.google) {
+    const { createGoogleReviewsClient, translateGoogleError } = await import('../sources/google/google-client.js');
+    const client = createGoogleReviewsClient(config.google, { timeoutMs: 10_000 });
+    // One cheap read per location: the refresh token, the client, API access and the ids at once.
+    for (const location of config.google.locationIds) {
+      try {
+        const page = await client.listReviews(location, { pageSize: 1 }, AbortSignal.timeout(15_000));
+        const average = page.averageRating === undefined ? '' : `, average ${page.averageRating}`;
+        say(true, `Google: reviews of location ${location} readable (${page.totalReviewCount ?? 0} reviews${average})`);
+      } catch (error) {
+        say(false, `Google: ${translateGoogleError(error, `the reviews of location ${location}`, { answeredBefore: client.answeredBefore }).message}`);
+        failures++;
+      }
+    }
+  } else {
+    say(true, 'Google: not configured (set the GOOGLE_* settings to read Business Profile reviews)');
+  }
   say(true, config.discord ? 'Discord: token set' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;
 }

@@ -1,8 +1,8 @@
 import type { FacebookConfig } from '../../config.js';
-import type { Mention, OwnPost } from '../../domain/mention.js';
 import type { Logger } from '../../logger.js';
 import type { Source, SourceBatch } from '../source.js';
 import { createStreamGuard, LastBatchHolder, type RetryPolicy, type Sleep } from '../stream-guard.js';
+import { commentMention, postMention, ratingMention, type GraphComment, type GraphPost, type GraphRating } from './facebook-mentions.js';
 import { isDeprecatedInThisVersion, isTokenRejected, parseGraphTime, translateGraphError, type GraphClient } from './graph-client.js';
 
 /** `feed`: the page's posts, visitor posts and tags, and every comment and reply on them; `ratings`: recommendations. */
@@ -27,37 +27,6 @@ export interface FacebookSourceOptions {
   onRateLimited?: () => void;
 }
 
-interface GraphUser {
-  id?: string;
-  name?: string;
-}
-
-interface GraphPost {
-  id?: string;
-  message?: string;
-  created_time?: string;
-  updated_time?: string;
-  permalink_url?: string;
-  from?: GraphUser;
-}
-
-interface GraphComment {
-  id?: string;
-  message?: string;
-  created_time?: string;
-  permalink_url?: string;
-  from?: GraphUser;
-  parent?: { id?: string; message?: string };
-}
-
-interface GraphRating {
-  created_time?: string;
-  recommendation_type?: string;
-  review_text?: string;
-  reviewer?: GraphUser;
-  open_graph_story?: { id?: string };
-}
-
 interface GraphList<T> {
   data?: T[];
   paging?: { cursors?: { before?: string; after?: string }; next?: string };
@@ -72,7 +41,7 @@ const MAX_PAGES = 500;
 /**
  * A Facebook Page through the Graph API: visitor posts and posts that tag the page (as `/feed`
  * returns them), every comment and nested reply on the page's recent posts (`filter=stream`), the
- * page's own posts and comment replies as {@link OwnPost}s (the real first responses), and page
+ * page's own posts and comment replies as own posts (the real first responses), and page
  * recommendations while the configured Graph version still serves them (error 12 from v22 on: the
  * stream is then skipped quietly). Each stream keeps the newest creation time it has stored as its
  * cursor, carried only by the batch that ends a sweep.
@@ -254,58 +223,4 @@ function* flush(holder: LastBatchHolder<SourceBatch>, cursor: string | undefined
 function tidy(batch: SourceBatch): SourceBatch {
   if (batch.ownPosts?.length === 0) delete batch.ownPosts;
   return batch;
-}
-
-function author(from: GraphUser | undefined): Mention['author'] {
-  // Without pages_read_user_content, or for a deleted account, Graph leaves `from` out.
-  const id = typeof from?.id === 'string' ? from.id : 'unknown';
-  const name = typeof from?.name === 'string' && from.name !== '' ? from.name : undefined;
-  return { id, handle: name ?? (id === 'unknown' ? 'Facebook user' : id), ...(name !== undefined && { name }) };
-}
-
-function postMention(post: GraphPost, createdAt: number): Mention {
-  return {
-    platform: 'facebook',
-    nativeId: post.id as string,
-    author: author(post.from),
-    text: post.message as string,
-    createdAt,
-    url: typeof post.permalink_url === 'string' ? post.permalink_url : `https://www.facebook.com/${post.id}`,
-    conversationId: post.id as string,
-    stream: 'feed',
-  };
-}
-
-function commentMention(comment: GraphComment, createdAt: number, postId: string, inReplyToId: string, parentText: string | undefined): Mention {
-  const mention: Mention = {
-    platform: 'facebook',
-    nativeId: comment.id as string,
-    author: author(comment.from),
-    text: comment.message as string,
-    createdAt,
-    url: typeof comment.permalink_url === 'string' ? comment.permalink_url : `https://www.facebook.com/${comment.id}`,
-    conversationId: postId,
-    inReplyToId,
-    stream: 'feed',
-  };
-  if (typeof parentText === 'string' && parentText !== '') mention.inReplyToText = parentText;
-  return mention;
-}
-
-function ratingMention(rating: GraphRating, createdAt: number): Mention {
-  const reviewer = author(rating.reviewer);
-  const story = rating.open_graph_story?.id;
-  const negative = rating.recommendation_type === 'negative';
-  const written = typeof rating.review_text === 'string' && rating.review_text.trim() !== '' ? rating.review_text : undefined;
-  const verdict = negative ? 'Not recommended' : 'Recommended';
-  return {
-    platform: 'facebook',
-    // A recommendation is a story; without its id, one reviewer recommends a page once at a given time.
-    nativeId: typeof story === 'string' ? story : `rating:${reviewer.id}:${createdAt}`,
-    author: reviewer,
-    text: written === undefined ? `${verdict} (rating only, no written review)` : `${verdict}: ${written}`,
-    createdAt,
-    ...(typeof story === 'string' && { url: `https://www.facebook.com/${story}` }),
-    stream: 'ratings',
-  };
 }

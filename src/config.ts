@@ -18,6 +18,31 @@ export interface XConfig {
   monthlyReadBudget?: number;
 }
 
+export interface FacebookConfig {
+  /** The page's numeric id. */
+  pageId: string;
+  /** A Page access token with pages_read_engagement and pages_read_user_content. */
+  pageToken: string;
+  /** Versioned Graph API base, e.g. https://graph.facebook.com/v26.0 (no trailing slash). */
+  graphUrl: string;
+  /** How far back the first poll reaches (BACKFILL_HOURS). */
+  backfillHours: number;
+}
+
+export interface GoogleConfig {
+  /** Bare numbers, without the `accounts/` and `locations/` prefixes. */
+  accountId: string;
+  locationIds: string[];
+  clientId: string;
+  clientSecret: string;
+  refreshToken: string;
+  /** e.g. https://mybusiness.googleapis.com; the adapter appends /v4/... */
+  apiBaseUrl: string;
+  /** Handed to the OAuth2Client as `endpoints.oauth2TokenUrl`. */
+  tokenUrl: string;
+  backfillHours: number;
+}
+
 export interface DiscordConfig {
   token: string;
   appId?: string;
@@ -45,6 +70,10 @@ export interface Config {
   x?: XConfig;
   /** Set only when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
+  /** Set only when FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) is. */
+  facebook?: FacebookConfig;
+  /** Set only when the GOOGLE_* credentials are. */
+  google?: GoogleConfig;
   paths: {
     lexicon: string;
     slaPolicy: string;
@@ -183,6 +212,11 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     };
   }
 
+  // Every source but X (which keeps X_BACKFILL_HOURS) reads its first poll this far back.
+  const sourceBackfillHours = positiveInt('BACKFILL_HOURS', 24, 720) ?? 24;
+  readFacebookConfig(config, { get, secret, url, problems, backfillHours: sourceBackfillHours });
+  readGoogleConfig(config, { get, secret, url, problems, backfillHours: sourceBackfillHours });
+
   const discordToken = secret('DISCORD_TOKEN');
   const discordApiBaseUrl = url('DISCORD_API_BASE_URL', 'https://discord.com/api');
   const appId = snowflake('DISCORD_APP_ID');
@@ -220,6 +254,67 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+interface SettingReaders {
+  get: (name: string) => string | undefined;
+  secret: (name: string) => string | undefined;
+  url: (name: string, fallback: string) => string;
+  problems: string[];
+  backfillHours: number;
+}
+
+function readFacebookConfig(config: Config, { get, secret, url, problems, backfillHours }: SettingReaders): void {
+  const pageId = get('FACEBOOK_PAGE_ID');
+  const pageToken = secret('FACEBOOK_PAGE_TOKEN');
+  const graphUrl = url('FACEBOOK_GRAPH_URL', 'https://graph.facebook.com/v26.0');
+  if (pageId !== undefined && !/^\d{1,25}$/.test(pageId)) {
+    problems.push(`FACEBOOK_PAGE_ID=${pageId}: must be the page's numeric id (Page → About → Page transparency, or Meta Business Suite → Settings).`);
+  }
+  if (pageId === undefined && pageToken === undefined) return;
+  if (pageToken === undefined) problems.push('FACEBOOK_PAGE_ID is set but FACEBOOK_PAGE_TOKEN is not: set it to a Page access token (README "Connect a Facebook Page").');
+  if (pageId === undefined) problems.push('FACEBOOK_PAGE_TOKEN is set but FACEBOOK_PAGE_ID is not: set it to the numeric id of the page to watch.');
+  if (!/\/v\d+\.\d+$/.test(graphUrl)) {
+    problems.push(`FACEBOOK_GRAPH_URL=${graphUrl}: must end with the Graph API version, e.g. https://graph.facebook.com/v26.0.`);
+  }
+  config.facebook = { pageId: pageId ?? '', pageToken: pageToken ?? '', graphUrl, backfillHours };
+}
+
+function readGoogleConfig(config: Config, { get, secret, url, problems, backfillHours }: SettingReaders): void {
+  const names = ['GOOGLE_ACCOUNT_ID', 'GOOGLE_LOCATION_IDS', 'GOOGLE_CLIENT_ID', 'GOOGLE_CLIENT_SECRET', 'GOOGLE_REFRESH_TOKEN'] as const;
+  const apiBaseUrl = url('GOOGLE_API_BASE_URL', 'https://mybusiness.googleapis.com');
+  const tokenUrl = url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token');
+  const accountId = get('GOOGLE_ACCOUNT_ID');
+  const locationsRaw = get('GOOGLE_LOCATION_IDS');
+  const clientId = get('GOOGLE_CLIENT_ID');
+  const clientSecret = secret('GOOGLE_CLIENT_SECRET');
+  const refreshToken = secret('GOOGLE_REFRESH_TOKEN');
+  const values = { GOOGLE_ACCOUNT_ID: accountId, GOOGLE_LOCATION_IDS: locationsRaw, GOOGLE_CLIENT_ID: clientId, GOOGLE_CLIENT_SECRET: clientSecret, GOOGLE_REFRESH_TOKEN: refreshToken };
+  if (names.every((name) => values[name] === undefined)) return;
+  const missing = names.filter((name) => values[name] === undefined);
+  if (missing.length > 0) {
+    problems.push(`Google reviews need all of ${names.join(', ')}; missing: ${missing.join(', ')} (README "Connect Google reviews").`);
+  }
+  if (accountId !== undefined && !/^\d{1,30}$/.test(accountId)) {
+    const bare = accountId.replace(/^accounts\//, '');
+    problems.push(`GOOGLE_ACCOUNT_ID=${accountId}: must be the bare account number${/^\d+$/.test(bare) ? `, ${bare}` : ''} (without "accounts/").`);
+  }
+  const locationIds = (locationsRaw ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  if (locationsRaw !== undefined && locationIds.length === 0) problems.push('GOOGLE_LOCATION_IDS lists no location: list the bare location numbers, separated by commas.');
+  for (const id of locationIds) {
+    if (!/^\d{1,30}$/.test(id)) problems.push(`GOOGLE_LOCATION_IDS: "${id}" is not a bare location number (write 1234567890, not accounts/.../locations/1234567890).`);
+  }
+  if (new Set(locationIds).size !== locationIds.length) problems.push('GOOGLE_LOCATION_IDS lists a location twice.');
+  config.google = {
+    accountId: accountId ?? '',
+    locationIds,
+    clientId: clientId ?? '',
+    clientSecret: clientSecret ?? '',
+    refreshToken: refreshToken ?? '',
+    apiBaseUrl,
+    tokenUrl,
+    backfillHours,
+  };
 }
 
 function checkWritableDatabase(path: string, problems: string[]): void {

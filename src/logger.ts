@@ -7,6 +7,7 @@ export type { Logger };
 export const REDACT_PATHS = [
   'token', '*.token', 'bearerToken', '*.bearerToken', 'config.x.bearerToken', 'config.discord.token',
   'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
+  'pageToken', '*.pageToken', 'refreshToken', '*.refreshToken', 'clientSecret', '*.clientSecret',
 ];
 
 /** JSON logs to stderr (stdout belongs to command output); tests pass their own destination. */

@@ -9,6 +9,10 @@ import { pollOnce, runSlaSweep } from './pipeline.js';
 import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
+import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
+import { createGraphClient } from './sources/facebook/graph-client.js';
+import { createGoogleReviewsSource } from './sources/google/google-reviews-source.js';
+import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
 import { ConfigError, TriageError } from './util/errors.js';
@@ -26,7 +30,7 @@ export interface SourceOptions {
   onReplaySkip?: (line: number, reason: string) => void;
 }
 
-/** The sources configured: X when its credentials are set, and a replay file when given. */
+/** The sources configured: X, Facebook and Google when their credentials are set, and a replay file when given. */
 export function configuredSources(app: App, options: SourceOptions): Source[] {
   const { signal, replay: replayPath } = options;
   const sources: Source[] = [];
@@ -38,6 +42,24 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
       now: app.deps.now,
       onRateLimited: () => app.metrics.rateLimited.inc({ service: 'x' }),
       readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
+    }));
+  }
+  if (app.config.facebook) {
+    sources.push(createFacebookPageSource({
+      config: app.config.facebook,
+      client: createGraphClient(app.config.facebook),
+      log: app.log.child({ source: 'facebook' }),
+      now: app.deps.now,
+      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'facebook' }),
+    }));
+  }
+  if (app.config.google) {
+    sources.push(createGoogleReviewsSource({
+      config: app.config.google,
+      ...lazyGoogleClient(app.config.google),
+      log: app.log.child({ source: 'google' }),
+      now: app.deps.now,
+      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'google' }),
     }));
   }
   if (replayPath !== undefined) {

@@ -6,6 +6,7 @@ import { liveLockHolder } from '../store/bot-lock.js';
 import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
 import { replayFileProblem } from '../sources/replay-source.js';
+import { checkBluesky, checkMastodon } from './doctor-sources.js';
 import { ConfigError, TriageError } from '../util/errors.js';
 import { describeNodeVersion, isSupportedNode } from '../node-version.js';
 import type { CommandIo } from './command.js';
@@ -73,6 +74,11 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     if (usage) say(true, `X ${usage}`);
   } else {
     say(true, 'X: not configured (set X_BEARER_TOKEN and X_HANDLE to poll mentions)');
+  }
+  for (const check of [checkBluesky(config.bluesky), checkMastodon(config.mastodon)]) {
+    const { ok, line } = await check;
+    say(ok, line);
+    if (!ok) failures++;
   }
   say(true, config.discord ? 'Discord: token set' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;

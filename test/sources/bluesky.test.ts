@@ -151,7 +151,7 @@ describe('Bluesky source specifics (real @atproto/api agent against the fake)', 
     await pollSource(source({}, config), fx.deps, signal);
     const errors = fx.logs.records.filter((r) => r.level >= 50);
     expect(errors).toHaveLength(1);
-    expect(errors[0]!.msg).toMatch(/^Bluesky rejected the login for logging in \(401 AuthenticationRequired: Invalid identifier or password\)\. Check BLUESKY_HANDLE and BLUESKY_APP_PASSWORD/);
+    expect(errors[0]!.msg).toMatch(/^Bluesky rejected the login for BLUESKY_HANDLE=riverbend\.bsky\.social \(401 AuthenticationRequired: Invalid identifier or password\)\. Check BLUESKY_HANDLE and BLUESKY_APP_PASSWORD/);
     expect(JSON.stringify(fx.logs.records)).not.toContain('wrong-pass-word-xxxx');
   });
 

@@ -49,7 +49,7 @@ export async function ensureBlueskySession(agent: AtpAgent, config: Pick<Bluesky
   try {
     await agent.login({ identifier: config.handle, password: config.appPassword });
   } catch (error) {
-    throw translateBlueskyError(error, 'logging in');
+    throw translateBlueskyError(error, `BLUESKY_HANDLE=${config.handle}`);
   }
   return 'created';
 }

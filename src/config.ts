@@ -43,6 +43,25 @@ export interface GoogleConfig {
   backfillHours: number;
 }
 
+export interface BlueskyConfig {
+  /** The account's handle (riverbend.bsky.social) or DID, as BLUESKY_HANDLE gives it. */
+  handle: string;
+  appPassword: string;
+  /** BLUESKY_SERVICE: where to log in; the agent then follows the account's own PDS. */
+  service: string;
+  searchQuery?: string;
+  /** Keyword search runs at most this often (it is not meant for bulk use). */
+  searchIntervalMinutes: number;
+  backfillHours: number;
+}
+
+export interface MastodonConfig {
+  /** MASTODON_URL: the instance's address, e.g. https://mastodon.social. */
+  url: string;
+  accessToken: string;
+  backfillHours: number;
+}
+
 export interface DiscordConfig {
   token: string;
   appId?: string;
@@ -68,6 +87,10 @@ export interface Config {
   logLevel: LogLevel;
   /** Set only when X_BEARER_TOKEN is. */
   x?: XConfig;
+  /** Set only when BLUESKY_HANDLE and BLUESKY_APP_PASSWORD are. */
+  bluesky?: BlueskyConfig;
+  /** Set only when MASTODON_URL and MASTODON_ACCESS_TOKEN are. */
+  mastodon?: MastodonConfig;
   /** Set only when DISCORD_TOKEN is. */
   discord?: DiscordConfig;
   /** Set only when FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) is. */
@@ -216,6 +239,54 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const sourceBackfillHours = positiveInt('BACKFILL_HOURS', 24, 720) ?? 24;
   readFacebookConfig(config, { get, secret, url, problems, backfillHours: sourceBackfillHours });
   readGoogleConfig(config, { get, secret, url, problems, backfillHours: sourceBackfillHours });
+
+  // Bluesky and Mastodon: one account each from the environment.
+  const blueskyHandle = get('BLUESKY_HANDLE')?.replace(/^@/, '');
+  const blueskyPassword = secret('BLUESKY_APP_PASSWORD');
+  const blueskyService = url('BLUESKY_SERVICE', 'https://bsky.social');
+  const blueskySearchInterval = positiveInt('BLUESKY_SEARCH_INTERVAL_MINUTES', 15, 1440) ?? 15;
+  if (blueskyHandle !== undefined && !/^did:[a-z]+:[a-zA-Z0-9._:%-]+$/.test(blueskyHandle) && !/^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/.test(blueskyHandle)) {
+    problems.push(`BLUESKY_HANDLE=${blueskyHandle}: not a Bluesky handle. Use the full handle, e.g. riverbend.bsky.social or riverbend.org (or the account's did:plc:...).`);
+  }
+  if ((blueskyHandle === undefined) !== (blueskyPassword === undefined)) {
+    problems.push(blueskyHandle === undefined
+      ? 'BLUESKY_APP_PASSWORD is set but BLUESKY_HANDLE is not: set BLUESKY_HANDLE to the account to watch (e.g. riverbend.bsky.social).'
+      : 'BLUESKY_HANDLE is set but BLUESKY_APP_PASSWORD is not: create an app password (Settings → Privacy and security → App passwords) and set it.');
+  }
+  if (blueskyHandle !== undefined && blueskyPassword !== undefined) {
+    config.bluesky = {
+      handle: blueskyHandle,
+      appPassword: blueskyPassword,
+      service: blueskyService,
+      searchIntervalMinutes: blueskySearchInterval,
+      backfillHours: sourceBackfillHours,
+      ...(get('BLUESKY_SEARCH_QUERY') !== undefined && { searchQuery: get('BLUESKY_SEARCH_QUERY') as string }),
+    };
+  }
+
+  const mastodonUrl = get('MASTODON_URL');
+  const mastodonToken = secret('MASTODON_ACCESS_TOKEN');
+  if (mastodonUrl !== undefined) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(mastodonUrl);
+    } catch {
+      // reported below
+    }
+    if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+      problems.push(`MASTODON_URL=${mastodonUrl}: not an http(s) URL. Use the instance's address, e.g. https://mastodon.social.`);
+    } else if (parsed.pathname.replace(/\/+$/, '') !== '' || parsed.search !== '') {
+      problems.push(`MASTODON_URL=${mastodonUrl}: use the instance's address alone, without a path (e.g. ${parsed.origin}), not a profile or API link.`);
+    }
+  }
+  if ((mastodonUrl === undefined) !== (mastodonToken === undefined)) {
+    problems.push(mastodonUrl === undefined
+      ? 'MASTODON_ACCESS_TOKEN is set but MASTODON_URL is not: set MASTODON_URL to the instance, e.g. https://mastodon.social.'
+      : 'MASTODON_URL is set but MASTODON_ACCESS_TOKEN is not: create an application with read scopes (Preferences → Development) and set its access token.');
+  }
+  if (mastodonUrl !== undefined && mastodonToken !== undefined) {
+    config.mastodon = { url: mastodonUrl.replace(/\/+$/, ''), accessToken: mastodonToken, backfillHours: sourceBackfillHours };
+  }
 
   const discordToken = secret('DISCORD_TOKEN');
   const discordApiBaseUrl = url('DISCORD_API_BASE_URL', 'https://discord.com/api');

@@ -13,6 +13,11 @@ import { createFacebookPageSource } from './sources/facebook/facebook-page-sourc
 import { createGraphClient } from './sources/facebook/graph-client.js';
 import { createGoogleReviewsSource } from './sources/google/google-reviews-source.js';
 import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
+import { createBlueskyAgent } from './sources/bluesky/bluesky-client.js';
+import { createBlueskySource } from './sources/bluesky/bluesky-source.js';
+import { createMastodonClient } from './sources/mastodon/mastodon-client.js';
+import { createMastodonSource } from './sources/mastodon/mastodon-source.js';
+import { SourceSessions } from './store/source-sessions.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
 import { ConfigError, TriageError } from './util/errors.js';
@@ -30,7 +35,7 @@ export interface SourceOptions {
   onReplaySkip?: (line: number, reason: string) => void;
 }
 
-/** The sources configured: X, Facebook and Google when their credentials are set, and a replay file when given. */
+/** The sources configured: X, Bluesky, Mastodon, Facebook and Google when their credentials are set, and a replay file when given. */
 export function configuredSources(app: App, options: SourceOptions): Source[] {
   const { signal, replay: replayPath } = options;
   const sources: Source[] = [];
@@ -42,6 +47,28 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
       now: app.deps.now,
       onRateLimited: () => app.metrics.rateLimited.inc({ service: 'x' }),
       readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
+    }));
+  }
+  if (app.config.bluesky) {
+    const config = app.config.bluesky;
+    const log = app.log.child({ source: 'bluesky' });
+    const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', config.handle);
+    sources.push(createBlueskySource({
+      config,
+      agent: createBlueskyAgent(config, sessions, { signal, log }),
+      sessions,
+      log,
+      now: app.deps.now,
+      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'bluesky' }),
+    }));
+  }
+  if (app.config.mastodon) {
+    sources.push(createMastodonSource({
+      config: app.config.mastodon,
+      client: createMastodonClient(app.config.mastodon, { signal }),
+      log: app.log.child({ source: 'mastodon' }),
+      now: app.deps.now,
+      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'mastodon' }),
     }));
   }
   if (app.config.facebook) {

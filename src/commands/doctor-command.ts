@@ -7,6 +7,7 @@ import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-c
 import { describeXUsage } from '../sources/x/x-usage.js';
 import { createGraphClient, translateGraphError } from '../sources/facebook/graph-client.js';
 import { replayFileProblem } from '../sources/replay-source.js';
+import { checkBluesky, checkMastodon } from './doctor-sources.js';
 import { ConfigError, TriageError } from '../util/errors.js';
 import { describeNodeVersion, isSupportedNode } from '../node-version.js';
 import type { CommandIo } from './command.js';
@@ -103,6 +104,11 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     }
   } else {
     say(true, 'Google: not configured (set the GOOGLE_* settings to read Business Profile reviews)');
+  }
+  for (const check of [checkBluesky(config.bluesky), checkMastodon(config.mastodon)]) {
+    const { ok, line } = await check;
+    say(ok, line);
+    if (!ok) failures++;
   }
   say(true, config.discord ? 'Discord: token set' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;

@@ -233,4 +233,15 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX label_corrections_alert ON label_corrections (alert_id, id);
   CREATE INDEX label_corrections_at ON label_corrections (at);
   `,
+  `
+  -- Logins kept between runs, one per source account (Bluesky allows about 100 session creations a
+  -- day, and its refresh tokens rotate: the newest is written here every time it changes).
+  CREATE TABLE source_sessions (
+    source TEXT NOT NULL,
+    account TEXT NOT NULL,
+    data TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (source, account)
+  );
+  `,
 ];

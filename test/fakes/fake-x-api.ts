@@ -96,7 +96,15 @@ export class FakeXApi {
     const id = tweet.id ?? String((this.nextId += 1000n));
     const full: FakeTweet = { ...tweet, id, createdAt: tweet.createdAt ?? new Date().toISOString(), conversationId: tweet.conversationId ?? id };
     this.tweets.push(full);
+    this.version++;
     return full;
+  }
+
+  /** Deletes a tweet, as its author would: it leaves every timeline and search. */
+  removeTweet(id: string): void {
+    const i = this.tweets.findIndex((t) => t.id === id);
+    if (i >= 0) this.tweets.splice(i, 1);
+    this.version++;
   }
 
   fail(fault: Fault, path?: string, times = 1): void {
@@ -189,14 +197,16 @@ export class FakeXApi {
     return undefined;
   }
 
-  private readonly cache = new Map<string, { size: number; tweets: FakeTweet[] }>();
+  private readonly cache = new Map<string, { version: number; tweets: FakeTweet[] }>();
+  /** Bumped on every change to `tweets`, so cached filters never outlive an add or a delete. */
+  private version = 0;
 
   /** A filtered list, newest first, recomputed only when tweets were added (keeps big benchmarks about the client). */
   private cached(key: string, filter: () => FakeTweet[]): FakeTweet[] {
     const hit = this.cache.get(key);
-    if (hit && hit.size === this.tweets.length) return hit.tweets;
+    if (hit && hit.version === this.version) return hit.tweets;
     const tweets = filter().sort((a, b) => (idOf(b) > idOf(a) ? 1 : -1));
-    this.cache.set(key, { size: this.tweets.length, tweets });
+    this.cache.set(key, { version: this.version, tweets });
     return tweets;
   }
 

@@ -144,7 +144,9 @@ describe('Slack chat (the real Bolt client in Socket Mode against a local fake)'
     const first = fake.click(card, 't:claim:1', undefined, 'ana');
     const second = fake.click(card, 't:claim:1', undefined, 'ben');
     await Promise.all([fake.expectAck(first), fake.expectAck(second)]);
-    const winner = fx.store.getAlert(1)!.assignee === '@ana' ? { lost: second, who: '@ana' } : { lost: first, who: '@ben' };
+    // Acked first, handled after: wait for the winner before asking who lost.
+    const assignee = await fake.waitFor(() => fx.store.getAlert(1)!.assignee);
+    const winner = assignee === '@ana' ? { lost: second, who: '@ana' } : { lost: first, who: '@ben' };
     expect(await privately(winner.lost)).toMatchObject({ response_type: 'ephemeral', replace_original: false, text: `${winner.who} has this one.` });
     expect(fake.messagesIn(ALERTS)).toHaveLength(1);
   });

@@ -80,6 +80,26 @@ export interface DiscordConfig {
   apiBaseUrl: string;
 }
 
+export interface SlackConfig {
+  /** Bot token (`xoxb-`): every Web API call. */
+  botToken: string;
+  /** App-level token (`xapp-`, scope `connections:write`): opens the Socket Mode link. */
+  appToken: string;
+  alertChannelId: string;
+  /** Critical alerts go here (default: the alert channel), with the lead group pinged. */
+  urgentChannelId?: string;
+  /** Where the weekly digest goes (default: the alert channel). */
+  digestChannelId?: string;
+  /** Pinged (`<!subteam^S…>`) on critical alerts, breaches and escalations; nothing else is ever pinged but an assignee's own reminder. */
+  leadUserGroupId?: string;
+  /** Members of any of these user groups may act on alerts; empty = everyone who sees the channel. */
+  actorUserGroupIds: string[];
+  /** More non-critical alerts than this in one dispatch are coalesced into grouped cards. */
+  stormThreshold: number;
+  /** Web API base, with its trailing slash (`https://slack.com/api/`), handed to Bolt as `slackApiUrl`. */
+  apiUrl: string;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -97,6 +117,8 @@ export interface Config {
   facebook?: FacebookConfig;
   /** Set only when the GOOGLE_* credentials are. */
   google?: GoogleConfig;
+  /** Set only when SLACK_BOT_TOKEN is. */
+  slack?: SlackConfig;
   paths: {
     lexicon: string;
     slaPolicy: string;
@@ -323,6 +345,14 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     };
   }
 
+  const slack = readSlackConfig(get, { secret, url, positiveInt }, problems);
+  if (slack) config.slack = slack;
+  if (config.discord && config.slack) {
+    // Each alert has one card message today (alerts.chat_message_id): posting to two chats needs a
+    // delivery record per chat first. Refused here rather than half-working.
+    problems.push('DISCORD_TOKEN and SLACK_BOT_TOKEN are both set: Triage posts to one chat at a time for now. Unset the one you do not use.');
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -385,6 +415,84 @@ function readGoogleConfig(config: Config, { get, secret, url, problems, backfill
     apiBaseUrl,
     tokenUrl,
     backfillHours,
+  };
+}
+
+type Readers = {
+  secret(name: string): string | undefined;
+  url(name: string, fallback: string): string;
+  positiveInt(name: string, fallback: number | undefined, max: number): number | undefined;
+};
+
+/**
+ * Slack takes about one message per second per channel (short bursts allowed): twenty cards, a
+ * dispatch's worth before a storm is coalesced, take about twenty seconds of one channel's budget,
+ * well within a poll minute.
+ */
+export const SLACK_STORM_THRESHOLD = 20;
+
+/** Slack ids: channels `C…` (public) or `G…` (private), user groups `S…`; upper-case letters and digits. */
+const SLACK_CHANNEL_ID = /^[CG][A-Z0-9]{6,20}$/;
+const SLACK_GROUP_ID = /^S[A-Z0-9]{6,20}$/;
+
+/** The Slack settings, checked; undefined when SLACK_BOT_TOKEN is not set. */
+function readSlackConfig(get: (name: string) => string | undefined, read: Readers, problems: string[]): SlackConfig | undefined {
+  const botToken = read.secret('SLACK_BOT_TOKEN');
+  const appToken = read.secret('SLACK_APP_TOKEN');
+  if (botToken !== undefined && !botToken.startsWith('xoxb-')) {
+    problems.push('SLACK_BOT_TOKEN: not a bot token (it starts with xoxb-). Copy the "Bot User OAuth Token" from your Slack app\'s OAuth & Permissions page.');
+  }
+  if (appToken !== undefined && !appToken.startsWith('xapp-')) {
+    problems.push('SLACK_APP_TOKEN: not an app-level token (it starts with xapp-). Create one under Basic Information → App-Level Tokens with the connections:write scope.');
+  }
+  const channel = (name: string): string | undefined => {
+    const value = get(name);
+    if (value !== undefined && !SLACK_CHANNEL_ID.test(value)) {
+      problems.push(`${name}=${value}: not a Slack channel id (C… or G…, e.g. C0123456789). In Slack, open the channel's details; the id is at the bottom of the About tab.`);
+    }
+    return value;
+  };
+  const alertChannelId = channel('SLACK_ALERT_CHANNEL_ID');
+  const urgentChannelId = channel('SLACK_URGENT_CHANNEL_ID');
+  const digestChannelId = channel('SLACK_DIGEST_CHANNEL_ID');
+  const group = (name: string, id: string): boolean => {
+    if (SLACK_GROUP_ID.test(id)) return true;
+    problems.push(`${name}: "${id}" is not a Slack user group id (S…, e.g. S0123456789). Find it in the group's link (…/usergroups/S…) or with usergroups.list.`);
+    return false;
+  };
+  const leadUserGroupId = get('SLACK_LEAD_USER_GROUP_ID');
+  if (leadUserGroupId !== undefined) group('SLACK_LEAD_USER_GROUP_ID', leadUserGroupId);
+  const actors = get('SLACK_ACTOR_USER_GROUP_IDS');
+  const actorUserGroupIds = (actors ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  if (actors !== undefined && actorUserGroupIds.length === 0) {
+    problems.push('SLACK_ACTOR_USER_GROUP_IDS lists no user group id. List user group ids (S…) separated by commas, or unset it to let everyone who sees the channel act.');
+  }
+  for (const id of actorUserGroupIds) group('SLACK_ACTOR_USER_GROUP_IDS', id);
+  const stormThreshold = read.positiveInt('SLACK_STORM_THRESHOLD', SLACK_STORM_THRESHOLD, 1_000) ?? SLACK_STORM_THRESHOLD;
+  // WebClient appends method names to this base, so it keeps (or gets) its trailing slash.
+  const apiUrl = `${read.url('SLACK_API_URL', 'https://slack.com/api/')}/`;
+
+  if (botToken === undefined) {
+    const stray = ['SLACK_APP_TOKEN', 'SLACK_ALERT_CHANNEL_ID'].filter((name) => get(name) !== undefined);
+    if (stray.length > 0) problems.push(`${stray.join(' and ')} set but SLACK_BOT_TOKEN is not: set SLACK_BOT_TOKEN (xoxb-…) to use Slack, or unset ${stray.length > 1 ? 'them' : 'it'}.`);
+    return undefined;
+  }
+  if (appToken === undefined) {
+    problems.push('SLACK_BOT_TOKEN is set but SLACK_APP_TOKEN is not: Triage talks to Slack in Socket Mode, which needs an app-level token (xapp-…, Basic Information → App-Level Tokens, scope connections:write).');
+  }
+  if (alertChannelId === undefined) {
+    problems.push('SLACK_BOT_TOKEN is set but SLACK_ALERT_CHANNEL_ID is not: set it to the id (C…) of the channel that receives alert cards, and invite the app there (/invite @Triage).');
+  }
+  return {
+    botToken,
+    appToken: appToken ?? '',
+    alertChannelId: alertChannelId ?? '',
+    actorUserGroupIds,
+    stormThreshold,
+    apiUrl,
+    ...(urgentChannelId !== undefined && { urgentChannelId }),
+    ...(digestChannelId !== undefined && { digestChannelId }),
+    ...(leadUserGroupId !== undefined && { leadUserGroupId }),
   };
 }
 

@@ -6,6 +6,7 @@ export type { Logger };
 /** Paths pino blanks out wherever they appear in a log record. */
 export const REDACT_PATHS = [
   'token', '*.token', 'bearerToken', '*.bearerToken', 'config.x.bearerToken', 'config.discord.token',
+  'botToken', '*.botToken', 'appToken', '*.appToken', 'config.slack.botToken', 'config.slack.appToken',
   'authorization', '*.authorization', 'headers.authorization', '*.headers.authorization',
   'pageToken', '*.pageToken', 'refreshToken', '*.refreshToken', 'clientSecret', '*.clientSecret',
 ];

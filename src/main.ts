@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { App } from './app.js';
+import type { SlackConfig } from './config.js';
 import type { Chat, ChatLimits } from './chat/chat.js';
 import { withBackoff } from './chat/chat-backoff.js';
 import { createConsoleChat } from './chat/console/console-chat.js';
@@ -104,11 +105,21 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
   return sources;
 }
 
+export interface ChatOptions {
+  /**
+   * Receive clicks, modals and slash commands (default true). One-shot commands (`poll --once`)
+   * only post; Slack then opens no Socket Mode link.
+   */
+  interactive?: boolean;
+}
+
 /**
- * The chat configured: Discord when DISCORD_TOKEN is set (logged in and routing interactions), the
- * console otherwise. `signal` cancels logging in and every request in flight.
+ * The chat configured: Discord when DISCORD_TOKEN is set, Slack when SLACK_BOT_TOKEN is (config
+ * refuses both at once), each connected and routing its interactions to the same handlers; the
+ * console otherwise. `signal` cancels connecting and every request in flight.
  */
-export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal): Promise<Chat> {
+export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal, options: ChatOptions = {}): Promise<Chat> {
+  if (app.config.slack) return createSlackChat(app, app.config.slack, signal, options);
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   // discord.js and the interaction handlers are loaded only when Discord is configured (~0.2 s).
   const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
@@ -129,8 +140,31 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
   return chat;
 }
 
+/** Slack through Bolt in Socket Mode; Bolt and the interaction handlers are loaded only when Slack is configured. */
+async function createSlackChat(app: App, config: SlackConfig, signal: AbortSignal, options: ChatOptions): Promise<Chat> {
+  const interactive = options.interactive ?? true;
+  const [{ connectSlack }, { routeSlackInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
+    import('./chat/slack/slack-chat.js'),
+    import('./chat/slack/slack-interactions.js'),
+    import('../handlers/index.js'),
+  ]);
+  assertUniqueHandlers();
+  const log = app.log.child({ chat: 'slack' });
+  const chat = await connectSlack({
+    config,
+    log,
+    now: app.deps.now,
+    messageOf: (id) => app.store.messageOf(id),
+    signal,
+    socketMode: interactive,
+    onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
+  });
+  if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
+  return chat;
+}
+
 export function chatLimits(app: App): ChatLimits {
-  return { stormThreshold: app.config.discord?.stormThreshold ?? Number.POSITIVE_INFINITY };
+  return { stormThreshold: app.config.slack?.stormThreshold ?? app.config.discord?.stormThreshold ?? Number.POSITIVE_INFINITY };
 }
 
 /**

@@ -307,3 +307,196 @@ export function terminalText(value: unknown): string {
 export function terminalLine(value: unknown, max = 500): string {
   return truncate(terminalText(value).replace(/\s+/g, ' ').trim(), max);
 }
+
+// ---- Slack --------------------------------------------------------------------------------------
+
+/**
+ * Slack's Block Kit limits (docs.slack.dev/reference/block-kit: blocks, block elements, composition
+ * objects), counted in UTF-16 code units like Discord's, plus our own bounds.
+ */
+export const SLACK_LIMITS = {
+  /** Blocks in a message; a modal takes 100. */
+  blocks: 50,
+  viewBlocks: 100,
+  sectionText: 3000,
+  fields: 10,
+  fieldText: 2000,
+  headerText: 150,
+  contextElements: 10,
+  contextText: 3000,
+  actionsElements: 25,
+  buttonText: 75,
+  buttonValue: 2000,
+  actionId: 255,
+  blockId: 255,
+  selectOptions: 100,
+  optionText: 75,
+  optionValue: 150,
+  optionDescription: 75,
+  placeholder: 150,
+  modalTitle: 24,
+  modalButton: 24,
+  privateMetadata: 3000,
+  inputLabel: 2000,
+  /** Ours: Slack cuts a message's `text` at 40,000, and a notification shows far less of it. */
+  messageText: 4000,
+} as const;
+
+/** `&`, `<` and `>` as Slack's three entities: with them no text can become `<!channel>`, `<@U…>` or a link. */
+export function slackEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * `@channel`, `@here` and `@everyone` broken with a zero-width space: Slack turns them into mass
+ * mentions when a message is sent with `parse: 'full'` or `link_names`, which Triage never does;
+ * belt and braces should that ever change. Idempotent.
+ */
+function neutraliseSlackBroadcasts(text: string): string {
+  return text.replace(/@(?=channel|here|everyone)/gi, '@\u200B');
+}
+
+/**
+ * Cuts mrkdwn to `max` without leaving half of something Slack parses at the end: an entity
+ * (`&am…`) or one of our own `<…>` tokens (a date, a link, a group mention) whose `>` was cut off.
+ */
+export function truncateMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = truncate(text, max);
+  const open = cut.lastIndexOf('<');
+  if (open !== -1 && cut.indexOf('>', open) === -1) cut = `${cut.slice(0, open).trimEnd()}…`;
+  return cut.replace(/&[a-z]{0,4}…$/, '…');
+}
+
+/**
+ * Outside text made inert for a Slack `mrkdwn` text: invisible characters dropped, `&`, `<`, `>`
+ * escaped, broadcast words broken, cut to `max`. Emphasis marks (`*`, `_`, `~`) have no escape in
+ * mrkdwn; they can style a word, never notify anyone.
+ */
+export function slackInert(text: unknown, max: number): string {
+  // Cut first (escaping only lengthens), so a 100 kB post costs no more than a short one.
+  return truncateMrkdwn(neutraliseSlackBroadcasts(slackEscape(truncate(cleanText(text), max))), max);
+}
+
+/**
+ * Outside text for a Slack `plain_text` (button and option labels, headers, modal titles): one
+ * line, invisible characters dropped, cut to `max`. Slack parses nothing in plain text, so there
+ * is nothing to escape (an entity would show as written).
+ */
+export function slackPlain(text: unknown, max: number): string {
+  return truncate(neutraliseSlackBroadcasts(truncate(cleanText(text).replace(/\s+/g, ' ').trim(), max)), max);
+}
+
+/**
+ * A Slack date token (`<!date^unix^{date_short_pretty} {time}|fallback>`), shown in each reader's
+ * own time zone, or "unknown time". The fallback holds no `|` or `>`.
+ */
+export function slackTime(ms: unknown, format = '{date_short_pretty} {time}'): string {
+  if (!isValidTime(ms)) return 'unknown time';
+  const fallback = new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  return `<!date^${Math.floor(ms / 1000)}^${format}|${fallback} UTC>`;
+}
+
+/** A link for mrkdwn (`<url|label>`) when the URL is {@link safeUrl}; the escaped label alone otherwise. */
+export function slackLink(url: unknown, label: string): string {
+  const safe = safeUrl(url);
+  const text = slackInert(label, 200).replace(/\|/g, '¦');
+  return safe ? `<${slackEscape(safe)}|${text}>` : text;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * The last pass over a message's (or a modal's) blocks before they are sent, whatever the renderer
+ * built: at most `maxBlocks` blocks, every text within its limit and never empty, at most ten
+ * fields and context elements, buttons' and options' texts and values within theirs, option values
+ * unique, block and action ids cut to 255 and unique, menus with no option left and action rows
+ * with no element left dropped. Texts are assumed cleaned and escaped already; they are only cut.
+ */
+export function fitBlocks<B>(blocks: readonly B[], maxBlocks: number = SLACK_LIMITS.blocks): B[] {
+  const L = SLACK_LIMITS;
+  const textObject = (value: unknown, max: number): Json => {
+    const t = { ...(value as Json) };
+    const raw = typeof t.text === 'string' ? t.text.replace(LONE_SURROGATE, '\uFFFD').replace(CONTROLS, ' ') : '';
+    t.text = (t.type === 'mrkdwn' ? truncateMrkdwn(raw, max) : truncate(raw, max)) || '–';
+    return t;
+  };
+  const blockIds = new Set<string>();
+  const out: B[] = [];
+  for (const original of blocks) {
+    if (out.length === maxBlocks) break;
+    const block: Json = { ...(original as Json) };
+    if (typeof block.block_id === 'string') {
+      const id = block.block_id.slice(0, L.blockId);
+      if (blockIds.has(id)) delete block.block_id;
+      else blockIds.add((block.block_id = id));
+    }
+    const actionIds = new Set<string>();
+    const element = (value: unknown): Json | undefined => {
+      const e: Json = { ...(value as Json) };
+      if (typeof e.action_id === 'string') {
+        e.action_id = e.action_id.slice(0, L.actionId);
+        if (actionIds.has(e.action_id as string)) return undefined;
+        actionIds.add(e.action_id as string);
+      }
+      if (e.type === 'button') {
+        e.text = textObject({ ...(e.text as Json), text: slackPlain((e.text as Json | undefined)?.text, L.buttonText) }, L.buttonText);
+        if (typeof e.value === 'string') e.value = e.value.slice(0, L.buttonValue);
+      }
+      if (e.placeholder !== undefined) e.placeholder = textObject(e.placeholder, L.placeholder);
+      if (Array.isArray(e.options)) {
+        const seen = new Set<string>();
+        const options: Json[] = [];
+        for (const option of e.options as Json[]) {
+          const v = cleanText(option.value).slice(0, L.optionValue);
+          if (!v || seen.has(v)) continue;
+          seen.add(v);
+          const fitted: Json = { ...option, value: v, text: textObject(option.text, L.optionText) };
+          if (option.description !== undefined) fitted.description = textObject(option.description, L.optionDescription);
+          options.push(fitted);
+          if (options.length === L.selectOptions) break;
+        }
+        if (options.length === 0) return undefined;
+        e.options = options;
+      }
+      return e;
+    };
+    switch (block.type) {
+      case 'section': {
+        if (block.text !== undefined) block.text = textObject(block.text, L.sectionText);
+        if (Array.isArray(block.fields)) block.fields = (block.fields as unknown[]).slice(0, L.fields).map((f) => textObject(f, L.fieldText));
+        if (block.text === undefined && !(Array.isArray(block.fields) && block.fields.length > 0)) continue;
+        if (block.accessory !== undefined) {
+          const accessory = element(block.accessory);
+          if (accessory) block.accessory = accessory;
+          else delete block.accessory;
+        }
+        break;
+      }
+      case 'header':
+        block.text = textObject({ ...(block.text as Json), type: 'plain_text' }, L.headerText);
+        break;
+      case 'context': {
+        const elements = Array.isArray(block.elements) ? (block.elements as Json[]).slice(0, L.contextElements) : [];
+        if (elements.length === 0) continue;
+        block.elements = elements.map((e) => (e.type === 'image' ? e : textObject(e, L.contextText)));
+        break;
+      }
+      case 'actions': {
+        const elements = (Array.isArray(block.elements) ? (block.elements as unknown[]) : []).map(element).filter((e): e is Json => e !== undefined).slice(0, L.actionsElements);
+        if (elements.length === 0) continue;
+        block.elements = elements;
+        break;
+      }
+      case 'input': {
+        block.label = textObject({ ...(block.label as Json), type: 'plain_text' }, L.inputLabel);
+        const fitted = block.element === undefined ? undefined : element(block.element);
+        if (!fitted) continue;
+        block.element = fitted;
+        break;
+      }
+    }
+    out.push(block as B);
+  }
+  return out;
+}

@@ -110,7 +110,19 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     say(ok, line);
     if (!ok) failures++;
   }
-  say(true, config.discord ? 'Discord: token set' : 'Discord: not configured (alerts print to the console)');
+  if (config.slack) {
+    try {
+      // Bolt is loaded only when Slack is configured.
+      const { verifySlackBotToken } = await import('../chat/slack/slack-calls.js');
+      const { team, user } = await verifySlackBotToken(config.slack);
+      say(true, `Slack: ${team} accepts the bot token (@${user}); cards go to ${config.slack.alertChannelId}. The app-level token is checked when the bot starts.`);
+    } catch (error) {
+      if (!(error instanceof TriageError)) throw error;
+      say(false, `Slack: ${error.message}`);
+      failures++;
+    }
+  }
+  say(true, config.discord ? 'Discord: token set' : config.slack ? 'Discord: not configured (Slack is the chat)' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;
 }
 

@@ -27,7 +27,7 @@ function replayPath(io: CommandIo, path: string | undefined): string | undefined
 }
 
 function hasCredentials(config: Config): boolean {
-  return config.x !== undefined || config.discord !== undefined;
+  return config.x !== undefined || config.discord !== undefined || config.slack !== undefined;
 }
 
 /** `triage start [--replay FILE]`: the bot; the demo when nothing is configured. */
@@ -35,7 +35,7 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
   const { values } = parseArgs({ args, options: { replay: { type: 'string' } } });
   const config = loadConfig(io.env, io.cwd);
   if (!hasCredentials(config) && values.replay === undefined) {
-    io.stdout.write('No X or Discord credentials found (X_BEARER_TOKEN, DISCORD_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
+    io.stdout.write('No X, Discord or Slack credentials found (X_BEARER_TOKEN, DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
   // One bot per database: a second start, or a restore, is refused while this one runs.
@@ -65,7 +65,7 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
       io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, MASTODON_URL and MASTODON_ACCESS_TOKEN, FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) or the GOOGLE_* settings, or pass --replay FILE.\n');
       return 2;
     }
-    const chat = await createChat(app, io);
+    const chat = await createChat(app, io, io.signal, { interactive: false });
     const { poll, posted } = await pollOnce(app.deps, sources, chat, io.signal, chatLimits(app)).finally(() => chat.close());
     io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted, ${poll.responded} answered on the platform\n`);
     io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
@@ -95,6 +95,10 @@ export async function suggestCommand(io: CommandIo): Promise<number> {
 /** `triage deploy-commands`: registers `/triage` with Discord (in DISCORD_GUILD_ID, or globally). */
 export async function deployCommandsCommand(io: CommandIo): Promise<number> {
   const config = loadConfig(io.env, io.cwd);
+  if (config.slack) {
+    io.stdout.write('Slack: /triage is declared in the app manifest (deploy/slack-manifest.json); there is nothing to register.\n');
+    return 0;
+  }
   if (!config.discord || config.discord.appId === undefined) {
     io.stderr.write('triage deploy-commands: set DISCORD_TOKEN and DISCORD_APP_ID (and DISCORD_GUILD_ID to register in one server, instantly).\n');
     return 2;

@@ -5,8 +5,10 @@ import { fitEmbed, inert, plain, truncate } from '../chat/sanitize.js';
 
 const SENTIMENTS: readonly Sentiment[] = ['negative', 'neutral', 'positive'];
 
-const pct = (part: number, whole: number) => (whole === 0 ? '–' : `${Math.round((100 * part) / whole)}%`);
-const minutes = (m: number | null) => (m === null ? '–' : m < 60 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
+/** A share for people: "42%", or "–" of nothing. */
+export const pct = (part: number, whole: number) => (whole === 0 ? '–' : `${Math.round((100 * part) / whole)}%`);
+/** Minutes for people: "12 min", "1.5 h", "–". */
+export const minutes = (m: number | null) => (m === null ? '–' : m < 60 ? `${Math.round(m)} min` : `${(m / 60).toFixed(1)} h`);
 
 function change(now: number, before: number): string {
   if (before === 0) return now === 0 ? 'no change' : 'none the week before';
@@ -36,7 +38,7 @@ export function digestHeadlines(data: DigestData): string[] {
   ];
 }
 
-function cadenceNotes(data: DigestData): string[] {
+export function cadenceNotes(data: DigestData): string[] {
   const c = data.cadence;
   const notes = [`${c.originals} original posts and ${c.replies} replies; ${c.daysWithoutPost} of 7 days without an original post.`];
   if (c.daysWithoutPost >= 3) notes.push('Guidance: post steadily, about one post a day.');

@@ -105,6 +105,11 @@ export class SlackWorkspace {
   readonly responses: FakeResponse[] = [];
   /** `chat.postMessage` calls allowed per channel per window; Slack's rule is about `{ count: 1, windowMs: 1000 }`. */
   channelLimit: { count: number; windowMs: number } | undefined;
+  /**
+   * Called with each message the bot creates, once it is stored and before Slack answers: a test
+   * can kill the client here, the crash between "Slack has it" and "Triage recorded it".
+   */
+  onMessagePosted: ((message: FakeSlackMessage) => void) | undefined;
   /** How long a `trigger_id` can open a view, as on Slack. */
   triggerTtlMs = 3000;
   private readonly clock = new SlackClock();
@@ -167,6 +172,7 @@ export class SlackWorkspace {
   postAsBot(channel: string, fields: Partial<FakeSlackMessage>, sentWith: { parse?: string } = {}): FakeSlackMessage {
     const message = this.store({ type: 'message', channel, ts: this.clock.next(), text: '', user: this.botUserId, team: this.team.id, bot_id: this.botId, app_id: this.appId, ...fields });
     this.sentWith.set(message, sentWith);
+    this.onMessagePosted?.(message);
     return message;
   }
 

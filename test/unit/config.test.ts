@@ -78,6 +78,49 @@ describe('loadConfig', () => {
     expect(config.discord).toMatchObject({ token: 'tok', alertChannelId: '123456789012345678', apiBaseUrl: 'https://discord.com/api' });
   });
 
+  it('reads Slack settings when SLACK_BOT_TOKEN is set: Socket Mode, channels, groups, the API base with its slash', () => {
+    expect(loadConfig({}).slack).toBeUndefined();
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-A1-2-def', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01', SLACK_URGENT_CHANNEL_ID: 'G0PRIVATE1',
+      SLACK_DIGEST_CHANNEL_ID: 'C0DIGEST01', SLACK_LEAD_USER_GROUP_ID: 'S0LEADS001', SLACK_ACTOR_USER_GROUP_IDS: 'S0ACTORS01, S0NURSES01', SLACK_API_URL: 'http://127.0.0.1:9999/api',
+    });
+    expect(config.slack).toEqual({
+      botToken: 'xoxb-1-2-abc', appToken: 'xapp-1-A1-2-def', alertChannelId: 'C0ALERTS01', urgentChannelId: 'G0PRIVATE1', digestChannelId: 'C0DIGEST01',
+      leadUserGroupId: 'S0LEADS001', actorUserGroupIds: ['S0ACTORS01', 'S0NURSES01'], stormThreshold: 20, apiUrl: 'http://127.0.0.1:9999/api/',
+    });
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' }).slack).toMatchObject({ apiUrl: 'https://slack.com/api/', actorUserGroupIds: [] });
+  });
+
+  it('names every wrong Slack setting and how to fix it', () => {
+    const found = problems({
+      SLACK_BOT_TOKEN: 'xoxp-user-token', SLACK_APP_TOKEN: 'xoxb-not-an-app-token', SLACK_ALERT_CHANNEL_ID: '#triage-alerts', SLACK_DIGEST_CHANNEL_ID: 'U0ANA00001',
+      SLACK_LEAD_USER_GROUP_ID: '@leads', SLACK_ACTOR_USER_GROUP_IDS: 'S0ACTORS01,nurses', SLACK_API_URL: 'slack.com', SLACK_STORM_THRESHOLD: '0',
+    });
+    expect(found).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN: not a bot token \(it starts with xoxb-\)/),
+      expect.stringMatching(/^SLACK_APP_TOKEN: not an app-level token \(it starts with xapp-\)\. Create one under Basic Information → App-Level Tokens/),
+      expect.stringMatching(/^SLACK_ALERT_CHANNEL_ID=#triage-alerts: not a Slack channel id \(C… or G…/),
+      expect.stringMatching(/^SLACK_DIGEST_CHANNEL_ID=U0ANA00001: not a Slack channel id/),
+      expect.stringMatching(/^SLACK_LEAD_USER_GROUP_ID: "@leads" is not a Slack user group id \(S…/),
+      expect.stringMatching(/^SLACK_ACTOR_USER_GROUP_IDS: "nurses" is not a Slack user group id/),
+      expect.stringMatching(/^SLACK_STORM_THRESHOLD=0: must be a whole number from 1 to 1,000/),
+      expect.stringMatching(/^SLACK_API_URL=slack.com: not an http\(s\) URL\. Use e\.g\. https:\/\/slack\.com\/api\//),
+    ]);
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1' })).toEqual([
+      expect.stringMatching(/^SLACK_BOT_TOKEN is set but SLACK_APP_TOKEN is not: Triage talks to Slack in Socket Mode/),
+      expect.stringMatching(/^SLACK_BOT_TOKEN is set but SLACK_ALERT_CHANNEL_ID is not: .*\/invite @Triage/),
+    ]);
+    expect(problems({ SLACK_APP_TOKEN: 'xapp-1' })).toEqual([expect.stringMatching(/^SLACK_APP_TOKEN set but SLACK_BOT_TOKEN is not/)]);
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1 2', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' })).toEqual([expect.stringMatching(/^SLACK_BOT_TOKEN: contains a space/)]);
+    expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01', SLACK_ACTOR_USER_GROUP_IDS: ' , ' })).toEqual([expect.stringMatching(/^SLACK_ACTOR_USER_GROUP_IDS lists no user group id/)]);
+  });
+
+  it('refuses Discord and Slack at once, in one line that says so', () => {
+    expect(problems({ DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '123456789012345678', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' })).toEqual([
+      'DISCORD_TOKEN and SLACK_BOT_TOKEN are both set: Triage posts to one chat at a time for now. Unset the one you do not use.',
+    ]);
+  });
+
   it('serves /healthz and /metrics only when HTTP_PORT is set, on loopback unless HTTP_HOST says otherwise', () => {
     expect(loadConfig({}).http).toBeUndefined();
     expect(loadConfig({ HTTP_PORT: '9464' }).http).toEqual({ host: '127.0.0.1', port: 9464 });

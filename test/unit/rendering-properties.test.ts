@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import type { AlertCard } from '../../src/chat/chat.js';
 import { renderConsoleCard } from '../../src/chat/console/render-console-card.js';
 import { renderAlertComponents, renderAlertEmbed } from '../../src/chat/discord/render-alert-card.js';
-import { DISCORD_LIMITS as L, embedLength, inert, plain, safeUrl, terminalLine, terminalText } from '../../src/chat/sanitize.js';
+import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
+import { DISCORD_LIMITS as L, embedLength, inert, plain, safeUrl, slackInert, slackPlain, terminalLine, terminalText } from '../../src/chat/sanitize.js';
 import { ALERT_STATES, type AlertView } from '../../src/domain/alert.js';
 import { CATEGORIES, SENTIMENTS, URGENCIES } from '../../src/domain/classification.js';
+import { blockErrors, mentionsIn } from '../fakes/fake-slack-wire.js';
 
 /** Pieces a hostile post or a corrupted row would carry: mentions, markdown, escapes, bidi, huge runs. */
 const HOSTILE = [
@@ -14,6 +16,9 @@ const HOSTILE = [
   '\u001B[31m', '\u001B]0;title\u0007', '\u001B]8;;https://evil\u001B\\', '\u009B2J', '\u0007', '\u0000', '\u007F', '\u0085',
   '\u202E', '\u2066', '\u200B', '\u200F', '\uFEFF', '\u2028', '\uD800', '\uDC00', '\uDB40\uDC41', '👩‍💻', '😡',
   'x'.repeat(3000), '😡'.repeat(1500),
+  // Slack's: mass mentions, user, group and channel mentions, links, dates, entities.
+  '@channel', '<!channel>', '<!here|here>', '<!everyone>', '<@U0BEN00001>', '<@W123>', '<!subteam^S0LEADS001>', '<#C0ALERTS01>',
+  '<https://evil.example|click>', '<!date^0^{date}|x>', '&lt;', '&gt;', '&amp;', '&#60;', '<', '>', '&', '|',
 ];
 const hostileText = fc.oneof(
   { weight: 3, arbitrary: fc.array(fc.oneof(fc.constantFrom(...HOSTILE), fc.string({ unit: 'binary', maxLength: 40 })), { maxLength: 12 }).map((parts) => parts.join('')) },
@@ -127,6 +132,34 @@ describe('rendering properties over random and hostile alerts', () => {
     }), { numRuns: 400 });
   });
 
+  it('the Slack card renderer never throws, passes Block Kit\'s checks (as the fake Slack makes them) and mentions nobody', () => {
+    fc.assert(fc.property(card, fc.double(), (c, now) => {
+      const body = renderSlackCard(c, { now });
+      expect(blockErrors(body.blocks, 50)).toEqual([]);
+      expect(mentionsIn(body)).toEqual({ broadcasts: [], users: [], groups: [] });
+      // Not even with Slack's `parse: 'full'`, which turns bare @channel into a mass mention (a link's target, say a
+      // Mastodon URL with an @ in it, is not text).
+      const withoutLinkTargets = JSON.parse(JSON.stringify(body).replace(/<https?:\/\/[^|<>\s"\\]+\|/g, '<link|'));
+      expect(mentionsIn(withoutLinkTargets, { parse: 'full' }).broadcasts).toEqual([]);
+      expect(body.text.length).toBeLessThanOrEqual(4000);
+      expect(body.metadata).toEqual({ event_type: 'triage_alert', event_payload: { alert_id: c.alert.id } });
+      const ids = body.blocks.flatMap((b) => ('elements' in b ? (b.elements as Array<{ action_id?: string }>) : []).map((e) => e.action_id)).filter(Boolean);
+      expect(ids.length).toBeGreaterThan(0);
+      for (const id of ids) expect(id).toMatch(new RegExp(`^t:[a-z]+:${c.alert.id}$`));
+      expect(JSON.stringify(body.blocks.at(-1))).toContain(`alert #${c.alert.id} · `);
+      // In mrkdwn (plain text is never parsed) our own date tokens, links and quote mark are the only
+      // `<…>` and `>` left; every `<`, `>` and `&` from outside text is an entity.
+      const mrkdwn: string[] = [];
+      JSON.stringify(body.blocks, (key, value) => (value?.type === 'mrkdwn' && typeof value.text === 'string' ? void mrkdwn.push(value.text) : value));
+      expect(mrkdwn.length).toBeGreaterThan(3);
+      for (const text of mrkdwn) {
+        const rest = text.replace(/^>↳ replying to:/, '').replace(/<!date\^-?\d+\^\{[a-z_ {}]+\}\|[^|<>]+>/g, '').replace(/<https?:\/\/[^|<>\s]+\|[^<>]*>/g, '');
+        expect(rest).not.toMatch(/[<>]/);
+        expect(rest.replace(/&(amp|lt|gt);/g, '')).not.toContain('&');
+      }
+    }), { numRuns: 400 });
+  });
+
   it('the console renderer never throws and prints no control character but newline', () => {
     fc.assert(fc.property(card, fc.double(), (c, now) => {
       const text = renderConsoleCard(c, now, 'America/New_York');
@@ -147,6 +180,13 @@ describe('rendering properties over random and hostile alerts', () => {
       expect(flat).not.toMatch(/[\n\r\t]/);
       expect(terminalText(text)).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/);
       expect(terminalLine(text, max).length).toBeLessThanOrEqual(max);
+      const mrkdwn = slackInert(text, max);
+      expect(mrkdwn.length).toBeLessThanOrEqual(max);
+      expect(mentionsIn({ blocks: [{ type: 'section', text: { type: 'mrkdwn', text: mrkdwn } }] }, { parse: 'full' })).toEqual({ broadcasts: [], users: [], groups: [] });
+      expect(mrkdwn).not.toMatch(/[<>]|&(?!(amp|lt|gt);)/);
+      const label = slackPlain(text, max);
+      expect(label.length).toBeLessThanOrEqual(max);
+      expect(label).not.toMatch(/[\n\r\t]|@(channel|here|everyone)/i);
       const url = safeUrl(text);
       if (url !== undefined) {
         expect(url).toMatch(/^https?:\/\/\S+$/);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderConsoleCard } from '../../src/chat/console/render-console-card.js';
 import { renderAlertEmbed } from '../../src/chat/discord/render-alert-card.js';
-import { DISCORD_LIMITS, embedLength, fitComponents, fitEmbed, inert, plain, safeUrl, terminalLine, terminalText } from '../../src/chat/sanitize.js';
+import { DISCORD_LIMITS, embedLength, fitBlocks, fitComponents, fitEmbed, inert, plain, safeUrl, SLACK_LIMITS, slackEscape, slackInert, slackLink, slackPlain, slackTime, terminalLine, terminalText, truncateMrkdwn } from '../../src/chat/sanitize.js';
 import type { AlertView } from '../../src/domain/alert.js';
 
 const now = Date.UTC(2026, 10, 20, 15, 0);
@@ -119,5 +119,56 @@ describe('cards from hostile replay rows', () => {
     }, now, 'America/New_York');
     expect(text).not.toMatch(/[\u0000-\u0009\u000B-\u001F\u007F-\u009F]/);
     expect(text).toContain('· x ·');
+  });
+
+  it('escapes &, < and > for Slack, so no text becomes <!channel>, <!here> or <@U…>, and breaks the broadcast words', () => {
+    expect(slackEscape('<!channel> & <@U123> &lt;')).toBe('&lt;!channel&gt; &amp; &lt;@U123&gt; &amp;lt;');
+    expect(slackInert('@channel @HERE @everyone <!here|here> <!subteam^S1>', 200)).toBe('@\u200Bchannel @\u200BHERE @\u200Beveryone &lt;!here|here&gt; &lt;!subteam^S1&gt;');
+    expect(slackInert('a\u202Eb\u200Bc', 10)).toBe('abc');
+    // Cut within its limit, never in the middle of an entity.
+    const cut = slackInert('x'.repeat(8) + '<<<<', 12);
+    expect(cut.length).toBeLessThanOrEqual(12);
+    expect(cut).toMatch(/^x{8}(&lt;)*…$/);
+    expect(slackPlain('  two\nlines @channel <@U1>  ', 75)).toBe('two lines @\u200Bchannel <@U1>');
+  });
+
+  it('cuts mrkdwn before a token of ours whose end would be lost, and draws times and links as Slack tokens', () => {
+    expect(truncateMrkdwn(`due ${slackTime(now)} for sure`, 20)).toBe('due…');
+    expect(slackTime(now)).toBe(`<!date^${now / 1000}^{date_short_pretty} {time}|2026-11-20 15:00 UTC>`);
+    expect(slackTime(Number.POSITIVE_INFINITY)).toBe('unknown time');
+    expect(slackLink('https://x.com/a/status/7?a=1&b=2', 'open <it>|now')).toBe('<https://x.com/a/status/7?a=1&amp;b=2|open &lt;it&gt;¦now>');
+    expect(slackLink('javascript:alert(1)', 'open')).toBe('open');
+  });
+
+  it('fits blocks within Block Kit: 50 blocks, 3,000 per section, 10 fields, button and option texts, ids unique, empty menus and rows dropped', () => {
+    const L = SLACK_LIMITS;
+    const blocks = fitBlocks([
+      { type: 'section', text: { type: 'mrkdwn', text: 'a'.repeat(5000) } },
+      { type: 'section', text: { type: 'mrkdwn', text: '' }, fields: Array.from({ length: 12 }, () => ({ type: 'mrkdwn', text: 'f'.repeat(2500) })) },
+      { type: 'header', text: { type: 'plain_text', text: 'h'.repeat(200) } },
+      { type: 'actions', block_id: 'dup', elements: [
+        { type: 'button', action_id: 't:claim:1', text: { type: 'plain_text', text: 'b'.repeat(100) } },
+        { type: 'button', action_id: 't:claim:1', text: { type: 'plain_text', text: 'again' } },
+        { type: 'static_select', action_id: 't:reply:1', options: Array.from({ length: 120 }, (_, i) => ({ text: { type: 'plain_text', text: 'o'.repeat(90) }, value: `${i % 110}`.padEnd(200, 'v') })) },
+        { type: 'static_select', action_id: 't:dismiss:1', options: [{ text: { type: 'plain_text', text: 'x' }, value: '' }] },
+      ] },
+      { type: 'actions', block_id: 'dup', elements: [] },
+      ...Array.from({ length: 60 }, () => ({ type: 'divider' })),
+    ]) as any[];
+    expect(blocks).toHaveLength(L.blocks);
+    expect(blocks[0].text.text).toHaveLength(L.sectionText);
+    expect(blocks[1].text.text).toBe('–');
+    expect(blocks[1].fields).toHaveLength(L.fields);
+    expect(blocks[1].fields[0].text).toHaveLength(L.fieldText);
+    expect(blocks[2].text.text).toHaveLength(L.headerText);
+    const actions = blocks[3];
+    expect(actions.elements.map((e: { action_id: string }) => e.action_id)).toEqual(['t:claim:1', 't:reply:1']);
+    expect(actions.elements[0].text.text).toHaveLength(L.buttonText);
+    const options = actions.elements[1].options;
+    expect(options.length).toBeLessThanOrEqual(L.selectOptions);
+    expect(new Set(options.map((o: { value: string }) => o.value)).size).toBe(options.length);
+    expect(options.every((o: { value: string; text: { text: string } }) => o.value.length <= L.optionValue && o.text.text.length <= L.optionText)).toBe(true);
+    expect(blocks[4].type).toBe('divider');
+    expect(fitBlocks([{ type: 'section' }, { type: 'context', elements: [] }])).toEqual([]);
   });
 });

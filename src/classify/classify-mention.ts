@@ -1,8 +1,15 @@
 import type { Category, Classification, ClassifyContext, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
+import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, type PhraseKind } from './cue-kinds.js';
+import { detectCrisis, type CrisisReading } from './detect-crisis.js';
+import { findHealthDetail } from './detect-health-details.js';
+import { detectIncidents, type Incident } from './detect-incidents.js';
+import { Found } from './found.js';
 import type { Lexicon } from './lexicon.js';
 import { canonicalToken, normalizeText } from './normalize.js';
+import { PhraseIndex } from './phrase-index.js';
+import { voidMisleadingCues } from './read-context.js';
+import { readVitalSigns } from './read-vital-signs.js';
 import { createSentimentScorer, tokenize } from './score-sentiment.js';
-import { PHRASE_KINDS, PhraseIndex, type PhraseKind, type PhraseMatch } from './phrase-index.js';
 
 export interface ClassifierOptions {
   /** Authors with at least this many followers make a complaint `high`. */
@@ -35,10 +42,20 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
-    const tokens = tokenize(normalized);
+    const sentences: number[] = [];
+    const tokens = tokenize(normalized, sentences);
     const sentiment = scoreSentiment(tokens);
-    const found = new Found(index.match(tokens), tokens);
+    const found = new Found(index.match(tokens), tokens, sentences);
     const reasons: string[] = [];
+
+    // --- crisis and incidents (most posts have no cue, and pay two dozen array look-ups) -------
+    const crisisCue = CRISIS_ANCHORS.some((kind) => found.any(kind));
+    const incidentCue = INCIDENT_ANCHORS.some((kind) => found.any(kind));
+    const vitals = DIGIT.test(normalized) && VITAL_WORD.test(normalized) ? readVitalSigns(tokens, youngInfant(found)) : [];
+    if (crisisCue || incidentCue || vitals.length > 0) voidMisleadingCues(found);
+    const crisis: CrisisReading | undefined = crisisCue || vitals.length > 0 ? detectCrisis(found, vitals) : undefined;
+    const flag = crisis?.flag;
+    const incidents: Incident[] = incidentCue ? detectIncidents(found) : [];
 
     // --- sentiment -------------------------------------------------------------------------
     const stars = mayHaveRating(normalized) ? STAR_RATING.exec(normalized) : null;
@@ -51,7 +68,12 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       sarcasm = true;
       score -= sentiment.positive;
     }
-    const finalScore = round(score - complaintWeight * 0.75);
+    let finalScore = round(score - complaintWeight * 0.75);
+    if (flag?.tier === 'crisis' && finalScore > -2) {
+      // Whatever words surround it ("thank u nurses for trying"), a crisis is never good news.
+      finalScore = -2;
+      reasons.push('sentiment negative: crisis');
+    }
     // A lone mildly negative word ("limited", "damaged") is not a complaint; a service failure is.
     const label: SentimentLabel =
       finalScore <= -1 || (finalScore < 0 && complaintWeight > 0) ? 'negative' : finalScore > 0 ? 'positive' : 'neutral';
@@ -64,14 +86,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     // --- categories ------------------------------------------------------------------------
     const categories = new Set<Category>();
-
-    const crisisKinds: PhraseKind[] = ['selfHarm', 'emergency', 'safety'];
-    for (const kind of crisisKinds) {
-      if (found.any(kind)) {
-        categories.add('crisis');
-        reasons.push(`crisis (${CRISIS_LABEL[kind]}): ${found.quoted(kind)}`);
-      }
-    }
+    if (flag?.tier === 'crisis') categories.add('crisis');
+    if (crisis) reasons.push(...crisis.reasons);
 
     const urls = normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0;
     const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
@@ -87,11 +103,15 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     }
 
     const strongNegative = finalScore <= -2 || complaintWeight >= 2;
-    if (label === 'negative' && (complaintWeight > 0 || strongNegative)) {
+    if (label === 'negative' && (complaintWeight > 0 || strongNegative) && flag?.tier !== 'crisis') {
       categories.add('complaint');
     } else if (found.any('safetyIncident') || found.any('privacy') || (found.any('legal') && label !== 'positive')) {
       categories.add('complaint');
+    } else if (flag?.tier === 'crisis' && complaintWeight >= 2) {
+      // A crisis post is a complaint only when it also names a service failure ("on hold for 40 min").
+      categories.add('complaint');
     }
+    if (incidents.some((i) => i.urgency === 'critical') && label !== 'positive') categories.add('complaint');
 
     const questionStart = firstContentToken(tokens);
     if (normalized.includes('?')) {
@@ -114,34 +134,32 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const praiseBar = categories.has('question') ? 4 : 0;
     // A middling rating with good words in it is a review, not praise.
     const mixedReview = stars !== null && rating === 0;
-    if (label === 'positive' && !mixedReview && !categories.has('complaint') && finalScore >= praiseBar && (found.any('praise') || finalScore >= 4)) {
+    if (label === 'positive' && !mixedReview && !categories.has('complaint') && !flag && finalScore >= praiseBar && (found.any('praise') || finalScore >= 4)) {
       categories.add('praise');
       if (found.any('praise')) reasons.push(`praise: ${found.quoted('praise')}`);
     }
 
-    let phiCue = found.any('phi') ? found.quoted('phi') : healthNearSelf(found, tokens, selfReferences, possessive);
-    if (!phiCue && (found.any('emergency') || found.any('selfHarm'))) {
-      // Describing one's own or a relative's emergency discloses their health.
-      const who = tokens.find((t) => possessive.has(t) || FIRST_PERSON_SUBJECT.has(t));
-      if (who !== undefined) phiCue = `"${who}" with ${found.quoted(found.any('emergency') ? 'emergency' : 'selfHarm')}`;
-    }
+    const phiCue = found.any('phi')
+      ? found.quoted('phi')
+      : (healthNearSelf(found, tokens, selfReferences, possessive) ?? findHealthDetail(found) ?? crisisDisclosure(found, crisis) ?? incidentDisclosure(found, incidents));
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
     }
 
     if (categories.has('spam')) categories.delete('praise');
-    if (categories.has('spam') && (categories.has('complaint') || categories.has('crisis'))) {
+    if (categories.has('spam') && (categories.has('complaint') || categories.has('crisis') || flag)) {
       // A real complaint or crisis that happens to contain a link is not spam.
-      if (spamScore < 6) categories.delete('spam');
+      if (spamScore < 6 || flag) categories.delete('spam');
     }
 
     // --- urgency ---------------------------------------------------------------------------
     const urgency = decideUrgency();
 
     function decideUrgency(): Urgency {
-      if (categories.has('crisis')) {
-        reasons.push('urgency critical: crisis');
+      if (flag) {
+        // Both tiers go to the urgent route; a possible crisis is for a person to confirm or clear now.
+        reasons.push(flag.tier === 'crisis' ? 'urgency critical: crisis' : 'urgency critical: possible crisis, check now');
         return 'critical';
       }
       if (categories.has('spam')) {
@@ -149,63 +167,108 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
         return 'ignore';
       }
       const criticalKinds: PhraseKind[] = ['legal', 'privacy', 'safetyIncident', 'viral'];
-      const critical = criticalKinds.filter((kind) => found.any(kind));
+      // "the local news did a story on our trauma team" is news about us, not a threat to go to the news.
+      const critical = criticalKinds.filter((kind) => found.any(kind) && (kind !== 'viral' || !found.any('information')));
       // Legal threats, privacy breaches and threats to go public count unless the post is praise.
       const seriousAlone = critical.some((kind) => kind !== 'safetyIncident') && label !== 'positive';
-      if (critical.length > 0 && (categories.has('complaint') || label === 'negative' || seriousAlone)) {
-        reasons.push(`urgency critical: ${critical.map((kind) => `${CRITICAL_LABEL[kind]} ${found.quoted(kind)}`).join('; ')}`);
+      const why = critical.length > 0 && (categories.has('complaint') || label === 'negative' || seriousAlone) ? critical.map((kind) => `${CRITICAL_LABEL[kind]} ${found.quoted(kind)}`) : [];
+      for (const incident of incidents) if (incident.urgency === 'critical') why.push(incident.reason);
+      if (why.length > 0) {
+        reasons.push(`urgency critical: ${why.join('; ')}`);
         return 'critical';
       }
+      const high = incidents.filter((i) => i.urgency === 'high').map((i) => i.reason);
       if (categories.has('complaint')) {
-        const why: string[] = [];
-        if (finalScore <= -8) why.push(`strongly negative (${finalScore})`);
-        if (found.any('anger')) why.push(`anger: ${found.quoted('anger')}`);
-        if (shouting(normalized)) why.push('shouting');
-        if ((context.recentComplaints ?? 0) >= 2) why.push(`${context.recentComplaints} complaints this week`);
-        if ((context.followers ?? 0) >= influential) why.push(`influential author (${context.followers} followers)`);
-        if (found.any('accessibility')) why.push(`accessibility: ${found.quoted('accessibility')}`);
-        if (why.length > 0) {
-          reasons.push(`urgency high: ${why.join('; ')}`);
-          return 'high';
-        }
+        if (finalScore <= -8) high.push(`strongly negative (${finalScore})`);
+        if (found.any('anger')) high.push(`anger: ${found.quoted('anger')}`);
+        if (shouting(normalized)) high.push('shouting');
+        if ((context.recentComplaints ?? 0) >= 2) high.push(`${context.recentComplaints} complaints this week`);
+        if ((context.followers ?? 0) >= influential) high.push(`influential author (${context.followers} followers)`);
+        if (found.any('accessibility')) high.push(`accessibility: ${found.quoted('accessibility')}`);
+      }
+      if (high.length > 0) {
+        reasons.push(`urgency high: ${high.join('; ')}`);
+        return 'high';
       }
       if (found.any('media')) {
         reasons.push(`urgency high: media inquiry ${found.quoted('media')}`);
         return 'high';
       }
-      if (categories.has('complaint') || categories.has('question') || categories.has('review') || categories.has('phi')) {
+      // Thanks that mention one's care ("the NICU nurses explained everything") need no clock.
+      const thanksOnly = categories.has('praise') && !categories.has('complaint') && !categories.has('question');
+      if (categories.has('complaint') || categories.has('question') || categories.has('review') || (categories.has('phi') && !thanksOnly)) {
         return 'normal';
       }
       return 'low';
     }
 
-    return {
+    const result: Classification = {
       sentiment: label,
       score: finalScore,
       categories: CATEGORY_ORDER.filter((c) => categories.has(c)),
       urgency,
       reasons,
     };
+    if (flag) result.crisis = flag;
+    return result;
   }
 
   return { classify };
 }
 
 const CATEGORY_ORDER: readonly Category[] = ['crisis', 'complaint', 'phi', 'question', 'review', 'praise', 'spam'];
-const CRISIS_LABEL: Partial<Record<PhraseKind, string>> = { selfHarm: 'self-harm', emergency: 'medical emergency', safety: 'safety hazard' };
 const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   legal: 'legal or regulatory threat',
   privacy: 'privacy breach',
   safetyIncident: 'patient-safety incident',
   viral: 'threat to go public',
 };
+const DIGIT = /\d/;
+const VITAL_WORD = /\b(?:bp|pressure|sugars?|glucose|bg|o2|oxygen|spo2|sats|pulse|heart rate|temp|temperature|fever)\b/i;
+
+/** Crisis cues a rule can start from; the rest (a place, a time, a child, an amount) only add to one. */
+const MODIFIERS = new Set<PhraseKind>(['alcohol', 'quantity', 'child', 'infant', 'place', 'target', 'sudden', 'helpSeeking', 'allergen', 'vulnerableHint', 'secureUnit', 'alarm']);
+const CRISIS_ANCHORS: readonly PhraseKind[] = [...CRISIS_CUES.filter((k) => !MODIFIERS.has(k)), 'medicine'];
+const INCIDENT_ANCHORS: readonly PhraseKind[] = ['expose', 'discharge', 'staffViolence', 'staffViolenceWeak', 'recording', ...LIFE_SUSTAINING.map((k) => `life.${k}` as const)];
+
+/** A baby under three months, for whom a fever of 100.4 °F is an emergency. */
+function youngInfant(found: Found): boolean {
+  return found.all('infant').some((m) => {
+    const words = found.text(m);
+    return words === 'newborn' || words === 'preemie' || /\b(?:week|weeks|day|days)\b/.test(words) || /^[12] month/.test(words);
+  });
+}
+
+/**
+ * A crisis about the author or someone of theirs discloses their health: self-harm always (the
+ * author, or a relative they name), an overdose or emergency when the post names no stranger as
+ * the one in trouble. A hazard or violence on its own does not.
+ */
+function crisisDisclosure(found: Found, crisis: CrisisReading | undefined): string | undefined {
+  const kind = crisis?.flag?.kind ?? crisis?.told.find((k) => k === 'self-harm' || k === 'overdose' || k === 'emergency');
+  if (kind === undefined) return undefined;
+  const told = crisis?.flag === undefined ? ' (told as past)' : '';
+  if (kind === 'self-harm') return `self-harm${told}`;
+  if (kind !== 'overdose' && kind !== 'emergency') return undefined;
+  const what = kind === 'overdose' ? 'an overdose or poisoning' : 'a medical emergency';
+  const owner = found.first('selfReference') ?? found.first('child') ?? found.first('infant');
+  if (owner) return `"${found.text(owner)}" with ${what}${told}`;
+  return found.any('stranger') ? undefined : `the author with ${what}${told}`;
+}
+
+/** A privacy, discharge, violence or medicine incident told about oneself or a relative tells their health. */
+function incidentDisclosure(found: Found, incidents: readonly Incident[]): string | undefined {
+  // Not a privacy breach or a recording: what was exposed may be account details, not health.
+  if (!incidents.some((i) => !i.reason.startsWith('threat to go public') && !i.reason.startsWith('privacy breach'))) return undefined;
+  const owner = found.all('selfReference').find((m) => !GENERIC_OWNER.has(found.text(m)) || found.tokens[m.start - 1] === 'my');
+  return owner ? `"${found.text(owner)}" in an incident` : undefined;
+}
+
+const GENERIC_OWNER = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself', 'kids', 'kid', 'child', 'baby', 'parents', 'parent']);
 
 function buildIndex(lexicon: Lexicon): PhraseIndex {
   const index = new PhraseIndex();
   const lists: Array<[PhraseKind, readonly string[]]> = [
-    ['selfHarm', lexicon.crisisSelfHarm],
-    ['emergency', lexicon.crisisEmergency],
-    ['safety', lexicon.crisisSafety],
     ['legal', lexicon.legal],
     ['privacy', lexicon.privacy],
     ['safetyIncident', lexicon.safetyIncident],
@@ -218,7 +281,14 @@ function buildIndex(lexicon: Lexicon): PhraseIndex {
     ['health', lexicon.healthTerms],
     ['phi', lexicon.phiPhrases],
     ['anger', lexicon.angerCues],
+    ['selfReference', lexicon.selfReferences],
+    ['medicine', lexicon.medicines.medicines],
   ];
+  for (const kind of CRISIS_CUES) lists.push([kind, lexicon.crisisCues[kind]]);
+  for (const kind of CONTEXT_CUES) lists.push([kind, lexicon.contextCues[kind]]);
+  for (const kind of INCIDENT_CUES) lists.push([kind, lexicon.incidentCues[kind]]);
+  for (const kind of HEALTH_VOCABULARY) lists.push([`hv.${kind}`, lexicon.healthVocabulary[kind]]);
+  for (const kind of LIFE_SUSTAINING) lists.push([`life.${kind}`, lexicon.medicines.lifeSustaining[kind]]);
   for (const [kind, phrases] of lists) for (const phrase of phrases) index.add(kind, phrase);
   const weighted: Array<[PhraseKind, Record<string, number>]> = [
     ['sentiment', lexicon.sentimentPhrases],
@@ -229,75 +299,20 @@ function buildIndex(lexicon: Lexicon): PhraseIndex {
   return index;
 }
 
-/** Matches grouped by kind (arrays indexed by kind, no per-call maps), with the helpers the rules need. */
-class Found {
-  private readonly byKind: Array<PhraseMatch[] | undefined> = new Array(PHRASE_KINDS.length);
-
-  constructor(matches: readonly PhraseMatch[], private readonly tokens: readonly string[]) {
-    for (const match of matches) {
-      const k = match.entry.kindIndex;
-      const list = this.byKind[k];
-      if (list) list.push(match);
-      else this.byKind[k] = [match];
-    }
-  }
-
-  any(kind: PhraseKind): boolean {
-    return this.byKind[KIND_INDEX[kind]] !== undefined;
-  }
-
-  all(kind: PhraseKind): readonly PhraseMatch[] {
-    return this.byKind[KIND_INDEX[kind]] ?? NONE;
-  }
-
-  weight(kind: PhraseKind): number {
-    let total = 0;
-    for (const match of this.all(kind)) total += match.entry.weight;
-    return total;
-  }
-
-  /**
-   * Service-failure evidence. Cues under weight 1 ("again", "still") only count beside a real cue or
-   * negative words: on their own they are everyday language.
-   */
-  complaintWeight(negativeWords: boolean): number {
-    let strong = 0;
-    let amplifiers = 0;
-    for (const match of this.all('complaint')) {
-      if (match.entry.weight >= 1) strong += match.entry.weight;
-      else amplifiers += match.entry.weight;
-    }
-    return strong > 0 || negativeWords ? strong + amplifiers : 0;
-  }
-
-  /** The words as they stood in the text, quoted, for reasons: `"on hold", "3 hours"`. */
-  quoted(kind: PhraseKind): string {
-    let out = '';
-    let count = 0;
-    for (const match of this.all(kind)) {
-      if (match.entry.weight === 0) continue;
-      const words = match.entry.tokens.length === 1 ? this.tokens[match.start] : this.tokens.slice(match.start, match.start + match.entry.tokens.length).join(' ');
-      const quoted = `"${words}"`;
-      if (out.includes(quoted)) continue;
-      out += count === 0 ? quoted : `, ${quoted}`;
-      if (++count === 5) break;
-    }
-    return out;
-  }
-}
-
-const NONE: readonly PhraseMatch[] = [];
-const KIND_INDEX = Object.fromEntries(PHRASE_KINDS.map((kind, i) => [kind, i])) as Record<PhraseKind, number>;
-
 /**
  * A health term shortly after a reference to the author or a relative: "my mom's chemo", "I have
  * diabetes", "gave me antibiotics".
  */
 function healthNearSelf(found: Found, tokens: readonly string[], selfReferences: ReadonlySet<string>, possessive: ReadonlySet<string>): string | undefined {
+  const idioms = found.raw('idiom');
   for (const match of found.all('health')) {
+    // "giving me a stroke", "fighting cancer" said of a queue: not a disclosure.
+    if (idioms.some((idiom) => idiom.start <= match.start && idiom.start + idiom.entry.tokens.length > match.start)) continue;
     for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {
       const token = tokens[back] as string;
       const near = match.start - back <= 4;
+      // "kids benadryl", "a kid from the peds psych unit": no one in particular.
+      if (GENERIC_RELATIVES.has(token) && !OWNING.has(tokens[back - 1] ?? '')) continue;
       if (possessive.has(token) || (near && selfReferences.has(token))) {
         return `"${tokens.slice(back, match.start + match.entry.tokens.length).join(' ')}"`;
       }
@@ -305,6 +320,9 @@ function healthNearSelf(found: Found, tokens: readonly string[], selfReferences:
   }
   return undefined;
 }
+
+const GENERIC_RELATIVES = new Set(['kids', 'kid', 'child', 'baby', 'parents', 'parent']);
+const OWNING = new Set(['my', 'our', 'his', 'her']);
 
 /** A rating's pull on sentiment: 4–5 of 5 (8–10 of 10) is good, 0–2 of 5 (0–4 of 10) is bad. */
 function starSentiment(rating: string, text: string): number {

@@ -19,26 +19,51 @@ function isSeparator(code: number): boolean {
 /**
  * Lower-case word tokens, split as the `sentiment` package splits them (so its lexicon applies as
  * it was meant to), in one pass, with contractions made canonical ("cant" → "can't") and quotes
- * around a word dropped.
+ * around a word dropped. With `sentences`, the sentence number of each token is pushed there too: a
+ * new sentence starts after `.`, `!`, `?`, `;` or a line break (not a decimal point), which is the
+ * scope tense and negation have.
  */
-export function tokenize(text: string): string[] {
+export function tokenize(text: string, sentences?: number[]): string[] {
   const lower = text.toLowerCase();
   const tokens: string[] = [];
   let start = -1;
+  let sentence = 0;
+  let ended = false;
   for (let i = 0; i <= lower.length; i++) {
-    if (i < lower.length && !isSeparator(lower.charCodeAt(i))) {
+    const code = i < lower.length ? lower.charCodeAt(i) : 32;
+    if (i < lower.length && !isSeparator(code)) {
       if (start < 0) start = i;
       continue;
+    }
+    if (sentences && isSentenceEnd(code) && !(code === 46 && isDigit(lower.charCodeAt(i - 1)) && isDigit(lower.charCodeAt(i + 1)))) {
+      if (start < 0) sentence++;
+      else ended = true;
     }
     if (start < 0) continue;
     let from = start;
     let to = i;
     while (from < to && lower.charCodeAt(from) === 39) from++;
     while (to > from && lower.charCodeAt(to - 1) === 39) to--;
-    if (to > from) tokens.push(canonicalToken(lower.slice(from, to)));
+    if (to > from) {
+      tokens.push(canonicalToken(lower.slice(from, to)));
+      sentences?.push(sentence);
+    }
     start = -1;
+    if (ended) {
+      // The separator that ended this token also ends the sentence.
+      sentence++;
+      ended = false;
+    }
   }
   return tokens;
+}
+
+function isSentenceEnd(code: number): boolean {
+  return code === 46 || code === 33 || code === 63 || code === 59 || code === 10;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
 }
 
 const NEGATORS = new Set([

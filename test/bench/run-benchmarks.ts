@@ -11,8 +11,8 @@ import { pino } from 'pino';
 import Sentiment from 'sentiment';
 import { connectDiscord } from '../../src/chat/discord/discord-chat.js';
 import { createClassifier } from '../../src/classify/classify-mention.js';
-import { lexiconSchema } from '../../src/classify/lexicon.js';
 import { PROJECT_ROOT } from '../../src/config.js';
+import { readLexiconOrThrow } from '../../src/data-files.js';
 import { decideFor, dispatchPending, pollSource, runSlaSweep, type PipelineDeps } from '../../src/pipeline.js';
 import type { Chat } from '../../src/chat/chat.js';
 import { alertFigures, buildSlaReport, renderSlaReportMarkdown } from '../../src/triage/sla-report.js';
@@ -56,7 +56,7 @@ function throughput(texts: readonly string[], run: (text: string) => unknown, ro
 
 export function benchClassifier(): void {
   const { texts, from } = loadTexts();
-  const lexicon = lexiconSchema.parse(JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'lexicon.json'), 'utf8')));
+  const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
   const classifier = createClassifier(lexicon);
   const raw = new Sentiment();
   const rawRate = throughput(texts, (text) => raw.analyze(text));
@@ -87,7 +87,7 @@ function benchStore(): { store: SqliteStore; deps: PipelineDeps; dispose(): void
 
 /** Real pipeline parts over the bundled data files, logs silenced. */
 function benchDeps(store: SqliteStore, log: Logger): PipelineDeps {
-  const lexicon = readData('lexicon.json', lexiconSchema);
+  const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
   const policies = storePolicyBook(store, readData('sla-policy.json', slaPolicySchema), 'data/sla-policy.json', Date.now());
   return {
     store, log, now: Date.now,
@@ -259,7 +259,7 @@ export async function benchDigest(count = 1_000_000): Promise<void> {
   const { store, deps, dispose } = benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 365, false);
-  const lexicon = readData('lexicon.json', lexiconSchema);
+  const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
   const sources = { store, queries: new DigestQueries(store.db), policies: deps.policies, themes: readData('themes.json', themesSchema), redact: createRedactor(lexicon) };
   const zone = deps.policy.timezone;
   const week = previousWeek(now, zone);

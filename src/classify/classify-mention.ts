@@ -1,15 +1,15 @@
 import type { Category, Classification, ClassifyContext, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
-import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, type PhraseKind } from './cue-kinds.js';
+import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import { detectCrisis, type CrisisReading } from './detect-crisis.js';
 import { findHealthDetail } from './detect-health-details.js';
 import { detectIncidents, type Incident } from './detect-incidents.js';
-import { Found } from './found.js';
+import { Found, spanOf, type Evidence } from './found.js';
 import type { Lexicon } from './lexicon.js';
 import { canonicalToken, normalizeText } from './normalize.js';
 import { PhraseIndex } from './phrase-index.js';
 import { voidMisleadingCues } from './read-context.js';
-import { readVitalSigns } from './read-vital-signs.js';
-import { createSentimentScorer, tokenize } from './score-sentiment.js';
+import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
+import { createSentimentContribution, createSentimentScorer, tokenize } from './score-sentiment.js';
 
 export interface ClassifierOptions {
   /** Authors with at least this many followers make a complaint `high`. */
@@ -32,35 +32,44 @@ const SHOUTING_WORD = /\b[A-Z]{4,}\b/g;
  */
 export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = {}): Classifier {
   const influential = options.influentialFollowers ?? 10_000;
-  const index = buildIndex(lexicon);
+  const [index, secondIndex] = buildIndexes(lexicon);
   const questionStarts = new Set(lexicon.questionStarts.map(canonicalToken));
   const selfReferences = new Set(lexicon.selfReferences.map(canonicalToken));
   // "my", "mom's", "husband": these may stand a few words before the health term; "i" and "me" must be near.
   const possessive = new Set([...selfReferences].filter((w) => !FIRST_PERSON_SUBJECT.has(w)));
 
   const scoreSentiment = createSentimentScorer(lexicon.sentimentWords);
+  const contribution = createSentimentContribution(lexicon.sentimentWords);
+  // classify is synchronous and keeps nothing of it, so one Found serves every call.
+  const reused = new Found();
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
-    const sentences: number[] = [];
-    const tokens = tokenize(normalized, sentences);
+    const tokens = tokenize(normalized);
     const sentiment = scoreSentiment(tokens);
-    const found = new Found(index.match(tokens), tokens, sentences);
+    const found = reused.reset(index.match(tokens), tokens, normalized);
     const reasons: string[] = [];
 
-    // --- crisis and incidents (most posts have no cue, and pay two dozen array look-ups) -------
-    const crisisCue = CRISIS_ANCHORS.some((kind) => found.any(kind));
-    const incidentCue = INCIDENT_ANCHORS.some((kind) => found.any(kind));
-    const vitals = DIGIT.test(normalized) && VITAL_WORD.test(normalized) ? readVitalSigns(tokens, youngInfant(found)) : [];
+    // --- crisis, incidents and health details: most posts have no anchor and skip all of it ------
+    const vitalWord = found.any(K.vitalWord) && DIGIT.test(normalized);
+    if (found.anchors !== 0 || vitalWord) found.add(secondIndex.match(tokens));
+    const crisisCue = (found.anchors & ANCHOR.crisis) !== 0;
+    const incidentCue = (found.anchors & ANCHOR.incident) !== 0;
+    const vitals = vitalWord ? readVitalSigns(tokens, youngInfant(found)) : [];
     if (crisisCue || incidentCue || vitals.length > 0) voidMisleadingCues(found);
     const crisis: CrisisReading | undefined = crisisCue || vitals.length > 0 ? detectCrisis(found, vitals) : undefined;
     const flag = crisis?.flag;
-    const incidents: Incident[] = incidentCue ? detectIncidents(found) : [];
+    const incidents: readonly Incident[] = incidentCue ? detectIncidents(found) : NO_INCIDENTS;
 
     // --- sentiment -------------------------------------------------------------------------
     const stars = mayHaveRating(normalized) ? STAR_RATING.exec(normalized) : null;
     const rating = stars ? starSentiment(stars[0], normalized) : 0;
-    let score = sentiment.score + found.weight('sentiment') + rating;
+    let score = sentiment.score + found.weight(K.sentiment) + rating;
+    // Words inside an idiom ("to die for", "killing it", "gave me chest pains") or describing a crisis
+    // that was set aside (a memory, a campaign, a story) do not say how the author feels about us:
+    // the idiom's own weight among the sentiment phrases says that instead.
+    const explained = explainedSentiment(found, crisis);
+    if (explained.length > 0) score -= explained.reduce((sum, span) => sum + contribution(tokens, span.start, span.end), 0);
     const complaintWeight = found.complaintWeight(sentiment.score < 0);
     let sarcasm = false;
     if (sentiment.positive > 0 && complaintWeight >= 2 && sentiment.positive <= 8 && rating <= 0) {
@@ -80,8 +89,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     if (sentiment.negativeWords.length > 0) reasons.push(`negative words: ${unique(sentiment.negativeWords).join(', ')}`);
     if (sentiment.positiveWords.length > 0 && !sarcasm) reasons.push(`positive words: ${unique(sentiment.positiveWords).join(', ')}`);
-    if (found.any('sentiment')) reasons.push(`phrases: ${found.quoted('sentiment')}`);
-    if (complaintWeight > 0) reasons.push(`service-failure cues: ${found.quoted('complaint')}`);
+    if (found.any(K.sentiment)) reasons.push(`phrases: ${found.quoted(K.sentiment)}`);
+    if (complaintWeight > 0) reasons.push(`service-failure cues: ${found.quoted(K.complaint)}`);
     if (sarcasm) reasons.push(`sarcasm: positive words (${unique(sentiment.positiveWords).join(', ')}) beside a service failure`);
 
     // --- categories ------------------------------------------------------------------------
@@ -91,57 +100,63 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     const urls = normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0;
     const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
-    let spamScore = found.weight('spam');
+    let spamScore = found.weight(K.spam);
     if (urls >= 2) spamScore += 1;
     if (hashtags >= 5) spamScore += hashtags >= 7 ? 3 : 2;
     if (spamScore >= 3 && (urls > 0 || spamScore >= 4 || hashtags >= 5)) {
       categories.add('spam');
-      const cues = [found.any('spam') ? found.quoted('spam') : '', urls >= 2 ? `${urls} links` : '', hashtags >= 5 ? `${hashtags} hashtags` : '']
+      const cues = [found.any(K.spam) ? found.quoted(K.spam) : '', urls >= 2 ? `${urls} links` : '', hashtags >= 5 ? `${hashtags} hashtags` : '']
         .filter(Boolean)
         .join(', ');
       reasons.push(`spam: ${cues}`);
     }
 
     const strongNegative = finalScore <= -2 || complaintWeight >= 2;
-    if (label === 'negative' && (complaintWeight > 0 || strongNegative) && flag?.tier !== 'crisis') {
+    // A crisis, a crisis told as past, a campaign or a story explains the dark words: it is also a
+    // complaint only when it names a service failure ("on hold for 40 min").
+    const explainedAway = flag !== undefined || (crisis?.setAside.length ?? 0) > 0 || found.any(K.information) || found.any(K.fiction);
+    if (explainedAway ? complaintWeight >= 2 : label === 'negative' && (complaintWeight > 0 || strongNegative)) {
       categories.add('complaint');
-    } else if (found.any('safetyIncident') || found.any('privacy') || (found.any('legal') && label !== 'positive')) {
-      categories.add('complaint');
-    } else if (flag?.tier === 'crisis' && complaintWeight >= 2) {
-      // A crisis post is a complaint only when it also names a service failure ("on hold for 40 min").
+    } else if (found.any(K.safetyIncident) || found.any(K.privacy) || (found.any(K.legal) && label !== 'positive')) {
       categories.add('complaint');
     }
-    if (incidents.some((i) => i.urgency === 'critical') && label !== 'positive') categories.add('complaint');
+    // An incident is a complaint however it is worded ("i want it down NOW").
+    if (incidents.some((i) => i.urgency === 'critical')) categories.add('complaint');
 
     const questionStart = firstContentToken(tokens);
     if (normalized.includes('?')) {
       categories.add('question');
       reasons.push('question: has "?"');
-    } else if (found.any('question')) {
+    } else if (found.any(K.question)) {
       categories.add('question');
-      reasons.push(`question: ${found.quoted('question')}`);
+      reasons.push(`question: ${found.quoted(K.question)}`);
     } else if (questionStart !== undefined && questionStarts.has(questionStart)) {
       categories.add('question');
       reasons.push(`question: starts with "${questionStart}"`);
     }
 
-    if (stars || found.any('review')) {
+    if (stars || found.any(K.review)) {
       categories.add('review');
-      reasons.push(`review: ${stars ? `"${stars[0]}"` : found.quoted('review')}`);
+      reasons.push(`review: ${stars ? `"${stars[0]}"` : found.quoted(K.review)}`);
     }
 
     // A "thanks!" at the end of a question is politeness, not praise.
     const praiseBar = categories.has('question') ? 4 : 0;
     // A middling rating with good words in it is a review, not praise.
     const mixedReview = stars !== null && rating === 0;
-    if (label === 'positive' && !mixedReview && !categories.has('complaint') && !flag && finalScore >= praiseBar && (found.any('praise') || finalScore >= 4)) {
+    // Warm words in a campaign or a story ("share this graphic 💚") are not praise of us without a thanks.
+    const praiseWords = found.any(K.praise) || (finalScore >= 4 && !found.any(K.information) && !found.any(K.fiction));
+    if (label === 'positive' && !mixedReview && !categories.has('complaint') && !flag && finalScore >= praiseBar && praiseWords) {
       categories.add('praise');
-      if (found.any('praise')) reasons.push(`praise: ${found.quoted('praise')}`);
+      if (found.any(K.praise)) reasons.push(`praise: ${found.quoted(K.praise)}`);
     }
 
-    const phiCue = found.any('phi')
-      ? found.quoted('phi')
-      : (healthNearSelf(found, tokens, selfReferences, possessive) ?? findHealthDetail(found) ?? crisisDisclosure(found, crisis) ?? incidentDisclosure(found, incidents));
+    const phiCue = found.any(K.phi)
+      ? found.quoted(K.phi)
+      : (healthNearSelf(found, tokens, selfReferences, possessive) ??
+        ((found.anchors & ANCHOR.health) !== 0 ? findHealthDetail(found) : undefined) ??
+        crisisDisclosure(found, crisis) ??
+        incidentDisclosure(found, incidents));
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
@@ -166,32 +181,35 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
         reasons.push('urgency ignore: spam');
         return 'ignore';
       }
-      const criticalKinds: PhraseKind[] = ['legal', 'privacy', 'safetyIncident', 'viral'];
       // "the local news did a story on our trauma team" is news about us, not a threat to go to the news.
-      const critical = criticalKinds.filter((kind) => found.any(kind) && (kind !== 'viral' || !found.any('information')));
+      const present = (kind: (typeof CRITICAL_KINDS)[number]) => found.any(K[kind]) && (kind !== 'viral' || !found.any(K.information));
       // Legal threats, privacy breaches and threats to go public count unless the post is praise.
-      const seriousAlone = critical.some((kind) => kind !== 'safetyIncident') && label !== 'positive';
-      const why = critical.length > 0 && (categories.has('complaint') || label === 'negative' || seriousAlone) ? critical.map((kind) => `${CRITICAL_LABEL[kind]} ${found.quoted(kind)}`) : [];
-      for (const incident of incidents) if (incident.urgency === 'critical') why.push(incident.reason);
-      if (why.length > 0) {
+      const seriousAlone = (present('legal') || present('privacy') || present('viral')) && label !== 'positive';
+      let why: string[] | undefined;
+      if (categories.has('complaint') || label === 'negative' || seriousAlone) {
+        for (const kind of CRITICAL_KINDS) if (present(kind)) (why ??= []).push(`${CRITICAL_LABEL[kind]} ${found.quoted(K[kind])}`);
+      }
+      for (const incident of incidents) if (incident.urgency === 'critical') (why ??= []).push(incident.reason);
+      if (why !== undefined) {
         reasons.push(`urgency critical: ${why.join('; ')}`);
         return 'critical';
       }
-      const high = incidents.filter((i) => i.urgency === 'high').map((i) => i.reason);
+      let high: string[] | undefined;
+      for (const incident of incidents) if (incident.urgency === 'high') (high ??= []).push(incident.reason);
       if (categories.has('complaint')) {
-        if (finalScore <= -8) high.push(`strongly negative (${finalScore})`);
-        if (found.any('anger')) high.push(`anger: ${found.quoted('anger')}`);
-        if (shouting(normalized)) high.push('shouting');
-        if ((context.recentComplaints ?? 0) >= 2) high.push(`${context.recentComplaints} complaints this week`);
-        if ((context.followers ?? 0) >= influential) high.push(`influential author (${context.followers} followers)`);
-        if (found.any('accessibility')) high.push(`accessibility: ${found.quoted('accessibility')}`);
+        if (finalScore <= -8) (high ??= []).push(`strongly negative (${finalScore})`);
+        if (found.any(K.anger)) (high ??= []).push(`anger: ${found.quoted(K.anger)}`);
+        if (shouting(normalized)) (high ??= []).push('shouting');
+        if ((context.recentComplaints ?? 0) >= 2) (high ??= []).push(`${context.recentComplaints} complaints this week`);
+        if ((context.followers ?? 0) >= influential) (high ??= []).push(`influential author (${context.followers} followers)`);
+        if (found.any(K.accessibility)) (high ??= []).push(`accessibility: ${found.quoted(K.accessibility)}`);
       }
-      if (high.length > 0) {
+      if (high !== undefined) {
         reasons.push(`urgency high: ${high.join('; ')}`);
         return 'high';
       }
-      if (found.any('media')) {
-        reasons.push(`urgency high: media inquiry ${found.quoted('media')}`);
+      if (found.any(K.media)) {
+        reasons.push(`urgency high: media inquiry ${found.quoted(K.media)}`);
         return 'high';
       }
       // Thanks that mention one's care ("the NICU nurses explained everything") need no clock.
@@ -217,6 +235,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 }
 
 const CATEGORY_ORDER: readonly Category[] = ['crisis', 'complaint', 'phi', 'question', 'review', 'praise', 'spam'];
+const CRITICAL_KINDS = ['legal', 'privacy', 'safetyIncident', 'viral'] as const;
+const NO_INCIDENTS: readonly Incident[] = [];
 const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   legal: 'legal or regulatory threat',
   privacy: 'privacy breach',
@@ -224,12 +244,30 @@ const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   viral: 'threat to go public',
 };
 const DIGIT = /\d/;
-const VITAL_WORD = /\b(?:bp|pressure|sugars?|glucose|bg|o2|oxygen|spo2|sats|pulse|heart rate|temp|temperature|fever)\b/i;
 
-/** Crisis cues a rule can start from; the rest (a place, a time, a child, an amount) only add to one. */
-const MODIFIERS = new Set<PhraseKind>(['alcohol', 'quantity', 'child', 'infant', 'place', 'target', 'sudden', 'helpSeeking', 'allergen', 'vulnerableHint', 'secureUnit', 'alarm']);
-const CRISIS_ANCHORS: readonly PhraseKind[] = [...CRISIS_CUES.filter((k) => !MODIFIERS.has(k)), 'medicine'];
-const INCIDENT_ANCHORS: readonly PhraseKind[] = ['expose', 'discharge', 'staffViolence', 'staffViolenceWeak', 'recording', ...LIFE_SUSTAINING.map((k) => `life.${k}` as const)];
+/** Kinds the per-post path asks about, resolved to indices once. */
+const K = {
+  sentiment: kindIndex('sentiment'), complaint: kindIndex('complaint'), spam: kindIndex('spam'), legal: kindIndex('legal'),
+  privacy: kindIndex('privacy'), safetyIncident: kindIndex('safetyIncident'), viral: kindIndex('viral'), media: kindIndex('media'),
+  accessibility: kindIndex('accessibility'), question: kindIndex('question'), review: kindIndex('review'), praise: kindIndex('praise'),
+  health: kindIndex('health'), phi: kindIndex('phi'), anger: kindIndex('anger'), idiom: kindIndex('idiom'),
+  information: kindIndex('information'), fiction: kindIndex('fiction'), vitalWord: kindIndex('vitalWord'),
+} as const;
+
+/** Spans whose sentiment words are explained away: idioms, and the evidence of crises set aside. */
+function explainedSentiment(found: Found, crisis: CrisisReading | undefined): Evidence[] {
+  const idioms = found.raw(K.idiom);
+  if (idioms.length === 0 && (crisis === undefined || crisis.setAside.length === 0)) return [];
+  const spans = [...idioms.map(spanOf), ...(crisis?.setAside ?? [])].sort((a, b) => a.start - b.start);
+  // Merged, so a word inside two spans is taken out once.
+  const merged: Evidence[] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
 
 /** A baby under three months, for whom a fever of 100.4 °F is an emergency. */
 function youngInfant(found: Found): boolean {
@@ -266,8 +304,11 @@ function incidentDisclosure(found: Found, incidents: readonly Incident[]): strin
 
 const GENERIC_OWNER = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself', 'kids', 'kid', 'child', 'baby', 'parents', 'parent']);
 
-function buildIndex(lexicon: Lexicon): PhraseIndex {
-  const index = new PhraseIndex();
+/** The first-pass index (every post) and the second (posts with an anchor); see {@link SECOND_PASS}. */
+function buildIndexes(lexicon: Lexicon): [PhraseIndex, PhraseIndex] {
+  const first = new PhraseIndex();
+  const second = new PhraseIndex();
+  const add = (kind: PhraseKind, phrase: string, weight?: number) => (SECOND_PASS.has(kind) ? second : first).add(kind, phrase, weight);
   const lists: Array<[PhraseKind, readonly string[]]> = [
     ['legal', lexicon.legal],
     ['privacy', lexicon.privacy],
@@ -283,20 +324,21 @@ function buildIndex(lexicon: Lexicon): PhraseIndex {
     ['anger', lexicon.angerCues],
     ['selfReference', lexicon.selfReferences],
     ['medicine', lexicon.medicines.medicines],
+    ['vitalWord', VITAL_WORDS],
   ];
   for (const kind of CRISIS_CUES) lists.push([kind, lexicon.crisisCues[kind]]);
   for (const kind of CONTEXT_CUES) lists.push([kind, lexicon.contextCues[kind]]);
   for (const kind of INCIDENT_CUES) lists.push([kind, lexicon.incidentCues[kind]]);
   for (const kind of HEALTH_VOCABULARY) lists.push([`hv.${kind}`, lexicon.healthVocabulary[kind]]);
   for (const kind of LIFE_SUSTAINING) lists.push([`life.${kind}`, lexicon.medicines.lifeSustaining[kind]]);
-  for (const [kind, phrases] of lists) for (const phrase of phrases) index.add(kind, phrase);
+  for (const [kind, phrases] of lists) for (const phrase of phrases) add(kind, phrase);
   const weighted: Array<[PhraseKind, Record<string, number>]> = [
     ['sentiment', lexicon.sentimentPhrases],
     ['complaint', lexicon.complaintPhrases],
     ['spam', lexicon.spamPhrases],
   ];
-  for (const [kind, phrases] of weighted) for (const [phrase, weight] of Object.entries(phrases)) index.add(kind, phrase, weight);
-  return index;
+  for (const [kind, phrases] of weighted) for (const [phrase, weight] of Object.entries(phrases)) add(kind, phrase, weight);
+  return [first, second];
 }
 
 /**
@@ -304,8 +346,8 @@ function buildIndex(lexicon: Lexicon): PhraseIndex {
  * diabetes", "gave me antibiotics".
  */
 function healthNearSelf(found: Found, tokens: readonly string[], selfReferences: ReadonlySet<string>, possessive: ReadonlySet<string>): string | undefined {
-  const idioms = found.raw('idiom');
-  for (const match of found.all('health')) {
+  const idioms = found.raw(K.idiom);
+  for (const match of found.all(K.health)) {
     // "giving me a stroke", "fighting cancer" said of a queue: not a disclosure.
     if (idioms.some((idiom) => idiom.start <= match.start && idiom.start + idiom.entry.tokens.length > match.start)) continue;
     for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {

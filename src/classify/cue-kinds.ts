@@ -6,7 +6,7 @@
 /** The flat lists and weighted maps of the original lexicon. */
 export const BASE_KINDS = [
   'sentiment', 'complaint', 'legal', 'privacy', 'safetyIncident', 'viral', 'media', 'accessibility',
-  'question', 'review', 'praise', 'spam', 'health', 'phi', 'anger', 'selfReference', 'medicine',
+  'question', 'review', 'praise', 'spam', 'health', 'phi', 'anger', 'selfReference', 'medicine', 'vitalWord',
 ] as const;
 
 /**
@@ -81,3 +81,44 @@ export const PHRASE_KINDS: readonly PhraseKind[] = [
   ...HEALTH_VOCABULARY.map((k) => `hv.${k}` as const),
   ...LIFE_SUSTAINING.map((k) => `life.${k}` as const),
 ];
+
+/**
+ * Kinds matched only when a post has an anchor (a cue a rule can start from, or a reading): the
+ * context and the parts that confirm a rule. Many are everyday words ("i", "now", "if", "here",
+ * "you"), and most posts have no anchor, so leaving them out of the first pass keeps it cheap.
+ */
+export const SECOND_PASS: ReadonlySet<PhraseKind> = new Set<PhraseKind>([
+  'selfReference',
+  ...CONTEXT_CUES.filter((k) => k !== 'idiom' && k !== 'information' && k !== 'fiction'),
+  'farewellWeak', 'alcohol', 'ingest', 'quantity', 'poisonSign', 'child', 'sudden', 'vision', 'cardiacSign',
+  'allergicSign', 'allergen', 'infant', 'headRedFlag', 'helpSeeking', 'alarm', 'secureUnit', 'vulnerableHint',
+  'place', 'target',
+  'protectedInfo', 'staff', 'ourChannel', 'wrongRecipient', 'consent', 'unsafeDischarge', 'harm', 'medicationOut',
+  'medicationLow', 'publish',
+  'hv.presence', 'hv.bodyParts',
+]);
+
+/** Groups of first-pass kinds, as bits: a post with none of them needs no crisis, incident or health rule. */
+export const ANCHOR = { crisis: 1, incident: 2, health: 4 } as const;
+
+const INDEX = new Map(PHRASE_KINDS.map((kind, i) => [kind, i]));
+
+/** A kind's position in {@link PHRASE_KINDS}: per-kind arrays are indexed by it. */
+export function kindIndex(kind: PhraseKind): number {
+  return INDEX.get(kind) as number;
+}
+
+/** Per kind index, the {@link ANCHOR} bits it sets. */
+export const ANCHOR_BITS: Uint8Array = (() => {
+  const bits = new Uint8Array(PHRASE_KINDS.length);
+  const set = (kind: PhraseKind, bit: number) => {
+    const i = kindIndex(kind);
+    bits[i] = (bits[i] ?? 0) | bit;
+  };
+  for (const kind of CRISIS_CUES) if (!SECOND_PASS.has(kind)) set(kind, ANCHOR.crisis);
+  set('medicine', ANCHOR.crisis | ANCHOR.health);
+  for (const kind of ['expose', 'discharge', 'staffViolence', 'staffViolenceWeak', 'recording'] as const) set(kind, ANCHOR.incident);
+  for (const group of LIFE_SUSTAINING) set(`life.${group}`, ANCHOR.incident);
+  for (const kind of HEALTH_VOCABULARY) if (!SECOND_PASS.has(`hv.${kind}`)) set(`hv.${kind}`, ANCHOR.health);
+  return bits;
+})();

@@ -19,6 +19,8 @@ export interface CrisisReading {
   flag: CrisisFlag | undefined;
   /** Kinds set aside as a past event, a recovery or already handled: told, so still a health detail. */
   told: CrisisKind[];
+  /** The evidence of crises set aside: its words say nothing about how the author feels about us now. */
+  setAside: Evidence[];
   /** One per crisis kept ("crisis (self-harm): ...", "possible crisis (...): ...") and per one set aside. */
   reasons: string[];
 }
@@ -51,11 +53,13 @@ export function detectCrisis(found: Found, vitals: readonly VitalSign[]): Crisis
   const kept: Candidate[] = [];
   const reasons: string[] = [];
   const told: CrisisKind[] = [];
+  const setAside: Evidence[] = [];
   for (const candidate of candidates) {
     const context = readContext(found, candidate.kind, candidate.evidence);
     if (context.effect === 'drop') {
       reasons.push(`crisis cues set aside, ${context.why}: ${CRISIS_KIND_LABELS[candidate.kind]} ${quote(found, candidate.evidence)}`);
       if (context.because === 'past' || context.because === 'recovery' || context.because === 'handled') told.push(candidate.kind);
+      setAside.push(...candidate.evidence);
       continue;
     }
     if (context.effect === 'downgrade' && candidate.tier === 'crisis') {
@@ -67,7 +71,7 @@ export function detectCrisis(found: Found, vitals: readonly VitalSign[]): Crisis
   kept.sort((a, b) => (a.tier === b.tier ? PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind) : a.tier === 'crisis' ? -1 : 1));
   const lead = kept[0];
   const lines = kept.map((c) => `${c.tier === 'crisis' ? 'crisis' : 'possible crisis'} (${CRISIS_KIND_LABELS[c.kind]}): ${c.rule} ${quote(found, c.evidence)}`);
-  return { flag: lead ? { tier: lead.tier, kind: lead.kind } : undefined, told, reasons: [...lines, ...reasons] };
+  return { flag: lead ? { tier: lead.tier, kind: lead.kind } : undefined, told, setAside, reasons: [...lines, ...reasons] };
 }
 
 function quote(found: Found, evidence: readonly Evidence[]): string {

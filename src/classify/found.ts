@@ -1,5 +1,11 @@
-import { PHRASE_KINDS, type PhraseKind } from './cue-kinds.js';
+import { ANCHOR_BITS, PHRASE_KINDS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import type { PhraseMatch } from './phrase-index.js';
+import { sentenceNumbers } from './score-sentiment.js';
+
+/** A kind, or its index from {@link kindIndex} (resolved once, for the per-post hot path). */
+export type KindRef = PhraseKind | number;
+
+const at = (kind: KindRef) => (typeof kind === 'number' ? kind : kindIndex(kind));
 
 /** A stretch of tokens that a rule relies on: a matched phrase, or a reading such as "bp 224/131". */
 export interface Evidence {
@@ -15,51 +21,83 @@ export interface Evidence {
  */
 export class Found {
   private readonly byKind: Array<PhraseMatch[] | undefined> = new Array(PHRASE_KINDS.length);
+  /** Kinds with matches, so {@link reset} clears only those. */
+  private readonly filled: number[] = [];
   private voided: Set<PhraseMatch> | undefined;
+  private sentenceList: number[] | undefined;
+  private source = '';
+  /** The {@link ANCHOR} bits of the kinds matched so far. */
+  anchors = 0;
+  tokens: readonly string[] = [];
 
-  constructor(
-    matches: readonly PhraseMatch[],
-    readonly tokens: readonly string[],
-    /** Sentence number per token. */
-    readonly sentences: readonly number[],
-  ) {
+  constructor(matches: readonly PhraseMatch[] = [], tokens: readonly string[] = [], text = '') {
+    this.reset(matches, tokens, text);
+  }
+
+  /**
+   * Starts over for another text. One Found is reused per classifier: a fresh array per kind for
+   * every post was most of the classifier's garbage.
+   */
+  reset(matches: readonly PhraseMatch[], tokens: readonly string[], text: string): this {
+    for (const k of this.filled) this.byKind[k] = undefined;
+    this.filled.length = 0;
+    this.voided = undefined;
+    this.sentenceList = undefined;
+    this.anchors = 0;
+    this.tokens = tokens;
+    this.source = text;
+    this.add(matches);
+    return this;
+  }
+
+  /** Adds the matches of a second pass. */
+  add(matches: readonly PhraseMatch[]): void {
     for (const match of matches) {
       const k = match.entry.kindIndex;
+      this.anchors |= ANCHOR_BITS[k] as number;
       const list = this.byKind[k];
       if (list) list.push(match);
-      else this.byKind[k] = [match];
+      else {
+        this.byKind[k] = [match];
+        this.filled.push(k);
+      }
     }
   }
 
-  any(kind: PhraseKind): boolean {
-    const list = this.byKind[KIND_INDEX[kind]];
+  /** Sentence number per token, read from the normalized text on first use: most posts never need it. */
+  get sentences(): readonly number[] {
+    return (this.sentenceList ??= sentenceNumbers(this.source.toLowerCase()));
+  }
+
+  any(kind: KindRef): boolean {
+    const list = this.byKind[at(kind)];
     if (list === undefined) return false;
     if (this.voided === undefined) return true;
     for (const match of list) if (!this.voided.has(match)) return true;
     return false;
   }
 
-  all(kind: PhraseKind): readonly PhraseMatch[] {
-    const list = this.byKind[KIND_INDEX[kind]];
+  all(kind: KindRef): readonly PhraseMatch[] {
+    const list = this.byKind[at(kind)];
     if (list === undefined) return NONE;
     const voided = this.voided;
     return voided === undefined ? list : list.filter((m) => !voided.has(m));
   }
 
-  first(kind: PhraseKind): PhraseMatch | undefined {
+  first(kind: KindRef): PhraseMatch | undefined {
     return this.all(kind)[0];
   }
 
   /** The matches of `kind` as they stood before any were voided. */
-  raw(kind: PhraseKind): readonly PhraseMatch[] {
-    return this.byKind[KIND_INDEX[kind]] ?? NONE;
+  raw(kind: KindRef): readonly PhraseMatch[] {
+    return this.byKind[at(kind)] ?? NONE;
   }
 
   void(match: PhraseMatch): void {
     (this.voided ??= new Set()).add(match);
   }
 
-  weight(kind: PhraseKind): number {
+  weight(kind: KindRef): number {
     let total = 0;
     for (const match of this.all(kind)) total += match.entry.weight;
     return total;
@@ -72,15 +110,15 @@ export class Found {
   complaintWeight(negativeWords: boolean): number {
     let strong = 0;
     let amplifiers = 0;
-    for (const match of this.all('complaint')) {
+    for (const match of this.all(COMPLAINT)) {
       if (match.entry.weight >= 1) strong += match.entry.weight;
       else amplifiers += match.entry.weight;
     }
     return strong > 0 || negativeWords ? strong + amplifiers : 0;
   }
 
-  sentenceOf(at: number): number {
-    return this.sentences[at] ?? -1;
+  sentenceOf(index: number): number {
+    return this.sentences[index] ?? -1;
   }
 
   /** A match of `kind` in the same sentence as `near`, within `window` tokens of it (either side). */
@@ -104,7 +142,7 @@ export class Found {
   }
 
   /** The words as they stood in the text, quoted, for reasons: `"on hold", "3 hours"`. */
-  quoted(kind: PhraseKind): string {
+  quoted(kind: KindRef): string {
     let out = '';
     let count = 0;
     for (const match of this.all(kind)) {
@@ -129,4 +167,4 @@ export function spanOf(match: PhraseMatch): Evidence {
 }
 
 const NONE: readonly PhraseMatch[] = [];
-const KIND_INDEX = Object.fromEntries(PHRASE_KINDS.map((kind, i) => [kind, i])) as Record<PhraseKind, number>;
+const COMPLAINT = kindIndex('complaint');

@@ -1,6 +1,6 @@
 import { canonicalToken, isNumberToken } from './normalize.js';
 
-import { PHRASE_KINDS, type PhraseKind } from './cue-kinds.js';
+import { PHRASE_KINDS, kindIndex, type PhraseKind } from './cue-kinds.js';
 
 export { PHRASE_KINDS, type PhraseKind };
 
@@ -51,7 +51,7 @@ export class PhraseIndex {
     const first = tokens[0];
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
     if (first === undefined || first === ANY) return;
-    const entry: PhraseEntry = { kind, kindIndex: KIND_INDEX.get(kind) as number, text: phrase, tokens, weight };
+    const entry: PhraseEntry = { kind, kindIndex: kindIndex(kind), text: phrase, tokens, weight };
     let bucket = this.byFirst.get(first);
     if (!bucket) this.byFirst.set(first, (bucket = { single: [], bySecond: new Map(), loose: [] }));
     const second = tokens[1];
@@ -112,4 +112,3 @@ function matchesAt(phrase: readonly string[], tokens: readonly string[], start: 
   return true;
 }
 
-const KIND_INDEX = new Map(PHRASE_KINDS.map((kind, i) => [kind, i]));

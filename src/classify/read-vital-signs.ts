@@ -25,6 +25,9 @@ const MEASURES: ReadonlyArray<readonly [words: readonly string[], measure: Measu
 ];
 const FIRST_WORDS = new Set(MEASURES.map(([words]) => words[0] as string));
 
+/** The words that open a reading, for the phrase index: a post without one has no reading. */
+export const VITAL_WORDS: readonly string[] = [...FIRST_WORDS];
+
 /** Words that may stand between a measure and its number: "sugar is like 38", "fever of 101". */
 const FILLER = new Set([
   'is', 'was', "it's", 'its', 'of', 'at', 'reading', 'read', 'reads', 'dropped', 'to', 'down', 'up', 'went',

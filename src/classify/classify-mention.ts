@@ -1,7 +1,7 @@
 import type { Category, Classification, ClassifyContext, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
 import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import { detectCrisis, type CrisisReading } from './detect-crisis.js';
-import { findHealthDetail } from './detect-health-details.js';
+import { authorByVerb, findHealthDetail } from './detect-health-details.js';
 import { detectIncidents, type Incident } from './detect-incidents.js';
 import { Found, spanOf, type Evidence } from './found.js';
 import type { Lexicon } from './lexicon.js';
@@ -294,13 +294,23 @@ function crisisDisclosure(found: Found, crisis: CrisisReading | undefined): stri
   return found.any('stranger') ? undefined : `the author with ${what}${told}`;
 }
 
-/** A privacy, discharge, violence or medicine incident told about oneself or a relative tells their health. */
+/**
+ * An incident about oneself or a relative tells their health: a discharge, staff violence, a breach
+ * of their chart, results or diagnosis (not of a photo or account details). A life-sustaining
+ * medicine that ran out is someone's medication whoever is named.
+ */
 function incidentDisclosure(found: Found, incidents: readonly Incident[]): string | undefined {
-  // Not a privacy breach or a recording: what was exposed may be account details, not health.
-  if (!incidents.some((i) => !i.reason.startsWith('threat to go public') && !i.reason.startsWith('privacy breach'))) return undefined;
+  const medicine = incidents.find((i) => i.reason.startsWith('life-sustaining'));
+  if (medicine) return `a life-sustaining medicine (${medicine.reason.slice(medicine.reason.indexOf('(') + 1, medicine.reason.indexOf(')'))})`;
+  const healthBreach = found.all('protectedInfo').some((m) => !NOT_HEALTH.has(found.text(m)));
+  const telling = incidents.some((i) => (i.reason.startsWith('privacy breach') ? healthBreach : !i.reason.startsWith('threat to go public')));
+  if (!telling) return undefined;
   const owner = found.all('selfReference').find((m) => !GENERIC_OWNER.has(found.text(m)) || found.tokens[m.start - 1] === 'my');
   return owner ? `"${found.text(owner)}" in an incident` : undefined;
 }
+
+/** What a privacy breach may expose that is not itself a health detail. */
+const NOT_HEALTH = new Set(['photo', 'photos', 'pic', 'pics', 'picture', 'pictures', 'face', 'name visible', 'his name', 'her name', 'account details', 'story']);
 
 const GENERIC_OWNER = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself', 'kids', 'kid', 'child', 'baby', 'parents', 'parent']);
 
@@ -359,6 +369,9 @@ function healthNearSelf(found: Found, tokens: readonly string[], selfReferences:
         return `"${tokens.slice(back, match.start + match.entry.tokens.length).join(' ')}"`;
       }
     }
+    // "had a panic attack in the waiting room", "fighting cancer for 3 years": the author, unnamed.
+    const author = authorByVerb(found, match);
+    if (author) return `${author} + "${found.text(match)}"`;
   }
   return undefined;
 }

@@ -16,7 +16,7 @@ export const BASE_KINDS = [
  */
 export const CRISIS_CUES = [
   // self-harm
-  'intent', 'method', 'methodQuery', 'plan', 'farewell', 'farewellWeak', 'giveaway', 'finality',
+  'intent', 'method', 'methodQuery', 'plan', 'farewell', 'weakSign', 'giveaway', 'finality',
   // overdose and poisoning
   'overdose', 'substance', 'householdPoison', 'alcohol', 'ingest', 'quantity', 'poisonSign', 'child',
   // medical emergency
@@ -90,7 +90,7 @@ export const PHRASE_KINDS: readonly PhraseKind[] = [
 export const SECOND_PASS: ReadonlySet<PhraseKind> = new Set<PhraseKind>([
   'selfReference',
   ...CONTEXT_CUES.filter((k) => k !== 'idiom' && k !== 'information' && k !== 'fiction'),
-  'farewellWeak', 'alcohol', 'ingest', 'quantity', 'poisonSign', 'child', 'sudden', 'vision', 'cardiacSign',
+  'weakSign', 'alcohol', 'ingest', 'quantity', 'poisonSign', 'child', 'sudden', 'vision', 'cardiacSign',
   'allergicSign', 'allergen', 'infant', 'headRedFlag', 'helpSeeking', 'alarm', 'secureUnit', 'vulnerableHint',
   'place', 'target',
   'protectedInfo', 'staff', 'ourChannel', 'wrongRecipient', 'consent', 'unsafeDischarge', 'harm', 'medicationOut',

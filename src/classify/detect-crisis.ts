@@ -112,13 +112,14 @@ function detectSelfHarm(found: Found): Candidate | undefined {
   // "again" says it happened before, not that it is about to: one sign needs a time that is near.
   const soon = found.all('timing').find((m) => found.text(m) !== 'again');
   if (intent) {
-    const sign = signs[0] ?? (found.first('farewellWeak') ? ([found.first('farewellWeak') as PhraseMatch, 'farewell'] as const) : undefined);
+    const weakSign = found.first('weakSign');
+    const sign = signs[0] ?? (weakSign ? ([weakSign, 'farewell or decision'] as const) : undefined);
     if (sign) return crisis('self-harm', `intent + ${sign[1]}`, intent, sign[0]);
     return timing ? crisis('self-harm', 'intent + timing', intent, timing) : crisis('self-harm', 'intent', intent);
   }
-  // "goodbye", "sorry mom" count beside another sign, never alone.
-  const weak = found.first('farewellWeak');
-  if (weak && signs.length > 0 && !signs.some(([, label]) => label === 'farewell')) signs.push([weak, 'farewell']);
+  // "goodbye", "sorry mom", "made up my mind" count beside another sign, never alone.
+  const weak = found.first('weakSign');
+  if (weak && signs.length > 0) signs.push([weak, 'farewell or decision']);
   const [first, second] = signs;
   if (first && second) return crisis('self-harm', `${first[1]} + ${second[1]}`, first[0], second[0], signs[2]?.[0]);
   if (first && soon && first[1] !== 'looking up a method') return crisis('self-harm', `${first[1]} + timing`, first[0], soon);
@@ -281,7 +282,8 @@ function detectHazard(found: Found): Candidate | undefined {
   const alarm = found.first('alarm');
   const sure = (rule: string, ...parts: Part[]) => (hedge ? possible('hazard', `${rule}, hedged`, ...parts, hedge) : crisis('hazard', rule, ...parts));
 
-  const fire = found.all('fire').find((m) => found.text(m) !== 'on fire' || place !== undefined);
+  // "the stairwell is on fire", not "the new chef is on fire".
+  const fire = found.all('fire').find((m) => found.text(m) !== 'on fire' || found.all('place').some((p) => p.start < m.start && m.start - (p.start + p.entry.tokens.length) <= 4));
   if (fire) return place || alarm ? sure('fire at one of our places', fire, place, alarm) : possible('hazard', 'fire, place unclear', fire);
   const smoke = found.first('smoke');
   if (smoke) return place || alarm ? sure('smoke at one of our places', smoke, place, alarm) : possible('hazard', 'smoke, place unclear', smoke);

@@ -50,7 +50,7 @@ export function findHealthDetail(found: Found): string | undefined {
  */
 const AUTHOR_VERBS = new Set(['had', 'got', 'tore', 'broke', 'sprained', 'started', 'finished', 'fighting', 'battling', 'beat', 'survived', 'diagnosed', 'spent', 'sat', 'took', 'taking', 'just', 'finally', 'been', 'starting', 'getting', 'having']);
 
-function authorByVerb(found: Found, match: PhraseMatch): string | undefined {
+export function authorByVerb(found: Found, match: PhraseMatch): string | undefined {
   const sentence = found.sentenceOf(match.start);
   let first = match.start;
   while (first > 0 && found.sentenceOf(first - 1) === sentence) first--;

@@ -1,4 +1,5 @@
-import { lexiconSchema, type Lexicon } from './classify/lexicon.js';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { lexiconSchema, medicinesSchema, type Lexicon } from './classify/lexicon.js';
 import type { Config } from './config.js';
 import { slaPolicySchema, type SlaPolicy } from './triage/sla-policy.js';
 import { templatesSchema, type TemplatesFile } from './triage/reply-templates.js';
@@ -15,7 +16,7 @@ export interface DataFiles {
 
 /** Reads and validates every editable data file; all problems in all files are thrown together. */
 export function loadDataFiles(config: Config): DataFiles {
-  const lexicon = readJsonFile(config.paths.lexicon, lexiconSchema, 'LEXICON_PATH');
+  const lexicon = readLexicon(config.paths.lexicon);
   const policy = readJsonFile(config.paths.slaPolicy, slaPolicySchema, 'SLA_POLICY_PATH');
   const templates = readJsonFile(config.paths.templates, templatesSchema, 'TEMPLATES_PATH');
   const themes = readJsonFile(config.paths.themes, themesSchema, 'THEMES_PATH');
@@ -32,7 +33,27 @@ export function loadDataFiles(config: Config): DataFiles {
 
 /** Just the lexicon, for commands that only classify. */
 export function loadLexicon(config: Config): Lexicon {
-  const lexicon = readJsonFile(config.paths.lexicon, lexiconSchema, 'LEXICON_PATH');
+  const lexicon = readLexicon(config.paths.lexicon);
+  if (!lexicon.ok) throw new ConfigError(lexicon.problems);
+  return lexicon.value;
+}
+
+/**
+ * Reads the lexicon and the medicines file it names (relative to the lexicon's folder unless
+ * absolute), so a copied lexicon carries its vocabulary with it. Problems name the file.
+ */
+export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: false; problems: string[] } {
+  const file = readJsonFile(path, lexiconSchema, 'LEXICON_PATH');
+  if (!file.ok) return file;
+  const medicinesPath = isAbsolute(file.value.medicinesFile) ? file.value.medicinesFile : resolve(dirname(path), file.value.medicinesFile);
+  const medicines = readJsonFile(medicinesPath, medicinesSchema, `LEXICON_PATH (its "medicinesFile")`);
+  if (!medicines.ok) return medicines;
+  return { ok: true, value: { ...file.value, medicines: medicines.value } };
+}
+
+/** {@link readLexicon} for tests and benchmarks: throws the problems as one error. */
+export function readLexiconOrThrow(path: string): Lexicon {
+  const lexicon = readLexicon(path);
   if (!lexicon.ok) throw new ConfigError(lexicon.problems);
   return lexicon.value;
 }

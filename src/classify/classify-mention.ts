@@ -1,8 +1,15 @@
 import type { Category, Classification, ClassifyContext, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
+import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
+import { detectCrisis, type CrisisReading } from './detect-crisis.js';
+import { authorByVerb, findHealthDetail } from './detect-health-details.js';
+import { detectIncidents, type Incident } from './detect-incidents.js';
+import { Found, spanOf, type Evidence } from './found.js';
 import type { Lexicon } from './lexicon.js';
 import { canonicalToken, normalizeText } from './normalize.js';
-import { createSentimentScorer, tokenize } from './score-sentiment.js';
-import { PHRASE_KINDS, PhraseIndex, type PhraseKind, type PhraseMatch } from './phrase-index.js';
+import { PhraseIndex } from './phrase-index.js';
+import { voidMisleadingCues } from './read-context.js';
+import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
+import { createSentimentContribution, createSentimentScorer, tokenize } from './score-sentiment.js';
 
 export interface ClassifierOptions {
   /** Authors with at least this many followers make a complaint `high`. */
@@ -25,25 +32,44 @@ const SHOUTING_WORD = /\b[A-Z]{4,}\b/g;
  */
 export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = {}): Classifier {
   const influential = options.influentialFollowers ?? 10_000;
-  const index = buildIndex(lexicon);
+  const [index, secondIndex] = buildIndexes(lexicon);
   const questionStarts = new Set(lexicon.questionStarts.map(canonicalToken));
   const selfReferences = new Set(lexicon.selfReferences.map(canonicalToken));
   // "my", "mom's", "husband": these may stand a few words before the health term; "i" and "me" must be near.
   const possessive = new Set([...selfReferences].filter((w) => !FIRST_PERSON_SUBJECT.has(w)));
 
   const scoreSentiment = createSentimentScorer(lexicon.sentimentWords);
+  const contribution = createSentimentContribution(lexicon.sentimentWords);
+  // classify is synchronous and keeps nothing of it, so one Found serves every call.
+  const reused = new Found();
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
     const tokens = tokenize(normalized);
     const sentiment = scoreSentiment(tokens);
-    const found = new Found(index.match(tokens), tokens);
+    const found = reused.reset(index.match(tokens), tokens, normalized);
     const reasons: string[] = [];
+
+    // --- crisis, incidents and health details: most posts have no anchor and skip all of it ------
+    const vitalWord = found.any(K.vitalWord) && DIGIT.test(normalized);
+    if (found.anchors !== 0 || vitalWord) found.add(secondIndex.match(tokens));
+    const crisisCue = (found.anchors & ANCHOR.crisis) !== 0;
+    const incidentCue = (found.anchors & ANCHOR.incident) !== 0;
+    const vitals = vitalWord ? readVitalSigns(tokens, youngInfant(found)) : [];
+    if (crisisCue || incidentCue || vitals.length > 0) voidMisleadingCues(found);
+    const crisis: CrisisReading | undefined = crisisCue || vitals.length > 0 ? detectCrisis(found, vitals) : undefined;
+    const flag = crisis?.flag;
+    const incidents: readonly Incident[] = incidentCue ? detectIncidents(found) : NO_INCIDENTS;
 
     // --- sentiment -------------------------------------------------------------------------
     const stars = mayHaveRating(normalized) ? STAR_RATING.exec(normalized) : null;
     const rating = stars ? starSentiment(stars[0], normalized) : 0;
-    let score = sentiment.score + found.weight('sentiment') + rating;
+    let score = sentiment.score + found.weight(K.sentiment) + rating;
+    // Words inside an idiom ("to die for", "killing it", "gave me chest pains") or describing a crisis
+    // that was set aside (a memory, a campaign, a story) do not say how the author feels about us:
+    // the idiom's own weight among the sentiment phrases says that instead.
+    const explained = explainedSentiment(found, crisis);
+    if (explained.length > 0) score -= explained.reduce((sum, span) => sum + contribution(tokens, span.start, span.end), 0);
     const complaintWeight = found.complaintWeight(sentiment.score < 0);
     let sarcasm = false;
     if (sentiment.positive > 0 && complaintWeight >= 2 && sentiment.positive <= 8 && rating <= 0) {
@@ -51,161 +77,249 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       sarcasm = true;
       score -= sentiment.positive;
     }
-    const finalScore = round(score - complaintWeight * 0.75);
+    let finalScore = round(score - complaintWeight * 0.75);
+    if (flag?.tier === 'crisis' && finalScore > -2) {
+      // Whatever words surround it ("thank u nurses for trying"), a crisis is never good news.
+      finalScore = -2;
+      reasons.push('sentiment negative: crisis');
+    }
     // A lone mildly negative word ("limited", "damaged") is not a complaint; a service failure is.
     const label: SentimentLabel =
       finalScore <= -1 || (finalScore < 0 && complaintWeight > 0) ? 'negative' : finalScore > 0 ? 'positive' : 'neutral';
 
     if (sentiment.negativeWords.length > 0) reasons.push(`negative words: ${unique(sentiment.negativeWords).join(', ')}`);
     if (sentiment.positiveWords.length > 0 && !sarcasm) reasons.push(`positive words: ${unique(sentiment.positiveWords).join(', ')}`);
-    if (found.any('sentiment')) reasons.push(`phrases: ${found.quoted('sentiment')}`);
-    if (complaintWeight > 0) reasons.push(`service-failure cues: ${found.quoted('complaint')}`);
+    if (found.any(K.sentiment)) reasons.push(`phrases: ${found.quoted(K.sentiment)}`);
+    if (complaintWeight > 0) reasons.push(`service-failure cues: ${found.quoted(K.complaint)}`);
     if (sarcasm) reasons.push(`sarcasm: positive words (${unique(sentiment.positiveWords).join(', ')}) beside a service failure`);
 
     // --- categories ------------------------------------------------------------------------
     const categories = new Set<Category>();
-
-    const crisisKinds: PhraseKind[] = ['selfHarm', 'emergency', 'safety'];
-    for (const kind of crisisKinds) {
-      if (found.any(kind)) {
-        categories.add('crisis');
-        reasons.push(`crisis (${CRISIS_LABEL[kind]}): ${found.quoted(kind)}`);
-      }
-    }
+    if (flag?.tier === 'crisis') categories.add('crisis');
+    if (crisis) reasons.push(...crisis.reasons);
 
     const urls = normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0;
     const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
-    let spamScore = found.weight('spam');
+    let spamScore = found.weight(K.spam);
     if (urls >= 2) spamScore += 1;
     if (hashtags >= 5) spamScore += hashtags >= 7 ? 3 : 2;
     if (spamScore >= 3 && (urls > 0 || spamScore >= 4 || hashtags >= 5)) {
       categories.add('spam');
-      const cues = [found.any('spam') ? found.quoted('spam') : '', urls >= 2 ? `${urls} links` : '', hashtags >= 5 ? `${hashtags} hashtags` : '']
+      const cues = [found.any(K.spam) ? found.quoted(K.spam) : '', urls >= 2 ? `${urls} links` : '', hashtags >= 5 ? `${hashtags} hashtags` : '']
         .filter(Boolean)
         .join(', ');
       reasons.push(`spam: ${cues}`);
     }
 
     const strongNegative = finalScore <= -2 || complaintWeight >= 2;
-    if (label === 'negative' && (complaintWeight > 0 || strongNegative)) {
+    // A crisis, a crisis told as past, a campaign or a story explains the dark words: it is also a
+    // complaint only when it names a service failure ("on hold for 40 min").
+    const explainedAway = flag !== undefined || (crisis?.setAside.length ?? 0) > 0 || found.any(K.information) || found.any(K.fiction);
+    if (explainedAway ? complaintWeight >= 2 : label === 'negative' && (complaintWeight > 0 || strongNegative)) {
       categories.add('complaint');
-    } else if (found.any('safetyIncident') || found.any('privacy') || (found.any('legal') && label !== 'positive')) {
+    } else if (found.any(K.safetyIncident) || found.any(K.privacy) || (found.any(K.legal) && label !== 'positive')) {
       categories.add('complaint');
     }
+    // An incident is a complaint however it is worded ("i want it down NOW").
+    if (incidents.some((i) => i.urgency === 'critical')) categories.add('complaint');
 
     const questionStart = firstContentToken(tokens);
     if (normalized.includes('?')) {
       categories.add('question');
       reasons.push('question: has "?"');
-    } else if (found.any('question')) {
+    } else if (found.any(K.question)) {
       categories.add('question');
-      reasons.push(`question: ${found.quoted('question')}`);
+      reasons.push(`question: ${found.quoted(K.question)}`);
     } else if (questionStart !== undefined && questionStarts.has(questionStart)) {
       categories.add('question');
       reasons.push(`question: starts with "${questionStart}"`);
     }
 
-    if (stars || found.any('review')) {
+    if (stars || found.any(K.review)) {
       categories.add('review');
-      reasons.push(`review: ${stars ? `"${stars[0]}"` : found.quoted('review')}`);
+      reasons.push(`review: ${stars ? `"${stars[0]}"` : found.quoted(K.review)}`);
     }
 
     // A "thanks!" at the end of a question is politeness, not praise.
     const praiseBar = categories.has('question') ? 4 : 0;
     // A middling rating with good words in it is a review, not praise.
     const mixedReview = stars !== null && rating === 0;
-    if (label === 'positive' && !mixedReview && !categories.has('complaint') && finalScore >= praiseBar && (found.any('praise') || finalScore >= 4)) {
+    // Warm words in a campaign or a story ("share this graphic 💚") are not praise of us without a thanks.
+    const praiseWords = found.any(K.praise) || (finalScore >= 4 && !found.any(K.information) && !found.any(K.fiction));
+    if (label === 'positive' && !mixedReview && !categories.has('complaint') && !flag && finalScore >= praiseBar && praiseWords) {
       categories.add('praise');
-      if (found.any('praise')) reasons.push(`praise: ${found.quoted('praise')}`);
+      if (found.any(K.praise)) reasons.push(`praise: ${found.quoted(K.praise)}`);
     }
 
-    let phiCue = found.any('phi') ? found.quoted('phi') : healthNearSelf(found, tokens, selfReferences, possessive);
-    if (!phiCue && (found.any('emergency') || found.any('selfHarm'))) {
-      // Describing one's own or a relative's emergency discloses their health.
-      const who = tokens.find((t) => possessive.has(t) || FIRST_PERSON_SUBJECT.has(t));
-      if (who !== undefined) phiCue = `"${who}" with ${found.quoted(found.any('emergency') ? 'emergency' : 'selfHarm')}`;
-    }
+    const phiCue = found.any(K.phi)
+      ? found.quoted(K.phi)
+      : (healthNearSelf(found, tokens, selfReferences, possessive) ??
+        ((found.anchors & ANCHOR.health) !== 0 ? findHealthDetail(found) : undefined) ??
+        crisisDisclosure(found, crisis) ??
+        incidentDisclosure(found, incidents));
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
     }
 
     if (categories.has('spam')) categories.delete('praise');
-    if (categories.has('spam') && (categories.has('complaint') || categories.has('crisis'))) {
+    if (categories.has('spam') && (categories.has('complaint') || categories.has('crisis') || flag)) {
       // A real complaint or crisis that happens to contain a link is not spam.
-      if (spamScore < 6) categories.delete('spam');
+      if (spamScore < 6 || flag) categories.delete('spam');
     }
 
     // --- urgency ---------------------------------------------------------------------------
     const urgency = decideUrgency();
 
     function decideUrgency(): Urgency {
-      if (categories.has('crisis')) {
-        reasons.push('urgency critical: crisis');
+      if (flag) {
+        // Both tiers go to the urgent route; a possible crisis is for a person to confirm or clear now.
+        reasons.push(flag.tier === 'crisis' ? 'urgency critical: crisis' : 'urgency critical: possible crisis, check now');
         return 'critical';
       }
       if (categories.has('spam')) {
         reasons.push('urgency ignore: spam');
         return 'ignore';
       }
-      const criticalKinds: PhraseKind[] = ['legal', 'privacy', 'safetyIncident', 'viral'];
-      const critical = criticalKinds.filter((kind) => found.any(kind));
+      // "the local news did a story on our trauma team" is news about us, not a threat to go to the news.
+      const present = (kind: (typeof CRITICAL_KINDS)[number]) => found.any(K[kind]) && (kind !== 'viral' || !found.any(K.information));
       // Legal threats, privacy breaches and threats to go public count unless the post is praise.
-      const seriousAlone = critical.some((kind) => kind !== 'safetyIncident') && label !== 'positive';
-      if (critical.length > 0 && (categories.has('complaint') || label === 'negative' || seriousAlone)) {
-        reasons.push(`urgency critical: ${critical.map((kind) => `${CRITICAL_LABEL[kind]} ${found.quoted(kind)}`).join('; ')}`);
+      const seriousAlone = (present('legal') || present('privacy') || present('viral')) && label !== 'positive';
+      let why: string[] | undefined;
+      if (categories.has('complaint') || label === 'negative' || seriousAlone) {
+        for (const kind of CRITICAL_KINDS) if (present(kind)) (why ??= []).push(`${CRITICAL_LABEL[kind]} ${found.quoted(K[kind])}`);
+      }
+      for (const incident of incidents) if (incident.urgency === 'critical') (why ??= []).push(incident.reason);
+      if (why !== undefined) {
+        reasons.push(`urgency critical: ${why.join('; ')}`);
         return 'critical';
       }
+      let high: string[] | undefined;
+      for (const incident of incidents) if (incident.urgency === 'high') (high ??= []).push(incident.reason);
       if (categories.has('complaint')) {
-        const why: string[] = [];
-        if (finalScore <= -8) why.push(`strongly negative (${finalScore})`);
-        if (found.any('anger')) why.push(`anger: ${found.quoted('anger')}`);
-        if (shouting(normalized)) why.push('shouting');
-        if ((context.recentComplaints ?? 0) >= 2) why.push(`${context.recentComplaints} complaints this week`);
-        if ((context.followers ?? 0) >= influential) why.push(`influential author (${context.followers} followers)`);
-        if (found.any('accessibility')) why.push(`accessibility: ${found.quoted('accessibility')}`);
-        if (why.length > 0) {
-          reasons.push(`urgency high: ${why.join('; ')}`);
-          return 'high';
-        }
+        if (finalScore <= -8) (high ??= []).push(`strongly negative (${finalScore})`);
+        if (found.any(K.anger)) (high ??= []).push(`anger: ${found.quoted(K.anger)}`);
+        if (shouting(normalized)) (high ??= []).push('shouting');
+        if ((context.recentComplaints ?? 0) >= 2) (high ??= []).push(`${context.recentComplaints} complaints this week`);
+        if ((context.followers ?? 0) >= influential) (high ??= []).push(`influential author (${context.followers} followers)`);
+        if (found.any(K.accessibility)) (high ??= []).push(`accessibility: ${found.quoted(K.accessibility)}`);
       }
-      if (found.any('media')) {
-        reasons.push(`urgency high: media inquiry ${found.quoted('media')}`);
+      if (high !== undefined) {
+        reasons.push(`urgency high: ${high.join('; ')}`);
         return 'high';
       }
-      if (categories.has('complaint') || categories.has('question') || categories.has('review') || categories.has('phi')) {
+      if (found.any(K.media)) {
+        reasons.push(`urgency high: media inquiry ${found.quoted(K.media)}`);
+        return 'high';
+      }
+      // Thanks that mention one's care ("the NICU nurses explained everything") need no clock.
+      const thanksOnly = categories.has('praise') && !categories.has('complaint') && !categories.has('question');
+      if (categories.has('complaint') || categories.has('question') || categories.has('review') || (categories.has('phi') && !thanksOnly)) {
         return 'normal';
       }
       return 'low';
     }
 
-    return {
+    const result: Classification = {
       sentiment: label,
       score: finalScore,
       categories: CATEGORY_ORDER.filter((c) => categories.has(c)),
       urgency,
       reasons,
     };
+    if (flag) result.crisis = flag;
+    return result;
   }
 
   return { classify };
 }
 
 const CATEGORY_ORDER: readonly Category[] = ['crisis', 'complaint', 'phi', 'question', 'review', 'praise', 'spam'];
-const CRISIS_LABEL: Partial<Record<PhraseKind, string>> = { selfHarm: 'self-harm', emergency: 'medical emergency', safety: 'safety hazard' };
+const CRITICAL_KINDS = ['legal', 'privacy', 'safetyIncident', 'viral'] as const;
+const NO_INCIDENTS: readonly Incident[] = [];
 const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   legal: 'legal or regulatory threat',
   privacy: 'privacy breach',
   safetyIncident: 'patient-safety incident',
   viral: 'threat to go public',
 };
+const DIGIT = /\d/;
 
-function buildIndex(lexicon: Lexicon): PhraseIndex {
-  const index = new PhraseIndex();
+/** Kinds the per-post path asks about, resolved to indices once. */
+const K = {
+  sentiment: kindIndex('sentiment'), complaint: kindIndex('complaint'), spam: kindIndex('spam'), legal: kindIndex('legal'),
+  privacy: kindIndex('privacy'), safetyIncident: kindIndex('safetyIncident'), viral: kindIndex('viral'), media: kindIndex('media'),
+  accessibility: kindIndex('accessibility'), question: kindIndex('question'), review: kindIndex('review'), praise: kindIndex('praise'),
+  health: kindIndex('health'), phi: kindIndex('phi'), anger: kindIndex('anger'), idiom: kindIndex('idiom'),
+  information: kindIndex('information'), fiction: kindIndex('fiction'), vitalWord: kindIndex('vitalWord'),
+} as const;
+
+/** Spans whose sentiment words are explained away: idioms, and the evidence of crises set aside. */
+function explainedSentiment(found: Found, crisis: CrisisReading | undefined): Evidence[] {
+  const idioms = found.raw(K.idiom);
+  if (idioms.length === 0 && (crisis === undefined || crisis.setAside.length === 0)) return [];
+  const spans = [...idioms.map(spanOf), ...(crisis?.setAside ?? [])].sort((a, b) => a.start - b.start);
+  // Merged, so a word inside two spans is taken out once.
+  const merged: Evidence[] = [];
+  for (const span of spans) {
+    const last = merged[merged.length - 1];
+    if (last && span.start <= last.end) last.end = Math.max(last.end, span.end);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+/** A baby under three months, for whom a fever of 100.4 °F is an emergency. */
+function youngInfant(found: Found): boolean {
+  return found.all('infant').some((m) => {
+    const words = found.text(m);
+    return words === 'newborn' || words === 'preemie' || /\b(?:week|weeks|day|days)\b/.test(words) || /^[12] month/.test(words);
+  });
+}
+
+/**
+ * A crisis about the author or someone of theirs discloses their health: self-harm always (the
+ * author, or a relative they name), an overdose or emergency when the post names no stranger as
+ * the one in trouble. A hazard or violence on its own does not.
+ */
+function crisisDisclosure(found: Found, crisis: CrisisReading | undefined): string | undefined {
+  const kind = crisis?.flag?.kind ?? crisis?.told.find((k) => k === 'self-harm' || k === 'overdose' || k === 'emergency');
+  if (kind === undefined) return undefined;
+  const told = crisis?.flag === undefined ? ' (told as past)' : '';
+  if (kind === 'self-harm') return `self-harm${told}`;
+  if (kind !== 'overdose' && kind !== 'emergency') return undefined;
+  const what = kind === 'overdose' ? 'an overdose or poisoning' : 'a medical emergency';
+  const owner = found.first('selfReference') ?? found.first('child') ?? found.first('infant');
+  if (owner) return `"${found.text(owner)}" with ${what}${told}`;
+  return found.any('stranger') ? undefined : `the author with ${what}${told}`;
+}
+
+/**
+ * An incident about oneself or a relative tells their health: a discharge, staff violence, a breach
+ * of their chart, results or diagnosis (not of a photo or account details). A life-sustaining
+ * medicine that ran out is someone's medication whoever is named.
+ */
+function incidentDisclosure(found: Found, incidents: readonly Incident[]): string | undefined {
+  const medicine = incidents.find((i) => i.reason.startsWith('life-sustaining'));
+  if (medicine) return `a life-sustaining medicine (${medicine.reason.slice(medicine.reason.indexOf('(') + 1, medicine.reason.indexOf(')'))})`;
+  const healthBreach = found.all('protectedInfo').some((m) => !NOT_HEALTH.has(found.text(m)));
+  const telling = incidents.some((i) => (i.reason.startsWith('privacy breach') ? healthBreach : !i.reason.startsWith('threat to go public')));
+  if (!telling) return undefined;
+  const owner = found.all('selfReference').find((m) => !GENERIC_OWNER.has(found.text(m)) || found.tokens[m.start - 1] === 'my');
+  return owner ? `"${found.text(owner)}" in an incident` : undefined;
+}
+
+/** What a privacy breach may expose that is not itself a health detail. */
+const NOT_HEALTH = new Set(['photo', 'photos', 'pic', 'pics', 'picture', 'pictures', 'face', 'name visible', 'his name', 'her name', 'account details', 'story']);
+
+const GENERIC_OWNER = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself', 'kids', 'kid', 'child', 'baby', 'parents', 'parent']);
+
+/** The first-pass index (every post) and the second (posts with an anchor); see {@link SECOND_PASS}. */
+function buildIndexes(lexicon: Lexicon): [PhraseIndex, PhraseIndex] {
+  const first = new PhraseIndex();
+  const second = new PhraseIndex();
+  const add = (kind: PhraseKind, phrase: string, weight?: number) => (SECOND_PASS.has(kind) ? second : first).add(kind, phrase, weight);
   const lists: Array<[PhraseKind, readonly string[]]> = [
-    ['selfHarm', lexicon.crisisSelfHarm],
-    ['emergency', lexicon.crisisEmergency],
-    ['safety', lexicon.crisisSafety],
     ['legal', lexicon.legal],
     ['privacy', lexicon.privacy],
     ['safetyIncident', lexicon.safetyIncident],
@@ -218,93 +332,52 @@ function buildIndex(lexicon: Lexicon): PhraseIndex {
     ['health', lexicon.healthTerms],
     ['phi', lexicon.phiPhrases],
     ['anger', lexicon.angerCues],
+    ['selfReference', lexicon.selfReferences],
+    ['medicine', lexicon.medicines.medicines],
+    ['vitalWord', VITAL_WORDS],
   ];
-  for (const [kind, phrases] of lists) for (const phrase of phrases) index.add(kind, phrase);
+  for (const kind of CRISIS_CUES) lists.push([kind, lexicon.crisisCues[kind]]);
+  for (const kind of CONTEXT_CUES) lists.push([kind, lexicon.contextCues[kind]]);
+  for (const kind of INCIDENT_CUES) lists.push([kind, lexicon.incidentCues[kind]]);
+  for (const kind of HEALTH_VOCABULARY) lists.push([`hv.${kind}`, lexicon.healthVocabulary[kind]]);
+  for (const kind of LIFE_SUSTAINING) lists.push([`life.${kind}`, lexicon.medicines.lifeSustaining[kind]]);
+  for (const [kind, phrases] of lists) for (const phrase of phrases) add(kind, phrase);
   const weighted: Array<[PhraseKind, Record<string, number>]> = [
     ['sentiment', lexicon.sentimentPhrases],
     ['complaint', lexicon.complaintPhrases],
     ['spam', lexicon.spamPhrases],
   ];
-  for (const [kind, phrases] of weighted) for (const [phrase, weight] of Object.entries(phrases)) index.add(kind, phrase, weight);
-  return index;
+  for (const [kind, phrases] of weighted) for (const [phrase, weight] of Object.entries(phrases)) add(kind, phrase, weight);
+  return [first, second];
 }
-
-/** Matches grouped by kind (arrays indexed by kind, no per-call maps), with the helpers the rules need. */
-class Found {
-  private readonly byKind: Array<PhraseMatch[] | undefined> = new Array(PHRASE_KINDS.length);
-
-  constructor(matches: readonly PhraseMatch[], private readonly tokens: readonly string[]) {
-    for (const match of matches) {
-      const k = match.entry.kindIndex;
-      const list = this.byKind[k];
-      if (list) list.push(match);
-      else this.byKind[k] = [match];
-    }
-  }
-
-  any(kind: PhraseKind): boolean {
-    return this.byKind[KIND_INDEX[kind]] !== undefined;
-  }
-
-  all(kind: PhraseKind): readonly PhraseMatch[] {
-    return this.byKind[KIND_INDEX[kind]] ?? NONE;
-  }
-
-  weight(kind: PhraseKind): number {
-    let total = 0;
-    for (const match of this.all(kind)) total += match.entry.weight;
-    return total;
-  }
-
-  /**
-   * Service-failure evidence. Cues under weight 1 ("again", "still") only count beside a real cue or
-   * negative words: on their own they are everyday language.
-   */
-  complaintWeight(negativeWords: boolean): number {
-    let strong = 0;
-    let amplifiers = 0;
-    for (const match of this.all('complaint')) {
-      if (match.entry.weight >= 1) strong += match.entry.weight;
-      else amplifiers += match.entry.weight;
-    }
-    return strong > 0 || negativeWords ? strong + amplifiers : 0;
-  }
-
-  /** The words as they stood in the text, quoted, for reasons: `"on hold", "3 hours"`. */
-  quoted(kind: PhraseKind): string {
-    let out = '';
-    let count = 0;
-    for (const match of this.all(kind)) {
-      if (match.entry.weight === 0) continue;
-      const words = match.entry.tokens.length === 1 ? this.tokens[match.start] : this.tokens.slice(match.start, match.start + match.entry.tokens.length).join(' ');
-      const quoted = `"${words}"`;
-      if (out.includes(quoted)) continue;
-      out += count === 0 ? quoted : `, ${quoted}`;
-      if (++count === 5) break;
-    }
-    return out;
-  }
-}
-
-const NONE: readonly PhraseMatch[] = [];
-const KIND_INDEX = Object.fromEntries(PHRASE_KINDS.map((kind, i) => [kind, i])) as Record<PhraseKind, number>;
 
 /**
  * A health term shortly after a reference to the author or a relative: "my mom's chemo", "I have
  * diabetes", "gave me antibiotics".
  */
 function healthNearSelf(found: Found, tokens: readonly string[], selfReferences: ReadonlySet<string>, possessive: ReadonlySet<string>): string | undefined {
-  for (const match of found.all('health')) {
+  const idioms = found.raw(K.idiom);
+  for (const match of found.all(K.health)) {
+    // "giving me a stroke", "fighting cancer" said of a queue: not a disclosure.
+    if (idioms.some((idiom) => idiom.start <= match.start && idiom.start + idiom.entry.tokens.length > match.start)) continue;
     for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {
       const token = tokens[back] as string;
       const near = match.start - back <= 4;
+      // "kids benadryl", "a kid from the peds psych unit": no one in particular.
+      if (GENERIC_RELATIVES.has(token) && !OWNING.has(tokens[back - 1] ?? '')) continue;
       if (possessive.has(token) || (near && selfReferences.has(token))) {
         return `"${tokens.slice(back, match.start + match.entry.tokens.length).join(' ')}"`;
       }
     }
+    // "had a panic attack in the waiting room", "fighting cancer for 3 years": the author, unnamed.
+    const author = authorByVerb(found, match);
+    if (author) return `${author} + "${found.text(match)}"`;
   }
   return undefined;
 }
+
+const GENERIC_RELATIVES = new Set(['kids', 'kid', 'child', 'baby', 'parents', 'parent']);
+const OWNING = new Set(['my', 'our', 'his', 'her']);
 
 /** A rating's pull on sentiment: 4–5 of 5 (8–10 of 10) is good, 0–2 of 5 (0–4 of 10) is bad. */
 function starSentiment(rating: string, text: string): number {

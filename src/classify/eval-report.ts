@@ -11,6 +11,22 @@ export interface LabelledRow {
   categories?: string[];
   urgency?: string;
   followers?: number;
+  /** Crisis rows: `crisis` (confident) or `possible`. */
+  tier?: string;
+  /** A crisis family or incident kind, or the kind of hard negative ("idiom", "past", ...). */
+  kind?: string;
+  /** A hard negative: looks like a crisis or incident and is not one. */
+  hard?: boolean;
+}
+
+/** How crisis rows and hard negatives fared, for files whose rows carry `tier` or `hard`. */
+export interface CrisisReport {
+  /** Rows labelled with a tier, by tier: how many, how many raised critical, how many in the same tier. */
+  tiers: Array<{ tier: string; rows: number; raised: number; sameTier: number }>;
+  /** Crisis rows by kind: how many, how many raised critical. */
+  kinds: Array<{ kind: string; rows: number; raised: number }>;
+  /** Hard negatives: how many, how many raised (critical, or a crisis category), by kind. */
+  hard: { rows: number; raised: number; byKind: Array<{ kind: string; rows: number; raised: number }> };
 }
 
 export interface FileEvaluation {
@@ -19,6 +35,7 @@ export interface FileEvaluation {
   ours: LabelReport[];
   /** The raw `sentiment` package on the same rows (label by score sign), when the file has `label`. */
   baseline?: LabelReport;
+  crisis?: CrisisReport;
 }
 
 const raw = new Sentiment();
@@ -34,8 +51,24 @@ export function evaluateRows(file: string, rows: readonly LabelledRow[], classif
   const baselinePairs: Array<[string, string]> = [];
   const categoryPairs: Array<[string[], string[]]> = [];
   const urgencyPairs: Array<[string, string]> = [];
+  const tiers = new Map<string, { rows: number; raised: number; sameTier: number }>();
+  const kinds = new Map<string, { rows: number; raised: number }>();
+  const hard = new Map<string, { rows: number; raised: number }>();
+  const bump = <T extends { rows: number; raised: number }>(map: Map<string, T>, key: string, fresh: T, raised: boolean) => {
+    const entry = map.get(key) ?? map.set(key, fresh).get(key)!;
+    entry.rows++;
+    if (raised) entry.raised++;
+    return entry;
+  };
   for (const row of rows) {
     const result = classifier.classify(row.text, row.followers === undefined ? {} : { followers: row.followers });
+    const raised = result.urgency === 'critical' || result.categories.includes('crisis');
+    if (typeof row.tier === 'string') {
+      const entry = bump(tiers, row.tier, { rows: 0, raised: 0, sameTier: 0 }, raised);
+      if (result.crisis?.tier === row.tier) entry.sameTier++;
+      bump(kinds, row.kind ?? 'unknown', { rows: 0, raised: 0 }, raised);
+    }
+    if (row.hard === true) bump(hard, row.kind ?? 'other', { rows: 0, raised: 0 }, raised);
     if (typeof row.label === 'string') {
       sentimentPairs.push([row.label, result.sentiment]);
       baselinePairs.push([row.label, baselineSentiment(row.text)]);
@@ -51,6 +84,14 @@ export function evaluateRows(file: string, rows: readonly LabelledRow[], classif
   }
   if (categoryPairs.length > 0) ours.push(scoreMultiLabel('categories', categoryPairs, CATEGORIES));
   if (urgencyPairs.length > 0) ours.push(scoreSingleLabel('urgency', urgencyPairs));
+  if (tiers.size > 0 || hard.size > 0) {
+    const byKind = [...hard.entries()].map(([kind, c]) => ({ kind, ...c })).sort((a, b) => a.kind.localeCompare(b.kind));
+    evaluation.crisis = {
+      tiers: [...tiers.entries()].map(([tier, c]) => ({ tier, ...c })).sort((a, b) => a.tier.localeCompare(b.tier)),
+      kinds: [...kinds.entries()].map(([kind, c]) => ({ kind, ...c })).sort((a, b) => a.kind.localeCompare(b.kind)),
+      hard: { rows: byKind.reduce((n, k) => n + k.rows, 0), raised: byKind.reduce((n, k) => n + k.raised, 0), byKind },
+    };
+  }
   return evaluation;
 }
 
@@ -74,7 +115,21 @@ export function renderEvaluation(evaluation: FileEvaluation): string {
       );
     }
   }
+  if (evaluation.crisis) lines.push(...renderCrisis(evaluation.crisis));
   return lines.join('\n');
+}
+
+function renderCrisis(report: CrisisReport): string[] {
+  const lines = ['  crisis       raised = urgency critical (crisis or possible crisis)'];
+  for (const t of report.tiers) {
+    lines.push(`    tier ${t.tier.padEnd(9)} ${String(t.rows).padStart(4)} rows   raised ${t.raised}/${t.rows} (${f(t.raised / t.rows)})   same tier ${t.sameTier}/${t.rows}`);
+  }
+  lines.push(`    by kind    ${report.kinds.map((k) => `${k.kind} ${k.raised}/${k.rows}`).join(' · ')}`);
+  const { rows, raised, byKind } = report.hard;
+  if (rows > 0) {
+    lines.push(`    hard negatives ${rows} rows   raised ${raised} (${f(raised / rows)})   ${byKind.map((k) => `${k.kind} ${k.raised}/${k.rows}`).join(' · ')}`);
+  }
+  return lines;
 }
 
 /** One line per file: the figures the targets are stated in, ours beside the raw baseline. */

@@ -1,25 +1,8 @@
 import { canonicalToken, isNumberToken } from './normalize.js';
 
-/** What a matched phrase tells the classifier. */
-export type PhraseKind =
-  | 'sentiment'
-  | 'complaint'
-  | 'selfHarm'
-  | 'emergency'
-  | 'safety'
-  | 'legal'
-  | 'privacy'
-  | 'safetyIncident'
-  | 'viral'
-  | 'media'
-  | 'accessibility'
-  | 'question'
-  | 'review'
-  | 'praise'
-  | 'spam'
-  | 'health'
-  | 'phi'
-  | 'anger';
+import { PHRASE_KINDS, kindIndex, type PhraseKind } from './cue-kinds.js';
+
+export { PHRASE_KINDS, type PhraseKind };
 
 export interface PhraseEntry {
   kind: PhraseKind;
@@ -68,7 +51,7 @@ export class PhraseIndex {
     const first = tokens[0];
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
     if (first === undefined || first === ANY) return;
-    const entry: PhraseEntry = { kind, kindIndex: KIND_INDEX.get(kind) as number, text: phrase, tokens, weight };
+    const entry: PhraseEntry = { kind, kindIndex: kindIndex(kind), text: phrase, tokens, weight };
     let bucket = this.byFirst.get(first);
     if (!bucket) this.byFirst.set(first, (bucket = { single: [], bySecond: new Map(), loose: [] }));
     const second = tokens[1];
@@ -103,22 +86,18 @@ function collectBucket(bucket: Bucket, tokens: readonly string[], start: number,
   // Longer phrases first across the three lists, so "longest per kind" holds.
   const next = tokens[start + 1];
   const specific = next === undefined ? undefined : bucket.bySecond.get(next);
-  let seen = 0;
-  if (specific) seen = collect(specific, tokens, start, out, seen);
-  if (bucket.loose.length > 0) seen = collect(bucket.loose, tokens, start, out, seen);
-  collect(bucket.single, tokens, start, out, seen);
+  const from = out.length;
+  if (specific) collect(specific, tokens, start, out, from);
+  if (bucket.loose.length > 0) collect(bucket.loose, tokens, start, out, from);
+  collect(bucket.single, tokens, start, out, from);
 }
 
-function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], start: number, out: PhraseMatch[], seenKinds: number): number {
-  for (const entry of candidates) {
-    const bit = 1 << entry.kindIndex;
-    if ((seenKinds & bit) !== 0) continue;
-    if (matchesAt(entry.tokens, tokens, start)) {
-      seenKinds |= bit;
-      out.push({ entry, start });
-    }
+/** Adds the candidates that match at `start`, skipping a kind already matched there (from `out[from]` on). */
+function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], start: number, out: PhraseMatch[], from: number): void {
+  outer: for (const entry of candidates) {
+    for (let i = from; i < out.length; i++) if ((out[i] as PhraseMatch).entry.kindIndex === entry.kindIndex) continue outer;
+    if (matchesAt(entry.tokens, tokens, start)) out.push({ entry, start });
   }
-  return seenKinds;
 }
 
 function matchesAt(phrase: readonly string[], tokens: readonly string[], start: number): boolean {
@@ -133,9 +112,3 @@ function matchesAt(phrase: readonly string[], tokens: readonly string[], start: 
   return true;
 }
 
-/** Every kind, in a fixed order: a kind's position is its index in per-kind arrays. */
-export const PHRASE_KINDS: readonly PhraseKind[] = [
-  'sentiment', 'complaint', 'selfHarm', 'emergency', 'safety', 'legal', 'privacy', 'safetyIncident', 'viral',
-  'media', 'accessibility', 'question', 'review', 'praise', 'spam', 'health', 'phi', 'anger',
-];
-const KIND_INDEX = new Map(PHRASE_KINDS.map((kind, i) => [kind, i]));

@@ -65,8 +65,9 @@ function classifierFromConfig(io: CommandIo): Classifier {
 export async function classifyCommand(io: CommandIo): Promise<number> {
   const classifier = classifierFromConfig(io);
   return mapJsonLines(io, (row) => {
-    const result = classifier.classify(row.text, row.followers === undefined ? {} : { followers: row.followers });
-    return { id: row.id, ...result };
+    const { sentiment, score, categories, urgency, reasons } = classifier.classify(row.text, row.followers === undefined ? {} : { followers: row.followers });
+    // Exactly the contract's fields: the crisis tier is in `categories` and `reasons` (readCrisisFlag).
+    return { id: row.id, sentiment, score, categories, urgency, reasons };
   });
 }
 
@@ -124,5 +125,8 @@ function labelledRow(value: unknown): LabelledRow | undefined {
   if (typeof raw.label === 'string') labelled.label = raw.label;
   if (Array.isArray(raw.categories)) labelled.categories = raw.categories.filter((c): c is string => typeof c === 'string');
   if (typeof raw.urgency === 'string') labelled.urgency = raw.urgency;
+  if (typeof raw.tier === 'string') labelled.tier = raw.tier;
+  if (typeof raw.kind === 'string') labelled.kind = raw.kind;
+  if (raw.hard === true) labelled.hard = true;
   return labelled;
 }

@@ -8,6 +8,32 @@ export type Category = (typeof CATEGORIES)[number];
 export const URGENCIES = ['critical', 'high', 'normal', 'low', 'ignore'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
+export const CRISIS_KINDS = ['self-harm', 'overdose', 'emergency', 'hazard', 'violence'] as const;
+export type CrisisKind = (typeof CRISIS_KINDS)[number];
+
+/**
+ * `crisis`: confident (the `crisis` category is set and the crisis-support reply applies);
+ * `possible`: a strong signal without the part that confirms it (no `crisis` category; a person
+ * checks now and confirms or clears it). Both are urgency `critical`.
+ */
+export const CRISIS_TIERS = ['crisis', 'possible'] as const;
+export type CrisisTier = (typeof CRISIS_TIERS)[number];
+
+export interface CrisisFlag {
+  tier: CrisisTier;
+  /** The leading kind when several fire (self-harm before overdose before violence, emergency, hazard). */
+  kind: CrisisKind;
+}
+
+/** How each kind is named in reasons: `crisis (self-harm): ...`, `possible crisis (on-site hazard): ...`. */
+export const CRISIS_KIND_LABELS: Readonly<Record<CrisisKind, string>> = {
+  'self-harm': 'self-harm',
+  overdose: 'overdose or poisoning',
+  emergency: 'medical emergency',
+  hazard: 'on-site hazard',
+  violence: 'violence',
+};
+
 export interface Classification {
   sentiment: Sentiment;
   /** Sentiment score after the domain lexicon; negative is bad. */
@@ -16,6 +42,34 @@ export interface Classification {
   urgency: Urgency;
   /** Human-readable: which words or rules fired. */
   reasons: string[];
+  /**
+   * Set when a crisis rule fired, confident or possible. Not part of the `triage classify` output;
+   * it can always be read back from `categories`, `urgency` and `reasons` with {@link readCrisisFlag}.
+   */
+  crisis?: CrisisFlag;
+}
+
+/** Labels written by the classifier before the two tiers. */
+const LEGACY_LABELS: Readonly<Record<string, CrisisKind>> = { 'safety hazard': 'hazard' };
+
+const CRISIS_REASON = /^(possible crisis|crisis) \(([^)]+)\):/;
+
+/**
+ * The crisis tier of a classification as stored (categories, urgency and reasons are what the store
+ * keeps): confident when `crisis` is a category, possible when urgency is critical and a reason
+ * starts `possible crisis (...)`, otherwise none.
+ */
+export function readCrisisFlag(stored: Pick<Classification, 'categories' | 'urgency' | 'reasons'>): CrisisFlag | undefined {
+  const wanted = stored.categories.includes('crisis') ? 'crisis' : stored.urgency === 'critical' ? 'possible crisis' : undefined;
+  if (wanted === undefined) return undefined;
+  for (const reason of stored.reasons) {
+    const match = CRISIS_REASON.exec(reason);
+    if (!match || match[1] !== wanted) continue;
+    const kind = CRISIS_KINDS.find((k) => CRISIS_KIND_LABELS[k] === match[2]) ?? LEGACY_LABELS[match[2] as string];
+    if (kind) return { tier: wanted === 'crisis' ? 'crisis' : 'possible', kind };
+  }
+  // A crisis category with no kind in its reasons (hand-made data): the most general kind.
+  return wanted === 'crisis' ? { tier: 'crisis', kind: 'emergency' } : undefined;
 }
 
 /** Optional facts about the author that can raise urgency without making the classifier impure. */

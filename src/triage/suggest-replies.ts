@@ -1,12 +1,21 @@
-import type { Classification } from '../domain/classification.js';
+import { readCrisisFlag, type Classification } from '../domain/classification.js';
 import type { GuardVerdict, ReplyGuard } from './reply-guard.js';
-import { chooseTemplates, fillTemplate, type TemplatesFile } from './reply-templates.js';
+import { chooseTemplates, fillTemplate, type ReplyTemplate, type TemplatesFile } from './reply-templates.js';
 
 export interface SuggestedReply {
   template: string;
   text: string;
   guard: GuardVerdict;
 }
+
+/**
+ * The template offered first for a possible crisis: it says a person is looking now and asks the
+ * author to get in touch, with no 988 or 911 wording until a person has confirmed the crisis. Its
+ * `when` matches nothing, so it is never offered any other way.
+ */
+export const POSSIBLE_CRISIS_TEMPLATE = 'crisis-check';
+/** The crisis runbook reply (911 / 988): only for a confident crisis. */
+export const CRISIS_TEMPLATE = 'crisis-support';
 
 /** The best 2–3 replies for a mention, filled in and checked by the guard, best first. */
 export function suggestReplies(
@@ -16,8 +25,16 @@ export function suggestReplies(
   guard: ReplyGuard,
   limit = 3,
 ): SuggestedReply[] {
-  return chooseTemplates(templates, classification, limit).map((template) => {
+  return pickTemplates(classification, templates, limit).map((template) => {
     const text = fillTemplate(template.text, templates.placeholders, mention.authorHandle);
     return { template: template.id, text, guard: guard.check(text, mention.text) };
   });
+}
+
+function pickTemplates(classification: Classification, templates: TemplatesFile, limit: number): ReplyTemplate[] {
+  const crisis = classification.crisis ?? readCrisisFlag(classification);
+  if (crisis?.tier !== 'possible') return chooseTemplates(templates, classification, limit);
+  const check = templates.templates.find((t) => t.id === POSSIBLE_CRISIS_TEMPLATE);
+  const rest = chooseTemplates(templates, classification, limit + 1).filter((t) => t.id !== CRISIS_TEMPLATE && t.id !== POSSIBLE_CRISIS_TEMPLATE);
+  return (check ? [check, ...rest] : rest).slice(0, limit);
 }

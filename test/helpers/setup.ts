@@ -1,10 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { lexiconSchema, type Lexicon } from '../../src/classify/lexicon.js';
+import type { Lexicon } from '../../src/classify/lexicon.js';
 import { createClassifier, type Classifier } from '../../src/classify/classify-mention.js';
 import { compilePolicy, slaPolicySchema, type CompiledPolicy, type SlaPolicy } from '../../src/triage/sla-policy.js';
 import { templatesSchema, type TemplatesFile } from '../../src/triage/reply-templates.js';
+import { readLexiconOrThrow } from '../../src/data-files.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -12,7 +13,7 @@ export function readData<T>(file: string, schema: { parse(value: unknown): T }):
   return schema.parse(JSON.parse(readFileSync(join(ROOT, 'data', file), 'utf8')));
 }
 
-export const lexicon: Lexicon = readData('lexicon.json', lexiconSchema);
+export const lexicon: Lexicon = readLexiconOrThrow(join(ROOT, 'data', 'lexicon.json'));
 export const rawPolicy: SlaPolicy = readData('sla-policy.json', slaPolicySchema);
 export const policy: CompiledPolicy = compilePolicy(rawPolicy);
 export const templates: TemplatesFile = readData('reply-templates.json', templatesSchema);

@@ -9,7 +9,7 @@ describe('classifyMention', () => {
     ['i want it all to end. nobody is listening anymore', 'self-harm'],
     ["@brand my wife has chest pain, ER or 911??", 'medical emergency'],
     ['Someone just collapsed in your lobby and nobody is at the desk', 'medical emergency'],
-    ['there is smoke in the hallway of the east wing and the fire alarm is not going off', 'safety hazard'],
+    ['there is smoke in the hallway of the east wing and the fire alarm is not going off', 'on-site hazard'],
   ])('flags %j as a critical crisis', (text, kind) => {
     const result = classify(text);
     expect(result.categories).toContain('crisis');

@@ -1,0 +1,355 @@
+import { CRISIS_KIND_LABELS, type CrisisFlag, type CrisisKind, type CrisisTier } from '../domain/classification.js';
+import type { PhraseKind } from './cue-kinds.js';
+import { spanOf, type Evidence, type Found } from './found.js';
+import type { PhraseMatch } from './phrase-index.js';
+import { readContext } from './read-context.js';
+import type { VitalSign } from './read-vital-signs.js';
+
+/** What one rule concluded, before the context is read. */
+interface Candidate {
+  kind: CrisisKind;
+  tier: CrisisTier;
+  /** The parts that made it, for the reason: "method + timing". */
+  rule: string;
+  /** The deciding evidence first: its sentence is where tense and negation are read. */
+  evidence: Evidence[];
+}
+
+export interface CrisisReading {
+  flag: CrisisFlag | undefined;
+  /** Kinds set aside as a past event, a recovery or already handled: told, so still a health detail. */
+  told: CrisisKind[];
+  /** The evidence of crises set aside: its words say nothing about how the author feels about us now. */
+  setAside: Evidence[];
+  /** One per crisis kept ("crisis (self-harm): ...", "possible crisis (...): ...") and per one set aside. */
+  reasons: string[];
+}
+
+type Part = PhraseMatch | Evidence | undefined;
+
+/** Kinds in the order they lead when several fire: the one whose runbook matters most first. */
+const PRIORITY: readonly CrisisKind[] = ['self-harm', 'overdose', 'violence', 'emergency', 'hazard'];
+
+/**
+ * The five crisis families, each a few rules that combine signals (a method with a time, a
+ * substance with a quantity and a symptom, two stroke signs, a hazard at one of our places, a
+ * weapon with a place or a threat with a target). A rule with its confirming part is a crisis; the
+ * strong part alone is a possible crisis. The context then keeps, lowers or sets aside each one.
+ */
+export function detectCrisis(found: Found, vitals: readonly VitalSign[]): CrisisReading {
+  const candidates: Candidate[] = [];
+  const selfHarm = detectSelfHarm(found);
+  if (selfHarm) candidates.push(selfHarm);
+  const overdose = detectOverdose(found);
+  if (overdose) candidates.push(overdose);
+  const violence = detectViolence(found);
+  // A weapon in a post about ending one's life is the method, not a threat to others.
+  if (violence && !(selfHarm && violence.rule.startsWith('weapon') && !found.any('target') && !found.any('threat'))) candidates.push(violence);
+  const emergency = detectEmergency(found, vitals);
+  if (emergency) candidates.push(emergency);
+  const hazard = detectHazard(found);
+  if (hazard) candidates.push(hazard);
+
+  const kept: Candidate[] = [];
+  const reasons: string[] = [];
+  const told: CrisisKind[] = [];
+  const setAside: Evidence[] = [];
+  for (const candidate of candidates) {
+    const context = readContext(found, candidate.kind, candidate.evidence);
+    if (context.effect === 'drop') {
+      reasons.push(`crisis cues set aside, ${context.why}: ${CRISIS_KIND_LABELS[candidate.kind]} ${quote(found, candidate.evidence)}`);
+      if (context.because === 'past' || context.because === 'recovery' || context.because === 'handled') told.push(candidate.kind);
+      setAside.push(...candidate.evidence);
+      continue;
+    }
+    if (context.effect === 'downgrade' && candidate.tier === 'crisis') {
+      kept.push({ ...candidate, tier: 'possible', rule: `${candidate.rule}, but ${context.why}` });
+    } else {
+      kept.push(candidate);
+    }
+  }
+  kept.sort((a, b) => (a.tier === b.tier ? PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind) : a.tier === 'crisis' ? -1 : 1));
+  const lead = kept[0];
+  const lines = kept.map((c) => `${c.tier === 'crisis' ? 'crisis' : 'possible crisis'} (${CRISIS_KIND_LABELS[c.kind]}): ${c.rule} ${quote(found, c.evidence)}`);
+  return { flag: lead ? { tier: lead.tier, kind: lead.kind } : undefined, told, setAside, reasons: [...lines, ...reasons] };
+}
+
+function quote(found: Found, evidence: readonly Evidence[]): string {
+  const words = [...new Set(evidence.map((e) => ('measure' in e ? `${(e as VitalSign).measure} ${(e as VitalSign).value}` : found.text(e))))];
+  return `(${words.map((w) => `"${w}"`).join(', ')})`;
+}
+
+function evidence(...parts: Part[]): Evidence[] {
+  const out: Evidence[] = [];
+  for (const part of parts) if (part) out.push('entry' in part ? spanOf(part) : part);
+  return out;
+}
+
+function crisis(kind: CrisisKind, rule: string, ...parts: Part[]): Candidate {
+  return { kind, tier: 'crisis', rule, evidence: evidence(...parts) };
+}
+
+function possible(kind: CrisisKind, rule: string, ...parts: Part[]): Candidate {
+  return { kind, tier: 'possible', rule, evidence: evidence(...parts) };
+}
+
+// --- self-harm -------------------------------------------------------------------------------
+
+const WARNING_SIGNS: ReadonlyArray<readonly [PhraseKind, string]> = [
+  ['method', 'method'], ['plan', 'plan or decision'], ['farewell', 'farewell'], ['giveaway', 'giving things away'],
+  ['finality', 'finality'], ['methodQuery', 'looking up a method'],
+];
+
+/**
+ * Intent said outright is a crisis. Otherwise the warning signs suicide-prevention services publish
+ * (a method, a plan or decision, a farewell, giving things away, finality): two of them, or one with
+ * a time, are a crisis; one alone is a possible crisis.
+ */
+function detectSelfHarm(found: Found): Candidate | undefined {
+  const intent = found.first('intent');
+  const signs: Array<readonly [PhraseMatch, string]> = WARNING_SIGNS.map(([kind, label]) => [found.first(kind), label] as const).filter((s): s is readonly [PhraseMatch, string] => s[0] !== undefined);
+  const timing = found.first('timing');
+  // "again" says it happened before, not that it is about to: one sign needs a time that is near.
+  const soon = found.all('timing').find((m) => found.text(m) !== 'again');
+  if (intent) {
+    const weakSign = found.first('weakSign');
+    const sign = signs[0] ?? (weakSign ? ([weakSign, 'farewell or decision'] as const) : undefined);
+    if (sign) return crisis('self-harm', `intent + ${sign[1]}`, intent, sign[0]);
+    return timing ? crisis('self-harm', 'intent + timing', intent, timing) : crisis('self-harm', 'intent', intent);
+  }
+  // "goodbye", "sorry mom", "made up my mind" count beside another sign, never alone.
+  const weak = found.first('weakSign');
+  if (weak && signs.length > 0) signs.push([weak, 'farewell or decision']);
+  const [first, second] = signs;
+  if (first && second) return crisis('self-harm', `${first[1]} + ${second[1]}`, first[0], second[0], signs[2]?.[0]);
+  if (first && soon && first[1] !== 'looking up a method') return crisis('self-harm', `${first[1]} + timing`, first[0], soon);
+  if (first) return possible('self-harm', `${first[1]} without intent or timing`, first[0]);
+  return undefined;
+}
+
+// --- overdose and poisoning ------------------------------------------------------------------
+
+/** How a child gets at a medicine or a household poison (not "took", which is their own dose). */
+const CHILD_ACCESS = new Set(['ate', 'eaten', 'swallowed', 'drank', 'licked', 'chewed', 'got into', 'gotten into', 'in her mouth', 'in his mouth', 'in their mouth']);
+const NUMBER_WORDS: Readonly<Record<string, number>> = { four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, several: 5, many: 5 };
+
+/**
+ * A medicine or substance taken in a dangerous amount (a quantity, a mixture with alcohol, or
+ * named as an overdose) with a present symptom is a crisis; without the symptom, a possible one.
+ * A child who got into medicine or a household poison is a crisis when there is a symptom, an
+ * amount or a poison; otherwise, or when the parent is unsure it happened, a possible one.
+ */
+function detectOverdose(found: Found): Candidate | undefined {
+  const named = found.first('overdose');
+  const substance = found.first('medicine') ?? found.first('substance') ?? found.first('householdPoison');
+  const poison = found.first('householdPoison');
+  const ingest = found.first('ingest');
+  const amount = found.first('quantity') ?? countBefore(found) ?? found.first('alcohol');
+  const symptom = found.first('poisonSign') ?? found.first('collapse') ?? found.first('breathing') ?? found.first('seizure');
+  const child = found.first('child') ?? found.first('infant') ?? childAge(found);
+  const access = found.all('ingest').find((m) => CHILD_ACCESS.has(found.text(m)));
+  if (symptom && (named || (substance && amount && (ingest || found.any('quantity'))))) {
+    return crisis('overdose', named ? 'overdose + present symptom' : `substance + ${found.any('alcohol') && !found.any('quantity') ? 'mixture' : 'quantity'} + present symptom`, symptom, named ?? substance, amount, ingest);
+  }
+  if (child && substance && access) {
+    const sure = !found.any('uncertain');
+    if (symptom) return crisis('overdose', 'child + medicine or poison + present symptom', access, substance, symptom);
+    if ((poison || amount) && sure) return crisis('overdose', `child + ${poison ? 'household poison' : 'medicine in quantity'}`, access, poison ?? substance, amount);
+    return possible('overdose', sure ? 'child + medicine, no symptom or amount' : 'child may have taken medicine', access, substance);
+  }
+  // "he OD'd again", "she's overdosing right now"; not "I'll overdose on pretzels today".
+  const event = found.all('overdose').find((m) => OVERDOSE_EVENT.test(found.text(m)));
+  if (event && found.any('timing')) return crisis('overdose', 'overdose + timing', event, found.first('timing'));
+  if (substance && ingest && amount) return possible('overdose', `substance + ${found.any('alcohol') && !found.any('quantity') ? 'mixture' : 'quantity'}, no symptom yet`, ingest, substance, amount);
+  if (named) return possible('overdose', 'overdose named, no present symptom', named);
+  return undefined;
+}
+
+const OVERDOSE_EVENT = /^(?:overdosed|overdosing|od'd|oding|o d'd)$/;
+
+/** "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine. */
+function countBefore(found: Found): Evidence | undefined {
+  for (const match of [...found.all('medicine'), ...found.all('substance')]) {
+    for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {
+      const token = found.tokens[back] as string;
+      const n = /^\d{1,3}$/.test(token) ? Number(token) : NUMBER_WORDS[token];
+      if (n !== undefined && n >= 4) return { start: back, end: match.start + match.entry.tokens.length };
+      if (token !== 'of' && token !== 'my' && token !== 'her' && token !== 'his' && token !== 'the' && token !== 'like') break;
+    }
+  }
+  return undefined;
+}
+
+/** "2yo", "4yo", "(4)" after a relative: a child's age written the short way. */
+function childAge(found: Found): Evidence | undefined {
+  for (let i = 0; i < found.tokens.length; i++) if (/^\d{1,2}(?:yo|y|mo|m)$/.test(found.tokens[i] as string)) return { start: i, end: i + 1 };
+  return undefined;
+}
+
+// --- medical emergency -----------------------------------------------------------------------
+
+const PRONOUNS = new Set(['he', 'she', "he's", "she's", 'hes', 'shes', 'him', 'her', 'they', "they're", 'i', "i'm", 'me']);
+
+/** A person is the subject of a collapse ("my mom just collapsed", "guy went down"), not a ceiling or a portal. */
+function personBefore(found: Found, match: PhraseMatch): boolean {
+  const sentence = found.sentenceOf(match.start);
+  for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {
+    if (found.sentenceOf(back) !== sentence) return false;
+    if (PRONOUNS.has(found.tokens[back] as string)) return true;
+  }
+  const span = spanOf(match);
+  return ['selfReference', 'stranger', 'child', 'infant'].some((kind) => {
+    const near = found.near(kind as PhraseKind, span, 6);
+    return near !== undefined && near.start < match.start;
+  });
+}
+
+/**
+ * First-aid guidance, by signs and numbers: stroke (two FAST signs, or one that came on suddenly or
+ * with a call for help), cardiac (chest pain with arm, jaw, sweat or breathlessness), anaphylaxis
+ * (airway swelling with an allergen or hives), breathing, collapse, seizure, heavy bleeding, a baby
+ * not moving in pregnancy, head injury with red flags, a glucose meter reading LO, and readings out
+ * of range. One sign alone is a possible crisis.
+ */
+function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate | undefined {
+  const out: Candidate[] = [];
+  const add = (candidate: Candidate | undefined) => candidate && out.push(candidate);
+
+  const fast = [found.first('faceDroop'), found.first('armWeakness'), found.first('speech')].filter((m): m is PhraseMatch => m !== undefined);
+  const onset = found.first('sudden') ?? found.first('helpSeeking') ?? found.first('vision');
+  const [sign, second] = fast;
+  if (sign && second) add(crisis('emergency', 'two stroke signs', sign, second, fast[2]));
+  else if (sign && onset) add(crisis('emergency', 'stroke sign + sudden onset or call for help', sign, onset));
+  else if (found.first('thunderclap')) add(crisis('emergency', 'sudden worst headache', found.first('thunderclap')));
+  else if (found.first('strokeNamed')) add(crisis('emergency', 'stroke under way', found.first('strokeNamed')));
+  else if (sign) add(possible('emergency', 'one stroke sign', sign));
+
+  const chest = found.first('chestPain');
+  const cardiac = found.first('cardiacSign') ?? found.first('breathingMild') ?? found.first('breathing') ?? found.first('helpSeeking');
+  if (chest && cardiac) add(crisis('emergency', 'chest pain + arm, jaw, sweat, breath or call for help', chest, cardiac));
+  else if (found.first('heartAttack')) add(crisis('emergency', 'heart attack under way', found.first('heartAttack')));
+  else if (chest) add(possible('emergency', 'chest pain alone', chest));
+
+  const airway = found.all('airway');
+  const allergy = found.first('allergicSign') ?? found.first('allergen');
+  const wheeze = found.all('breathingMild').find((m) => found.text(m).startsWith('wheez'));
+  if ((airway[0] ?? wheeze) && (allergy || distinct(found, airway) >= 2)) add(crisis('emergency', 'airway swelling + allergy', airway[0] ?? wheeze, allergy ?? airway[1]));
+  else if (airway[0]) add(possible('emergency', 'airway symptom alone', airway[0]));
+
+  // "choking the nurse" is an attack, not a breathing problem.
+  const breathing = found.all('breathing').find((m) => !found.touching('attack', spanOf(m)));
+  if (breathing) add(crisis('emergency', 'not breathing properly', breathing));
+  const infant = found.first('infant');
+  if (infant && !breathing && found.first('breathingMild')) add(possible('emergency', 'baby breathing fast', infant, found.first('breathingMild')));
+  const collapse = found.all('collapse').find((m) => personBefore(found, m) || infant !== undefined);
+  if (collapse) add(crisis('emergency', 'collapsed or unresponsive', collapse));
+  if (found.first('seizure')) add(crisis('emergency', 'seizure under way', found.first('seizure')));
+  if (found.first('bleeding')) add(crisis('emergency', 'heavy bleeding', found.first('bleeding')));
+  if (found.first('pregnancy')) add(crisis('emergency', 'baby not moving in pregnancy', found.first('pregnancy')));
+  if (found.first('glucoseMeter')) add(crisis('emergency', 'glucose meter out of range', found.first('glucoseMeter')));
+
+  const head = found.first('headInjury');
+  const flags = found.all('headRedFlag');
+  if (head && distinct(found, flags) >= 2) add(crisis('emergency', 'head injury + red flags', head, flags[0], flags[1]));
+  else if (head && flags[0]) add(possible('emergency', 'head injury + one red flag', head, flags[0]));
+
+  const symptom = ['headRedFlag', 'vision', 'cardiacSign', 'poisonSign', 'collapse', 'speech', 'chestPain', 'breathing', 'breathingMild']
+    .map((kind) => found.first(kind as PhraseKind)).find((m) => m !== undefined);
+  for (const vital of vitals) {
+    if (vital.level === 'critical') add(crisis('emergency', `${vital.measure} out of range`, vital));
+    else if (symptom) add(crisis('emergency', `${vital.measure} out of range + symptom`, vital, symptom));
+    else add(possible('emergency', `${vital.measure} high or low, no symptom`, vital));
+  }
+  return out.find((c) => c.tier === 'crisis') ?? out[0];
+}
+
+/** Matches of different phrases: "throat is tight" and "lips are huge" are two signs, one phrase twice is one. */
+function distinct(found: Found, matches: readonly PhraseMatch[]): number {
+  return new Set(matches.map((m) => found.text(m))).size;
+}
+
+// --- on-site hazard --------------------------------------------------------------------------
+
+/**
+ * Fire, smoke, gas, water, lifts, structural failure and a vulnerable patient leaving a secure unit,
+ * at a place of ours (named, or the post is addressed to us). A hedge ("kinda smells like gas",
+ * "is it just me") or the weaker sign alone (a burning smell, a sagging ceiling, a patient in a gown
+ * outside) makes it possible.
+ */
+function detectHazard(found: Found): Candidate | undefined {
+  const place = found.first('place') ?? handle(found);
+  const hedge = found.first('hedge');
+  const alarm = found.first('alarm');
+  const sure = (rule: string, ...parts: Part[]) => (hedge ? possible('hazard', `${rule}, hedged`, ...parts, hedge) : crisis('hazard', rule, ...parts));
+
+  // "the stairwell is on fire", not "the new chef is on fire".
+  const fire = found.all('fire').find((m) => found.text(m) !== 'on fire' || found.all('place').some((p) => p.start < m.start && m.start - (p.start + p.entry.tokens.length) <= 4));
+  if (fire) return place || alarm ? sure('fire at one of our places', fire, place, alarm) : possible('hazard', 'fire, place unclear', fire);
+  const smoke = found.first('smoke');
+  if (smoke) return place || alarm ? sure('smoke at one of our places', smoke, place, alarm) : possible('hazard', 'smoke, place unclear', smoke);
+  const gas = found.first('gas');
+  if (gas) return sure('gas at one of our places', gas, place);
+  const lift = found.first('liftStuck');
+  if (lift) return sure('lift stuck or falling', lift);
+  const structure = found.first('structureFailure');
+  if (structure) return sure('structure failing', structure, place);
+  const secure = found.first('secureUnit');
+  const leaving = found.first('leaving');
+  if (leaving && secure) return sure('patient leaving a secure unit', leaving, secure);
+  const wet = found.all('waterStrong');
+  if (wet[0] && (distinct(found, wet) >= 2 || found.any('fireWeak'))) return sure('flooding', wet[0], wet[1] ?? found.first('fireWeak'));
+  const burning = found.all('fireWeak');
+  if (burning[0] && (distinct(found, burning) >= 2 || alarm)) return sure('burning or sparks', burning[0], burning[1] ?? alarm);
+
+  const weak = burning[0] ?? found.first('smokeWeak') ?? wet[0] ?? found.first('water') ?? found.first('liftFault') ?? found.first('structureWeak');
+  if (weak) return possible('hazard', 'hazard sign without confirmation', weak);
+  const vulnerable = found.first('vulnerableHint');
+  if (leaving && vulnerable) return possible('hazard', 'vulnerable person leaving, unit unclear', leaving, vulnerable);
+  return undefined;
+}
+
+/** A post addressed to one of our accounts is about one of our places unless it names another. */
+function handle(found: Found): Evidence | undefined {
+  for (let i = 0; i < found.tokens.length; i++) if ((found.tokens[i] as string).startsWith('@')) return { start: i, end: i + 1 };
+  return undefined;
+}
+
+// --- violence --------------------------------------------------------------------------------
+
+/** Words that put a weapon in someone's hands: "has a gun", "with a rifle", "pulled a knife". */
+const POSSESSION = new Set([
+  'has', 'have', 'had', 'with', 'holding', 'waving', 'pulled', 'pulling', 'carrying', 'got', 'brought', 'bring',
+  'bringing', 'armed', 'pointing', 'pointed', "there's", 'theres', "he's", "she's", 'hes', 'shes', 'grabbed',
+]);
+
+/**
+ * Violence under way is a crisis; so is a weapon in someone's hands with a place, a time or a
+ * threat, and a threat against our staff or places. A weapon or a threat alone, a veiled threat
+ * against staff, or a sound like gunfire is a possible crisis.
+ */
+function detectViolence(found: Found): Candidate | undefined {
+  const attack = found.first('attack');
+  if (attack) return crisis('violence', 'violence under way', attack, found.first('place'));
+  const weapon = found.all('weapon').find((m) => armed(found, m));
+  const threat = found.first('threat');
+  const target = found.first('target');
+  const place = found.first('place');
+  const timing = found.first('timing');
+  if (weapon && (threat || target || place || timing)) return crisis('violence', 'weapon + threat, place or time', weapon, threat ?? target ?? place ?? timing);
+  if (threat && (target || place)) return crisis('violence', 'threat against our staff or place', threat, target ?? place);
+  if (weapon) return possible('violence', 'weapon, nothing else yet', weapon);
+  if (threat) return possible('violence', 'threat, target unclear', threat);
+  const vague = found.first('threatVague');
+  if (vague && (target || place)) return possible('violence', target ? 'veiled threat against staff' : 'warning that someone will get hurt here', vague, target ?? place);
+  const hint = found.first('weaponHint') ?? found.first('gunfire');
+  if (hint) return possible('violence', 'weapon or gunfire suspected', hint);
+  return undefined;
+}
+
+function armed(found: Found, match: PhraseMatch): boolean {
+  if (match.entry.tokens.length > 1) return true;
+  for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {
+    if (POSSESSION.has(found.tokens[back] as string)) return true;
+  }
+  return false;
+}

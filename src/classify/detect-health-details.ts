@@ -1,0 +1,101 @@
+import type { PhraseKind } from './cue-kinds.js';
+import type { Found } from './found.js';
+import type { PhraseMatch } from './phrase-index.js';
+
+const FIRST_PERSON = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself']);
+/** Relatives that are only someone's in particular after "my" or "our": "kids benadryl" is a product. */
+const GENERIC_RELATIVES = new Set(['kids', 'kid', 'child', 'children', 'parents', 'parent', 'baby', 'babies', 'family']);
+const POSSESSIVE_BEFORE = new Set(['my', 'our', 'his', 'her']);
+
+/**
+ * A health detail about the author or a relative told without a diagnosis word: a care setting
+ * they are in ("my dad got moved from the ICU"), an injury to a body part ("broke my finger"), a
+ * pregnancy or birth, a test or record, a treatment or plan, a medicine by name. Returns the words
+ * for the reason, or undefined. A general question ("is the ICU open to visitors") has no owner.
+ */
+export function findHealthDetail(found: Found): string | undefined {
+  for (const setting of found.all('hv.careSettings')) {
+    const presence = found.all('hv.presence').find((p) => p.start < setting.start && setting.start - p.start <= 5 && sameSentence(found, p, setting));
+    const owner = presence && ownerBefore(found, presence.start, 8, setting);
+    if (owner) return `${owner} + care setting "${found.text(setting)}"`;
+  }
+  for (const injury of found.all('hv.injuries')) {
+    const part = found.all('hv.bodyParts').find((p) => Math.abs(p.start - injury.start) <= 5 && sameSentence(found, p, injury));
+    if (!part) continue;
+    const from = Math.min(part.start, injury.start);
+    const to = Math.max(part.start + part.entry.tokens.length, injury.start + injury.entry.tokens.length);
+    const owner = ownerWithin(found, from, to) ?? ownerBefore(found, from, 6, injury) ?? authorByVerb(found, injury);
+    if (owner) return `${owner} + injury "${found.tokens.slice(from, to).join(' ')}"`;
+  }
+  const kinds: ReadonlyArray<readonly [PhraseKind, string]> = [
+    ['hv.pregnancy', 'pregnancy or birth'], ['hv.testsAndRecords', 'test or record'], ['hv.treatments', 'treatment'],
+  ];
+  for (const [kind, label] of kinds) {
+    for (const match of found.all(kind)) {
+      const end = match.start + match.entry.tokens.length;
+      const owner = ownerWithin(found, match.start, end) ?? ownerBefore(found, match.start, 6, match) ?? ownerAfter(found, match, true) ?? authorByVerb(found, match);
+      if (owner) return `${owner} + ${label} "${found.text(match)}"`;
+    }
+  }
+  for (const medicine of found.all('medicine')) {
+    const owner = ownerBefore(found, medicine.start, 12, medicine) ?? ownerAfter(found, medicine, false) ?? authorByVerb(found, medicine);
+    if (owner) return `${owner} + medicine "${found.text(medicine)}"`;
+  }
+  return undefined;
+}
+
+/**
+ * Posts drop the "I": "tore my acl", "started prednisone yesterday", "had a panic attack". A health
+ * detail within four words of a sentence that opens with one of these verbs is the author's.
+ */
+const AUTHOR_VERBS = new Set(['had', 'got', 'tore', 'broke', 'sprained', 'started', 'finished', 'fighting', 'battling', 'beat', 'survived', 'diagnosed', 'spent', 'sat', 'took', 'taking', 'just', 'finally', 'been', 'starting', 'getting', 'having']);
+
+export function authorByVerb(found: Found, match: PhraseMatch): string | undefined {
+  const sentence = found.sentenceOf(match.start);
+  let first = match.start;
+  while (first > 0 && found.sentenceOf(first - 1) === sentence) first--;
+  while (first < match.start && (found.tokens[first] as string).startsWith('@')) first++;
+  const verb = found.tokens[first] as string;
+  return match.start - first <= 4 && AUTHOR_VERBS.has(verb) && first < match.start ? `"${verb}" (the author)` : undefined;
+}
+
+function sameSentence(found: Found, a: PhraseMatch, b: PhraseMatch): boolean {
+  return found.sentenceOf(a.start) === found.sentenceOf(b.start);
+}
+
+/** The author or a relative named before `at` in its sentence: within `window` words, "i"/"me" within 4. */
+function ownerBefore(found: Found, at: number, window: number, of: PhraseMatch): string | undefined {
+  const sentence = found.sentenceOf(of.start);
+  for (const ref of found.all('selfReference')) {
+    if (ref.start >= at || at - ref.start > window || found.sentenceOf(ref.start) !== sentence) continue;
+    const word = found.text(ref);
+    if (FIRST_PERSON.has(word) && at - ref.start > 4) continue;
+    if (GENERIC_RELATIVES.has(word) && !POSSESSIVE_BEFORE.has(found.tokens[ref.start - 1] ?? '')) continue;
+    return `"${word}"`;
+  }
+  return undefined;
+}
+
+/** "my" or "i'm" inside the phrase itself: "had my baby", "i'm 28 weeks". */
+function ownerWithin(found: Found, from: number, to: number): string | undefined {
+  for (let i = from; i < to; i++) {
+    const token = found.tokens[i] as string;
+    if (token === 'my' || FIRST_PERSON.has(token)) return `"${token}"`;
+  }
+  return undefined;
+}
+
+/**
+ * The owner right after: the author ("started prednisone yesterday and i can't sleep"), or with
+ * `relatives`, "for my dad", "of my mom" ("gamma knife treatment went smoothly for my dad").
+ */
+function ownerAfter(found: Found, match: PhraseMatch, relatives: boolean): string | undefined {
+  const end = match.start + match.entry.tokens.length;
+  for (let i = end; i < end + 6 && i < found.tokens.length; i++) {
+    if (found.sentenceOf(i) !== found.sentenceOf(match.start)) return undefined;
+    const token = found.tokens[i] as string;
+    if (i < end + 4 && FIRST_PERSON.has(token) && !relatives) return `"${token}"`;
+    if (relatives && (token === 'for' || token === 'of') && found.tokens[i + 1] === 'my') return `"my ${found.tokens[i + 2] ?? ''}"`;
+  }
+  return undefined;
+}

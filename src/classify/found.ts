@@ -1,0 +1,170 @@
+import { ANCHOR_BITS, PHRASE_KINDS, kindIndex, type PhraseKind } from './cue-kinds.js';
+import type { PhraseMatch } from './phrase-index.js';
+import { sentenceNumbers } from './score-sentiment.js';
+
+/** A kind, or its index from {@link kindIndex} (resolved once, for the per-post hot path). */
+export type KindRef = PhraseKind | number;
+
+const at = (kind: KindRef) => (typeof kind === 'number' ? kind : kindIndex(kind));
+
+/** A stretch of tokens that a rule relies on: a matched phrase, or a reading such as "bp 224/131". */
+export interface Evidence {
+  start: number;
+  /** Exclusive. */
+  end: number;
+}
+
+/**
+ * The phrases matched in one text, grouped by kind (arrays indexed by kind, no per-call maps), with
+ * the positions, sentences and quoting the rules need. Matches can be voided (an idiom covers them,
+ * a negation governs them); voided matches are invisible to {@link all} and {@link any}.
+ */
+export class Found {
+  private readonly byKind: Array<PhraseMatch[] | undefined> = new Array(PHRASE_KINDS.length);
+  /** Kinds with matches, so {@link reset} clears only those. */
+  private readonly filled: number[] = [];
+  private voided: Set<PhraseMatch> | undefined;
+  private sentenceList: number[] | undefined;
+  private source = '';
+  /** The {@link ANCHOR} bits of the kinds matched so far. */
+  anchors = 0;
+  tokens: readonly string[] = [];
+
+  constructor(matches: readonly PhraseMatch[] = [], tokens: readonly string[] = [], text = '') {
+    this.reset(matches, tokens, text);
+  }
+
+  /**
+   * Starts over for another text. One Found is reused per classifier: a fresh array per kind for
+   * every post was most of the classifier's garbage.
+   */
+  reset(matches: readonly PhraseMatch[], tokens: readonly string[], text: string): this {
+    for (const k of this.filled) this.byKind[k] = undefined;
+    this.filled.length = 0;
+    this.voided = undefined;
+    this.sentenceList = undefined;
+    this.anchors = 0;
+    this.tokens = tokens;
+    this.source = text;
+    this.add(matches);
+    return this;
+  }
+
+  /** Adds the matches of a second pass. */
+  add(matches: readonly PhraseMatch[]): void {
+    for (const match of matches) {
+      const k = match.entry.kindIndex;
+      this.anchors |= ANCHOR_BITS[k] as number;
+      const list = this.byKind[k];
+      if (list) list.push(match);
+      else {
+        this.byKind[k] = [match];
+        this.filled.push(k);
+      }
+    }
+  }
+
+  /** Sentence number per token, read from the normalized text on first use: most posts never need it. */
+  get sentences(): readonly number[] {
+    return (this.sentenceList ??= sentenceNumbers(this.source.toLowerCase()));
+  }
+
+  any(kind: KindRef): boolean {
+    const list = this.byKind[at(kind)];
+    if (list === undefined) return false;
+    if (this.voided === undefined) return true;
+    for (const match of list) if (!this.voided.has(match)) return true;
+    return false;
+  }
+
+  all(kind: KindRef): readonly PhraseMatch[] {
+    const list = this.byKind[at(kind)];
+    if (list === undefined) return NONE;
+    const voided = this.voided;
+    return voided === undefined ? list : list.filter((m) => !voided.has(m));
+  }
+
+  first(kind: KindRef): PhraseMatch | undefined {
+    return this.all(kind)[0];
+  }
+
+  /** The matches of `kind` as they stood before any were voided. */
+  raw(kind: KindRef): readonly PhraseMatch[] {
+    return this.byKind[at(kind)] ?? NONE;
+  }
+
+  void(match: PhraseMatch): void {
+    (this.voided ??= new Set()).add(match);
+  }
+
+  weight(kind: KindRef): number {
+    let total = 0;
+    for (const match of this.all(kind)) total += match.entry.weight;
+    return total;
+  }
+
+  /**
+   * Service-failure evidence. Cues under weight 1 ("again", "still") only count beside a real cue or
+   * negative words: on their own they are everyday language.
+   */
+  complaintWeight(negativeWords: boolean): number {
+    let strong = 0;
+    let amplifiers = 0;
+    for (const match of this.all(COMPLAINT)) {
+      if (match.entry.weight >= 1) strong += match.entry.weight;
+      else amplifiers += match.entry.weight;
+    }
+    return strong > 0 || negativeWords ? strong + amplifiers : 0;
+  }
+
+  sentenceOf(index: number): number {
+    return this.sentences[index] ?? -1;
+  }
+
+  /** A match of `kind` in the same sentence as `near`, within `window` tokens of it (either side). */
+  near(kind: PhraseKind, near: Evidence, window: number): PhraseMatch | undefined {
+    const sentence = this.sentenceOf(near.start);
+    for (const match of this.all(kind)) {
+      if (this.sentenceOf(match.start) !== sentence) continue;
+      const end = match.start + match.entry.tokens.length;
+      if (end + window >= near.start && match.start <= near.end + window) return match;
+    }
+    return undefined;
+  }
+
+  /** A match of `kind` that shares a token with `span`, or touches it. */
+  touching(kind: PhraseKind, span: Evidence): PhraseMatch | undefined {
+    for (const match of this.raw(kind)) {
+      const end = match.start + match.entry.tokens.length;
+      if (end >= span.start && match.start <= span.end) return match;
+    }
+    return undefined;
+  }
+
+  /** The words as they stood in the text, quoted, for reasons: `"on hold", "3 hours"`. */
+  quoted(kind: KindRef): string {
+    let out = '';
+    let count = 0;
+    for (const match of this.all(kind)) {
+      if (match.entry.weight === 0) continue;
+      const quoted = `"${this.text(match)}"`;
+      if (out.includes(quoted)) continue;
+      out += count === 0 ? quoted : `, ${quoted}`;
+      if (++count === 5) break;
+    }
+    return out;
+  }
+
+  /** The tokens a match or a span covers, joined by spaces. */
+  text(span: PhraseMatch | Evidence): string {
+    const { start, end } = 'entry' in span ? spanOf(span) : span;
+    return end - start === 1 ? (this.tokens[start] as string) : this.tokens.slice(start, end).join(' ');
+  }
+}
+
+export function spanOf(match: PhraseMatch): Evidence {
+  return { start: match.start, end: match.start + match.entry.tokens.length };
+}
+
+const NONE: readonly PhraseMatch[] = [];
+const COMPLAINT = kindIndex('complaint');

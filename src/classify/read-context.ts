@@ -1,0 +1,138 @@
+import type { CrisisKind } from '../domain/classification.js';
+import { CRISIS_CUES, INCIDENT_CUES, type PhraseKind } from './cue-kinds.js';
+import { spanOf, type Evidence, type Found } from './found.js';
+import type { PhraseMatch } from './phrase-index.js';
+
+/**
+ * Negators that govern a cue standing at most three words after them in the same sentence: "not
+ * suicidal", "no chest pain", "would never hurt myself", "did NOT swallow". Not "can't": it is part
+ * of most symptoms ("can't breathe").
+ */
+const NEGATORS = new Set([
+  'not', 'no', 'never', "don't", "didn't", "doesn't", "isn't", "wasn't", "aren't", "weren't", "won't",
+  "wouldn't", "haven't", "hasn't", "hadn't", 'without',
+]);
+/** "not kidding", "not sure if he's breathing", "no idea what it was", "don't know if": not a negation. */
+const NOT_NEGATING = new Set(['sure', 'kidding', 'joking', 'lying', 'idea', 'matter', 'one', 'just', 'only', 'know', 'even', 'knowing']);
+/** Before "if": uncertainty about a present event, not a hypothetical ("idk if she's breathing"). */
+const NOT_HYPOTHETICAL = new Set(['know', 'sure', 'idk', 'wonder', 'wondering', 'check', 'see', 'tell', 'as', 'even', 'asking', 'unsure', 'unclear']);
+
+const NEGATABLE: readonly PhraseKind[] = [
+  ...CRISIS_CUES.filter((k) => !['place', 'target', 'child', 'infant', 'substance', 'householdPoison', 'alcohol', 'allergen', 'helpSeeking', 'secureUnit', 'vulnerableHint', 'sudden'].includes(k)),
+  'timing',
+  ...INCIDENT_CUES.filter((k) => ['expose', 'staffViolence', 'staffViolenceWeak', 'medicationOut', 'recording', 'discharge', 'unsafeDischarge'].includes(k)),
+];
+const IDIOM_COVERS: readonly PhraseKind[] = [...CRISIS_CUES, ...INCIDENT_CUES, 'timing'];
+
+/**
+ * Voids the cues that do not say what they seem to: those inside an idiom ("to die for", "stabbing
+ * pain", "gave me chest pains"), those a negator governs, and times that point back ("a year ago
+ * tonight", "clean today"). Run once per text before the rules.
+ */
+export function voidMisleadingCues(found: Found): void {
+  const idioms = found.raw('idiom');
+  if (idioms.length > 0) {
+    for (const kind of IDIOM_COVERS) {
+      for (const match of found.raw(kind)) {
+        if (idioms.some((idiom) => overlaps(spanOf(idiom), spanOf(match)))) found.void(match);
+      }
+    }
+  }
+  for (const kind of NEGATABLE) {
+    for (const match of found.raw(kind)) if (negated(found, match)) found.void(match);
+  }
+  const pointsBack = [...found.raw('past'), ...found.raw('recovery'), ...found.raw('resolved')].map(spanOf);
+  for (const match of found.raw('timing')) {
+    const previous = found.tokens[match.start - 1];
+    const nowIts = found.text(match) === 'now' && /^it'?s$/.test(found.tokens[match.start + 1] ?? '');
+    if (previous === 'ago' || nowIts || pointsBack.some((span) => overlaps(span, spanOf(match)))) found.void(match);
+  }
+}
+
+function overlaps(a: Evidence, b: Evidence): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+function negated(found: Found, match: PhraseMatch): boolean {
+  const sentence = found.sentenceOf(match.start);
+  for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {
+    if (found.sentenceOf(back) !== sentence) return false;
+    const token = found.tokens[back] as string;
+    if (NEGATORS.has(token)) return !NOT_NEGATING.has(found.tokens[back + 1] as string);
+  }
+  return false;
+}
+
+/** Why a crisis was set aside; a past event or a recovery still discloses the author's health. */
+export type SetAsideBecause = 'general' | 'hypothetical' | 'past' | 'recovery' | 'handled' | 'framing';
+
+/** What the context does to a crisis a rule found. */
+export type ContextEffect =
+  | { effect: 'keep' }
+  | { effect: 'downgrade'; why: string }
+  | { effect: 'drop'; why: string; because: SetAsideBecause };
+
+/**
+ * Reads the context of the deciding evidence (the first): tense and time in its sentence, then how
+ * the whole post is framed. A time that points at now ("tonight", "again", "right now", "20 min
+ * ago") after the last past marker keeps a crisis on; otherwise a past marker, a hypothetical, a
+ * general question, a story of recovery, a campaign or a piece of fiction sets it aside. Laughter
+ * only lowers confidence: people write "lol" in real trouble too.
+ */
+export function readContext(found: Found, kind: CrisisKind, evidence: readonly Evidence[]): ContextEffect {
+  const primary = evidence[0];
+  if (primary === undefined) return { effect: 'keep' };
+  const sentence = found.sentenceOf(primary.start);
+  const inSentence = (m: PhraseMatch) => found.sentenceOf(m.start) === sentence;
+  const keepers = found.all('timing').filter(inSentence);
+
+  const generic = found.all('generic').find(inSentence);
+  if (generic) return drop('general', 'a general question', found.text(generic));
+
+  const hypothetical = found.all('hypothetical').find(
+    (m) => inSentence(m) && m.start <= primary.start && primary.start - m.start <= 10 && !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? ''),
+  );
+  if (hypothetical && keepers.length === 0) {
+    // "if he shows up again he'll regret it" is a conditional threat, still worth a look.
+    return kind === 'violence' ? { effect: 'downgrade', why: `conditional ("${found.text(hypothetical)}")` } : drop('hypothetical', 'hypothetical', found.text(hypothetical));
+  }
+
+  const past = pastMarkers(found, sentence);
+  if (past.length > 0) {
+    const last = Math.max(...past.map((p) => p.start));
+    if (!keepers.some((k) => k.start > last)) return drop('past', 'past event', past.map((p) => found.text(p)).join('", "'));
+  }
+  if (keepers.length === 0) {
+    const recovery = found.first('recovery');
+    if (recovery) return drop('recovery', 'told as recovery or thanks', found.text(recovery));
+    // "is stable", "got us out"; and for a medical crisis, already in care ("was admitted").
+    const resolved = kind === 'self-harm' ? undefined : (found.first('resolved') ?? (kind === 'emergency' || kind === 'overdose' ? found.first('careUnderway') : undefined));
+    if (resolved) return drop('handled', 'already handled', found.text(resolved));
+  }
+
+  const framing = found.first('fiction') ?? found.first('information');
+  if (framing) {
+    const firstPerson = found.all('selfReference').some(inSentence);
+    if (!(keepers.length > 0 && firstPerson)) return drop('framing', framing.entry.kind === 'fiction' ? 'fiction or media' : 'information or a campaign', found.text(framing));
+  }
+
+  const laughter = found.first('laughter');
+  if (laughter) return { effect: 'downgrade', why: `joking tone ("${found.text(laughter)}")` };
+  return { effect: 'keep' };
+}
+
+function drop(because: SetAsideBecause, label: string, words: string): ContextEffect {
+  return { effect: 'drop', why: `${label} ("${words}")`, because };
+}
+
+/** Past markers in a sentence: the lexicon's, and a year after "in", "since", "back" or "from". */
+function pastMarkers(found: Found, sentence: number): Evidence[] {
+  const out: Evidence[] = found.all('past').filter((m) => found.sentenceOf(m.start) === sentence).map(spanOf);
+  for (let i = 1; i < found.tokens.length; i++) {
+    if (found.sentenceOf(i) !== sentence) continue;
+    if (/^(?:19|20)\d\d$/.test(found.tokens[i] as string) && YEAR_BEFORE.has(found.tokens[i - 1] as string)) out.push({ start: i - 1, end: i + 1 });
+  }
+  return out;
+}
+
+const YEAR_BEFORE = new Set(['in', 'since', 'back', 'from', 'of']);

@@ -1,4 +1,5 @@
 import type { AlertView } from '../domain/alert.js';
+import { readCrisisFlag } from '../domain/classification.js';
 import type { SuggestedReply } from '../triage/suggest-replies.js';
 import type { PendingNotification } from '../store/sqlite-store.js';
 import type { DigestData } from '../digest/collect-digest.js';
@@ -16,7 +17,8 @@ export interface AlertCard {
 
 /** A possible crisis (the classifier's lower tier) that nobody has confirmed or cleared yet. */
 export function awaitsCrisisCheck(card: AlertCard): boolean {
-  const possible = Array.isArray(card.alert.reasons) && card.alert.reasons.some((r) => typeof r === 'string' && r.startsWith('possible crisis'));
+  const { categories, urgency, reasons } = card.alert;
+  const possible = Array.isArray(categories) && Array.isArray(reasons) && readCrisisFlag({ categories, urgency, reasons })?.tier === 'possible';
   return possible && !(card.corrections ?? []).some((c) => c.correction.kind === 'category' && c.correction.category === 'crisis');
 }
 

@@ -34,13 +34,13 @@ export class DigestQueries {
   }
 
   /**
-   * Complaint texts of the week that are not crises (crisis posts are never quoted), most negative
+   * Complaint texts of the week that are not crises, confident or possible (crisis posts are never quoted), most negative
    * first. A purged post comes with the themes and quote kept in place of its text.
    */
   complaints(from: number, to: number): Array<{ id: number; text: string; score: number; purged: { themes: string[]; quote: string | null } | null }> {
     const rows = this.db.prepare(`SELECT m.id, m.text, c.score, m.purge_id IS NOT NULL AS purged, m.digest_themes AS themes, m.digest_quote AS quote
       FROM mentions m JOIN classifications c ON c.mention_id = m.id
-      WHERE m.created_at >= ? AND m.created_at < ? AND c.is_complaint = 1 AND c.categories NOT LIKE '%"crisis"%'
+      WHERE m.created_at >= ? AND m.created_at < ? AND c.is_complaint = 1 AND c.categories NOT LIKE '%"crisis"%' AND c.reasons NOT LIKE '%"possible crisis%'
       ORDER BY c.score, m.id`).all(from, to) as Array<{ id: number; text: string; score: number; purged: number; themes: string | null; quote: string | null }>;
     return rows.map((r) => ({
       id: r.id,
@@ -57,7 +57,7 @@ export class DigestQueries {
   praise(from: number, to: number, limit: number): Array<{ id: number; text: string; score: number; purgedQuote: string | null }> {
     return this.db.prepare(`SELECT m.id, m.text, c.score, CASE WHEN m.purge_id IS NULL THEN NULL ELSE m.digest_quote END AS purgedQuote
       FROM mentions m JOIN classifications c ON c.mention_id = m.id
-      WHERE m.created_at >= ? AND m.created_at < ? AND c.categories LIKE '%"praise"%' AND c.categories NOT LIKE '%"crisis"%'
+      WHERE m.created_at >= ? AND m.created_at < ? AND c.categories LIKE '%"praise"%' AND c.categories NOT LIKE '%"crisis"%' AND c.reasons NOT LIKE '%"possible crisis%'
         AND (m.purge_id IS NULL OR m.digest_quote IS NOT NULL)
       ORDER BY c.score DESC, m.id LIMIT ?`).all(from, to, limit) as Array<{ id: number; text: string; score: number; purgedQuote: string | null }>;
   }

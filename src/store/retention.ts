@@ -35,12 +35,14 @@ interface Candidate {
   authorId: string;
   categories: string | null;
   isComplaint: number | null;
+  /** 1 when the classifier raised it as a possible crisis (never quoted or counted in themes). */
+  possibleCrisis: number | null;
   alertId: number | null;
 }
 
 const CANDIDATE_SELECT = `
   SELECT m.id, m.created_at AS createdAt, m.platform, m.native_id AS nativeId, m.text, m.url, m.author_handle AS authorHandle, m.author_id AS authorId,
-         c.categories, c.is_complaint AS isComplaint, a.id AS alertId
+         c.categories, c.is_complaint AS isComplaint, c.reasons LIKE '%"possible crisis%' AS possibleCrisis, a.id AS alertId
   FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id LEFT JOIN alerts a ON a.mention_id = m.id`;
 
 /**
@@ -139,7 +141,7 @@ export class RetentionStore {
     const counts = { mentions: 0, alerts: 0, replyTexts: 0 };
     for (const row of rows) {
       const categories = row.categories === null ? [] : (JSON.parse(row.categories) as string[]);
-      const facts = how.factsOf({ id: row.id, createdAt: row.createdAt, text: row.text, categories, isComplaint: row.isComplaint === 1 });
+      const facts = how.factsOf({ id: row.id, createdAt: row.createdAt, text: row.text, categories: row.possibleCrisis === 1 ? [...categories, 'crisis'] : categories, isComplaint: row.isComplaint === 1 });
       const changed = this.s.purgeMention.run({
         id: row.id,
         purgeId,

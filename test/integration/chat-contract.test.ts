@@ -205,4 +205,14 @@ describe.each([
     expect(privately).toContain('Reply guard: ok');
     expect(fx.store.alertEvents(2)).toEqual([]);
   });
+
+  it('records a "Wrong label?" choice on the card, and a confirmed crisis offers the crisis reply', async () => {
+    expect(driver.card(1)).toContain('"t:relabel:1"');
+    await driver.act(1, 'relabel', 'ana', 'urgency:high');
+    expect(fx.store.corrections.forAlert(1)).toMatchObject([{ actor: '@ana', previous: 'normal', correction: { kind: 'urgency', urgency: 'high' } }]);
+    expect(driver.card(1)).toContain('urgency should be high (was normal), by @ana');
+    await driver.act(1, 'relabel', 'ben', 'add:crisis');
+    expect(driver.card(1)).toContain('crisis-support');
+    expect(fx.store.getAlert(1)).toMatchObject({ urgency: 'normal', state: 'open' });
+  });
 });

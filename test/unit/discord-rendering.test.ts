@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { customId, inert, LIMITS, parseCustomId, renderAlertComponents, renderAlertEmbed, truncate } from '../../src/chat/discord/render-alert-card.js';
 import type { AlertView } from '../../src/domain/alert.js';
+import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
 import { fingerprint, planDispatch } from '../../src/triage/plan-dispatch.js';
 import { nextBusinessMorning, zonedTimeToUtc } from '../../src/triage/business-time.js';
 
@@ -87,6 +88,12 @@ describe('alert card rendering', () => {
     const menu = renderAlertComponents(confirmed).at(-1)!.components[0] as { options: Array<{ value: string }> };
     expect(menu.options.map((o) => o.value)).toEqual(expect.arrayContaining(['urgency:high', 'remove:crisis', 'add:phi']));
     expect(menu.options.map((o) => o.value)).not.toContain('urgency:critical');
+
+    // Slack's card asks the same, and keeps the same choices.
+    const slackIds = (c: Parameters<typeof renderSlackCard>[0]) => JSON.stringify(renderSlackCard(c, { now }).blocks).match(/t:[a-z-]+:4/g);
+    expect(slackIds({ alert: possible, replies: [] })).toEqual(expect.arrayContaining(['t:crisis-yes:4', 't:crisis-no:4', 't:relabel:4']));
+    expect(slackIds({ alert: possible, replies: [] })).not.toContain('t:snooze:4');
+    expect(JSON.stringify(renderSlackCard(confirmed, { now }).blocks)).toContain('is crisis, by @ana');
   });
 });
 

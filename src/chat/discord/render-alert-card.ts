@@ -1,10 +1,9 @@
 import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, APIEmbedField, APISelectMenuOption } from 'discord.js';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
-import { CATEGORIES, URGENCIES, type Urgency } from '../../domain/classification.js';
-import type { RecordedCorrection } from '../../store/corrections.js';
+import type { Urgency } from '../../domain/classification.js';
 import { awaitsCrisisCheck, shownCategories, type AlertCard } from '../chat.js';
-import { correctionValue } from '../correct-label.js';
+import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
 export { inert, truncate } from '../sanitize.js';
@@ -92,7 +91,7 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     fields.push({ name: 'Why', value: truncate(reasons.slice(0, 40).map((r) => `• ${inert(r, 200)}`).join('\n'), LIMITS.fieldValue) });
   }
   if (card.corrections && card.corrections.length > 0) {
-    fields.push({ name: 'Label corrected', value: truncate(card.corrections.slice(-10).map((c) => `• ${describeCorrection(c)}`).join('\n'), LIMITS.fieldValue) });
+    fields.push({ name: 'Label corrected', value: truncate(card.corrections.slice(-10).map((c) => `• ${inert(describeCorrection(c), 200)} ${discordTime(c.at, 'R')}`).join('\n'), LIMITS.fieldValue) });
   }
   if (card.grouped && card.grouped.length > 0) {
     const shown = card.grouped.slice(0, 10).map((g) => `#${g.id} ${inert(`@${g.mention.authorHandle}`, 31)}: ${inert(g.mention.text, 70)}`);
@@ -182,27 +181,6 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
     }));
     rows.push(menu('reply', 'Suggested replies…', options));
   }
-  rows.push(menu('relabel', 'Wrong label?…', relabelOptions(card)));
+  rows.push(menu('relabel', 'Wrong label?…', relabelChoices(card)));
   return fitComponents(rows);
-}
-
-/** "Wrong label?" choices: every other urgency, and each category added or taken away. */
-function relabelOptions(card: AlertCard): APISelectMenuOption[] {
-  const categories = new Set(shownCategories(card));
-  const current = [...(card.corrections ?? [])].reverse().find((c) => c.correction.kind === 'urgency')?.correction;
-  const urgency = current?.kind === 'urgency' ? current.urgency : card.alert.urgency;
-  return [
-    ...URGENCIES.filter((u) => u !== urgency).map((u) => ({ label: `Urgency should be ${u}`, value: correctionValue({ kind: 'urgency', urgency: u }) })),
-    ...CATEGORIES.map((c) => categories.has(c)
-      ? { label: `Not ${c}`, value: correctionValue({ kind: 'category', category: c, present: false }) }
-      : { label: `Is ${c}`, value: correctionValue({ kind: 'category', category: c, present: true }) }),
-  ];
-}
-
-/** "urgency should be high (was normal), by @ana" */
-function describeCorrection(c: RecordedCorrection): string {
-  const what = c.correction.kind === 'urgency'
-    ? `urgency should be ${c.correction.urgency}${c.previous ? ` (was ${inert(c.previous, 20)})` : ''}`
-    : `${c.correction.present ? 'is' : 'not'} ${c.correction.category}`;
-  return `${what}, by ${inert(c.actor, 40)} ${discordTime(c.at, 'R')}`;
 }

@@ -2,7 +2,8 @@ import type { types } from '@slack/bolt';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import type { AlertCard } from '../chat.js';
+import { awaitsCrisisCheck, shownCategories, type AlertCard } from '../chat.js';
+import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, fitBlocks, plain, SLACK_LIMITS, slackInert, slackLink, slackPlain, slackTime, truncate, truncateMrkdwn } from '../sanitize.js';
 
 type Block = types.KnownBlock;
@@ -70,10 +71,11 @@ const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text, v
 const plainText = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true });
 
 /** The title line, as Discord's embed title: `PAST TARGET · CRITICAL · crisis, complaint`. */
-export function cardTitle(alert: AlertView, options: SlackRenderOptions): string {
+export function cardTitle(alert: AlertView, options: SlackRenderOptions, card: AlertCard = { alert, replies: [] }): string {
   const sla = slaStatus(alert, options);
-  const prefix = sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : '';
-  const categories = Array.isArray(alert.categories) ? alert.categories.slice(0, 20).join(', ') : '';
+  const check = awaitsCrisisCheck(card) ? 'CHECK NOW · POSSIBLE CRISIS · ' : '';
+  const prefix = `${check}${sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : ''}`;
+  const categories = shownCategories(card).slice(0, 20).join(', ');
   return `${prefix}${String(alert.urgency).toUpperCase()} · ${categories || 'uncategorised'}`;
 }
 
@@ -89,7 +91,7 @@ export function renderSlackCard(card: AlertCard, options: SlackRenderOptions): S
   const id = alert.id;
   const blocks: Block[] = [];
   if (options.pingGroup) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<!subteam^${options.pingGroup}> critical alert #${id}` } });
-  blocks.push({ type: 'header', text: plainText(slackPlain(`${DOTS[alert.urgency] ?? DOTS.normal} ${cardTitle(alert, options)}`, SLACK_LIMITS.headerText)) });
+  blocks.push({ type: 'header', text: plainText(slackPlain(`${DOTS[alert.urgency] ?? DOTS.normal} ${cardTitle(alert, options, card)}`, SLACK_LIMITS.headerText)) });
 
   const who = [m.authorName ? `*${slackInert(m.authorName, 80)}*` : undefined, slackInert(`@${m.authorHandle}`, 41), m.authorFollowers != null ? `${count(m.authorFollowers)} followers` : undefined, slackInert(m.platform, 40)]
     .filter(Boolean)
@@ -116,6 +118,10 @@ export function renderSlackCard(card: AlertCard, options: SlackRenderOptions): S
   if (reasons.length > 0) {
     blocks.push({ type: 'section', text: mrkdwn(truncateMrkdwn(`*Why*\n${reasons.slice(0, 40).map((r) => `• ${slackInert(r, 200)}`).join('\n')}`, 2000)) });
   }
+  if (card.corrections && card.corrections.length > 0) {
+    const lines = card.corrections.slice(-10).map((c) => `• ${slackInert(describeCorrection(c), 200)} ${slackTime(c.at)}`);
+    blocks.push({ type: 'section', text: mrkdwn(truncateMrkdwn(`*Label corrected*\n${lines.join('\n')}`, 2000)) });
+  }
   if (card.grouped && card.grouped.length > 0) {
     const shown = card.grouped.slice(0, 10).map((g) => `#${g.id} ${slackInert(`@${g.mention.authorHandle}`, 31)}: ${slackInert(g.mention.text, 70).replace(/\n/g, ' ')}`);
     const more = card.grouped.length > shown.length ? `\n…and ${card.grouped.length - shown.length} more` : '';
@@ -126,7 +132,7 @@ export function renderSlackCard(card: AlertCard, options: SlackRenderOptions): S
   // The alert id first: how a card is recognised by a person, and by the lookup after a crash.
   blocks.push({ type: 'context', elements: [mrkdwn(`alert #${id} · ${slackInert(m.platform, 100)} · SLA policy v${slackInert(alert.policyVersion, 20)}`)] });
 
-  const text = truncate(`${options.pingGroup ? 'Critical alert' : 'Alert'} #${id}: ${plain(cardTitle(alert, options), 300)}`, SLACK_LIMITS.messageText);
+  const text = truncate(`${options.pingGroup ? 'Critical alert' : 'Alert'} #${id}: ${plain(cardTitle(alert, options, card), 300)}`, SLACK_LIMITS.messageText);
   return { text, blocks: fitBlocks(blocks), metadata: { event_type: CARD_EVENT, event_payload: { alert_id: id } } };
 }
 
@@ -161,8 +167,12 @@ function renderActions(card: AlertCard): Block[] {
       ];
   const blocks: Block[] = [{ type: 'actions', block_id: `t:buttons:${alert.id}`, elements: buttons }];
   const menus: Array<Button | types.StaticSelect> = [];
+  if (!closed && awaitsCrisisCheck(card)) {
+    // Unconfirmed: no snoozing, and no 988 reply until a person says it is a crisis.
+    blocks.push({ type: 'actions', block_id: `t:crisis:${alert.id}`, elements: [button('crisis-yes', 'Confirm crisis', 'danger'), button('crisis-no', 'Not a crisis')] });
+  }
   if (!closed) {
-    menus.push(button('snooze', 'Snooze…'));
+    if (!awaitsCrisisCheck(card)) menus.push(button('snooze', 'Snooze…'));
     menus.push({
       type: 'static_select',
       action_id: actionId('dismiss', alert.id),
@@ -178,7 +188,13 @@ function renderActions(card: AlertCard): Block[] {
       options: card.replies.slice(0, SLACK_LIMITS.selectOptions).map((r) => option(String(r.template), String(r.template).slice(0, SLACK_LIMITS.optionValue), r.guard.ok ? r.text : `CHECK: ${r.guard.problems.join('; ')}`)),
     });
   }
-  if (menus.length > 0) blocks.push({ type: 'actions', block_id: `t:menus:${alert.id}`, elements: menus });
+  menus.push({
+    type: 'static_select',
+    action_id: actionId('relabel', alert.id),
+    placeholder: plainText('Wrong label?…'),
+    options: relabelChoices(card).map((c) => option(c.label, c.value)),
+  });
+  blocks.push({ type: 'actions', block_id: `t:menus:${alert.id}`, elements: menus });
   return blocks;
 }
 

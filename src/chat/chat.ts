@@ -1,4 +1,4 @@
-import type { AlertView } from '../domain/alert.js';
+import { isClosed, type AlertView } from '../domain/alert.js';
 import { readCrisisFlag } from '../domain/classification.js';
 import type { SuggestedReply } from '../triage/suggest-replies.js';
 import type { PendingNotification } from '../store/sqlite-store.js';
@@ -13,6 +13,14 @@ export interface AlertCard {
   grouped?: AlertView[];
   /** Labels people corrected from the card ("Wrong label?"), oldest first. */
   corrections?: RecordedCorrection[];
+}
+
+/** Where an alert stands against its first-response target, as every chat colours its card. */
+export function slaStatus(alert: AlertView, options: { now: number; atRiskFraction?: number | undefined }): 'breached' | 'at-risk' | 'ok' | 'none' {
+  if (alert.firstResponseDueAt === null || alert.firstResponseAt !== null || isClosed(alert.state)) return 'none';
+  if (options.now >= alert.firstResponseDueAt) return 'breached';
+  const window = alert.firstResponseDueAt - alert.mention.createdAt;
+  return options.now >= alert.mention.createdAt + window * (options.atRiskFraction ?? 0.8) ? 'at-risk' : 'ok';
 }
 
 /** A possible crisis (the classifier's lower tier) that nobody has confirmed or cleared yet. */

@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, A
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import { awaitsCrisisCheck, shownCategories, type AlertCard } from '../chat.js';
+import { awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
@@ -42,13 +42,6 @@ function stateLine(alert: AlertView): string {
     default:
       return inert(alert.state, 40);
   }
-}
-
-function slaStatus(alert: AlertView, options: RenderOptions): 'breached' | 'at-risk' | 'ok' | 'none' {
-  if (alert.firstResponseDueAt === null || alert.firstResponseAt !== null || isClosed(alert.state)) return 'none';
-  if (options.now >= alert.firstResponseDueAt) return 'breached';
-  const window = alert.firstResponseDueAt - alert.mention.createdAt;
-  return options.now >= alert.mention.createdAt + window * (options.atRiskFraction ?? 0.8) ? 'at-risk' : 'ok';
 }
 
 /** The alert id a card is for, read back from a posted message: its buttons carry it (`t:claim:12`), and so does the footer. */

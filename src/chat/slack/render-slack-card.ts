@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import { awaitsCrisisCheck, shownCategories, type AlertCard } from '../chat.js';
+import { awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, fitBlocks, plain, SLACK_LIMITS, slackInert, slackLink, slackPlain, slackTime, truncate, truncateMrkdwn } from '../sanitize.js';
 
@@ -58,13 +58,6 @@ function stateLine(alert: AlertView): string {
     default:
       return slackInert(alert.state, 40);
   }
-}
-
-function slaStatus(alert: AlertView, options: SlackRenderOptions): 'breached' | 'at-risk' | 'ok' | 'none' {
-  if (alert.firstResponseDueAt === null || alert.firstResponseAt !== null || isClosed(alert.state)) return 'none';
-  if (options.now >= alert.firstResponseDueAt) return 'breached';
-  const window = alert.firstResponseDueAt - alert.mention.createdAt;
-  return options.now >= alert.mention.createdAt + window * (options.atRiskFraction ?? 0.8) ? 'at-risk' : 'ok';
 }
 
 const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text, verbatim: true });

@@ -1,6 +1,7 @@
 import type { Logger } from '../logger.js';
 import { TriageError } from '../util/errors.js';
 import { sleep as realSleep } from '../util/sleep.js';
+import { DEFAULT_REQUEST_POLICY } from './request-policy.js';
 
 /** Retries after a 5xx, a timeout or a network error; backoff doubles from `baseDelayMs`, with jitter. */
 export interface RetryPolicy {
@@ -16,9 +17,10 @@ export interface StreamGuardOptions {
   platform: string;
   log: Logger;
   now: () => number;
-  retry: RetryPolicy;
+  /** Default: the shared policy's ({@link DEFAULT_REQUEST_POLICY}). */
+  retry?: RetryPolicy | undefined;
   /** A rate limit that resets at most this far away is waited out inside the poll; a later one pauses the stream. */
-  maxInlineWaitMs: number;
+  maxInlineWaitMs?: number | undefined;
   /** Injected by tests so waits cost no wall-clock time. */
   sleep?: Sleep;
   /** Told of every rate limit met. */
@@ -35,7 +37,9 @@ export type GuardedResult<T> = { ok: true; value: T } | { ok: false; error?: Tri
  * clear line on an auth failure. Per-stream state lives here: which streams are stopped or paused.
  */
 export function createStreamGuard(options: StreamGuardOptions) {
-  const { platform, log, now, retry } = options;
+  const { platform, log, now } = options;
+  const retry = options.retry ?? DEFAULT_REQUEST_POLICY.retry;
+  const maxInlineWaitMs = options.maxInlineWaitMs ?? DEFAULT_REQUEST_POLICY.maxInlineWaitMs;
   const sleep = options.sleep ?? realSleep;
   const pausedUntil = new Map<string, number>();
   const stopped = new Set<string>();
@@ -78,7 +82,7 @@ export function createStreamGuard(options: StreamGuardOptions) {
           options.onRateLimited?.();
           const resetAt = error.resetAt ?? now() + 60_000;
           const wait = resetAt - now() + 1000;
-          if (wait <= options.maxInlineWaitMs && attempt < retry.attempts) {
+          if (wait <= maxInlineWaitMs && attempt < retry.attempts) {
             log.warn({ stream, waitMs: wait, reason: error.message }, `${platform} rate limit reached; waiting for the reset`);
             await sleep(wait, signal);
             continue;

@@ -53,6 +53,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     // --- crisis, incidents and health details: most posts have no anchor and skip all of it ------
     const vitalWord = found.any(K.vitalWord) && DIGIT.test(normalized);
     if (found.anchors !== 0 || vitalWord) found.add(secondIndex.match(tokens));
+    if (found.any(K.idiom) && found.any(K.safetyIncident)) voidInsideIdioms(found, K.safetyIncident);
     const crisisCue = (found.anchors & ANCHOR.crisis) !== 0;
     const incidentCue = (found.anchors & ANCHOR.incident) !== 0;
     const vitals = vitalWord ? readVitalSigns(tokens, youngInfant(found)) : [];
@@ -114,7 +115,11 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const strongNegative = finalScore <= -2 || complaintWeight >= 2;
     // A crisis, a crisis told as past, a campaign or a story explains the dark words: it is also a
     // complaint only when it names a service failure ("on hold for 40 min").
-    const explainedAway = flag !== undefined || (crisis?.setAside.length ?? 0) > 0 || found.any(K.information) || found.any(K.fiction);
+    // Thanks for care ("the nurse sat with me", "got me through it") is praise even when the story
+    // around it is dark; "thanks for making me wait 4 hours" is sarcasm and stays a complaint.
+    const thanked = found.any(K.gratitude) && !sarcasm;
+    const explainedAway =
+      flag !== undefined || (crisis?.setAside.length ?? 0) > 0 || found.any(K.information) || found.any(K.fiction) || thanked;
     if (explainedAway ? complaintWeight >= 2 : label === 'negative' && (complaintWeight > 0 || strongNegative)) {
       categories.add('complaint');
     } else if (found.any(K.safetyIncident) || found.any(K.privacy) || (found.any(K.legal) && label !== 'positive')) {
@@ -130,7 +135,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     } else if (found.any(K.question)) {
       categories.add('question');
       reasons.push(`question: ${found.quoted(K.question)}`);
-    } else if (questionStart !== undefined && questionStarts.has(questionStart)) {
+    } else if (questionStart !== undefined && questionStarts.has(questionStart) && !opensAClause(tokens, questionStart)) {
       categories.add('question');
       reasons.push(`question: starts with "${questionStart}"`);
     }
@@ -146,9 +151,11 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const mixedReview = stars !== null && rating === 0;
     // Warm words in a campaign or a story ("share this graphic 💚") are not praise of us without a thanks.
     const praiseWords = found.any(K.praise) || (finalScore >= 4 && !found.any(K.information) && !found.any(K.fiction));
-    if (label === 'positive' && !mixedReview && !categories.has('complaint') && !flag && finalScore >= praiseBar && praiseWords) {
+    const thanks = thanked && !categories.has('question');
+    if ((label === 'positive' || thanks) && !mixedReview && !categories.has('complaint') && !flag && (thanks || (finalScore >= praiseBar && praiseWords))) {
       categories.add('praise');
       if (found.any(K.praise)) reasons.push(`praise: ${found.quoted(K.praise)}`);
+      else if (thanks) reasons.push(`praise: ${found.quoted(K.gratitude)}`);
     }
 
     const phiCue = found.any(K.phi)
@@ -250,6 +257,7 @@ const K = {
   sentiment: kindIndex('sentiment'), complaint: kindIndex('complaint'), spam: kindIndex('spam'), legal: kindIndex('legal'),
   privacy: kindIndex('privacy'), safetyIncident: kindIndex('safetyIncident'), viral: kindIndex('viral'), media: kindIndex('media'),
   accessibility: kindIndex('accessibility'), question: kindIndex('question'), review: kindIndex('review'), praise: kindIndex('praise'),
+  gratitude: kindIndex('gratitude'),
   health: kindIndex('health'), phi: kindIndex('phi'), anger: kindIndex('anger'), idiom: kindIndex('idiom'),
   information: kindIndex('information'), fiction: kindIndex('fiction'), vitalWord: kindIndex('vitalWord'),
 } as const;
@@ -267,6 +275,15 @@ function explainedSentiment(found: Found, crisis: CrisisReading | undefined): Ev
     else merged.push({ ...span });
   }
   return merged;
+}
+
+/** "we almost died laughing": the idiom holds the words, no one was harmed. */
+function voidInsideIdioms(found: Found, kind: number): void {
+  const idioms = found.raw(K.idiom);
+  for (const match of found.raw(kind)) {
+    const end = match.start + match.entry.tokens.length;
+    if (idioms.some((idiom) => idiom.start < end && match.start < idiom.start + idiom.entry.tokens.length)) found.void(match);
+  }
 }
 
 /** A baby under three months, for whom a fever of 100.4 °F is an emergency. */
@@ -329,6 +346,7 @@ function buildIndexes(lexicon: Lexicon): [PhraseIndex, PhraseIndex] {
     ['question', lexicon.questionPhrases],
     ['review', lexicon.reviewPhrases],
     ['praise', lexicon.praisePhrases],
+    ['gratitude', lexicon.gratitudePhrases],
     ['health', lexicon.healthTerms],
     ['phi', lexicon.phiPhrases],
     ['anger', lexicon.angerCues],
@@ -406,6 +424,16 @@ function firstContentToken(tokens: readonly string[]): string | undefined {
     return token;
   }
   return undefined;
+}
+
+/** "when i was 19 ...", "how they treated my mom ...": a clause that opens a statement, not a question. */
+const CLAUSE_WORDS = new Set(['when', 'where', 'how', 'what', 'who', 'why']);
+const CLAUSE_SUBJECTS = new Set(['i', "i'm", 'im', "i've", 'we', "we're", 'my', 'our', 'they', 'he', 'she', "he's", "she's", 'his', 'her', 'their']);
+
+function opensAClause(tokens: readonly string[], start: string): boolean {
+  if (!CLAUSE_WORDS.has(start)) return false;
+  const next = tokens[tokens.indexOf(start) + 1];
+  return next !== undefined && CLAUSE_SUBJECTS.has(next);
 }
 
 function shouting(text: string): boolean {

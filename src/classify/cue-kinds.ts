@@ -6,7 +6,7 @@
 /** The flat lists and weighted maps of the original lexicon. */
 export const BASE_KINDS = [
   'sentiment', 'complaint', 'legal', 'privacy', 'safetyIncident', 'viral', 'media', 'accessibility',
-  'question', 'review', 'praise', 'spam', 'health', 'phi', 'anger', 'selfReference', 'medicine', 'vitalWord',
+  'question', 'review', 'praise', 'gratitude', 'spam', 'health', 'phi', 'anger', 'selfReference', 'medicine', 'vitalWord',
 ] as const;
 
 /**
@@ -48,7 +48,7 @@ export const INCIDENT_CUES = [
 
 /** `healthVocabulary`: health details that need no diagnosis word. */
 export const HEALTH_VOCABULARY = [
-  'careSettings', 'presence', 'injuries', 'bodyParts', 'pregnancy', 'testsAndRecords', 'treatments',
+  'careSettings', 'presence', 'injuries', 'bodyParts', 'pregnancy', 'testsAndRecords', 'treatments', 'clinicians',
 ] as const;
 
 /** Life-sustaining medicine groups in `medicines.json`; running out of one is a critical incident. */

@@ -249,8 +249,8 @@ function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate 
   if (found.first('glucoseMeter')) add(crisis('emergency', 'glucose meter out of range', found.first('glucoseMeter')));
 
   const head = found.first('headInjury');
-  const flags = found.all('headRedFlag');
-  if (head && distinct(found, flags) >= 2) add(crisis('emergency', 'head injury + red flags', head, flags[0], flags[1]));
+  const flags = distinctSigns(found, found.all('headRedFlag'));
+  if (head && flags.length >= 2) add(crisis('emergency', 'head injury + red flags', head, flags[0], flags[1]));
   else if (head && flags[0]) add(possible('emergency', 'head injury + one red flag', head, flags[0]));
 
   const symptom = ['headRedFlag', 'vision', 'cardiacSign', 'poisonSign', 'collapse', 'speech', 'chestPain', 'breathing', 'breathingMild']
@@ -263,9 +263,27 @@ function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate 
   return out.find((c) => c.tier === 'crisis') ?? out[0];
 }
 
-/** Matches of different phrases: "throat is tight" and "lips are huge" are two signs, one phrase twice is one. */
+/**
+ * Signs told in different words: "throat is tight" and "lips are huge" are two, one phrase twice is
+ * one, and so are overlapping phrases ("blurry" inside "vision is a little blurry").
+ */
 function distinct(found: Found, matches: readonly PhraseMatch[]): number {
-  return new Set(matches.map((m) => found.text(m))).size;
+  return distinctSigns(found, matches).length;
+}
+
+function distinctSigns(found: Found, matches: readonly PhraseMatch[]): PhraseMatch[] {
+  const seen = new Set<string>();
+  const signs: PhraseMatch[] = [];
+  let end = -1;
+  for (const match of [...matches].sort((a, b) => a.start - b.start)) {
+    const text = found.text(match);
+    if (match.start >= end && !seen.has(text)) {
+      seen.add(text);
+      signs.push(match);
+    }
+    end = Math.max(end, match.start + match.entry.tokens.length);
+  }
+  return signs;
 }
 
 // --- on-site hazard --------------------------------------------------------------------------

@@ -16,8 +16,13 @@ const POSSESSIVE_BEFORE = new Set(['my', 'our', 'his', 'her']);
 export function findHealthDetail(found: Found): string | undefined {
   for (const setting of found.all('hv.careSettings')) {
     const presence = found.all('hv.presence').find((p) => p.start < setting.start && setting.start - p.start <= 5 && sameSentence(found, p, setting));
-    const owner = presence && ownerBefore(found, presence.start, 8, setting);
+    const owner = (presence && ownerBefore(found, presence.start, 8, setting)) ?? ownerAfter(found, setting, true, true);
     if (owner) return `${owner} + care setting "${found.text(setting)}"`;
+  }
+  for (const clinician of found.all('hv.clinicians')) {
+    // "my oncologist", "mom's surgeon", "her cardiologist": someone's own clinician says they are a patient.
+    const owner = possessiveBefore(found, clinician.start);
+    if (owner) return `${owner} + clinician "${found.text(clinician)}"`;
   }
   for (const injury of found.all('hv.injuries')) {
     const part = found.all('hv.bodyParts').find((p) => Math.abs(p.start - injury.start) <= 5 && sameSentence(found, p, injury));
@@ -33,12 +38,16 @@ export function findHealthDetail(found: Found): string | undefined {
   for (const [kind, label] of kinds) {
     for (const match of found.all(kind)) {
       const end = match.start + match.entry.tokens.length;
-      const owner = ownerWithin(found, match.start, end) ?? ownerBefore(found, match.start, 6, match) ?? ownerAfter(found, match, true) ?? authorByVerb(found, match);
+      const owner =
+        ownerWithin(found, match.start, end) ?? possessiveBefore(found, match.start) ?? ownerBefore(found, match.start, 6, match) ??
+        ownerAfter(found, match, true) ?? authorByVerb(found, match);
       if (owner) return `${owner} + ${label} "${found.text(match)}"`;
     }
   }
   for (const medicine of found.all('medicine')) {
-    const owner = ownerBefore(found, medicine.start, 12, medicine) ?? ownerAfter(found, medicine, false) ?? authorByVerb(found, medicine);
+    const owner =
+      possessiveBefore(found, medicine.start) ?? ownerBefore(found, medicine.start, 12, medicine) ?? ownerAfter(found, medicine, false) ??
+      authorByVerb(found, medicine);
     if (owner) return `${owner} + medicine "${found.text(medicine)}"`;
   }
   return undefined;
@@ -76,6 +85,21 @@ function ownerBefore(found: Found, at: number, window: number, of: PhraseMatch):
   return undefined;
 }
 
+/**
+ * Whose it is, said right before it: "my", "our", "his", "her", "their", or a relative's ("mom's",
+ * "my husband's"). "the surgeon", "a therapist" and "kids benadryl" have no owner.
+ */
+function possessiveBefore(found: Found, at: number): string | undefined {
+  const before = found.tokens[at - 1];
+  if (before === undefined) return undefined;
+  if (OWNING.has(before)) return `"${before}"`;
+  if (before.endsWith("'s") && found.all('selfReference').some((ref) => ref.start === at - 1 && !GENERIC_RELATIVES.has(before.slice(0, -2)))) {
+    return `"${before}"`;
+  }
+  return undefined;
+}
+const OWNING = new Set(['my', 'our', 'his', 'her', 'their']);
+
 /** "my" or "i'm" inside the phrase itself: "had my baby", "i'm 28 weeks". */
 function ownerWithin(found: Found, from: number, to: number): string | undefined {
   for (let i = from; i < to; i++) {
@@ -89,12 +113,15 @@ function ownerWithin(found: Found, from: number, to: number): string | undefined
  * The owner right after: the author ("started prednisone yesterday and i can't sleep"), or with
  * `relatives`, "for my dad", "of my mom" ("gamma knife treatment went smoothly for my dad").
  */
-function ownerAfter(found: Found, match: PhraseMatch, relatives: boolean): string | undefined {
+function ownerAfter(found: Found, match: PhraseMatch, relatives: boolean, cared = false): string | undefined {
   const end = match.start + match.entry.tokens.length;
   for (let i = end; i < end + 6 && i < found.tokens.length; i++) {
     if (found.sentenceOf(i) !== found.sentenceOf(match.start)) return undefined;
     const token = found.tokens[i] as string;
     if (i < end + 4 && FIRST_PERSON.has(token) && !relatives) return `"${token}"`;
+    // "the burn unit nurses got me through it", "the nicu team took care of my son"
+    if (cared && token === 'me') return '"me"';
+    if (cared && token === 'my' && found.all('selfReference').some((ref) => ref.start === i + 1)) return `"my ${found.tokens[i + 1]}"`;
     if (relatives && (token === 'for' || token === 'of') && found.tokens[i + 1] === 'my') return `"my ${found.tokens[i + 2] ?? ''}"`;
   }
   return undefined;

@@ -31,6 +31,8 @@ export const lexiconSchema = z.object({
   questionPhrases: phraseList,
   reviewPhrases: phraseList,
   praisePhrases: phraseList,
+  /** Thanks for care: praise even when the story around it is dark ("had a panic attack ... the nurse sat with me"). */
+  gratitudePhrases: phraseList.default([]),
   spamPhrases: weightedPhrases,
   healthTerms: phraseList,
   selfReferences: phraseList,
@@ -51,3 +53,20 @@ export type MedicinesFile = z.infer<typeof medicinesSchema>;
 
 /** The lexicon with the files it names read in: what the classifier is built from. */
 export type Lexicon = LexiconFile & { medicines: MedicinesFile };
+
+/** The parts of the lexicon that name health details, for the reply guard and the digest's redactor. */
+export type HealthWords = Pick<Lexicon, 'healthTerms'> & Partial<Pick<Lexicon, 'medicines' | 'healthVocabulary'>>;
+
+/** Vocabulary that names someone's care whoever's it is: a setting, a treatment, a test. */
+const NAMING_CARE = ['careSettings', 'treatments', 'testsAndRecords', 'clinicians'] as const;
+
+/**
+ * Every word or phrase that names a health detail: the health terms, the medicines and their brands,
+ * care settings, treatments, tests and records, and clinicians ("eliquis", "the nicu", "my
+ * oncologist"). Patterns with a wildcard are left out; each term appears once.
+ */
+export function healthDetailTerms(lexicon: HealthWords): string[] {
+  const terms = [...lexicon.healthTerms, ...(lexicon.medicines?.medicines ?? [])];
+  for (const group of NAMING_CARE) terms.push(...(lexicon.healthVocabulary?.[group] ?? []));
+  return [...new Set(terms.map((t) => t.toLowerCase()).filter((t) => !t.includes('*')))];
+}

@@ -1,12 +1,13 @@
-import type { Lexicon } from '../classify/lexicon.js';
+import { healthDetailTerms, type HealthWords } from '../classify/lexicon.js';
 
 /**
- * Masks what a widely read digest must not carry: health details (the classifier's health terms),
+ * Masks what a widely read digest must not carry: health details (the classifier's health terms,
+ * medicines, care settings, treatments, tests and clinicians),
  * names after titles ("Dr. Alvarez"), handles, links, e-mail addresses and long numbers (accounts,
  * phones). Crisis posts are never quoted at all; that is the caller's rule.
  */
-export function createRedactor(lexicon: Pick<Lexicon, 'healthTerms'>): (text: string) => string {
-  const terms = [...new Set(lexicon.healthTerms.map((t) => t.toLowerCase()))]
+export function createRedactor(lexicon: HealthWords): (text: string) => string {
+  const terms = healthDetailTerms(lexicon)
     .sort((a, b) => b.length - a.length)
     .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '[\\s-]+'));
   const health = new RegExp(`(?<![\\p{L}\\d])(?:${terms.join('|')})(?![\\p{L}\\d])`, 'giu');

@@ -1,5 +1,5 @@
 import { canonicalToken, normalizeText } from '../classify/normalize.js';
-import type { Lexicon } from '../classify/lexicon.js';
+import { healthDetailTerms, type HealthWords } from '../classify/lexicon.js';
 
 export interface GuardVerdict {
   ok: boolean;
@@ -66,9 +66,9 @@ function containsSequence(haystack: readonly string[], needle: readonly string[]
   return false;
 }
 
-/** Builds the guard; the health vocabulary comes from the classifier's lexicon. */
-export function createReplyGuard(lexicon: Pick<Lexicon, 'healthTerms'>): ReplyGuard {
-  const healthTerms = lexicon.healthTerms.map((term) => tokens(term)).filter((t) => t.length > 0);
+/** Builds the guard; the health vocabulary (terms, medicines, care settings) comes from the classifier's lexicon. */
+export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
+  const healthTerms = healthDetailTerms(lexicon).map((term) => tokens(term)).filter((t) => t.length > 0);
 
   return {
     check(reply, mentionText) {

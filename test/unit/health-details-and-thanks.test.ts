@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor } from '../../src/digest/redact.js';
+import { createReplyGuard } from '../../src/triage/reply-guard.js';
+import { classifier, lexicon } from '../helpers/setup.js';
+
+const classify = (text: string) => classifier().classify(text);
+const reasons = (text: string) => classify(text).reasons.join(' | ');
+
+describe('thanks for care told beside a dark story', () => {
+  it.each([
+    'had a panic attack in the lobby and the receptionist sat with me. small thing, meant everything',
+    'my dad coded twice last spring and your team brought him back. thank you forever',
+    'tysm to whoever left the coffee cart open late in the ED waiting area',
+  ])('is praise: %j', (text) => {
+    expect(classify(text).categories).toContain('praise');
+  });
+
+  it.each([
+    ['sarcasm beside a service failure', 'thanks for making us wait 6 hours in the ER with a broken arm'],
+    ['thanks for nothing', 'thanks for nothing, 3 calls and still no callback about my referral'],
+    ['a polite question', 'thanks in advance, does the lab on 5th take walk ins?'],
+  ])('is not praise when it is %s', (_why, text) => {
+    expect(classify(text).categories).not.toContain('praise');
+  });
+
+  it('names the thanks in its reason when no praise word is there', () => {
+    expect(reasons('tysm to the overnight desk crew')).toContain('praise: "tysm"');
+  });
+});
+
+describe('slang praise', () => {
+  it.each(['the night nurses on 4 west are goated', 'the phlebotomist was a rockstar, one stick and done', 'your pharmacy team is elite, chef\'s kiss'])(
+    'is praise: %j',
+    (text) => {
+      const result = classify(text);
+      expect(result.sentiment).toBe('positive');
+      expect(result.categories).toContain('praise');
+    },
+  );
+
+  it('"legend has it" is not praise', () => {
+    expect(classify('legend has it the parking machine on level 2 has never once taken a card').categories).not.toContain('praise');
+  });
+});
+
+describe('health details by structure', () => {
+  it.each([
+    ['my neurologist moved my appointment again', 'clinician "neurologist"'],
+    ["i recorded my surgeon's instructions so i wouldn't forget", "clinician \"surgeon's\""],
+    ["her cardiologist finally called back", 'clinician "cardiologist"'],
+    ['his eliquis refill is stuck at the pharmacy', 'medicine "eliquis"'],
+    ['the burn unit nurses got me through it', 'care setting "burn unit"'],
+    ['the nicu team took care of my son for six weeks', 'care setting "nicu"'],
+  ])('%j discloses a health detail', (text, why) => {
+    const result = classify(text);
+    expect(result.categories).toContain('phi');
+    expect(result.reasons.join(' ')).toContain(why);
+  });
+
+  it.each([
+    'the surgeon on the news said flu season is early',
+    'is the icu open to visitors after 8',
+    'call my doctor, they said, and the nurse line told me to call my doctor',
+    'the icu nurses held my hand all night, you are heroes',
+  ])('%j has no owner of a health detail', (text) => {
+    expect(classify(text).categories).not.toContain('phi');
+  });
+});
+
+describe('crisis signs counted once', () => {
+  it('overlapping phrases for one sign are one red flag', () => {
+    const result = classify('fell and hit my head on the ice, now my vision is a little blurry');
+    expect(result.crisis?.tier).toBe('possible');
+    expect(result.reasons.join(' ')).toContain('one red flag');
+  });
+
+  it('two different red flags make it a crisis', () => {
+    expect(classify('fell and hit my head on the ice, now my vision is a little blurry and i threw up twice').crisis?.tier).toBe('crisis');
+  });
+
+  it('"almost died laughing" is not a safety incident; "almost died" in our garage is', () => {
+    expect(classify('we almost died laughing at the waiting room tv show').urgency).not.toBe('critical');
+    expect(reasons('i almost died in your parking garage when the barrier came down on my car')).toContain('patient-safety incident');
+  });
+});
+
+describe('the reply guard and the digest redactor know the whole health vocabulary', () => {
+  const guard = createReplyGuard(lexicon);
+  const redact = createRedactor(lexicon);
+
+  it.each([
+    ['a medicine', 'my eliquis refill is stuck', 'So sorry about the eliquis delay, please DM us.', '"eliquis"'],
+    ['a care setting', 'my mom is in the nicu and nobody calls us back', 'We are sorry the NICU has not called back. Please DM us.', '"nicu"'],
+    ['a clinician', 'my oncologist cancelled again', 'Sorry your oncologist had to reschedule, please DM us.', '"oncologist"'],
+  ])('refuses a reply that repeats %s from the mention', (_what, mention, reply, term) => {
+    const verdict = guard.check(reply, mention);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.join(' ')).toContain(term);
+  });
+
+  it('lets a reply without the details through', () => {
+    expect(guard.check("We're sorry for the trouble. Please send us a direct message so we can help.", 'my eliquis refill is stuck').ok).toBe(true);
+  });
+
+  it('masks medicines, care settings and clinicians in digest quotes', () => {
+    const masked = redact('Eliquis refill lost, mom stuck in the NICU hallway, her oncologist never called');
+    expect(masked).not.toMatch(/eliquis|nicu|oncologist/i);
+    expect(masked).toContain('[health detail]');
+  });
+});

@@ -16,6 +16,8 @@ commands:
   poll --once           poll every configured source once, dispatch pending alerts, exit
   classify              JSON Lines {id, text} on stdin -> one classification per line
   suggest               JSON Lines {id, text} on stdin -> suggested replies per line
+  reply check           JSON Lines {id, text, mention} on stdin -> the reply guard's verdict per line
+  reply eval FILE...    how well the guard catches unsafe replies in labelled sets ({..., ok})
   eval FILE... | eval --corrections
                         accuracy and per-class precision/recall/F1 of the classifier (on files, or on
                         the labels the team corrected on cards)
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, Command> = {
   purge: async (io, args) => (await import('./commands/purge-command.js')).purgeCommand(io, args),
   classify: async (io) => (await import('./commands/classify-commands.js')).classifyCommand(io),
   eval: async (io, args) => (await import('./commands/classify-commands.js')).evalCommand(io, args),
+  reply: async (io, args) => (await import('./commands/reply-commands.js')).replyCommand(io, args),
 };
 
 /** Settings from `.env` in the working folder, under those already in the environment. */

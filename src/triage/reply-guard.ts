@@ -31,6 +31,50 @@ const CONFIRMS_PATIENT = new RegExp(
   'i',
 );
 
+const RELATIVE = String.raw`(?:mom|mother|mum|dad|father|son|daughter|wife|husband|partner|baby|babies|twins|child|children|kids?|little one|grandma|grandmother|grandpa|grandfather|grandparent|parents?|brother|sister|family member|loved one|newborn|toddler|boyfriend|girlfriend|fianc[eé]e?)`;
+
+/**
+ * Replies that tell the public we cared for someone, in the ways people write them: a care verb on
+ * "you" or a relative ("it was an honor to care for your twins"), a relative's visit or room ("your
+ * son's visit", "your mother's room"), being seen or thanked for coming ("you were seen in our ER",
+ * "thanks for visiting our orthopedic clinic").
+ */
+const CARED_FOR = new RegExp(
+  [
+    String.raw`\b(?:car(?:e|ed|ing) for|treat(?:ed|ing)?|look(?:ed|ing) after|t(?:ake|ook|aking) (?:good |great )?care of|admit(?:ted|ting)?|discharg(?:e|ed|ing)|operat(?:e|ed|ing) on|deliver(?:ed|ing)?|examin(?:e|ed|ing))\s+(?:you|your|him|her|them)\b`,
+    String.raw`\byour ${RELATIVE}'?s? (?:visit|stay|room|bed|wait|appointments?|appt|procedures?|surgery|care|treatment|results?|records?|chart|nurses?|doctors?|providers?|care team|recovery|diagnosis|condition|medications?|meds|prescriptions?|order|admission|discharge|birth|delivery)\b`,
+    String.raw`\byou were (?:seen|admitted|treated|discharged|here|in our|at our|with us)\b`,
+    String.raw`\b(?:thanks?|thank you) for (?:visiting|choosing|trusting) (?:us|our)\b.{0,40}\b(?:clinic|hospital|er|unit|team|care|center|centre|delivery|surgery)\b`,
+    String.raw`\b(?:you|your ${RELATIVE}) (?:found|got|received|had) .{0,40}\b(?:with us|from us|here)\b`,
+    String.raw`\byour (?:check-?in|notes|counselou?r|therapist|psychiatrist|psychologist|oncologist|cardiologist|midwife|dietitian|educator|physical therapist|case manager|social worker|specialist)\b`,
+  ].join('|'),
+  'i',
+);
+
+/**
+ * Where in our hospital care happens. A sentence that puts one of these next to "your <relative>"
+ * or a care verb on "you" ties that person to it; "our ER is open 24/7" does not.
+ */
+const CARE_PLACE = String.raw`(?:er|ed|emergency (?:room|department)|urgent care|icu|nicu|picu|l&d|labor and delivery|maternity|oncology|cardiology|ortho(?:pedics?)?|pt|physical therapy|behavioral health|psych(?:iatry)?|radiology|imaging|surgery|surgical|pediatrics|peds|\d+(?:st|nd|rd|th) floor|unit|ward|floor)`;
+const TIED_TO_PLACE = new RegExp(
+  String.raw`\b(?:our|the|in|at) ${CARE_PLACE}\b[^.!?]{0,60}\byour ${RELATIVE}\b|\byour ${RELATIVE}\b[^.!?]{0,60}\b(?:our|the|in|at) ${CARE_PLACE}\b|\b(?:our|the) ${CARE_PLACE} (?:team|nurses?|staff|doctors?)\b[^.!?]{0,40}\b(?:with|for|about) you\b`,
+  'i',
+);
+
+/** A clinician by name beside "you": "Dr. Kim ... so proud of you", "Nurse Ana will call you". */
+const NAMED_CLINICIAN_WITH_YOU = /\b(?:Dr|Doctor|Nurse|NP|PA)\.?\s+[A-Z][\p{L}'-]+\b[^.!?]{0,60}\b(?:you|your)\b|\b(?:you|your)\b[^.!?]{0,60}\b(?:Dr|Doctor|Nurse)\.?\s+[A-Z][\p{L}'-]+/u;
+
+/**
+ * A time of someone's care: a day or time beside "you"/"your" and a care word ("your check-in this
+ * morning", "your visit on Nov 2", "the notes from that night"). Hours of a clinic are public.
+ */
+const WHEN = String.raw`(?:last (?:night|week|month|year|time)|this (?:morning|afternoon|evening)|yesterday|tonight|tomorrow|that (?:night|day|morning)|(?:on )?(?:mon|tues|wednes|thurs|fri|satur|sun)day|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}/\d{1,2}(?:/\d{2,4})?|the \d{1,2}(?:st|nd|rd|th)|at \d{1,2}(?::\d{2})? ?(?:am|pm))`;
+const CARE_WORD = String.raw`(?:visit|stay|check-?in|appointments?|appt|procedures?|surgery|scan|results?|labs?|notes|admission|discharge|iv|infusion|treatment|booked|seen|rebook|er|came in|provider|doctor|nurse)`;
+const DATE_OF_CARE = new RegExp(
+  String.raw`\byour\b[^.!?]{0,50}\b${CARE_WORD}\b[^.!?]{0,40}\b${WHEN}\b|\b${CARE_WORD}\b[^.!?]{0,40}\b${WHEN}\b[^.!?]{0,40}\byour\b|\b${WHEN}\b[^.!?]{0,40}\byour\b[^.!?]{0,30}\b${CARE_WORD}\b|\b(?:booked|scheduled|rebooked) you for\b|\byour ${CARE_WORD}\b[^.!?]{0,40}\b(?:from|on|at) ${WHEN}\b|\b${CARE_WORD}\b[^.!?]{0,15}\bfrom ${WHEN}\b`,
+  'i',
+);
+
 const MASS_MENTION = /@(?:everyone|here)\b/i;
 const PLACEHOLDER_LEFT = /\{\w+\}/;
 const URL = /https?:\/\/\S+/g;
@@ -69,18 +113,27 @@ function containsSequence(haystack: readonly string[], needle: readonly string[]
 /** Builds the guard; the health vocabulary (terms, medicines, care settings) comes from the classifier's lexicon. */
 export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
   const healthTerms = healthDetailTerms(lexicon).map((term) => tokens(term)).filter((t) => t.length > 0);
+  const medicineNames = (lexicon.medicines?.medicines ?? []).map((term) => tokens(term)).filter((t) => t.length > 0);
 
   return {
     check(reply, mentionText) {
       const problems: string[] = [];
       const length = weightedLength(reply);
       if (length > X_MAX_WEIGHTED_LENGTH) problems.push(`too long for X: ${length} of ${X_MAX_WEIGHTED_LENGTH} characters`);
-      const confirms = CONFIRMS_PATIENT.exec(reply);
-      if (confirms) problems.push(`confirms the author is a patient: "${confirms[0]}"`);
+      const confirms = CONFIRMS_PATIENT.exec(reply) ?? CARED_FOR.exec(reply) ?? TIED_TO_PLACE.exec(reply);
+      if (confirms) problems.push(`confirms the author is a patient: "${confirms[0].trim()}"`);
+      const clinician = NAMED_CLINICIAN_WITH_YOU.exec(reply);
+      if (clinician) problems.push(`names a clinician beside the author: "${clinician[0].trim()}"`);
+      const when = DATE_OF_CARE.exec(reply);
+      if (when) problems.push(`gives a time of someone's care: "${when[0].trim()}"`);
       const replyTokens = tokens(reply);
       const mentionTokens = tokens(mentionText);
       const echoed = healthTerms.filter((term) => containsSequence(mentionTokens, term) && containsSequence(replyTokens, term));
       if (echoed.length > 0) problems.push(`repeats health details from the mention: ${echoed.map((t) => `"${t.join(' ')}"`).join(', ')}`);
+      const named = medicineNames.filter((name) => containsSequence(replyTokens, name) && !echoed.includes(name));
+      if (named.length > 0) problems.push(`names a medicine: ${named.map((t) => `"${t.join(' ')}"`).join(', ')}`);
+      const owned = ownedHealthTerm(replyTokens, healthTerms);
+      if (owned && !echoed.some((t) => t.join(' ') === owned)) problems.push(`ties a health detail to the author: "your ... ${owned}"`);
       const quoted = longestSharedRun(replyTokens, mentionTokens);
       if (quoted.length >= 5) problems.push(`quotes the mention: "${quoted.join(' ')}"`);
       if (MASS_MENTION.test(reply)) problems.push('contains @everyone or @here');
@@ -89,6 +142,23 @@ export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
       return { ok: problems.length === 0, problems };
     },
   };
+}
+
+const SECOND_PERSON = new Set(['your', "you're", 'youre', "your's", 'yours']);
+
+/**
+ * A health term owned by the reader, up to three words after "your": "your wife's miscarriage", "your
+ * diabetes", "your knee surgery". Returns the term, or undefined.
+ */
+function ownedHealthTerm(reply: readonly string[], terms: readonly (readonly string[])[]): string | undefined {
+  for (let i = 0; i < reply.length; i++) {
+    if (!SECOND_PERSON.has(reply[i] as string)) continue;
+    for (let at = i + 1; at <= i + 4 && at < reply.length; at++) {
+      const term = terms.find((t) => t.every((word, k) => reply[at + k] === word));
+      if (term) return term.join(' ');
+    }
+  }
+  return undefined;
 }
 
 /** Longest run of words (handles excepted) that the reply copies from the mention. */

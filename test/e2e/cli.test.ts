@@ -65,6 +65,29 @@ describe('triage CLI', () => {
     expect(lines[1]).toMatchObject({ id: 2, sentiment: 'positive', categories: ['praise'], urgency: 'low' });
   });
 
+  it('checks replies with the guard: one verdict per line, in order, bad lines named', async () => {
+    const input = [
+      { id: 'safe', text: "We're sorry to hear this. Please DM us so we can help.", mention: 'waited 5 hours in the ER' },
+      { id: 'unsafe', text: 'So sorry your son had such a long wait in our ER last night.', mention: 'waited 5 hours in the ER with my son' },
+      { id: 'no-mention', text: 'Sorry about the mix-up with your metformin!' },
+      { id: 'bad', text: 42 },
+    ].map((r) => JSON.stringify(r)).join('\n');
+    const run = await runCli(['reply', 'check'], { env, cwd: temp.dir, input });
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.id ?? l.line)).toEqual(['safe', 'unsafe', 'no-mention', 4]);
+    expect(lines[0]).toEqual({ id: 'safe', ok: true, problems: [] });
+    expect(lines[1].ok).toBe(false);
+    expect(lines[1].problems.join(' ')).toMatch(/confirms the author is a patient/);
+    expect(lines[2].problems.join(' ')).toMatch(/names a medicine: "metformin"/);
+    expect(lines[3].error).toMatch(/"text": expected a string, got number/);
+    expect(run.stderr).toMatch(/1 input line\(s\) could not be read/);
+
+    const usage = await runCli(['reply'], { env, cwd: temp.dir });
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/usage: triage reply check/);
+  });
+
   it('keeps output aligned when an input line is not JSON, and exits 1', async () => {
     const run = await runCli(['classify'], { env, cwd: temp.dir, input: '{"id":"a","text":"hi"}\nnot json\n{"id":"c"}\n' });
     expect(run.code).toBe(1);

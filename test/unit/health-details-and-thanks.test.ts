@@ -108,3 +108,36 @@ describe('the reply guard and the digest redactor know the whole health vocabula
     expect(masked).toContain('[health detail]');
   });
 });
+
+describe('the reply guard on the ways people write replies', () => {
+  const guard = createReplyGuard(lexicon);
+  const mention = 'my son waited 6 hours in the ER';
+
+  it.each([
+    ['a care verb on a relative', 'It was an honor to care for your twins!', /confirms the author is a patient/],
+    ["a relative's visit", "We're looking into what happened with your son's visit.", /confirms the author is a patient/],
+    ['being seen here', 'We see you were seen in our ER last month.', /confirms the author is a patient/],
+    ['a relative in one of our units', 'We have let the 4th floor nurses know your mom needs help.', /confirms the author is a patient/],
+    ['thanks for coming to a clinic', 'Thanks for visiting our orthopedic clinic! Glad you are healing.', /confirms the author is a patient/],
+    ['a named clinician beside "you"', 'Dr. Kim and the team are so proud of you.', /names a clinician beside the author/],
+    ['a time of care', "We've spoken with the front desk about your check-in this morning.", /gives a time of someone's care/],
+    ['a medicine the mention did not name', 'The Adderall shortage is hitting us too.', /names a medicine: "adderall"/],
+    ['a condition owned by the reader', "We are sorry about your wife's miscarriage.", /ties a health detail to the author/],
+  ])('refuses %s', (_what, reply, problem) => {
+    const verdict = guard.check(reply, mention);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.problems.join(' | ')).toMatch(problem);
+  });
+
+  it.each([
+    'Our ER is open 24/7 and parking is free in Garage B.',
+    'Free flu shots at our community clinic, Saturdays 9am-1pm through December.',
+    "Thank you for the kind words about our nurses! We'll share them with the team.",
+    'If you ever need urgent care, our Main St clinic takes walk-ins until 8pm.',
+    'Please call or text 988 any time, or 911 if you are in danger now.',
+    'We appreciate your patience and your feedback. Please call 555-0100 so we can learn more.',
+  ])('lets a general reply through: %j', (reply) => {
+    const verdict = guard.check(reply, mention);
+    expect(verdict.problems).toEqual([]);
+  });
+});

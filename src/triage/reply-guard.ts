@@ -1,5 +1,6 @@
 import { canonicalToken, normalizeText } from '../classify/normalize.js';
 import { healthDetailTerms, type HealthWords } from '../classify/lexicon.js';
+import { replySentences, sentenceProblems } from './reply-rules.js';
 
 export interface GuardVerdict {
   ok: boolean;
@@ -76,6 +77,9 @@ const DATE_OF_CARE = new RegExp(
 );
 
 const MASS_MENTION = /@(?:everyone|here)\b/i;
+/** Five words copied from the post are a quote; fewer are often the same public information. */
+const QUOTE_WORDS = 5;
+const GENERAL_HEALTH_WORDS = new Set(['pain', 'sick', 'symptoms', 'results', 'condition', 'illness', 'injury', 'injured', 'labs']);
 const PLACEHOLDER_LEFT = /\{\w+\}/;
 const URL = /https?:\/\/\S+/g;
 
@@ -114,6 +118,15 @@ function containsSequence(haystack: readonly string[], needle: readonly string[]
 export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
   const healthTerms = healthDetailTerms(lexicon).map((term) => tokens(term)).filter((t) => t.length > 0);
   const medicineNames = (lexicon.medicines?.medicines ?? []).map((term) => tokens(term)).filter((t) => t.length > 0);
+  // Words too general to give anyone away when spoken to them ("the pain you're feeling").
+  const spokenTerms = healthTerms.filter((term) => !GENERAL_HEALTH_WORDS.has(term.join(' ')));
+  const places = (lexicon.healthVocabulary?.careSettings ?? []).map((term) => tokens(term)).filter((t) => t.length > 0);
+  const firstOf = (terms: readonly string[][]) => (text: string) => {
+    const words = tokens(text);
+    return terms.find((term) => containsSequence(words, term))?.join(' ');
+  };
+  const firstHealthTerm = firstOf(spokenTerms);
+  const firstPlace = firstOf(places);
 
   return {
     check(reply, mentionText) {
@@ -128,14 +141,18 @@ export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
       if (when) problems.push(`gives a time of someone's care: "${when[0].trim()}"`);
       const replyTokens = tokens(reply);
       const mentionTokens = tokens(mentionText);
-      const echoed = healthTerms.filter((term) => containsSequence(mentionTokens, term) && containsSequence(replyTokens, term));
+      // Public information ("the Outpatient Surgery Center is at 2200 Harmon Rd") may use the post's words.
+      const spoken = tokens(replySentences(reply).filter((s) => !s.informational).map((s) => s.text).join(' . '));
+      const echoed = healthTerms.filter((term) => containsSequence(mentionTokens, term) && containsSequence(spoken, term));
       if (echoed.length > 0) problems.push(`repeats health details from the mention: ${echoed.map((t) => `"${t.join(' ')}"`).join(', ')}`);
       const named = medicineNames.filter((name) => containsSequence(replyTokens, name) && !echoed.includes(name));
       if (named.length > 0) problems.push(`names a medicine: ${named.map((t) => `"${t.join(' ')}"`).join(', ')}`);
-      const owned = ownedHealthTerm(replyTokens, healthTerms);
+      const owned = ownedHealthTerm(spoken, spokenTerms);
       if (owned && !echoed.some((t) => t.join(' ') === owned)) problems.push(`ties a health detail to the author: "your ... ${owned}"`);
+      const told = echoed.length > 0 || named.length > 0 || owned !== undefined;
+      problems.push(...sentenceProblems(reply, told ? () => undefined : firstHealthTerm, firstPlace));
       const quoted = longestSharedRun(replyTokens, mentionTokens);
-      if (quoted.length >= 5) problems.push(`quotes the mention: "${quoted.join(' ')}"`);
+      if (quoted.length >= QUOTE_WORDS) problems.push(`quotes the mention: "${quoted.join(' ')}"`);
       if (MASS_MENTION.test(reply)) problems.push('contains @everyone or @here');
       const left = PLACEHOLDER_LEFT.exec(reply);
       if (left) problems.push(`placeholder not filled in: ${left[0]}`);

@@ -141,3 +141,31 @@ describe('the reply guard on the ways people write replies', () => {
     expect(verdict.problems).toEqual([]);
   });
 });
+
+describe('the reply guard reads a reply sentence by sentence', () => {
+  const guard = createReplyGuard(lexicon);
+  const problems = (reply: string, mention = 'thank you all so much') => guard.check(reply, mention).problems.join(' | ');
+
+  it.each([
+    ['a treatment spoken to the person', 'So proud of you! Keep up those hip replacement exercises!', /speaks of a health detail to the person: "hip replacement"/],
+    ['a unit by the name staff give it', 'We will share the shoutout with everyone up on 5 North.', /names a unit beside the person: "5 North"/],
+    ['a care setting with its team', 'Our Labor & Delivery nurses live for updates like this.', /names a unit beside the person/],
+    ['a nurse by first name', 'Our nurse Carlos has a voice like an angel, we will make sure he sees this!', /names a member of staff: "Our nurse Carlos"/],
+    ['a doctor by name', 'Dr. Patel is a legend. We will make sure he sees this. Feel better!', /names a member of staff: "Dr\. Patel"/],
+    ['what we found in their records', 'We looked into this and your account shows the claim was resubmitted.', /tells what we found in their records/],
+    ['a time of care', 'Everyone is a little grumpy at a 6am check-in!', /gives a time of someone's care: "6am"/],
+    ['time spent with us', 'Thank you for your patience while you and your daughter waited with us.', /confirms the author is a patient: "waited with us"/],
+    ['a date of birth', 'The wallet with the license for Michael Torres, DOB 6/2/1970 is at the desk.', /posts personal data/],
+  ])('refuses %s', (_what, reply, problem) => {
+    expect(problems(reply)).toMatch(problem);
+  });
+
+  it.each([
+    ['public directions that use the post\'s words', 'The Outpatient Surgery Center is at 2200 Harmon Rd, behind the main hospital. Park in Lot C.', 'where is the outpatient surgery center?'],
+    ['general advice in a condolence', "We're so deeply sorry for your loss and for the pain you're feeling. Please call 555-0100 whenever you're ready.", 'i had a miscarriage and the staff were cold'],
+    ['clinic hours with a time', 'Screening mammograms at our Breast Imaging Center are by appointment, with evening slots until 7pm.', 'does the mammography center take walk-ins?'],
+    ['crisis guidance', "If you're ever in severe pain, don't wait: call 911 or go to the nearest ER.", 'on hold 40 min while i was in pain'],
+  ])('lets %s through', (_what, reply, mention) => {
+    expect(guard.check(reply, mention).problems).toEqual([]);
+  });
+});

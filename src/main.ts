@@ -120,6 +120,7 @@ export interface ChatOptions {
  */
 export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal, options: ChatOptions = {}): Promise<Chat> {
   if (app.config.slack) return createSlackChat(app, app.config.slack, signal, options);
+  if (app.config.teams) return createTeams(app, signal);
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   // discord.js and the interaction handlers are loaded only when Discord is configured (~0.2 s).
   const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
@@ -163,8 +164,26 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
   return chat;
 }
 
+/** Teams through a Workflows webhook: it only posts; its cards' buttons open the web console. */
+async function createTeams(app: App, signal: AbortSignal): Promise<Chat> {
+  const { createTeamsChat } = await import('./chat/teams/teams-chat.js');
+  // Config refuses TEAMS_WORKFLOW_URL without both of these.
+  const links = { baseUrl: app.config.publicBaseUrl ?? '', key: app.config.secretKey ?? '' };
+  return createTeamsChat({
+    config: app.config.teams!,
+    links,
+    log: app.log.child({ chat: 'teams' }),
+    now: app.deps.now,
+    signal,
+    onRateLimited: () => app.metrics.rateLimited.inc({ service: 'teams' }),
+  });
+}
+
+/** Workflows throttles bursts: twenty cards a dispatch before similar ones are coalesced, as on Slack. */
+const TEAMS_STORM_THRESHOLD = 20;
+
 export function chatLimits(app: App): ChatLimits {
-  return { stormThreshold: app.config.slack?.stormThreshold ?? app.config.discord?.stormThreshold ?? Number.POSITIVE_INFINITY };
+  return { stormThreshold: app.config.slack?.stormThreshold ?? app.config.discord?.stormThreshold ?? (app.config.teams ? TEAMS_STORM_THRESHOLD : Number.POSITIVE_INFINITY) };
 }
 
 /**

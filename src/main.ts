@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import type { App } from './app.js';
 import type { SlackConfig } from './config.js';
 import type { Chat, ChatLimits } from './chat/chat.js';
@@ -186,6 +187,27 @@ export function chatLimits(app: App): ChatLimits {
   return { stormThreshold: app.config.slack?.stormThreshold ?? app.config.discord?.stormThreshold ?? (app.config.teams ? TEAMS_STORM_THRESHOLD : Number.POSITIVE_INFINITY) };
 }
 
+/** The web console on the HTTP listener; its code is loaded only when OIDC_ISSUER is set. */
+async function registerWebConsole(app: App, server: FastifyInstance, announceEscalation: (alertId: number, urgency: string, actorName: string) => Promise<void>): Promise<void> {
+  const [{ registerConsole }, { actions }, { sla }] = await Promise.all([
+    import('./web/console/console-routes.js'),
+    import('../handlers/index.js'),
+    import('../handlers/commands/sla.js'),
+  ]);
+  const log = app.log.child({ component: 'console' });
+  const ctx = { deps: app.deps, digest: app.digest, timeZone: app.data.policy.timezone, log };
+  await registerConsole(server, {
+    // Config refuses OIDC_ISSUER without PUBLIC_BASE_URL and TRIAGE_SECRET_KEY.
+    config: app.config.console!,
+    publicBaseUrl: app.config.publicBaseUrl ?? '',
+    secretKey: app.config.secretKey ?? '',
+    ctx,
+    actions,
+    slaReport: (context) => sla.run({ actor: { name: 'console', ref: 'console', chat: 'web' }, options: {} }, context),
+    announceEscalation,
+  });
+}
+
 /**
  * `triage demo`: replays the bundled sample (timestamps shifted so the newest post is now), prints
  * each new alert card and the queue. Idempotent: a second run adds nothing.
@@ -230,11 +252,16 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
   let fatal: TriageError | undefined;
   try {
     if (app.config.http) {
+      // Escalations from the console are announced on the chat, once it is connected.
+      const announce = async (alertId: number, urgency: string, actorName: string) => {
+        await (chat as { announceEscalation?: (id: number, urgency: string, actor: string) => Promise<void> } | undefined)?.announceEscalation?.(alertId, urgency, actorName);
+      };
       http = await startHttpListener({
         ...app.config.http,
         log: app.log.child({ component: 'http' }),
         registry: app.metrics.registry,
         health: () => assessHealth({ now: app.deps.now(), databaseProblem: app.ops.probe(), jobs: scheduler?.status() }),
+        ...(app.config.console && { register: (server) => registerWebConsole(app, server, announce), describe: '/console' }),
       });
     }
     try {

@@ -389,14 +389,14 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
     config.secretKey = key;
   }
   if (get('PUBLIC_BASE_URL') !== undefined) {
-    const base = url('PUBLIC_BASE_URL', 'https://triage.example.org');
-    config.publicBaseUrl = base;
+    config.publicBaseUrl = url('PUBLIC_BASE_URL', 'https://triage.example.org');
+    if (key === undefined) problems.push('PUBLIC_BASE_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' "Open in console" links. Make one with: openssl rand -base64 32');
   }
   const workflowUrl = get('TEAMS_WORKFLOW_URL');
   if (workflowUrl !== undefined) {
     config.teams = { workflowUrl: url('TEAMS_WORKFLOW_URL', 'https://prod-00.westeurope.logic.azure.com/workflows/…') };
     if (config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but PUBLIC_BASE_URL is not: Teams cards link to the web console; set PUBLIC_BASE_URL to its address (e.g. https://triage.example.org).');
-    if (key === undefined) problems.push('TEAMS_WORKFLOW_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' links. Make one with: openssl rand -base64 32');
+    if (key === undefined && config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' links. Make one with: openssl rand -base64 32');
   }
   const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
   const values = { OIDC_ISSUER: get('OIDC_ISSUER'), OIDC_CLIENT_ID: get('OIDC_CLIENT_ID'), OIDC_CLIENT_SECRET: secret('OIDC_CLIENT_SECRET') };
@@ -408,7 +408,7 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
   if (missing.length > 0) problems.push(`The web console needs all of ${names.join(', ')}; missing: ${missing.join(', ')} (README "Web console").`);
   const issuer = url('OIDC_ISSUER', 'https://login.microsoftonline.com/<tenant-id>/v2.0');
   if (config.publicBaseUrl === undefined) problems.push('OIDC_ISSUER is set but PUBLIC_BASE_URL is not: set it to the console\'s address, which the identity provider redirects back to.');
-  if (key === undefined) problems.push('OIDC_ISSUER is set but TRIAGE_SECRET_KEY is not: it signs the console\'s session cookie. Make one with: openssl rand -base64 32');
+  if (key === undefined && config.publicBaseUrl === undefined) problems.push('OIDC_ISSUER is set but TRIAGE_SECRET_KEY is not: it signs the console\'s session cookie. Make one with: openssl rand -base64 32');
   if (config.http === undefined) problems.push('OIDC_ISSUER is set but HTTP_PORT is not: the console is served on the HTTP listener; set HTTP_PORT (e.g. 8080).');
   const groups = get('OIDC_ACTOR_GROUPS');
   const actorGroups = (groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);

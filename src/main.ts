@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { CardLinks } from './web/card-links.js';
 import type { App } from './app.js';
 import type { SlackConfig } from './config.js';
 import type { Chat, ChatLimits } from './chat/chat.js';
@@ -137,6 +138,7 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
     messageOf: (id) => app.store.messageOf(id),
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
+    consoleLinks: consoleLinks(app),
   });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
@@ -160,19 +162,24 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     signal,
     socketMode: interactive,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
+    consoleLinks: consoleLinks(app),
   });
   if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
   return chat;
 }
 
+/** How cards link to the web console, when PUBLIC_BASE_URL is set (config then requires the key). */
+function consoleLinks(app: App): CardLinks | undefined {
+  return app.config.publicBaseUrl && app.config.secretKey ? { baseUrl: app.config.publicBaseUrl, key: app.config.secretKey } : undefined;
+}
+
 /** Teams through a Workflows webhook: it only posts; its cards' buttons open the web console. */
 async function createTeams(app: App, signal: AbortSignal): Promise<Chat> {
   const { createTeamsChat } = await import('./chat/teams/teams-chat.js');
-  // Config refuses TEAMS_WORKFLOW_URL without both of these.
-  const links = { baseUrl: app.config.publicBaseUrl ?? '', key: app.config.secretKey ?? '' };
   return createTeamsChat({
     config: app.config.teams!,
-    links,
+    // Config refuses TEAMS_WORKFLOW_URL without PUBLIC_BASE_URL and TRIAGE_SECRET_KEY.
+    links: consoleLinks(app) ?? { baseUrl: '', key: '' },
     log: app.log.child({ chat: 'teams' }),
     now: app.deps.now,
     signal,

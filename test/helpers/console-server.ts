@@ -14,7 +14,8 @@ import { registerConsole } from '../../src/web/console/console-routes.js';
 export const CHROMIUM = '/usr/bin/chromium';
 export const SECRET_KEY = 'test-secret-key-for-links-and-cookies-0123456789';
 
-async function freePort(): Promise<number> {
+/** A port free a moment ago, for a server whose address must be known before it starts. */
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as { port: number }).port;

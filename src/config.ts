@@ -390,6 +390,11 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
   }
   if (get('PUBLIC_BASE_URL') !== undefined) {
     config.publicBaseUrl = url('PUBLIC_BASE_URL', 'https://triage.example.org');
+    const parsed = URL.canParse(config.publicBaseUrl) ? new URL(config.publicBaseUrl) : undefined;
+    // The console's pages and redirects are at /console/… from the root: a proxy path prefix would break them.
+    if (parsed && (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '')) {
+      problems.push(`PUBLIC_BASE_URL=${config.publicBaseUrl}: use the address alone, without a path (e.g. ${parsed.origin}); the console is served at /console/ under it.`);
+    }
     if (key === undefined) problems.push('PUBLIC_BASE_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' "Open in console" links. Make one with: openssl rand -base64 32');
   }
   const workflowUrl = get('TEAMS_WORKFLOW_URL');

@@ -39,11 +39,12 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
     await teams.start();
     const ctx: HandlerContext = { deps: fx.deps, digest: fx.digest, timeZone: 'America/New_York', log: fx.log };
     const issuer = await idp.listen();
-    server = await startConsoleServer({ issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, actorGroups: ['triage-actors'], ctx });
+    let chat: ReturnType<typeof createTeamsChat> | undefined;
+    server = await startConsoleServer({ issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, actorGroups: ['triage-actors'], ctx, announce: (id, urgency, who) => chat!.announceEscalation(id, urgency, who) });
     await idp.start(`${server.baseUrl}/console/callback`);
     const now = Date.now();
     fx.store.ingest({ source: 'test', mentions: ['the portal is down again and nobody answers the phone', XSS].map((text) => mention({ text, createdAt: now - 60_000 })), now }, decideFor(fx.deps));
-    const chat = createTeamsChat({ config: { workflowUrl: teams.url }, links: { baseUrl: server.baseUrl, key: SECRET_KEY }, log: fx.log, now: Date.now, signal });
+    chat = createTeamsChat({ config: { workflowUrl: teams.url }, links: { baseUrl: server.baseUrl, key: SECRET_KEY }, log: fx.log, now: Date.now, signal });
     expect(await dispatchPending(chat, fx.deps, signal)).toMatchObject({ posted: 2 });
   }, 60_000);
   afterAll(async () => {
@@ -167,5 +168,17 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
     await page.goto(`${server.baseUrl}/console/digest`);
     expect(await page.textContent('h1')).toMatch(/^Weekly digest \d{4}-W\d\d$/);
     expect(await page.locator('main img[src^="data:image/png;base64,"]').count()).toBe(1);
+  });
+
+  it('announces an escalation from the console on Teams, naming who escalated', async () => {
+    const page = await browser();
+    await page.goto(`${server.baseUrl}/console/alerts/2`);
+    await signIn(page, 'ana');
+    const before = teams.posts.length;
+    await Promise.all([page.waitForURL(/\?ok=escalate$/), page.click('button[value="escalate"]')]);
+    await teams.waitForPosts(before + 1);
+    const alert = await fx.store.getAlert(2);
+    expect(teams.posts.at(-1)!.raw).toContain(`Escalation: alert #2 (${alert!.urgency}) escalated by Ana Lopez.`);
+    expect((await fx.store.alertEvents(2)).map((e) => [e.actor, e.action])).toEqual([['Ana Lopez', 'escalate']]);
   });
 });

@@ -29,6 +29,7 @@ describe('loadConfig: Teams and the web console', () => {
       expect.stringMatching(/^TEAMS_WORKFLOW_URL is set but TRIAGE_SECRET_KEY is not: .*openssl rand -base64 32$/),
     ]);
     expect(problems({ ...TEAMS, TRIAGE_SECRET_KEY: 'short' })).toEqual([expect.stringMatching(/^TRIAGE_SECRET_KEY: too short/)]);
+    expect(problems({ ...TEAMS, PUBLIC_BASE_URL: 'https://h.example/triage' })).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL=https:\/\/h\.example\/triage: use the address alone, without a path \(e\.g\. https:\/\/h\.example\)/)]);
     expect(problems({ ...TEAMS, TEAMS_WORKFLOW_URL: 'not a url' })).toEqual([expect.stringMatching(/^TEAMS_WORKFLOW_URL=not a url: not an http\(s\) URL/)]);
   });
 

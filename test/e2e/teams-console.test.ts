@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeTeamsWorkflow } from '../fakes/fake-teams-workflow.js';
 import { startBot } from '../helpers/bot.js';
-import { stopSpawned } from '../helpers/cli.js';
+import { runCli, stopSpawned } from '../helpers/cli.js';
 import { freePort, launchChromium, SECRET_KEY } from '../helpers/console-server.js';
 import { tempDir } from '../helpers/setup.js';
 import { TestIdentityProvider } from '../helpers/test-identity-provider.js';
@@ -40,9 +40,7 @@ describe('triage start with Teams and the web console', { timeout: 90_000 }, () 
     const replay = join(temp.dir, 'one.jsonl');
     writeFileSync(replay, `${JSON.stringify({ platform: 'x', id: '1990000000000000001', author: { id: '7', handle: 'marisol_v', name: 'Marisol Vega', followers: 412 }, text: '@RiverbendHealth been on hold with central scheduling for 52 minutes, nobody answers the phone', created_at: new Date(Date.now() - 60_000).toISOString(), url: 'https://x.com/marisol_v/status/1990000000000000001' })}\n`);
     const db = join(temp.dir, 'triage.db');
-    const bot = startBot(['--replay', replay], {
-      cwd: temp.dir,
-      env: {
+    const env = {
         DATABASE_PATH: db,
         HTTP_PORT: String(port),
         TEAMS_WORKFLOW_URL: teams.url,
@@ -52,8 +50,8 @@ describe('triage start with Teams and the web console', { timeout: 90_000 }, () 
         OIDC_CLIENT_ID: idp.clientId,
         OIDC_CLIENT_SECRET: idp.clientSecret,
         OIDC_ACTOR_GROUPS: 'triage-actors',
-      },
-    });
+    };
+    const bot = startBot(['--replay', replay], { cwd: temp.dir, env });
     const ready = await bot.waitForLog((r) => r.msg === 'http listener ready: /healthz and /metrics', 'the listener');
     expect(ready).toMatchObject({ host: '127.0.0.1', port, also: '/console' });
     await teams.waitForPosts(1);
@@ -76,5 +74,14 @@ describe('triage start with Teams and the web console', { timeout: 90_000 }, () 
       read.close();
     }
     expect((await bot.stop()).code).toBe(0);
+
+    // `triage doctor` checks the console's issuer and says which redirect URI to register.
+    const doctor = await runCli(['doctor'], { env, cwd: temp.dir });
+    expect(doctor.stdout).toMatch(/^ok {3}Teams: TEAMS_WORKFLOW_URL set/m);
+    expect(doctor.stdout).toContain(`console: ${idp.issuer} answers (sign-in at ${idp.issuer}/auth); register the redirect URI ${base}/console/callback`);
+    await idp.stop();
+    const down = await runCli(['doctor'], { env, cwd: temp.dir });
+    expect(down.code).toBe(1);
+    expect(down.stdout).toContain(`console: OIDC_ISSUER=${idp.issuer} does not answer OpenID discovery`);
   });
 });

@@ -77,6 +77,11 @@ export class SignIn {
     return this.discovered;
   }
 
+  /** Discovers the issuer (for `triage doctor`): its authorization endpoint. */
+  async check(): Promise<string> {
+    return String((await this.configuration()).serverMetadata().authorization_endpoint);
+  }
+
   /** Where to send the browser, and what to remember until it comes back. */
   async start(returnTo: string, now: number): Promise<{ url: string; pending: PendingSignIn }> {
     const configuration = await this.configuration();

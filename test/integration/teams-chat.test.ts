@@ -2,6 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTeamsChat, retryAfterMs } from '../../src/chat/teams/teams-chat.js';
 import { decideFor, dispatchPending, runSlaSweep } from '../../src/pipeline.js';
 import { verifyAlertLink } from '../../src/web/card-links.js';
+import { buildDigest } from '../../src/digest/weekly-digest.js';
+import { previousWeek } from '../../src/digest/week.js';
 import { FakeTeamsWorkflow } from '../fakes/fake-teams-workflow.js';
 import { mention } from '../helpers/mentions.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
@@ -114,5 +116,16 @@ describe('Microsoft Teams through a Workflows webhook', () => {
     expect(notes.length).toBe(sweep.sent);
     expect(notes.map((p) => p.raw).join('\n')).toMatch(/(Past target|Still unanswered): alert #1 /);
     expect(notes[0]!.card.actions![0]!.url).toMatch(/^https:\/\/triage\.example\.org\/console\/link\?a=1&do=open&/);
+  });
+
+  it('posts the weekly digest as a card whose button opens the console\'s digest page', async () => {
+    ingest('billing charged me twice and nobody calls back');
+    const week = previousWeek(now + 7 * 24 * 3600_000, 'America/New_York');
+    const digest = buildDigest(fx.digest, week, 'America/New_York');
+    const posted = await chatFor().postDigest(digest, `digest-${digest.data.week}`);
+    expect(posted).toEqual({ channelId: 'teams', messageId: `teams-digest-${digest.data.week}` });
+    const card = fake.posts[0]!.card;
+    expect(JSON.stringify(card.body)).toContain(`Weekly digest ${digest.data.week}`);
+    expect(card.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Chart and details', url: `${BASE}/console/digest?week=${digest.data.week}` }]);
   });
 });

@@ -26,6 +26,8 @@ export interface TeamsChatOptions {
 }
 
 export interface TeamsChat extends Chat {
+  postNotification: NonNullable<Chat['postNotification']>;
+  postDigest: NonNullable<Chat['postDigest']>;
   /** Posts an escalation announcement (a console action's `announce`). */
   announceEscalation(alertId: number, urgency: string, actorName: string): Promise<void>;
 }

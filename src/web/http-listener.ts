@@ -31,8 +31,10 @@ const NOT_GET = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
  */
 export async function startHttpListener(options: HttpListenerOptions): Promise<HttpListener> {
   const { log } = options;
-  // A scraper that keeps its connection open must not hold up the stop.
-  const app = Fastify({ keepAliveTimeout: 5_000, forceCloseConnections: true, logger: false, trustProxy: false });
+  // A scraper that keeps its connection open must not hold up the stop. A reverse proxy on this
+  // machine (README "Web console") passes the person's address in X-Forwarded-For, so the sign-in
+  // rate limit counts people, not the proxy; only a loopback peer is believed.
+  const app = Fastify({ keepAliveTimeout: 5_000, forceCloseConnections: true, logger: false, trustProxy: 'loopback' });
   app.setErrorHandler((error, request, reply) => {
     const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
     if (status >= 500) log.error({ err: error, path: request.url }, 'http request failed');

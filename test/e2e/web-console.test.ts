@@ -181,4 +181,13 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
     expect(teams.posts.at(-1)!.raw).toContain(`Escalation: alert #2 (${alert!.urgency}) escalated by Ana Lopez.`);
     expect((await fx.store.alertEvents(2)).map((e) => [e.actor, e.action])).toEqual([['Ana Lopez', 'escalate']]);
   });
+
+  it('limits sign-in attempts per address, the address as the reverse proxy passes it', async () => {
+    const attempt = (from: string) => fetch(`${server.baseUrl}/console/login`, { redirect: 'manual', headers: { 'x-forwarded-for': from } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 21; i++) statuses.push((await attempt('203.0.113.9')).status);
+    expect(statuses.slice(0, 20).every((s) => s === 303)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    expect((await attempt('203.0.113.10')).status).toBe(303);
+  });
 });

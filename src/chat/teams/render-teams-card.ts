@@ -60,8 +60,6 @@ function when(ms: unknown): string {
   return iso ? `{{DATE(${iso}, SHORT)}} {{TIME(${iso})}}` : 'unknown time';
 }
 
-const COLOURS: Record<string, string> = { critical: 'Attention', high: 'Warning', normal: 'Accent', low: 'Default', ignore: 'Default' };
-
 /** The title line, as Discord's embed title: `PAST TARGET · CRITICAL · crisis, complaint`. */
 export function teamsCardTitle(card: AlertCard, now: number): string {
   const { alert } = card;
@@ -105,8 +103,7 @@ export function renderTeamsAlertCard(card: AlertCard, options: TeamsRenderOption
   ];
   if (m.inReplyToText) body.push(runs(`↳ replying to: ${cleanText(m.inReplyToText).replace(/\s+/g, ' ')}`, 300, { isSubtle: true, italic: true }));
   body.push(runs(m.text || '(no text)', 2000));
-  const facts: Element[] = [own(`**Sentiment:** ${plain(alert.sentiment, 20)} (${plain(alert.score, 20)})`, { spacing: 'Medium' })];
-  body.push(...facts, runs(`State: ${stateLine(alert)}`, 300));
+  body.push(own(`**Sentiment:** ${plain(alert.sentiment, 20)} (${plain(alert.score, 20)})`, { spacing: 'Medium' }), runs(`State: ${stateLine(alert)}`, 300));
   if (alert.firstResponseAt !== null) body.push(own(`**First response:** ${when(alert.firstResponseAt)}`));
   else if (alert.firstResponseDueAt !== null) body.push(own(`**First response due:** ${when(alert.firstResponseDueAt)}${sla === 'breached' ? ' (past target)' : ''}`, sla === 'breached' ? { color: 'Attention' } : {}));
   if (alert.resolutionDueAt !== null && alert.resolvedAt === null) body.push(own(`**Resolve by:** ${when(alert.resolutionDueAt)}`));
@@ -119,7 +116,6 @@ export function renderTeamsAlertCard(card: AlertCard, options: TeamsRenderOption
     body.push(own(`**+${card.grouped.length} similar alerts on this card**`), runs(`${shown.join('\n')}${more}`, 1500));
   }
   body.push(own(`alert #${alert.id} · live status in the console`, { isSubtle: true, size: 'Small', spacing: 'Medium' }));
-  body[0] = { ...body[0], separator: false };
   const link = (action: LinkAction) => signedAlertLink(options.links, alert.id, action, options.now);
   const post = safeUrl(m.url);
   const actions: Element[] = [
@@ -129,7 +125,9 @@ export function renderTeamsAlertCard(card: AlertCard, options: TeamsRenderOption
     { type: 'Action.OpenUrl', title: 'Reply', url: link('reply') },
   ];
   if (post) actions.push({ type: 'Action.OpenUrl', title: 'Post', url: post });
-  const container: Element = { type: 'Container', style: COLOURS[alert.urgency] === 'Attention' || sla === 'breached' ? 'attention' : COLOURS[alert.urgency] === 'Warning' ? 'warning' : 'emphasis', bleed: true, items: body };
+  // The urgency as the card's colour, as on Discord: red past target or critical, amber at risk or high.
+  const style = sla === 'breached' || alert.urgency === 'critical' ? 'attention' : sla === 'at-risk' || alert.urgency === 'high' ? 'warning' : 'emphasis';
+  const container: Element = { type: 'Container', style, bleed: true, items: body };
   return envelope(adaptiveCard([container], actions));
 }
 

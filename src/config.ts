@@ -100,6 +100,14 @@ export interface SlackConfig {
   apiUrl: string;
 }
 
+export interface ConsoleConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Group or role claim values that may act; everyone else who signs in only reads. */
+  actorGroups: string[];
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
@@ -131,6 +139,14 @@ export interface Config {
   influentialFollowers: number;
   /** The operations listener (/healthz, /metrics); set only when HTTP_PORT is. */
   http?: { host: string; port: number };
+  /** Set only when TEAMS_WORKFLOW_URL is. */
+  teams?: { workflowUrl: string };
+  /** The signed-in web console on the HTTP listener; set only when OIDC_ISSUER is. */
+  console?: ConsoleConfig;
+  /** PUBLIC_BASE_URL: where people reach the console (behind the reverse proxy), no trailing slash. */
+  publicBaseUrl?: string;
+  /** TRIAGE_SECRET_KEY: signs card links and the console's session cookie. */
+  secretKey?: string;
   /** Days a post's text and author are kept once nothing is open about it (the retention job). */
   retentionDays: number;
 }
@@ -347,14 +363,62 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const slack = readSlackConfig(get, { secret, url, positiveInt }, problems);
   if (slack) config.slack = slack;
-  if (config.discord && config.slack) {
+
+  readTeamsAndConsole(config, { get, secret, url, problems });
+  const chats = [config.discord && 'DISCORD_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.teams && 'TEAMS_WORKFLOW_URL'].filter((c): c is string => Boolean(c));
+  if (chats.length > 1) {
     // Each alert has one card message today (alerts.chat_message_id): posting to two chats needs a
     // delivery record per chat first. Refused here rather than half-working.
-    problems.push('DISCORD_TOKEN and SLACK_BOT_TOKEN are both set: Triage posts to one chat at a time for now. Unset the one you do not use.');
+    const two = chats.length === 2;
+    problems.push(`${chats.join(' and ')} are ${two ? 'both' : 'all'} set: Triage posts to one chat at a time for now. Unset the ${two ? 'one' : 'ones'} you do not use.`);
   }
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Teams (a Workflows webhook) and the web console. A Teams card's buttons are links into the
+ * console, so Teams needs PUBLIC_BASE_URL and TRIAGE_SECRET_KEY; the console needs them and the
+ * OIDC client, and the HTTP listener to serve it.
+ */
+function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omit<SettingReaders, 'backfillHours'>): void {
+  const key = secret('TRIAGE_SECRET_KEY');
+  if (key !== undefined) {
+    if (key.length < 32) problems.push('TRIAGE_SECRET_KEY: too short (under 32 characters). Make one with: openssl rand -base64 32');
+    config.secretKey = key;
+  }
+  if (get('PUBLIC_BASE_URL') !== undefined) {
+    config.publicBaseUrl = url('PUBLIC_BASE_URL', 'https://triage.example.org');
+    const parsed = URL.canParse(config.publicBaseUrl) ? new URL(config.publicBaseUrl) : undefined;
+    // The console's pages and redirects are at /console/… from the root: a proxy path prefix would break them.
+    if (parsed && (parsed.pathname !== '/' || parsed.search !== '' || parsed.hash !== '')) {
+      problems.push(`PUBLIC_BASE_URL=${config.publicBaseUrl}: use the address alone, without a path (e.g. ${parsed.origin}); the console is served at /console/ under it.`);
+    }
+    if (key === undefined) problems.push('PUBLIC_BASE_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' "Open in console" links. Make one with: openssl rand -base64 32');
+  }
+  const workflowUrl = get('TEAMS_WORKFLOW_URL');
+  if (workflowUrl !== undefined) {
+    config.teams = { workflowUrl: url('TEAMS_WORKFLOW_URL', 'https://prod-00.westeurope.logic.azure.com/workflows/…') };
+    if (config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but PUBLIC_BASE_URL is not: Teams cards link to the web console; set PUBLIC_BASE_URL to its address (e.g. https://triage.example.org).');
+    if (key === undefined && config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' links. Make one with: openssl rand -base64 32');
+  }
+  const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
+  const values = { OIDC_ISSUER: get('OIDC_ISSUER'), OIDC_CLIENT_ID: get('OIDC_CLIENT_ID'), OIDC_CLIENT_SECRET: secret('OIDC_CLIENT_SECRET') };
+  if (names.every((n) => values[n] === undefined)) {
+    if (get('OIDC_ACTOR_GROUPS') !== undefined) problems.push('OIDC_ACTOR_GROUPS is set but OIDC_ISSUER is not: set the OIDC_* settings to turn the web console on, or unset it.');
+    return;
+  }
+  const missing = names.filter((n) => values[n] === undefined);
+  if (missing.length > 0) problems.push(`The web console needs all of ${names.join(', ')}; missing: ${missing.join(', ')} (README "Web console").`);
+  const issuer = url('OIDC_ISSUER', 'https://login.microsoftonline.com/<tenant-id>/v2.0');
+  if (config.publicBaseUrl === undefined) problems.push('OIDC_ISSUER is set but PUBLIC_BASE_URL is not: set it to the console\'s address, which the identity provider redirects back to.');
+  if (key === undefined && config.publicBaseUrl === undefined) problems.push('OIDC_ISSUER is set but TRIAGE_SECRET_KEY is not: it signs the console\'s session cookie. Make one with: openssl rand -base64 32');
+  if (config.http === undefined) problems.push('OIDC_ISSUER is set but HTTP_PORT is not: the console is served on the HTTP listener; set HTTP_PORT (e.g. 8080).');
+  const groups = get('OIDC_ACTOR_GROUPS');
+  const actorGroups = (groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  if (groups !== undefined && actorGroups.length === 0) problems.push('OIDC_ACTOR_GROUPS lists no group. List group ids or role names separated by commas, or unset it (then nobody may act; everyone reads).');
+  config.console = { issuer, clientId: values.OIDC_CLIENT_ID ?? '', clientSecret: values.OIDC_CLIENT_SECRET ?? '', actorGroups };
 }
 
 interface SettingReaders {

@@ -1,4 +1,6 @@
 import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { CardLinks } from './web/card-links.js';
 import type { App } from './app.js';
 import type { SlackConfig } from './config.js';
 import type { Chat, ChatLimits } from './chat/chat.js';
@@ -120,6 +122,7 @@ export interface ChatOptions {
  */
 export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal, options: ChatOptions = {}): Promise<Chat> {
   if (app.config.slack) return createSlackChat(app, app.config.slack, signal, options);
+  if (app.config.teams) return createTeams(app, signal);
   if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   // discord.js and the interaction handlers are loaded only when Discord is configured (~0.2 s).
   const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
@@ -135,6 +138,7 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
     messageOf: (id) => app.store.messageOf(id),
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
+    consoleLinks: consoleLinks(app),
   });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
@@ -158,13 +162,57 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     signal,
     socketMode: interactive,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
+    consoleLinks: consoleLinks(app),
   });
   if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
   return chat;
 }
 
+/** How cards link to the web console, when PUBLIC_BASE_URL is set (config then requires the key). */
+function consoleLinks(app: App): CardLinks | undefined {
+  return app.config.publicBaseUrl && app.config.secretKey ? { baseUrl: app.config.publicBaseUrl, key: app.config.secretKey } : undefined;
+}
+
+/** Teams through a Workflows webhook: it only posts; its cards' buttons open the web console. */
+async function createTeams(app: App, signal: AbortSignal): Promise<Chat> {
+  const { createTeamsChat } = await import('./chat/teams/teams-chat.js');
+  return createTeamsChat({
+    config: app.config.teams!,
+    // Config refuses TEAMS_WORKFLOW_URL without PUBLIC_BASE_URL and TRIAGE_SECRET_KEY.
+    links: consoleLinks(app) ?? { baseUrl: '', key: '' },
+    log: app.log.child({ chat: 'teams' }),
+    now: app.deps.now,
+    signal,
+    onRateLimited: () => app.metrics.rateLimited.inc({ service: 'teams' }),
+  });
+}
+
+/** Workflows throttles bursts: twenty cards a dispatch before similar ones are coalesced, as on Slack. */
+const TEAMS_STORM_THRESHOLD = 20;
+
 export function chatLimits(app: App): ChatLimits {
-  return { stormThreshold: app.config.slack?.stormThreshold ?? app.config.discord?.stormThreshold ?? Number.POSITIVE_INFINITY };
+  return { stormThreshold: app.config.slack?.stormThreshold ?? app.config.discord?.stormThreshold ?? (app.config.teams ? TEAMS_STORM_THRESHOLD : Number.POSITIVE_INFINITY) };
+}
+
+/** The web console on the HTTP listener; its code is loaded only when OIDC_ISSUER is set. */
+async function registerWebConsole(app: App, server: FastifyInstance, announceEscalation: (alertId: number, urgency: string, actorName: string) => Promise<void>): Promise<void> {
+  const [{ registerConsole }, { actions }, { sla }] = await Promise.all([
+    import('./web/console/console-routes.js'),
+    import('../handlers/index.js'),
+    import('../handlers/commands/sla.js'),
+  ]);
+  const log = app.log.child({ component: 'console' });
+  const ctx = { deps: app.deps, digest: app.digest, timeZone: app.data.policy.timezone, log };
+  await registerConsole(server, {
+    // Config refuses OIDC_ISSUER without PUBLIC_BASE_URL and TRIAGE_SECRET_KEY.
+    config: app.config.console!,
+    publicBaseUrl: app.config.publicBaseUrl ?? '',
+    secretKey: app.config.secretKey ?? '',
+    ctx,
+    actions,
+    slaReport: (context) => sla.run({ actor: { name: 'console', ref: 'console', chat: 'web' }, options: {} }, context),
+    announceEscalation,
+  });
 }
 
 /**
@@ -211,11 +259,16 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
   let fatal: TriageError | undefined;
   try {
     if (app.config.http) {
+      // Escalations from the console are announced on the chat, once it is connected.
+      const announce = async (alertId: number, urgency: string, actorName: string) => {
+        await (chat as { announceEscalation?: (id: number, urgency: string, actor: string) => Promise<void> } | undefined)?.announceEscalation?.(alertId, urgency, actorName);
+      };
       http = await startHttpListener({
         ...app.config.http,
         log: app.log.child({ component: 'http' }),
         registry: app.metrics.registry,
         health: () => assessHealth({ now: app.deps.now(), databaseProblem: app.ops.probe(), jobs: scheduler?.status() }),
+        ...(app.config.console && { register: (server) => registerWebConsole(app, server, announce), describe: '/console' }),
       });
     }
     try {

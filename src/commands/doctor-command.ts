@@ -122,7 +122,20 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
       failures++;
     }
   }
-  say(true, config.discord ? 'Discord: token set' : config.slack ? 'Discord: not configured (Slack is the chat)' : 'Discord: not configured (alerts print to the console)');
+  if (config.teams) say(true, 'Teams: TEAMS_WORKFLOW_URL set (not posted to: a test card would show in the channel)');
+  if (config.console && config.publicBaseUrl) {
+    // openid-client is loaded only when the console is configured.
+    const { SignIn } = await import('../web/console/sign-in.js');
+    const signIn = new SignIn(config.console, config.publicBaseUrl);
+    try {
+      const endpoint = await signIn.check();
+      say(true, `console: ${config.console.issuer} answers (sign-in at ${endpoint}); register the redirect URI ${signIn.redirectUri}`);
+    } catch (error) {
+      say(false, `console: OIDC_ISSUER=${config.console.issuer} does not answer OpenID discovery (${(error as Error).message}). Check the issuer URL (Entra ID: https://login.microsoftonline.com/<tenant-id>/v2.0).`);
+      failures++;
+    }
+  }
+  say(true, config.discord ? 'Discord: token set' : config.slack ? 'Discord: not configured (Slack is the chat)' : config.teams ? 'Discord: not configured (Teams is the chat)' : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;
 }
 

@@ -1,5 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 import { ConfigError } from '../util/errors.js';
@@ -12,6 +11,10 @@ export interface HttpListenerOptions {
   log: Logger;
   health: () => HealthReport;
   registry: Registry;
+  /** More routes on the same listener (the web console), registered before it listens. */
+  register?: (app: FastifyInstance) => Promise<void>;
+  /** Named in the ready line's record (`/console`). */
+  describe?: string;
 }
 
 export interface HttpListener {
@@ -19,60 +22,52 @@ export interface HttpListener {
   close(): Promise<void>;
 }
 
+const NOT_GET = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
 /**
- * The operations listener: `GET /healthz` (200 or 503 with the reasons, JSON) and `GET /metrics`
- * (Prometheus text). node:http is enough for two read-only routes; the web console brings a framework.
+ * The service's HTTP listener, on fastify: `GET /healthz` (200 or 503 with the reasons, JSON) and
+ * `GET /metrics` (Prometheus text), and whatever `register` adds (the web console). Fastify rather
+ * than node:http because the console needs its well-kept helmet, cookie, CSRF and rate-limit plugins.
  */
 export async function startHttpListener(options: HttpListenerOptions): Promise<HttpListener> {
   const { log } = options;
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log.error({ err: error, path: req.url }, 'http request failed');
-      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n');
-      else res.destroy();
-    });
+  // A scraper that keeps its connection open must not hold up the stop. A reverse proxy on this
+  // machine (README "Web console") passes the person's address in X-Forwarded-For, so the sign-in
+  // rate limit counts people, not the proxy; only a loopback peer is believed.
+  const app = Fastify({ keepAliveTimeout: 5_000, forceCloseConnections: true, logger: false, trustProxy: 'loopback' });
+  app.setErrorHandler((error, request, reply) => {
+    const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+    if (status >= 500) log.error({ err: error, path: request.url }, 'http request failed');
+    void send(reply, status, 'text/plain; charset=utf-8', status >= 500 ? 'internal error\n' : `${status === 403 ? 'forbidden' : 'bad request'}\n`);
   });
-  // A scraper that keeps its connection open must not hold up the stop.
-  server.keepAliveTimeout = 5_000;
+  app.setNotFoundHandler((_request, reply) => send(reply, 404, 'text/plain; charset=utf-8', 'not found: try /healthz or /metrics\n'));
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path !== '/healthz' && path !== '/metrics') return send(res, 404, 'text/plain; charset=utf-8', 'not found: try /healthz or /metrics\n');
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
-    }
-    if (path === '/healthz') {
-      const report = options.health();
-      if (!report.ok) log.warn({ problems: report.problems }, 'health check failing');
-      return send(res, report.ok ? 200 : 503, 'application/json', `${JSON.stringify({ status: report.ok ? 'ok' : 'unhealthy', ...report })}\n`, req.method === 'HEAD');
-    }
-    const body = await options.registry.metrics();
-    send(res, 200, options.registry.contentType, body, req.method === 'HEAD');
+  // GET routes answer HEAD too (fastify adds it); other methods get 405 with Allow.
+  app.get('/healthz', async (_request, reply) => {
+    const report = options.health();
+    if (!report.ok) log.warn({ problems: report.problems }, 'health check failing');
+    return send(reply, report.ok ? 200 : 503, 'application/json', `${JSON.stringify({ status: report.ok ? 'ok' : 'unhealthy', ...report })}\n`);
+  });
+  app.get('/metrics', async (_request, reply) => send(reply, 200, options.registry.contentType, await options.registry.metrics()));
+  for (const url of ['/healthz', '/metrics']) {
+    app.route({ method: [...NOT_GET], url, handler: async (_request, reply) => send(reply.header('allow', 'GET, HEAD'), 405, 'text/plain; charset=utf-8', 'method not allowed\n') });
   }
+  if (options.register) await options.register(app);
 
-  await new Promise<void>((resolve, reject) => {
-    const refuse = (error: NodeJS.ErrnoException) =>
-      reject(new ConfigError([`HTTP_PORT=${options.port} HTTP_HOST=${options.host}: cannot listen there (${error.code ?? error.message}). Pick a free port, or unset HTTP_PORT to run without the listener.`]));
-    server.once('error', refuse);
-    server.listen(options.port, options.host, () => {
-      server.off('error', refuse);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
-  log.info({ host: options.host, port }, 'http listener ready: /healthz and /metrics');
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ConfigError([`HTTP_PORT=${options.port} HTTP_HOST=${options.host}: cannot listen there (${code}). Pick a free port, or unset HTTP_PORT to run without the listener.`]);
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  log.info({ host: options.host, port, ...(options.describe && { also: options.describe }) }, 'http listener ready: /healthz and /metrics');
+  return { port, close: () => app.close() };
 }
 
-function send(res: ServerResponse, status: number, type: string, body: string, headOnly = false): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
-  res.end(headOnly ? undefined : body);
+/** A Buffer, so that fastify sends the content type as given (it adds a charset to strings). */
+function send(reply: FastifyReply, status: number, type: string, body: string): FastifyReply {
+  return reply.code(status).header('content-type', type).header('cache-control', 'no-store').send(Buffer.from(body));
 }

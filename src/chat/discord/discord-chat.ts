@@ -23,6 +23,7 @@ import type { PendingNotification } from '../../store/sqlite-store.js';
 import { fitContent, safeUrl } from '../sanitize.js';
 import { findPostedMessages, PAGE, type ChannelMessage } from './find-posted.js';
 import { renderNotificationText } from './render-notification.js';
+import { signedAlertLink, type CardLinks } from '../../web/card-links.js';
 
 /** Rate limits up to this long are waited out inside discord.js; longer ones pause sending (see chat-backoff). */
 const MAX_INLINE_RATE_LIMIT_MS = 5_000;
@@ -54,6 +55,8 @@ export interface DiscordChatOptions {
   signal?: AbortSignal;
   /** Told of every rate limit discord.js meets (a 429, or a limit it waits out). */
   onRateLimited?: () => void;
+  /** Signs each card's "Open in console" link (PUBLIC_BASE_URL and TRIAGE_SECRET_KEY set). */
+  consoleLinks?: CardLinks | undefined;
 }
 
 /** Discord failures as our errors. Auth and permission failures stop the bot: retrying them gets it banned. */
@@ -147,7 +150,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
   /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
   function renderCard(card: AlertCard): CardBody {
     return renderOrFail(card.alert.id, () => ({
-      embeds: [renderAlertEmbed(card, { now: options.now() })],
+      embeds: [renderAlertEmbed(card, { now: options.now(), consoleLink: options.consoleLinks && signedAlertLink(options.consoleLinks, card.alert.id, 'open', options.now()) })],
       components: renderAlertComponents(card),
       allowed_mentions: { parse: [] },
     }));

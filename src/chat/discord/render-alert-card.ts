@@ -20,6 +20,8 @@ export interface RenderOptions {
   now: number;
   /** Fraction of the first-response window after which the card shows "at risk". */
   atRiskFraction?: number;
+  /** The alert's signed page in the web console (PUBLIC_BASE_URL set). */
+  consoleLink?: string | undefined;
 }
 
 function stamp(ms: number): string {
@@ -91,6 +93,8 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     const more = card.grouped.length > shown.length ? `\n…and ${card.grouped.length - shown.length} more` : '';
     fields.push({ name: `+${card.grouped.length} similar alerts on this card`, value: truncate(`${shown.join('\n')}${more}`, LIMITS.fieldValue) });
   }
+  const consoleLink = safeUrl(options.consoleLink);
+  if (consoleLink) fields.push({ name: 'Console', value: `[Open in console](${consoleLink})`, inline: true });
   const who = [m.authorName ? plain(m.authorName, 80) : undefined, plain(`@${m.authorHandle}`, 41), m.authorFollowers != null ? `${count(m.authorFollowers)} followers` : undefined]
     .filter(Boolean)
     .join(' · ');

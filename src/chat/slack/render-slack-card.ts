@@ -27,6 +27,8 @@ export interface SlackRenderOptions {
   atRiskFraction?: number;
   /** A lead user group to ping at the top (critical alerts, when first posted). */
   pingGroup?: string | undefined;
+  /** The alert's signed page in the web console (PUBLIC_BASE_URL set). */
+  consoleLink?: string | undefined;
 }
 
 /** `t:<action>:<alertId>`, as on Discord's buttons: what a button or menu does, to which alert. Survives restarts. */
@@ -123,7 +125,8 @@ export function renderSlackCard(card: AlertCard, options: SlackRenderOptions): S
 
   blocks.push(...renderActions(card));
   // The alert id first: how a card is recognised by a person, and by the lookup after a crash.
-  blocks.push({ type: 'context', elements: [mrkdwn(`alert #${id} · ${slackInert(m.platform, 100)} · SLA policy v${slackInert(alert.policyVersion, 20)}`)] });
+  const consoleLink = options.consoleLink ? slackLink(options.consoleLink, 'Open in console') : '';
+  blocks.push({ type: 'context', elements: [mrkdwn(`alert #${id} · ${slackInert(m.platform, 100)} · SLA policy v${slackInert(alert.policyVersion, 20)}${consoleLink.startsWith('<') ? ` · ${consoleLink}` : ''}`)] });
 
   const text = truncate(`${options.pingGroup ? 'Critical alert' : 'Alert'} #${id}: ${plain(cardTitle(alert, options, card), 300)}`, SLACK_LIMITS.messageText);
   return { text, blocks: fitBlocks(blocks), metadata: { event_type: CARD_EVENT, event_payload: { alert_id: id } } };

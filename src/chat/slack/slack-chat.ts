@@ -5,6 +5,7 @@ import type { PendingNotification } from '../../store/sqlite-store.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { TriageError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
+import { signedAlertLink, type CardLinks } from '../../web/card-links.js';
 import { CardRenderError, renderOrFail, type AlertCard, type Chat, type DigestMessage, type PostedMessage } from '../chat.js';
 import { SLACK_LIMITS, slackInert, truncate } from '../sanitize.js';
 import { findSlackPosted, PAGE, type SlackHistoryMessage, type SlackPlace } from './find-slack-posted.js';
@@ -57,6 +58,8 @@ export interface SlackChatOptions {
   pingTimeoutMs?: number;
   /** How long to wait for the link's `hello` before giving up. */
   connectTimeoutMs?: number;
+  /** Signs each card's "Open in console" link (PUBLIC_BASE_URL and TRIAGE_SECRET_KEY set). */
+  consoleLinks?: CardLinks | undefined;
 }
 
 /** A card's or notification's location on Slack, as the store records it: a channel id and a message `ts`. */
@@ -140,7 +143,8 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
 
   /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
   function renderCard(card: AlertCard, render: { pingGroup?: string | undefined } = {}): SlackCardBody {
-    return renderOrFail(card.alert.id, () => renderSlackCard(card, { now: options.now(), pingGroup: render.pingGroup }));
+    const consoleLink = options.consoleLinks && signedAlertLink(options.consoleLinks, card.alert.id, 'open', options.now());
+    return renderOrFail(card.alert.id, () => renderSlackCard(card, { now: options.now(), pingGroup: render.pingGroup, consoleLink }));
   }
 
   async function postMessage(args: webApi.ChatPostMessageArguments, what: string): Promise<PostedMessage> {

@@ -1,0 +1,121 @@
+import type { Logger } from '../../logger.js';
+import { TriageError } from '../../util/errors.js';
+import { sleep } from '../../util/sleep.js';
+import type { CardLinks } from '../../web/card-links.js';
+import { CardRenderError, renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
+import { fitTeamsMessage, renderTeamsAlertCard, renderTeamsDigestCard, renderTeamsEscalationCard, renderTeamsNotificationCard, type WorkflowMessage } from './render-teams-card.js';
+
+export interface TeamsConfig {
+  /** TEAMS_WORKFLOW_URL: the Workflows "when a Teams webhook request is received" trigger. */
+  workflowUrl: string;
+}
+
+export interface TeamsChatOptions {
+  config: TeamsConfig;
+  links: CardLinks;
+  log: Logger;
+  now: () => number;
+  signal?: AbortSignal;
+  onRateLimited?: () => void;
+  /** Longest Retry-After waited out in place (default 60 s); a longer one goes back to the outbox. */
+  maxRetryAfterMs?: number;
+  /** 429s waited out per send before it goes back to the outbox (default 3). */
+  maxRetries?: number;
+  /** Per request (default 15 s). */
+  timeoutMs?: number;
+}
+
+export interface TeamsChat extends Chat {
+  postNotification: NonNullable<Chat['postNotification']>;
+  postDigest: NonNullable<Chat['postDigest']>;
+  /** Posts an escalation announcement (a console action's `announce`). */
+  announceEscalation(alertId: number, urgency: string, actorName: string): Promise<void>;
+}
+
+/** Seconds or an HTTP date, as Retry-After may say; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  if (/^\d{1,6}$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Microsoft Teams through a Workflows webhook: outbound HTTPS only, so it works behind a hospital
+ * firewall; no Azure bot registration. Each alert is an Adaptive Card whose buttons open the
+ * console. The webhook returns no message id and takes no idempotency key, and a posted card
+ * cannot be edited, so:
+ * - the outbox commits each attempt (with the alert's nonce) before this posts it;
+ * - a 429 means Workflows took nothing: it is waited out (Retry-After) and retried here, safely;
+ * - a timeout, a dropped connection or a 5xx after the request went out may or may not have
+ *   posted: that send goes back to the outbox and is posted again on the next dispatch. This is
+ *   the one place Teams is at-least-once (a rare duplicate card, never a lost one); the card's
+ *   `alert #N` line and the console show it is the same alert.
+ */
+export function createTeamsChat(options: TeamsChatOptions): TeamsChat {
+  const { config, log, signal } = options;
+  const maxWait = options.maxRetryAfterMs ?? 60_000;
+  const maxRetries = options.maxRetries ?? 3;
+
+  async function post(message: WorkflowMessage, nonce: string, what: string): Promise<PostedMessage> {
+    const body = fitTeamsMessage(message);
+    for (let attempt = 0; ; attempt++) {
+      let response: Response;
+      try {
+        const timeout = AbortSignal.timeout(options.timeoutMs ?? 15_000);
+        response = await fetch(config.workflowUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-triage-idempotency-key': nonce },
+          body,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        });
+      } catch (error) {
+        throw new TriageError('chat-unavailable', `Teams Workflows did not answer ${what} (${(error as Error).message}); it stays in the outbox and may be posted again`, { retryable: true, cause: error });
+      }
+      const text = await response.text().catch(() => '');
+      if (response.ok) return { channelId: 'teams', messageId: `teams-${nonce}` };
+      if (response.status === 429) {
+        options.onRateLimited?.();
+        const wait = retryAfterMs(response.headers.get('retry-after'), options.now()) ?? 2 ** attempt * 1000;
+        if (attempt >= maxRetries || wait > maxWait) {
+          throw new TriageError('chat-rate-limited', `Teams Workflows is throttling us (${what}); retry after ${Math.round(wait / 1000)} s`, { retryable: true, resetAt: options.now() + wait });
+        }
+        log.warn({ waitMs: wait, attempt: attempt + 1, what }, 'Teams Workflows throttled us (429); waiting, then retrying');
+        await sleep(wait, signal);
+        if (signal?.aborted) throw new TriageError('chat-unavailable', `stopped while waiting to retry ${what}`, { retryable: true });
+        continue;
+      }
+      const detail = text.slice(0, 200).replace(/\s+/g, ' ');
+      if (response.status === 401 || response.status === 403 || response.status === 404) {
+        throw new TriageError('chat-auth', `Teams Workflows refused ${what} (HTTP ${response.status}${detail ? `: ${detail}` : ''}). Check TEAMS_WORKFLOW_URL: copy the URL of the workflow's "When a Teams webhook request is received" trigger again.`);
+      }
+      if (response.status >= 500) throw new TriageError('chat-unavailable', `Teams Workflows failed ${what} (HTTP ${response.status}); it stays in the outbox and may be posted again`, { retryable: true });
+      throw new TriageError('chat-bad-request', `Teams Workflows refused ${what} (HTTP ${response.status}${detail ? `: ${detail}` : ''})`);
+    }
+  }
+
+  return {
+    name: 'teams',
+    async postAlert(card: AlertCard, nonce: string) {
+      const message = renderOrFail(card.alert.id, () => renderTeamsAlertCard(card, { now: options.now(), links: options.links }));
+      try {
+        return await post(message, nonce, `posting alert #${card.alert.id}`);
+      } catch (error) {
+        // Workflows answers 400 for a card it cannot parse: a retry cannot draw it either.
+        if (error instanceof TriageError && error.code === 'chat-bad-request') throw new CardRenderError(card.alert.id, error);
+        throw error;
+      }
+    },
+    async postNotification(notification, nonce) {
+      const message = renderTeamsNotificationCard(notification, { now: options.now(), links: options.links });
+      return post(message, nonce, `sending an SLA ${notification.kind} for alert #${notification.alert.id}`);
+    },
+    async postDigest(digest, nonce) {
+      return post(renderTeamsDigestCard(digest.data, { baseUrl: options.links.baseUrl }), nonce, `posting the ${digest.data.week} digest`);
+    },
+    async announceEscalation(alertId, urgency, actorName) {
+      await post(renderTeamsEscalationCard(alertId, urgency, actorName, { now: options.now(), links: options.links }), `escalation-${alertId}-${options.now()}`, `announcing the escalation of alert #${alertId}`);
+    },
+    async close() {},
+  };
+}

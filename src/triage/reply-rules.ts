@@ -18,22 +18,24 @@ const RELATIVE =
   String.raw`(?:mom|mother|mum|dad|father|son|daughter|wife|husband|partner|baby|babies|twins|child|children|kids?|little (?:ones?|guy|girl|man|lady)|grandma|grandmother|grandpa|grandfather|grandparents?|parents?|brother|sister|family member|loved one|newborn|toddler|boyfriend|girlfriend|fianc[eé]e?)`;
 
 const PERSONAL = new RegExp(
-  String.raw`\b(?:you|your|you're|youre|yourself|u|ur|y'all|congrat\w*|glad|hope|hoping|proud|sorry|welcome (?:home|back)|feel(?:ing)? (?:better|stronger)|heal\w*|recover\w*|rest up|take (?:it )?easy|take care|cheering|wishing|so happy|happy for|${RELATIVE})\b`,
+  String.raw`\b(?:you|your|you're|youre|yourself|u|ur|y'all|congrat\w*|glad|hope|hoping|proud|sorry|welcome (?:home|back)|feel(?:ing)? (?:better|stronger)|heal(?:s|ed|ing)?|recover\w*|rest up|take (?:it )?easy|take care|cheering|wishing|so happy|happy for|little ones?|(?:your|his|her|their) ${RELATIVE})\b`,
   'i',
 );
+/** "Thank you" is how every reply begins; it says nothing about whom we speak to. */
+const THANKS = /\bthank (?:you|u)\b/gi;
 
 const INFORMATIONAL =
-  /\b(?:if (?:you|your|anyone|there)|anyone|everyone (?:is welcome|can)|any ?time|24\/7|open(?:s| until| from| daily)?|hours|until \d|by appointment|slots|walk-?ins?|located|directions|entrance|parking|park in|lot [a-z]\b|garage|no appointment|every (?:day|week|month)|nearest|call (?:or text )?(?:911|988)|text 988)\b|\d{3}[-.]\d{4}|\b[\w-]+\.(?:org|com|net|gov)\b|\b\d{2,5} [A-Z][a-z]+ (?:Lane|Ln|Street|St|Avenue|Ave|Road|Rd|Drive|Boulevard|Blvd|Way|Court|Ct|Place|Pl)\b/i;
+  /\b(?:if (?:you|your|anyone|there)|anyone|everyone (?:is welcome|can)|any ?time|24\/7|open(?:s| until| from| daily)?|hours|until \d|by appointment|slots|walk-?ins?|located|directions|entrance|parking|park in|lot [a-z]\b|garage|no appointment|every (?:day|week|month)|nearest|call (?:or text )?(?:911|988)|text 988)\b|\d{3}[-.]\d{4}|\b\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m\.|p\.m\.)? ?[–-] ?\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m\.|p\.m\.)?(?!\d)|\b[\w-]+\.(?:org|com|net|gov)\b|\b\d{2,5} [A-Z][a-z]+ (?:Lane|Ln|Street|St|Avenue|Ave|Road|Rd|Drive|Boulevard|Blvd|Way|Court|Ct|Place|Pl)\b/i;
 
 /** Splits on sentence ends, semicolons and dashes used as clause breaks. */
 export function replySentences(reply: string): ReplySentence[] {
   return reply
-    .split(/(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|St|Prof|Sr|Jr)\.)(?<=[.!?])\s+|\s+[—–]\s*|\s+-{1,2}\s+|;\s+|\n+/)
+    .split(/(?<!\b(?:Dr|Mr|Mrs|Ms|Mx|St|Prof|Sr|Jr|[ap]\.m)\.)(?<=[.!?])\s+|(?<!\d)\s*[—–]\s*(?!\d)|\s+-{1,2}\s+|;\s+|\n+/)
     .map((text) => text.trim())
     .filter((text) => text.length > 0)
     .map((text) => ({
       text,
-      personal: PERSONAL.test(text),
+      personal: PERSONAL.test(text.replace(THANKS, 'thanks')),
       informational: INFORMATIONAL.test(text),
     }));
 }
@@ -65,9 +67,12 @@ const TITLES = new Set(['Dr', 'Doctor', 'Nurse', 'Midwife', 'NP', 'PA']);
 
 /** A particular time: a weekday, a date, a clock time, "this morning", "the weekend". */
 const WHEN =
-  /\b(?:last (?:night|week|month|year|time|weekend)|this (?:morning|afternoon|evening|weekend|past (?:week|weekend))|(?:this morning|yesterday|today)'s|yesterday|earlier today|tonight|tomorrow|that (?:night|day|morning|afternoon|weekend)|the weekend|over the weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?(?: (?:morning|afternoon|evening|night))?|(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|the \d{1,2}(?:st|nd|rd|th)|\d{1,2}(?::\d{2})? ?(?:am|pm)|(?:at|around|your) \d{1,2}:\d{2}|since (?:your|his|her) (?:discharge|surgery|visit|stay|procedure))\b/i;
-const CARE_CONTEXT =
-  /\b(?:visit|stay|stayed|spent|check-?in|appointments?|appt|procedures?|surgery|scan|results?|labs?|notes|admission|discharge|infusion|treatment|booked|seen|came (?:in|by)|provider|doctors?|nurses?|staff|team|crew|shift|valet|front desk|with us|there for|request|processed|deliver\w*|born)\b/i;
+  /\b(?:last (?:night|week|month|year|time|weekend)|this (?:morning|afternoon|evening|weekend|past (?:week|weekend))|(?:this morning|yesterday|today)'s|yesterday|earlier today|tonight|tomorrow|that (?:night|day|morning|afternoon|weekend)|the weekend|over the weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:'s)?(?: (?:morning|afternoon|evening|night))?|(?:jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.? \d{1,2}(?:st|nd|rd|th)?|\d{1,2}\/\d{1,2}(?:\/\d{2,4})?|the \d{1,2}(?:st|nd|rd|th)|\d{1,2}(?::\d{2})? ?(?:am|pm|a\.m\.|p\.m\.)|(?:at|around|your) \d{1,2}:\d{2}|(?:at|around|by) (?:noon|midnight)|new year's (?:eve|day)|christmas(?: eve| day)?|thanksgiving|(?:the )?holiday weekend|(?:memorial|labor|independence) day|\d+ (?:days|weeks|months) ago|earlier this (?:week|month)|(?:on|during) your (?:last|first|recent) (?:visit|stay)|since (?:your|his|her) (?:discharge|surgery|visit|stay|procedure))\b/i;
+/** Words of someone's care: with a time, they tell when it happened. */
+const CARE_EVENT =
+  /\b(?:visit|stay|stayed|spent|check-?in|appointments?|appt|procedures?|surgery|scan|results?|labs?|notes|admission|admitted|discharged?|infusion|treatment|booked|seen|came (?:in|by)|while you were|waiting|wait|er|ed|emergency|short-staffed|hallway bed|with us|there for|request|processed|deliver\w*|born)\b/i;
+/** Staff words: with a time, about someone's care only in a reply spoken to them. */
+const STAFF_CONTEXT = /\b(?:provider|doctors?|nurses?|staff|team|crew|shift|valet|front desk|busy|busiest)\b/i;
 
 /** Looking the person up: "we checked your account", "according to our system", "on file". */
 const LOOKED_UP = new RegExp(
@@ -81,7 +86,7 @@ const LOOKED_UP = new RegExp(
 
 /** Someone's time with us: "waited with us", "has been with us a long time", "his care team". */
 const WITH_US = new RegExp(
-  String.raw`\b(?:waited|stayed|been|spent [^.!?]{0,30}|were) with us\b|\b(?:his|her|their|your(?: ${RELATIVE}'s)?) care team\b|\byou left us\b|\bto be there for (?:you|your)\b|\bglad (?:you're|you are|to have you) (?:here|back)\b|\b(?:triaged|admitted|discharged|treated|seen|stitched|scanned)\b[^.!?]{0,20}\b(?:quickly|fast|today|yesterday|here)\b`,
+  String.raw`\b(?:get|got|getting) (?:you|your ${RELATIVE}|him|her|them) (?:seen|in|checked|treated|admitted)\b|\btrust(?:ing|ed)? us with\b|\bremembers? you\b|\bchoosing us\b|\bwelcome back\b|\bpleasure (?:having|caring for|meeting|to meet|to care for) (?:you|your)\b|\bpart of (?:your|his|her) (?:journey|story|recovery|care)\b|\bwelcom(?:e|ed|ing) (?:the |your )?(?:twins|baby|babies|little one|son|daughter)\b|\b(?:our|the) (?:staff|team|nurses?|doctors?) (?:could |was able to |were able to )?(?:help|helped|look after|looked after|take care of|took care of) (?:you|your|him|her)\b|\byour ${RELATIVE}\b[^.!?]{0,20}\b(?:is|are|'s) (?:home|back home|resting|recovering|healing|doing better)\b|\b(?:he|she|they)(?:'s| is| are|'re) (?:home|back home|healing|recovering|resting|doing better)\b|\b(?:leave|left) our care\b|\byour (?:\w+ ){1,2}(?:visit|stay|appointment|appt|procedure|surgery|check-?up) with us\b|\b(?:waited|stayed|been|spent [^.!?]{0,30}|were) with us\b|\b(?:his|her|their|your(?: ${RELATIVE}'s)?) care team\b|\byou left us\b|\bto be there for (?:you|your)\b|\bglad (?:you're|you are|to have you) (?:here|back)\b|\b(?:triaged|admitted|discharged|treated|seen|stitched|scanned)\b[^.!?]{0,20}\b(?:quickly|fast|today|yesterday|here)\b`,
   'i',
 );
 
@@ -120,9 +125,10 @@ export function sentenceProblems(reply: string, healthWord: VocabularyMatch, pla
       break;
     }
   }
+  const spokenTo = toPerson.length > 0;
   for (const sentence of notPublicInfo) {
     const when = WHEN.exec(sentence.text);
-    if (when && (sentence.personal || CARE_CONTEXT.test(sentence.text)) && CARE_CONTEXT.test(sentence.text)) {
+    if (when && (CARE_EVENT.test(sentence.text) || (spokenTo && STAFF_CONTEXT.test(sentence.text)))) {
       problems.push(`gives a time of someone's care: "${when[0]}"`);
       break;
     }

@@ -156,6 +156,11 @@ describe('the reply guard reads a reply sentence by sentence', () => {
     ['a time of care', 'Everyone is a little grumpy at a 6am check-in!', /gives a time of someone's care: "6am"/],
     ['time spent with us', 'Thank you for your patience while you and your daughter waited with us.', /confirms the author is a patient: "waited with us"/],
     ['a date of birth', 'The wallet with the license for Michael Torres, DOB 6/2/1970 is at the desk.', /posts personal data/],
+    ['being trusted with a relative', 'Thanks for trusting us with your dad! Love hearing he is back out in the garden.', /confirms the author is a patient: "trusting us with"/],
+    ['a welcome back', 'Welcome back! Let us know if there is anything we can do.', /confirms the author is a patient: "Welcome back"/],
+    ['getting someone seen', 'Glad we could get your son seen, and we hope he is healing well.', /confirms the author is a patient/],
+    ['a busy night in the ER', "We're sorry Friday night was so busy in the ER. Please DM us.", /gives a time of someone's care: "Friday night"/],
+    ['a treatment after a dash', "Glad it's over! Ice and rest help a lot after a knee replacement—hang in there.", /"knee replacement"/],
   ])('refuses %s', (_what, reply, problem) => {
     expect(problems(reply)).toMatch(problem);
   });
@@ -165,6 +170,9 @@ describe('the reply guard reads a reply sentence by sentence', () => {
     ['general advice in a condolence', "We're so deeply sorry for your loss and for the pain you're feeling. Please call 555-0100 whenever you're ready.", 'i had a miscarriage and the staff were cold'],
     ['clinic hours with a time', 'Screening mammograms at our Breast Imaging Center are by appointment, with evening slots until 7pm.', 'does the mammography center take walk-ins?'],
     ['crisis guidance', "If you're ever in severe pain, don't wait: call 911 or go to the nearest ER.", 'on hold 40 min while i was in pain'],
+    ['advice to call one\'s own doctor', "We can't give medical advice here. Please call your doctor's office or our 24/7 nurse line at 555-0150.", 'had surgery last week and my incision looks red'],
+    ['a public health fair', "Yes! The community health fair is this Saturday 10–2 at the Riverside campus, with free blood pressure checks and kids' activities.", 'is there a health fair this weekend?'],
+    ['staff working a holiday', 'Thank you for thinking of our staff! Many of our team members are working tonight.', 'thinking of everyone working thanksgiving tonight'],
   ])('lets %s through', (_what, reply, mention) => {
     expect(guard.check(reply, mention).problems).toEqual([]);
   });

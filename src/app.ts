@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino';
+import { accountDirectory } from './accounts.js';
 import { createClassifier } from './classify/classify-mention.js';
 import type { Config } from './config.js';
 import { loadDataFiles, type DataFiles } from './data-files.js';
@@ -49,6 +50,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const metrics = createMetrics();
   const ops = new OpsQueries(store.db);
   registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
+  const accounts = accountDirectory(config.accounts);
   const deps: PipelineDeps = {
     store,
     classifier: createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers }),
@@ -59,7 +61,8 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     log,
     now,
     metrics,
+    accounts,
   };
-  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
+  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon), accounts };
   return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
 }

@@ -8,6 +8,8 @@ import { renderQueueSummary } from './chat/console/render-console-card.js';
 import type { CommandIo } from './commands/command.js';
 import { pollOnce, runSlaSweep } from './pipeline.js';
 import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
+import { sourceNameOf, type SourceAccount } from './accounts.js';
+import { forAccount } from './sources/account-source.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
@@ -36,60 +38,13 @@ export interface SourceOptions {
   onReplaySkip?: (line: number, reason: string) => void;
 }
 
-/** The sources configured: X, Bluesky, Mastodon, Facebook and Google when their credentials are set, and a replay file when given. */
+/**
+ * The sources configured: one per account (data/accounts.json, and the one-account settings of X,
+ * Bluesky, Mastodon, Facebook and Google where set), and a replay file when given.
+ */
 export function configuredSources(app: App, options: SourceOptions): Source[] {
   const { signal, replay: replayPath } = options;
-  const sources: Source[] = [];
-  if (app.config.x) {
-    sources.push(createXMentionSource({
-      config: app.config.x,
-      client: createXClient(app.config.x, { signal }),
-      log: app.log.child({ source: 'x' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'x' }),
-      readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
-    }));
-  }
-  if (app.config.bluesky) {
-    const config = app.config.bluesky;
-    const log = app.log.child({ source: 'bluesky' });
-    const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', config.handle);
-    sources.push(createBlueskySource({
-      config,
-      agent: createBlueskyAgent(config, sessions, { signal, log }),
-      sessions,
-      log,
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'bluesky' }),
-    }));
-  }
-  if (app.config.mastodon) {
-    sources.push(createMastodonSource({
-      config: app.config.mastodon,
-      client: createMastodonClient(app.config.mastodon, { signal }),
-      log: app.log.child({ source: 'mastodon' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'mastodon' }),
-    }));
-  }
-  if (app.config.facebook) {
-    sources.push(createFacebookPageSource({
-      config: app.config.facebook,
-      client: createGraphClient(app.config.facebook),
-      log: app.log.child({ source: 'facebook' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'facebook' }),
-    }));
-  }
-  if (app.config.google) {
-    sources.push(createGoogleReviewsSource({
-      config: app.config.google,
-      ...lazyGoogleClient(app.config.google),
-      log: app.log.child({ source: 'google' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'google' }),
-    }));
-  }
+  const sources: Source[] = app.config.accounts.map((account) => forAccount(account, sourceFor(app, account, signal)));
   if (replayPath !== undefined) {
     const path = resolve(replayPath);
     const problem = replayFileProblem(path);
@@ -103,6 +58,32 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
     }));
   }
   return sources;
+}
+
+/** The adapter of one account, with its real client. */
+function sourceFor(app: App, account: SourceAccount, signal: AbortSignal): Source {
+  const name = sourceNameOf(account);
+  const log = app.log.child({ source: name });
+  const common = { log, now: app.deps.now, onRateLimited: () => app.metrics.rateLimited.inc({ service: account.platform }) };
+  switch (account.platform) {
+    case 'x':
+      return createXMentionSource({
+        ...common,
+        config: account.config,
+        client: createXClient(account.config, { signal }),
+        readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === name).reduce((sum, r) => sum + r.reads, 0),
+      });
+    case 'bluesky': {
+      const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', account.config.handle);
+      return createBlueskySource({ ...common, config: account.config, agent: createBlueskyAgent(account.config, sessions, { signal, log }), sessions });
+    }
+    case 'mastodon':
+      return createMastodonSource({ ...common, config: account.config, client: createMastodonClient(account.config, { signal }) });
+    case 'facebook':
+      return createFacebookPageSource({ ...common, config: account.config, client: createGraphClient(account.config) });
+    case 'google':
+      return createGoogleReviewsSource({ ...common, config: account.config, ...lazyGoogleClient(account.config) });
+  }
 }
 
 export interface ChatOptions {

@@ -27,7 +27,8 @@ function replayPath(io: CommandIo, path: string | undefined): string | undefined
 }
 
 function hasCredentials(config: Config): boolean {
-  return config.x !== undefined || config.discord !== undefined || config.slack !== undefined;
+  // Any account (data/accounts.json, or the one-account settings of a platform) is something to poll.
+  return config.accounts.length > 0 || config.discord !== undefined || config.slack !== undefined;
 }
 
 /** `triage start [--replay FILE]`: the bot; the demo when nothing is configured. */
@@ -35,7 +36,7 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
   const { values } = parseArgs({ args, options: { replay: { type: 'string' } } });
   const config = loadConfig(io.env, io.cwd);
   if (!hasCredentials(config) && values.replay === undefined) {
-    io.stdout.write('No X, Discord or Slack credentials found (X_BEARER_TOKEN, DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
+    io.stdout.write('No account, Discord or Slack credentials found (data/accounts.json, X_BEARER_TOKEN, FACEBOOK_PAGE_TOKEN, ..., DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
   // One bot per database: a second start, or a restore, is refused while this one runs.

@@ -14,7 +14,7 @@ import {
 import type { DiscordConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
-import { renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
+import { channelFor, renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
@@ -141,7 +141,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     const link = where && config.guildId ? safeUrl(`https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}`) : undefined;
     return link ? ` ${link}` : '';
   };
-  const cardChannel = (alert: { urgency: string }) => (alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  const cardChannel = (alert: { urgency: string; route?: AlertCard['route'] }) => channelFor(alert, alert.route, { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
   const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
 
   /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
@@ -191,7 +191,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     config,
     renderCard,
     async postAlert(card, nonce) {
-      const channelId = cardChannel(card.alert);
+      const channelId = cardChannel({ urgency: card.alert.urgency, route: card.route });
       const ping = card.alert.urgency === 'critical' && config.leadRoleId !== undefined ? config.leadRoleId : undefined;
       const body: RESTPostAPIChannelMessageJSONBody = {
         ...renderCard(card),

@@ -5,7 +5,7 @@ import type { PendingNotification } from '../../store/sqlite-store.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { TriageError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
-import { CardRenderError, renderOrFail, type AlertCard, type Chat, type DigestMessage, type PostedMessage } from '../chat.js';
+import { CardRenderError, channelFor, renderOrFail, type AlertCard, type Chat, type DigestMessage, type PostedMessage } from '../chat.js';
 import { SLACK_LIMITS, slackInert, truncate } from '../sanitize.js';
 import { findSlackPosted, PAGE, type SlackHistoryMessage, type SlackPlace } from './find-slack-posted.js';
 import { renderSlackCard, type SlackCardBody } from './render-slack-card.js';
@@ -128,7 +128,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
   log.info({ team: auth.team, user: auth.user, socketMode: options.socketMode !== false }, 'connected to Slack');
 
   const alertChannel = config.alertChannelId;
-  const cardChannel = (alert: { urgency: string }) => (alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  const cardChannel = (alert: { urgency: string; route?: AlertCard['route'] }) => channelFor(alert, alert.route, { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
   const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
   /** A notification goes in its card's thread when the card is on Slack; else in its channel. */
   const notificationPlace = (n: PendingNotification): SlackPlace => {
@@ -205,7 +205,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
     call,
     renderCard,
     async postAlert(card) {
-      const channel = cardChannel(card.alert);
+      const channel = cardChannel({ urgency: card.alert.urgency, route: card.route });
       const body = renderCard(card, { pingGroup: card.alert.urgency === 'critical' ? lead : undefined });
       try {
         return await postMessage({ channel, ...body, parse: 'none', link_names: false }, `posting alert #${card.alert.id}`);

@@ -199,5 +199,6 @@ function toMention(review: GoogleReview, version: string, updated: number, strea
     // The SLA clock of an edit starts when it was made.
     createdAt: edited || Number.isNaN(created) ? updated : created,
     stream,
+    ...(rating !== undefined && { rating: { stars: rating } }),
   };
 }

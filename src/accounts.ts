@@ -1,0 +1,185 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+import type { BlueskyConfig, Config, FacebookConfig, GoogleConfig, MastodonConfig, XConfig } from './config.js';
+import { readJsonFile } from './util/data-file.js';
+
+/** Where one account's cards go; unset kinds go where the chat's own settings send them. */
+export interface AccountRouting {
+  alertChannelId?: string;
+  /** Critical alerts (default: the account's alert channel, else the chat's urgent channel). */
+  urgentChannelId?: string;
+}
+
+interface AccountBase {
+  /** Stable, chosen by whoever writes the file: stored on every mention, keys the cursors. */
+  id: string;
+  /** As people read it on cards and in the digest: "Riverbend Foundation on Facebook". */
+  name: string;
+  /** For reply templates: `{brand}`, `{contact}`. */
+  brand?: string;
+  contact?: string;
+  routing: AccountRouting;
+  /** True for accounts from the accounts file; false for the one-account settings in the environment. */
+  fromFile: boolean;
+}
+
+export type SourceAccount = AccountBase & (
+  | { platform: 'x'; config: XConfig }
+  | { platform: 'bluesky'; config: BlueskyConfig }
+  | { platform: 'mastodon'; config: MastodonConfig }
+  | { platform: 'facebook'; config: FacebookConfig }
+  | { platform: 'google'; config: GoogleConfig }
+);
+
+export type Platform = SourceAccount['platform'];
+
+/** Names people read: the card says "Facebook", not "facebook". */
+export const PLATFORM_NAMES: Record<Platform, string> = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon', facebook: 'Facebook', google: 'Google' };
+
+/**
+ * The source name an account polls under, which keys its cursors and metrics. The one-account
+ * settings keep the platform's name, so the cursors stored before accounts existed stay valid.
+ */
+export function sourceNameOf(account: Pick<SourceAccount, 'platform' | 'id' | 'fromFile'>): string {
+  return account.fromFile ? `${account.platform}:${account.id}` : account.platform;
+}
+
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+const envName = z.string().regex(ENV_NAME, 'must be the NAME of an environment variable (capitals, digits and _), never the secret itself');
+const channelId = z.string().regex(/^(\d{15,21}|[CG][A-Z0-9]{6,20})$/, 'must be a Discord channel id (15–21 digits) or a Slack one (C… or G…)');
+const httpUrl = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const digits = z.string().regex(/^\d{1,30}$/, 'must be the bare number (no "accounts/" or "locations/" prefix)');
+
+const base = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1–40 lower-case letters, digits or -, e.g. "riverbend-foundation-fb"'),
+  name: z.string().trim().min(1).max(80),
+  brand: z.string().trim().min(1).max(80).optional(),
+  contact: z.string().trim().min(1).max(120).optional(),
+  routing: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
+};
+
+const accountSchema = z.discriminatedUnion('platform', [
+  z.strictObject({ ...base, platform: z.literal('x'), handle: z.string().regex(/^@?\w{1,15}$/, 'must be an X handle (1–15 letters, digits or _)').optional(), userId: z.string().regex(/^\d{1,20}$/).optional(), searchQuery: z.string().min(1).optional(), apiBaseUrl: httpUrl.optional(), bearerTokenEnv: envName })
+    .refine((a) => a.handle !== undefined || a.userId !== undefined, { message: 'an X account needs "handle" or "userId"' }),
+  z.strictObject({ ...base, platform: z.literal('bluesky'), handle: z.string().min(3).max(253), service: httpUrl.optional(), searchQuery: z.string().min(1).optional(), appPasswordEnv: envName }),
+  z.strictObject({ ...base, platform: z.literal('mastodon'), url: httpUrl, accessTokenEnv: envName }),
+  z.strictObject({ ...base, platform: z.literal('facebook'), pageId: z.string().regex(/^\d{1,25}$/, 'must be the page\'s numeric id'), graphUrl: httpUrl.optional(), pageTokenEnv: envName }),
+  z.strictObject({ ...base, platform: z.literal('google'), accountId: digits, locationIds: z.array(digits).min(1), clientIdEnv: envName, clientSecretEnv: envName, refreshTokenEnv: envName, apiBaseUrl: httpUrl.optional(), tokenUrl: httpUrl.optional() }),
+]);
+
+export const accountsFileSchema = z.strictObject({ accounts: z.array(accountSchema).min(1, 'lists no account: add one, or delete the file to use the one-account settings') })
+  .superRefine((file, ctx) => {
+    const seen = new Set<string>();
+    file.accounts.forEach((a, i) => {
+      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `"${a.id}" is used by two accounts: each needs its own id` });
+      seen.add(a.id);
+    });
+  });
+
+export type AccountsFile = z.infer<typeof accountsFileSchema>;
+type FileAccount = AccountsFile['accounts'][number];
+
+/** The platform settings the environment gives, which accounts from the file take as defaults (base URLs, backfill). */
+export interface AccountDefaults {
+  xApiBaseUrl: string;
+  xPollCron: string;
+  xBackfillHours: number;
+  backfillHours: number;
+  blueskyService: string;
+  blueskySearchIntervalMinutes: number;
+  graphUrl: string;
+  googleApiBaseUrl: string;
+  googleTokenUrl: string;
+}
+
+/**
+ * Every account to poll: those in the accounts file (when `path` exists, or `explicit` says it
+ * must), then the one-account settings of the environment as the shorthand they always were.
+ * Problems are pushed one line each, naming the file, the account and the field or variable.
+ */
+export function readAccounts(config: Config, path: string, explicit: boolean, env: (name: string) => string | undefined, defaults: AccountDefaults, problems: string[]): SourceAccount[] {
+  const fromEnv = accountsFromEnvironment(config);
+  if (!explicit && !existsSync(path)) return fromEnv;
+  const file = readJsonFile(path, accountsFileSchema, 'ACCOUNTS_PATH');
+  if (!file.ok) {
+    problems.push(...file.problems);
+    return fromEnv;
+  }
+  const accounts: SourceAccount[] = [];
+  for (const entry of file.value.accounts) {
+    const secret = (field: string, name: string): string => {
+      const value = env(name);
+      if (value === undefined) problems.push(`${path}: account "${entry.id}": ${name} (its ${field}) is not set. Set ${name} in the environment to the account's secret.`);
+      else if (/[\s\u0000-\u001f\u007f]/.test(value)) problems.push(`${name} (account "${entry.id}"): contains a space, line break or control character. Paste the secret again, on one line.`);
+      return value ?? '';
+    };
+    const account = resolveAccount(entry, secret, defaults);
+    if (fromEnv.some((e) => e.id === account.id)) {
+      problems.push(`${path}: account "${account.id}": that id is taken by the one-account ${PLATFORM_NAMES[account.platform]} settings in the environment. Choose another id.`);
+    }
+    accounts.push(account);
+  }
+  return [...accounts, ...fromEnv];
+}
+
+function resolveAccount(entry: FileAccount, secret: (field: string, name: string) => string, d: AccountDefaults): SourceAccount {
+  const routing: AccountRouting = {
+    ...(entry.routing?.alerts !== undefined && { alertChannelId: entry.routing.alerts }),
+    ...(entry.routing?.urgent !== undefined && { urgentChannelId: entry.routing.urgent }),
+  };
+  const common = {
+    id: entry.id,
+    name: entry.name,
+    routing,
+    fromFile: true,
+    ...(entry.brand !== undefined && { brand: entry.brand }),
+    ...(entry.contact !== undefined && { contact: entry.contact }),
+  };
+  switch (entry.platform) {
+    case 'x': {
+      const handle = entry.handle?.replace(/^@/, '');
+      return { ...common, platform: 'x', config: { bearerToken: secret('bearerTokenEnv', entry.bearerTokenEnv), pollCron: d.xPollCron, apiBaseUrl: entry.apiBaseUrl ?? d.xApiBaseUrl, backfillHours: d.xBackfillHours, ...(handle !== undefined && { handle }), ...(entry.userId !== undefined && { userId: entry.userId }), ...(entry.searchQuery !== undefined && { searchQuery: entry.searchQuery }) } };
+    }
+    case 'bluesky':
+      return { ...common, platform: 'bluesky', config: { handle: entry.handle.replace(/^@/, ''), appPassword: secret('appPasswordEnv', entry.appPasswordEnv), service: entry.service ?? d.blueskyService, searchIntervalMinutes: d.blueskySearchIntervalMinutes, backfillHours: d.backfillHours, ...(entry.searchQuery !== undefined && { searchQuery: entry.searchQuery }) } };
+    case 'mastodon':
+      return { ...common, platform: 'mastodon', config: { url: entry.url, accessToken: secret('accessTokenEnv', entry.accessTokenEnv), backfillHours: d.backfillHours } };
+    case 'facebook':
+      return { ...common, platform: 'facebook', config: { pageId: entry.pageId, pageToken: secret('pageTokenEnv', entry.pageTokenEnv), graphUrl: entry.graphUrl ?? d.graphUrl, backfillHours: d.backfillHours } };
+    case 'google':
+      return { ...common, platform: 'google', config: { accountId: entry.accountId, locationIds: entry.locationIds, clientId: secret('clientIdEnv', entry.clientIdEnv), clientSecret: secret('clientSecretEnv', entry.clientSecretEnv), refreshToken: secret('refreshTokenEnv', entry.refreshTokenEnv), apiBaseUrl: entry.apiBaseUrl ?? d.googleApiBaseUrl, tokenUrl: entry.tokenUrl ?? d.googleTokenUrl, backfillHours: d.backfillHours } };
+  }
+}
+
+/** The one-account settings (X_*, BLUESKY_*, ...) as accounts named after their platform. */
+function accountsFromEnvironment(config: Config): SourceAccount[] {
+  const accounts: SourceAccount[] = [];
+  const common = (id: Platform, name: string) => ({ id, name, routing: {}, fromFile: false });
+  if (config.x) accounts.push({ ...common('x', `@${config.x.handle ?? config.x.userId} on X`), platform: 'x', config: config.x });
+  if (config.bluesky) accounts.push({ ...common('bluesky', `@${config.bluesky.handle} on Bluesky`), platform: 'bluesky', config: config.bluesky });
+  if (config.mastodon) accounts.push({ ...common('mastodon', `${new URL(config.mastodon.url).host} on Mastodon`), platform: 'mastodon', config: config.mastodon });
+  if (config.facebook) accounts.push({ ...common('facebook', `Facebook page ${config.facebook.pageId}`), platform: 'facebook', config: config.facebook });
+  if (config.google) accounts.push({ ...common('google', `Google reviews of ${config.google.locationIds.length === 1 ? `location ${config.google.locationIds[0]}` : `${config.google.locationIds.length} locations`}`), platform: 'google', config: config.google });
+  return accounts;
+}
+
+/** What cards, routing and the digest need to know of the accounts, by the id stored on each mention. */
+export interface AccountDirectory {
+  /** The account's display name; the id itself when it is not (or no longer) configured. */
+  nameOf(id: string): string;
+  /** What a card shows: the name of an account from the file; nothing for the one-account settings (cards look as they always did). */
+  labelOf(id: string): string | undefined;
+  routingOf(id: string | null | undefined): AccountRouting;
+}
+
+export function accountDirectory(accounts: readonly SourceAccount[]): AccountDirectory {
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  return {
+    nameOf: (id) => byId.get(id)?.name ?? id,
+    labelOf: (id) => {
+      const account = byId.get(id);
+      return account === undefined ? (accounts.some((a) => a.fromFile) ? id : undefined) : account.fromFile ? account.name : undefined;
+    },
+    routingOf: (id) => (id == null ? {} : byId.get(id)?.routing ?? {}),
+  };
+}

@@ -21,6 +21,11 @@ interface AccountBase {
   routing: AccountRouting;
   /** True for accounts from the accounts file; false for the one-account settings in the environment. */
   fromFile: boolean;
+  /**
+   * What to say instead of a one-account setting's name in a message about this account: its own
+   * variable for a secret (FACEBOOK_PAGE_TOKEN → FOUNDATION_FB_TOKEN), its field for the rest.
+   */
+  variables: Record<string, string>;
 }
 
 export type SourceAccount = AccountBase & (
@@ -127,11 +132,13 @@ function resolveAccount(entry: FileAccount, secret: (field: string, name: string
     ...(entry.routing?.alerts !== undefined && { alertChannelId: entry.routing.alerts }),
     ...(entry.routing?.urgent !== undefined && { urgentChannelId: entry.routing.urgent }),
   };
+  const at = (field: string) => `"${field}" of account ${entry.id}`;
   const common = {
     id: entry.id,
     name: entry.name,
     routing,
     fromFile: true,
+    variables: variablesOf(entry, at),
     ...(entry.brand !== undefined && { brand: entry.brand }),
     ...(entry.contact !== undefined && { contact: entry.contact }),
   };
@@ -151,10 +158,20 @@ function resolveAccount(entry: FileAccount, secret: (field: string, name: string
   }
 }
 
+function variablesOf(entry: FileAccount, at: (field: string) => string): Record<string, string> {
+  switch (entry.platform) {
+    case 'x': return { X_BEARER_TOKEN: entry.bearerTokenEnv, X_HANDLE: at('handle'), X_USER_ID: at('userId') };
+    case 'bluesky': return { BLUESKY_APP_PASSWORD: entry.appPasswordEnv, BLUESKY_HANDLE: at('handle'), BLUESKY_SERVICE: at('service') };
+    case 'mastodon': return { MASTODON_ACCESS_TOKEN: entry.accessTokenEnv, MASTODON_URL: at('url') };
+    case 'facebook': return { FACEBOOK_PAGE_TOKEN: entry.pageTokenEnv, FACEBOOK_PAGE_ID: at('pageId'), FACEBOOK_GRAPH_URL: at('graphUrl') };
+    case 'google': return { GOOGLE_CLIENT_ID: entry.clientIdEnv, GOOGLE_CLIENT_SECRET: entry.clientSecretEnv, GOOGLE_REFRESH_TOKEN: entry.refreshTokenEnv, GOOGLE_ACCOUNT_ID: at('accountId'), GOOGLE_LOCATION_IDS: at('locationIds') };
+  }
+}
+
 /** The one-account settings (X_*, BLUESKY_*, ...) as accounts named after their platform. */
 function accountsFromEnvironment(config: Config): SourceAccount[] {
   const accounts: SourceAccount[] = [];
-  const common = (id: Platform, name: string) => ({ id, name, routing: {}, fromFile: false });
+  const common = (id: Platform, name: string) => ({ id, name, routing: {}, fromFile: false, variables: {} });
   if (config.x) accounts.push({ ...common('x', `@${config.x.handle ?? config.x.userId} on X`), platform: 'x', config: config.x });
   if (config.bluesky) accounts.push({ ...common('bluesky', `@${config.bluesky.handle} on Bluesky`), platform: 'bluesky', config: config.bluesky });
   if (config.mastodon) accounts.push({ ...common('mastodon', `${new URL(config.mastodon.url).host} on Mastodon`), platform: 'mastodon', config: config.mastodon });

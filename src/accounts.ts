@@ -187,10 +187,17 @@ export interface AccountDirectory {
   /** What a card shows: the name of an account from the file; nothing for the one-account settings (cards look as they always did). */
   labelOf(id: string): string | undefined;
   routingOf(id: string | null | undefined): AccountRouting;
+  /** The account's `{brand}` and `{contact}` for reply templates, where the file gives them. */
+  placeholdersOf(id: string): { brand?: string; contact?: string };
+  /** The longest status the account's Mastodon instance takes, once its source has read it. */
+  maxCharactersOf(id: string): number | undefined;
+  /** Wired by the composition root: where {@link maxCharactersOf} reads an account's limit. */
+  readMaxCharacters(id: string, read: () => number | undefined): void;
 }
 
 export function accountDirectory(accounts: readonly SourceAccount[]): AccountDirectory {
   const byId = new Map(accounts.map((a) => [a.id, a]));
+  const limits = new Map<string, () => number | undefined>();
   return {
     nameOf: (id) => byId.get(id)?.name ?? id,
     labelOf: (id) => {
@@ -198,5 +205,11 @@ export function accountDirectory(accounts: readonly SourceAccount[]): AccountDir
       return account === undefined ? (accounts.some((a) => a.fromFile) ? id : undefined) : account.fromFile ? account.name : undefined;
     },
     routingOf: (id) => (id == null ? {} : byId.get(id)?.routing ?? {}),
+    placeholdersOf: (id) => {
+      const account = byId.get(id);
+      return { ...(account?.brand !== undefined && { brand: account.brand }), ...(account?.contact !== undefined && { contact: account.contact }) };
+    },
+    maxCharactersOf: (id) => limits.get(id)?.(),
+    readMaxCharacters: (id, read) => void limits.set(id, read),
   };
 }

@@ -77,8 +77,12 @@ function sourceFor(app: App, account: SourceAccount, signal: AbortSignal): Sourc
       const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', account.config.handle);
       return createBlueskySource({ ...common, config: account.config, agent: createBlueskyAgent(account.config, sessions, { signal, log }), sessions });
     }
-    case 'mastodon':
-      return createMastodonSource({ ...common, config: account.config, client: createMastodonClient(account.config, { signal }) });
+    case 'mastodon': {
+      const source = createMastodonSource({ ...common, config: account.config, client: createMastodonClient(account.config, { signal }) });
+      // Suggested replies must fit the instance's own limit, which the source reads.
+      app.deps.accounts?.readMaxCharacters(account.id, () => source.maxCharacters);
+      return source;
+    }
     case 'facebook':
       return createFacebookPageSource({ ...common, config: account.config, client: createGraphClient(account.config) });
     case 'google':

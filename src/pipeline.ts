@@ -117,8 +117,13 @@ export async function pollOnce(
 export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<SqliteStore, 'corrections'> }): AlertCard {
   const corrections = deps.store?.corrections.forAlert(alert.id) ?? [];
   const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
-  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle }, deps.templates, deps.guard);
-  const account = alert.mention.account ? deps.accounts?.labelOf(alert.mention.account) : undefined;
+  const id = alert.mention.account ?? undefined;
+  const own = id === undefined ? undefined : deps.accounts?.placeholdersOf(id);
+  const templates = own && Object.keys(own).length > 0 ? { ...deps.templates, placeholders: { ...deps.templates.placeholders, ...own } } : deps.templates;
+  const brand = templates.placeholders.brand;
+  const target = { platform: alert.mention.platform, maxCharacters: id === undefined ? undefined : deps.accounts?.maxCharactersOf(id), ...(brand !== undefined && { signOff: `The ${brand} team` }) };
+  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
+  const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
   return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...routeOf(deps, alert.mention.account) };
 }
 

@@ -1,5 +1,8 @@
 import { canonicalToken, normalizeText } from '../classify/normalize.js';
 import type { Lexicon } from '../classify/lexicon.js';
+import { platformReplyProblems, type ReplyTarget } from './platform-replies.js';
+
+export { weightedLength, X_MAX_WEIGHTED_LENGTH } from './platform-replies.js';
 
 export interface GuardVerdict {
   ok: boolean;
@@ -7,12 +10,9 @@ export interface GuardVerdict {
 }
 
 export interface ReplyGuard {
-  /** Checks a public reply to `mentionText` before anyone posts it. */
-  check(reply: string, mentionText: string): GuardVerdict;
+  /** Checks a public reply to `mentionText` before anyone posts it, by `target`'s platform rules (X's without one). */
+  check(reply: string, mentionText: string, target?: ReplyTarget): GuardVerdict;
 }
-
-/** X's limit, counted as X counts (most CJK and emoji weigh 2, a link 23). */
-export const X_MAX_WEIGHTED_LENGTH = 280;
 
 /**
  * Phrases that tell the public the author is (or was) a patient. HHS has fined practices for
@@ -33,21 +33,6 @@ const CONFIRMS_PATIENT = new RegExp(
 
 const MASS_MENTION = /@(?:everyone|here)\b/i;
 const PLACEHOLDER_LEFT = /\{\w+\}/;
-const URL = /https?:\/\/\S+/g;
-
-export function weightedLength(text: string): number {
-  let length = 0;
-  const withoutUrls = text.replace(URL, () => {
-    length += 23;
-    return '';
-  });
-  for (const char of withoutUrls) {
-    const cp = char.codePointAt(0) as number;
-    const light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
-    length += light ? 1 : 2;
-  }
-  return length;
-}
 
 function tokens(text: string): string[] {
   return normalizeText(text)
@@ -71,10 +56,8 @@ export function createReplyGuard(lexicon: Pick<Lexicon, 'healthTerms'>): ReplyGu
   const healthTerms = lexicon.healthTerms.map((term) => tokens(term)).filter((t) => t.length > 0);
 
   return {
-    check(reply, mentionText) {
-      const problems: string[] = [];
-      const length = weightedLength(reply);
-      if (length > X_MAX_WEIGHTED_LENGTH) problems.push(`too long for X: ${length} of ${X_MAX_WEIGHTED_LENGTH} characters`);
+    check(reply, mentionText, target = { platform: 'x' }) {
+      const problems: string[] = platformReplyProblems(reply, target);
       const confirms = CONFIRMS_PATIENT.exec(reply);
       if (confirms) problems.push(`confirms the author is a patient: "${confirms[0]}"`);
       const replyTokens = tokens(reply);

@@ -49,7 +49,7 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     const accountsPath = join(temp.dir, 'accounts.json');
     writeFileSync(accountsPath, JSON.stringify({
       accounts: [
-        { id: 'foundation-fb', platform: 'facebook', name: 'Riverbend Foundation', pageId: foundation.page.id, graphUrl: foundation.baseUrl, pageTokenEnv: 'FOUNDATION_FB_TOKEN', routing: { alerts: '900000000000000002' } },
+        { id: 'foundation-fb', platform: 'facebook', name: 'Riverbend Foundation', brand: 'Riverbend Foundation', contact: 'the Foundation office at (555) 010-0200', pageId: foundation.page.id, graphUrl: foundation.baseUrl, pageTokenEnv: 'FOUNDATION_FB_TOKEN', routing: { alerts: '900000000000000002' } },
         { id: 'north-google', platform: 'google', name: 'Riverbend North reviews', accountId: google.accountId, locationIds: ['4101'], apiBaseUrl: google.baseUrl, tokenUrl: google.tokenUrl, clientIdEnv: 'NORTH_CLIENT_ID', clientSecretEnv: 'NORTH_CLIENT_SECRET', refreshTokenEnv: 'NORTH_REFRESH_TOKEN', routing: { alerts: '900000000000000003' } },
       ],
     }));
@@ -107,6 +107,12 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     const byText = (part: string) => posted.find((p) => p.card.alert.mention.text.includes(part))!;
     expect(byText('(foundation)')).toMatchObject({ channelId: '900000000000000002', card: { account: 'Riverbend Foundation' } });
     expect(byText('Waited five hours')).toMatchObject({ channelId: '900000000000000003', card: { account: 'Riverbend North reviews', alert: { mention: { stars: 1, account: 'north-google' } } } });
+    // Replies follow the platform and speak for the account: no @handle on Facebook, the Google review signed.
+    const foundationReplies = byText('(foundation)').card.replies;
+    expect(foundationReplies.length).toBeGreaterThan(0);
+    expect(foundationReplies.every((r) => !r.text.startsWith('@') && r.guard.ok)).toBe(true);
+    expect(foundationReplies.some((r) => r.text.includes('the Foundation office at (555) 010-0200'))).toBe(true);
+    expect(byText('Waited five hours').card.replies.every((r) => r.text.endsWith(' — The Riverbend Health team') && r.guard.ok)).toBe(true);
     // The shorthand's card looks as it always did: the chat's channel, no account line.
     expect(byText('(system)').channelId).toBe('900000000000000001');
     expect(byText('(system)').card.account).toBeUndefined();

@@ -1,6 +1,5 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardAlertId } from '../../src/chat/discord/render-alert-card.js';
 import { FakeBluesky } from '../fakes/fake-bluesky.js';
@@ -11,7 +10,7 @@ import { FakeMastodon } from '../fakes/fake-mastodon.js';
 import { FakeXApi } from '../fakes/fake-x-api.js';
 import { startBot } from '../helpers/bot.js';
 import { stopSpawned } from '../helpers/cli.js';
-import { tempDir } from '../helpers/setup.js';
+import { readRows, tempDir } from '../helpers/setup.js';
 
 const MINUTE = 60_000;
 
@@ -81,14 +80,13 @@ describe('triage start on five platforms, killed mid-poll and mid-send', { timeo
   });
 
   const cards = () => [...discord.messages.values()].filter((m: FakeMessage) => m.nonce?.startsWith('triage-alert-'));
-  function query<T>(sql: string): T[] {
-    const db = new Database(env.DATABASE_PATH!, { readonly: true });
-    try {
-      return db.prepare(sql).all() as T[];
-    } finally {
-      db.close();
-    }
-  }
+  const query = <T>(sql: string): T[] => readRows<T>(env.DATABASE_PATH!, sql);
+  /** SIGKILLs the bot the first time the hook `install` sets up calls `kill`. */
+  const killWhen = (bot: ReturnType<typeof startBot>, install: (kill: () => void) => void) =>
+    new Promise<void>((resolve) => install(() => {
+      bot.child.kill('SIGKILL');
+      resolve();
+    }));
 
   it('cards one mention from each platform once, in its account\'s channel, over two kill -9s', async () => {
     const now = Date.now();
@@ -103,29 +101,19 @@ describe('triage start on five platforms, killed mid-poll and mid-send', { timeo
 
     // 1. Killed in the middle of the first poll: Facebook's batch is stored, Google's answer is on its way.
     const first = startBot([], { env, cwd: temp.dir });
-    const killedMidPoll = new Promise<void>((resolve) => {
-      google.onResponded = (request) => {
-        if (!request.path.endsWith('/reviews')) return;
-        google.onResponded = undefined;
-        first.child.kill('SIGKILL');
-        resolve();
-      };
-    });
-    await killedMidPoll;
+    await killWhen(first, (kill) => (google.onResponded = (request) => {
+      if (request.path.endsWith('/reviews')) kill();
+    }));
+    google.onResponded = undefined;
     expect((await first.exited).code).toBe(-1);
 
     // 2. Killed just after Discord created the second card, before the bot heard back.
     const second = startBot([], { env, cwd: temp.dir });
-    const killedMidSend = new Promise<void>((resolve) => {
-      let created = 0;
-      discord.onMessageCreated = (message) => {
-        if (!message.nonce?.startsWith('triage-alert-') || ++created < 2) return;
-        discord.onMessageCreated = undefined;
-        second.child.kill('SIGKILL');
-        resolve();
-      };
-    });
-    await killedMidSend;
+    let created = 0;
+    await killWhen(second, (kill) => (discord.onMessageCreated = (message) => {
+      if (message.nonce?.startsWith('triage-alert-') && ++created === 2) kill();
+    }));
+    discord.onMessageCreated = undefined;
     expect((await second.exited).code).toBe(-1);
 
     // 3. Runs until every card is out, then stops as a service manager stops it.

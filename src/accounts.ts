@@ -72,17 +72,10 @@ const accountSchema = z.discriminatedUnion('platform', [
   z.strictObject({ ...base, platform: z.literal('google'), accountId: digits, locationIds: z.array(digits).min(1), clientIdEnv: envName, clientSecretEnv: envName, refreshTokenEnv: envName, apiBaseUrl: httpUrl.optional(), tokenUrl: httpUrl.optional() }),
 ]);
 
-export const accountsFileSchema = z.strictObject({ accounts: z.array(accountSchema).min(1, 'lists no account: add one, or delete the file to use the one-account settings') })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.accounts.forEach((a, i) => {
-      if (seen.has(a.id)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'id'], message: `"${a.id}" is used by two accounts: each needs its own id` });
-      seen.add(a.id);
-    });
-  });
+/** The file's outline; each account is checked on its own, so that every problem in every account is listed at once. */
+const accountsFileSchema = z.strictObject({ $comment: z.string().optional(), accounts: z.array(z.unknown()).min(1, 'lists no account: add one, or delete the file to use the one-account settings') });
 
-export type AccountsFile = z.infer<typeof accountsFileSchema>;
-type FileAccount = AccountsFile['accounts'][number];
+type FileAccount = z.infer<typeof accountSchema>;
 
 /** The platform settings the environment gives, which accounts from the file take as defaults (base URLs, backfill). */
 export interface AccountDefaults {
@@ -111,7 +104,16 @@ export function readAccounts(config: Config, path: string, explicit: boolean, en
     return fromEnv;
   }
   const accounts: SourceAccount[] = [];
-  for (const entry of file.value.accounts) {
+  const seen = new Set<string>();
+  for (const [i, raw] of file.value.accounts.entries()) {
+    const parsed = accountSchema.safeParse(raw);
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) problems.push(`${path}: ${['accounts', i, ...issue.path].join('.')}: ${issue.message}`);
+      continue;
+    }
+    const entry = parsed.data;
+    if (seen.has(entry.id)) problems.push(`${path}: accounts.${i}.id: "${entry.id}" is used by two accounts: each needs its own id`);
+    seen.add(entry.id);
     const secret = (field: string, name: string): string => {
       const value = env(name);
       if (value === undefined) problems.push(`${path}: account "${entry.id}": ${name} (its ${field}) is not set. Set ${name} in the environment to the account's secret.`);

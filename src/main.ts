@@ -10,6 +10,7 @@ import { pollOnce, runSlaSweep } from './pipeline.js';
 import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
 import { sourceNameOf, type SourceAccount } from './accounts.js';
 import { forAccount } from './sources/account-source.js';
+import { routeOf } from './chat/recover-sends.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
@@ -120,6 +121,7 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
     messageOf: (id) => app.store.messageOf(id),
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
+    routeOf: (account) => routeOf(app.deps, account).route,
   });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
@@ -143,6 +145,7 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     signal,
     socketMode: interactive,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
+    routeOf: (account) => routeOf(app.deps, account).route,
   });
   if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
   return chat;

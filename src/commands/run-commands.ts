@@ -63,7 +63,7 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     const skipped: Array<{ line: number; reason: string }> = [];
     const sources = configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal, onReplaySkip: (line, reason) => skipped.push({ line, reason }) });
     if (sources.length === 0) {
-      io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, MASTODON_URL and MASTODON_ACCESS_TOKEN, FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) or the GOOGLE_* settings, or pass --replay FILE.\n');
+      io.stderr.write('triage poll: no source configured. List accounts in data/accounts.json (ACCOUNTS_PATH), or set X_BEARER_TOKEN (and X_HANDLE), BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, MASTODON_URL and MASTODON_ACCESS_TOKEN, FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) or the GOOGLE_* settings, or pass --replay FILE.\n');
       return 2;
     }
     const chat = await createChat(app, io, io.signal, { interactive: false });

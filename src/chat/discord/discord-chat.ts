@@ -54,6 +54,8 @@ export interface DiscordChatOptions {
   signal?: AbortSignal;
   /** Told of every rate limit discord.js meets (a 429, or a limit it waits out). */
   onRateLimited?: () => void;
+  /** An account's own channels (data/accounts.json routing): its reminders and escalations go there too. */
+  routeOf?: (account: string | null | undefined) => AlertCard['route'];
 }
 
 /** Discord failures as our errors. Auth and permission failures stop the bot: retrying them gets it banned. */
@@ -142,7 +144,8 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     return link ? ` ${link}` : '';
   };
   const cardChannel = (alert: { urgency: string; route?: AlertCard['route'] }) => channelFor(alert, alert.route, { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
-  const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  // A reminder for the lead goes where critical cards go; the others where the alert's card went.
+  const notificationChannel = (n: PendingNotification) => channelFor({ urgency: describeNotification(n).audience === 'lead' ? 'critical' : 'normal' }, options.routeOf?.(n.alert.mention.account), { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
 
   /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
   function renderCard(card: AlertCard): CardBody {

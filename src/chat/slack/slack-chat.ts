@@ -48,6 +48,8 @@ export interface SlackChatOptions {
   signal?: AbortSignal;
   /** Told of every 429. */
   onRateLimited?: () => void;
+  /** An account's own channels (data/accounts.json routing): its reminders and escalations go there too. */
+  routeOf?: (account: string | null | undefined) => AlertCard['route'];
   /**
    * Open the Socket Mode link for clicks, modals and `/triage` (default true). One-shot commands
    * (`triage poll --once`) only post, and leave it closed.
@@ -129,7 +131,8 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
 
   const alertChannel = config.alertChannelId;
   const cardChannel = (alert: { urgency: string; route?: AlertCard['route'] }) => channelFor(alert, alert.route, { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
-  const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  // A reminder for the lead goes where critical cards go; the others where the alert's card went.
+  const notificationChannel = (n: PendingNotification) => channelFor({ urgency: describeNotification(n).audience === 'lead' ? 'critical' : 'normal' }, options.routeOf?.(n.alert.mention.account), { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
   /** A notification goes in its card's thread when the card is on Slack; else in its channel. */
   const notificationPlace = (n: PendingNotification): SlackPlace => {
     const card = options.messageOf?.(n.alert.id);

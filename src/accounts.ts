@@ -182,6 +182,11 @@ function accountsFromEnvironment(config: Config): SourceAccount[] {
   return accounts;
 }
 
+/** A message about an account in its own terms: the variables and fields of its entry where the message names the one-account settings. */
+export function inAccountTerms(text: string, account: Pick<SourceAccount, 'variables'>): string {
+  return text.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (name) => account.variables[name] ?? name);
+}
+
 /** What cards, routing and the digest need to know of the accounts, by the id stored on each mention. */
 export interface AccountDirectory {
   /** The account's display name; the id itself when it is not (or no longer) configured. */

@@ -9,7 +9,7 @@ import type { CommandIo } from './commands/command.js';
 import { pollOnce, runSlaSweep } from './pipeline.js';
 import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
 import { sourceNameOf, type SourceAccount } from './accounts.js';
-import { forAccount } from './sources/account-source.js';
+import { accountLogger, forAccount } from './sources/account-source.js';
 import { routeOf } from './chat/recover-sends.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
@@ -64,7 +64,7 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
 /** The adapter of one account, with its real client. */
 function sourceFor(app: App, account: SourceAccount, signal: AbortSignal): Source {
   const name = sourceNameOf(account);
-  const log = app.log.child({ source: name });
+  const log = accountLogger(app.log.child({ source: name }), account);
   const common = { log, now: app.deps.now, onRateLimited: () => app.metrics.rateLimited.inc({ service: account.platform }) };
   switch (account.platform) {
     case 'x':

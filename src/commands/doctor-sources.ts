@@ -1,4 +1,4 @@
-import { PLATFORM_NAMES, type Platform, type SourceAccount } from '../accounts.js';
+import { inAccountTerms, PLATFORM_NAMES, type Platform, type SourceAccount } from '../accounts.js';
 import type { BlueskyConfig, FacebookConfig, GoogleConfig, MastodonConfig, XConfig } from '../config.js';
 import { createGraphClient, translateGraphError } from '../sources/facebook/graph-client.js';
 import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
@@ -70,7 +70,7 @@ export async function checkAccount(account: SourceAccount): Promise<DoctorLine[]
   }
   if (!account.fromFile) return lines;
   const platform = PLATFORM_NAMES[account.platform];
-  return lines.map(({ ok, line }) => ({ ok, line: `${platform} account "${account.id}"${line.slice(platform.length)}`.replace(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g, (name) => account.variables[name] ?? name) }));
+  return lines.map(({ ok, line }) => ({ ok, line: inAccountTerms(`${platform} account "${account.id}"${line.slice(platform.length)}`, account) }));
 }
 
 async function checkX(config: XConfig): Promise<DoctorLine> {

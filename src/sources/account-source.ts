@@ -1,4 +1,5 @@
-import { sourceNameOf, type SourceAccount } from '../accounts.js';
+import { inAccountTerms, sourceNameOf, type SourceAccount } from '../accounts.js';
+import type { Logger } from '../logger.js';
 import type { Source } from './source.js';
 
 /**
@@ -15,4 +16,24 @@ export function forAccount(account: Pick<SourceAccount, 'platform' | 'id' | 'fro
       }
     },
   };
+}
+
+const LEVELS = new Set<string | symbol>(['fatal', 'error', 'warn', 'info', 'debug', 'trace']);
+
+/**
+ * The account's logger: a line an adapter writes in the one-account settings' terms ("Check
+ * FACEBOOK_PAGE_TOKEN") names the account's own variable instead ("Check FOUNDATION_FB_TOKEN").
+ */
+export function accountLogger(log: Logger, account: Pick<SourceAccount, 'variables'>): Logger {
+  if (Object.keys(account.variables).length === 0) return log;
+  return new Proxy(log, {
+    get(target, prop) {
+      if (prop === 'child') return (bindings: Record<string, unknown>) => accountLogger(target.child(bindings), account);
+      const value: unknown = Reflect.get(target, prop, target);
+      if (LEVELS.has(prop) && typeof value === 'function') {
+        return (...args: unknown[]) => value.apply(target, args.map((a) => (typeof a === 'string' ? inAccountTerms(a, account) : a)));
+      }
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }

@@ -8,6 +8,7 @@ import { configuredSources } from '../../src/main.js';
 import { pollOnce } from '../../src/pipeline.js';
 import { FakeFacebook } from '../fakes/fake-facebook.js';
 import { FakeGoogle } from '../fakes/fake-google.js';
+import { logCapture } from '../helpers/pipeline.js';
 import { tempDir } from '../helpers/setup.js';
 
 const MINUTE = 60_000;
@@ -129,6 +130,23 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     const second = await pollOnce(again.deps, configuredSources(again, { signal }), recordingChat().chat, signal, { stormThreshold: 20 });
     expect(second.poll.inserted).toBe(0);
     expect(second.posted).toBe(0);
+  });
+
+  it('names the account\'s own variable when its platform refuses the credential, and keeps polling the others', async () => {
+    const now = Date.now();
+    const post = system.addPost({ message: 'Visiting hours change on Monday', createdAt: now - 60 * MINUTE });
+    system.addComment({ postId: post.id, message: 'nobody answers the billing line', from: PAT, createdAt: now - 20 * MINUTE });
+    const logs = logCapture();
+    const app = createApp(loadConfig({ ...env, LOG_LEVEL: 'error', FOUNDATION_FB_TOKEN: 'EAAwrong' }), { logDestination: logs });
+    apps.push(app);
+    const signal = new AbortController().signal;
+    const { poll } = await pollOnce(app.deps, configuredSources(app, { signal }), recordingChat().chat, signal, { stormThreshold: 20 });
+    expect(poll.inserted).toBe(1);
+    const errors = logs.records.filter((r) => r.level >= 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ source: 'facebook:foundation-fb' });
+    expect(errors[0]!.msg).toMatch(/Facebook rejected the page token .*Check FOUNDATION_FB_TOKEN: .*Every Facebook stream is stopped until restart/);
+    expect(errors[0]!.msg).not.toContain('FACEBOOK_PAGE_TOKEN');
   });
 
   it('never groups alerts of different accounts onto one storm card', async () => {

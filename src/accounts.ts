@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BlueskyConfig, Config, FacebookConfig, GoogleConfig, MastodonConfig, XConfig } from './config.js';
 import { readJsonFile } from './util/data-file.js';
@@ -19,6 +20,8 @@ interface AccountBase {
   brand?: string;
   contact?: string;
   routing: AccountRouting;
+  /** Its own SLA policy file (absolute), when it has one; otherwise SLA_POLICY_PATH's applies. */
+  slaPolicyPath?: string;
   /** True for accounts from the accounts file; false for the one-account settings in the environment. */
   fromFile: boolean;
   /**
@@ -61,6 +64,8 @@ const base = {
   brand: z.string().trim().min(1).max(80).optional(),
   contact: z.string().trim().min(1).max(120).optional(),
   routing: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
+  /** A policy file of its own, like data/sla-policy.json with its own "version" (relative to the accounts file). */
+  slaPolicy: z.string().min(1).optional(),
 };
 
 const accountSchema = z.discriminatedUnion('platform', [
@@ -121,6 +126,7 @@ export function readAccounts(config: Config, path: string, explicit: boolean, en
       return value ?? '';
     };
     const account = resolveAccount(entry, secret, defaults);
+    if (entry.slaPolicy !== undefined) account.slaPolicyPath = resolve(dirname(path), entry.slaPolicy);
     if (fromEnv.some((e) => e.id === account.id)) {
       problems.push(`${path}: account "${account.id}": that id is taken by the one-account ${PLATFORM_NAMES[account.platform]} settings in the environment. Choose another id.`);
     }

@@ -25,6 +25,8 @@ export interface PipelineDeps {
   policy: CompiledPolicy;
   /** Every policy version, for alerts opened under older ones. */
   policies: PolicyBook;
+  /** The policy of an account that has its own (data/accounts.json `slaPolicy`); others use `policy`. */
+  policyFor?: (account: string | undefined) => CompiledPolicy | undefined;
   templates: TemplatesFile;
   guard: ReplyGuard;
   log: Logger;
@@ -43,10 +45,10 @@ export interface PollResult {
 }
 
 /** Classify and plan one new mention: the pure part of ingesting it. */
-export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy'>): DecideMention {
+export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy' | 'policyFor'>): DecideMention {
   return (mention, context) => {
     const classification = deps.classifier.classify(mention.text, context);
-    return { classification, plan: decideTriage(classification, mention.createdAt, deps.policy) };
+    return { classification, plan: decideTriage(classification, mention.createdAt, deps.policyFor?.(mention.account) ?? deps.policy) };
   };
 }
 

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
@@ -9,7 +9,7 @@ import { pollOnce } from '../../src/pipeline.js';
 import { FakeFacebook } from '../fakes/fake-facebook.js';
 import { FakeGoogle } from '../fakes/fake-google.js';
 import { logCapture } from '../helpers/pipeline.js';
-import { tempDir } from '../helpers/setup.js';
+import { ROOT, tempDir } from '../helpers/setup.js';
 
 const MINUTE = 60_000;
 const PAT = { id: '2600000000101', name: 'Pat Quinn' };
@@ -147,6 +147,31 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     expect(errors[0]).toMatchObject({ source: 'facebook:foundation-fb' });
     expect(errors[0]!.msg).toMatch(/Facebook rejected the page token .*Check FOUNDATION_FB_TOKEN: .*Every Facebook stream is stopped until restart/);
     expect(errors[0]!.msg).not.toContain('FACEBOOK_PAGE_TOKEN');
+  });
+
+  it('opens an account\'s alerts under its own SLA policy, recorded under its version', async () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, 'data', 'sla-policy.json'), 'utf8'));
+    const own = { ...policy, version: 101, targets: { ...policy.targets, normal: { firstResponseMinutes: 30, resolutionMinutes: 240, calendar: '24/7' }, high: { firstResponseMinutes: 30, resolutionMinutes: 240, calendar: '24/7' } } };
+    writeFileSync(join(temp.dir, 'foundation-sla.json'), JSON.stringify(own));
+    const file = JSON.parse(readFileSync(env.ACCOUNTS_PATH!, 'utf8'));
+    file.accounts[0].slaPolicy = 'foundation-sla.json';
+    writeFileSync(env.ACCOUNTS_PATH!, JSON.stringify(file));
+    const now = Date.now();
+    const complaint = 'billing charged me twice and nobody calls back';
+    system.addComment({ postId: system.addPost({ message: 'Flu shots', createdAt: now - 60 * MINUTE }).id, message: `${complaint} (system)`, from: PAT, createdAt: now - 20 * MINUTE });
+    foundation.addComment({ postId: foundation.addPost({ message: 'Gala', createdAt: now - 60 * MINUTE }).id, message: `${complaint} (foundation)`, from: PAT, createdAt: now - 20 * MINUTE });
+
+    const app = start();
+    const signal = new AbortController().signal;
+    await pollOnce(app.deps, configuredSources(app, { signal }), recordingChat().chat, signal, { stormThreshold: 20 });
+    const rows = app.store.db.prepare('SELECT m.account, a.policy_version AS version, a.first_response_due_at - m.created_at AS dueIn FROM alerts a JOIN mentions m ON m.id = a.mention_id ORDER BY m.account').all() as Array<{ account: string; version: number; dueIn: number }>;
+    expect(rows.map((r) => [r.account, r.version])).toEqual([['facebook', policy.version], ['foundation-fb', 101]]);
+    expect(rows[1]!.dueIn).toBe(30 * MINUTE);
+    expect(app.store.policies().get(101)).toBe(JSON.stringify(own));
+
+    // The same version with other targets would rewrite history: one line says so.
+    writeFileSync(join(temp.dir, 'foundation-sla.json'), JSON.stringify({ ...own, version: policy.version }));
+    expect(() => start()).toThrow(/foundation-sla\.json \(the "slaPolicy" of account foundation-fb\): says "version": 2 like another SLA policy in use/);
   });
 
   it('never groups alerts of different accounts onto one storm card', async () => {

@@ -197,6 +197,9 @@ export function inAccountTerms(text: string, account: Pick<SourceAccount, 'varia
 export interface AccountDirectory {
   /** The account's display name; the id itself when it is not (or no longer) configured. */
   nameOf(id: string): string;
+  /** The account a person named, by id or by name (any case). */
+  find(idOrName: string): { id: string; name: string } | undefined;
+  ids(): string[];
   /** What a card shows: the name of an account from the file; nothing for the one-account settings (cards look as they always did). */
   labelOf(id: string): string | undefined;
   routingOf(id: string | null | undefined): AccountRouting;
@@ -213,6 +216,12 @@ export function accountDirectory(accounts: readonly SourceAccount[]): AccountDir
   const limits = new Map<string, () => number | undefined>();
   return {
     nameOf: (id) => byId.get(id)?.name ?? id,
+    find: (idOrName) => {
+      const wanted = idOrName.toLowerCase();
+      const account = byId.get(idOrName) ?? accounts.find((a) => a.id === wanted || a.name.toLowerCase() === wanted);
+      return account && { id: account.id, name: account.name };
+    },
+    ids: () => accounts.map((a) => a.id),
     labelOf: (id) => {
       const account = byId.get(id);
       return account === undefined ? (accounts.some((a) => a.fromFile) ? id : undefined) : account.fromFile ? account.name : undefined;

@@ -14,9 +14,10 @@ export const queue: CommandHandler = {
       const account = ctx.deps.accounts?.find(wanted);
       if (!account) return { kind: 'text', text: `No account "${wanted}". Accounts: ${ctx.deps.accounts?.ids().join(', ') || 'none configured'}.` };
       const queries = new AccountQueries(ctx.deps.store.db);
-      const summary = queries.openCounts(account.id, ctx.deps.now());
+      // Awaited like every store call: the store is becoming async repositories.
+      const summary = await queries.openCounts(account.id, ctx.deps.now());
       const alerts: AlertView[] = [];
-      for (const id of queries.openAlertIds(account.id, 40)) {
+      for (const id of await queries.openAlertIds(account.id, 40)) {
         const alert = await ctx.deps.store.getAlert(id);
         if (alert) alerts.push(alert);
       }

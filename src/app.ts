@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino';
+import { accountDirectory } from './accounts.js';
 import { createClassifier } from './classify/classify-mention.js';
 import type { Config } from './config.js';
 import { loadDataFiles, type DataFiles } from './data-files.js';
@@ -9,7 +10,8 @@ import type { PipelineDeps } from './pipeline.js';
 import { DigestQueries } from './store/digest-queries.js';
 import { OpsQueries } from './store/ops-queries.js';
 import { SqliteStore } from './store/sqlite-store.js';
-import { storePolicyBook } from './triage/policy-book.js';
+import { storePolicyBook, type PolicyBook } from './triage/policy-book.js';
+import type { CompiledPolicy } from './triage/sla-policy.js';
 import { createReplyGuard } from './triage/reply-guard.js';
 import { createMetrics, registerStoreGauges, type Metrics } from './web/metrics.js';
 
@@ -41,7 +43,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const now = options.now ?? Date.now;
   let policies;
   try {
-    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now());
+    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now(), data.accountPolicies.map((p) => ({ policy: p.policy, where: `${p.path} (the "slaPolicy" of account ${p.account})` })));
   } catch (error) {
     store.close();
     throw error;
@@ -49,17 +51,26 @@ export function createApp(config: Config, options: AppOptions = {}): App {
   const metrics = createMetrics();
   const ops = new OpsQueries(store.db);
   registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
+  const accounts = accountDirectory(config.accounts);
   const deps: PipelineDeps = {
     store,
     classifier: createClassifier(data.lexicon, { influentialFollowers: config.influentialFollowers }),
     policy: policies.current,
     policies,
+    ...(data.accountPolicies.length > 0 && { policyFor: accountPolicyLookup(data.accountPolicies, policies) }),
     templates: data.templates,
     guard: createReplyGuard(data.lexicon),
     log,
     now,
     metrics,
+    accounts,
   };
-  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
+  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon), accounts };
   return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
+}
+
+/** New alerts of an account with its own policy are opened under it (and measured by it ever after, by its version). */
+function accountPolicyLookup(accountPolicies: DataFiles['accountPolicies'], policies: PolicyBook): (account: string | undefined) => CompiledPolicy | undefined {
+  const byAccount = new Map(accountPolicies.map((p) => [p.account, policies.version(p.policy.version)]));
+  return (account) => (account === undefined ? undefined : byAccount.get(account));
 }

@@ -2,6 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cron from 'node-cron';
+import { readAccounts, type SourceAccount } from './accounts.js';
 import { ConfigError } from './util/errors.js';
 
 /** The project folder (where `package.json` and `data/` are), whether running from `src/` or `dist/src/`. */
@@ -127,7 +128,13 @@ export interface Config {
   google?: GoogleConfig;
   /** Set only when SLACK_BOT_TOKEN is. */
   slack?: SlackConfig;
+  /**
+   * Every account to poll: those in ACCOUNTS_PATH (data/accounts.json) and the one-account settings
+   * above (x, bluesky, ...), which stay a shorthand for one account per platform.
+   */
+  accounts: SourceAccount[];
   paths: {
+    accounts: string;
     lexicon: string;
     slaPolicy: string;
     templates: string;
@@ -216,8 +223,10 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const config: Config = {
     databasePath,
+    accounts: [],
     logLevel: LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : 'info',
     paths: {
+      accounts: path('ACCOUNTS_PATH', 'data/accounts.json'),
       lexicon: path('LEXICON_PATH', 'data/lexicon.json'),
       slaPolicy: path('SLA_POLICY_PATH', 'data/sla-policy.json'),
       templates: path('TEMPLATES_PATH', 'data/reply-templates.json'),
@@ -361,6 +370,18 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     };
   }
 
+  config.accounts = readAccounts(config, config.paths.accounts, get('ACCOUNTS_PATH') !== undefined, get, {
+    xApiBaseUrl,
+    xPollCron: pollCron,
+    xBackfillHours: backfillHours,
+    backfillHours: sourceBackfillHours,
+    blueskyService,
+    blueskySearchIntervalMinutes: blueskySearchInterval,
+    graphUrl: url('FACEBOOK_GRAPH_URL', 'https://graph.facebook.com/v26.0'),
+    googleApiBaseUrl: url('GOOGLE_API_BASE_URL', 'https://mybusiness.googleapis.com'),
+    googleTokenUrl: url('GOOGLE_TOKEN_URL', 'https://oauth2.googleapis.com/token'),
+  }, problems);
+
   const slack = readSlackConfig(get, { secret, url, positiveInt }, problems);
   if (slack) config.slack = slack;
 
@@ -373,7 +394,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     problems.push(`${chats.join(' and ')} are ${two ? 'both' : 'all'} set: Triage posts to one chat at a time for now. Unset the ${two ? 'one' : 'ones'} you do not use.`);
   }
 
-  if (problems.length > 0) throw new ConfigError(problems);
+  // A base URL both the one-account settings and the accounts file read is reported once.
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return config;
 }
 

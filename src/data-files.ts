@@ -10,6 +10,8 @@ import { themesSchema, type ThemesFile } from './digest/collect-digest.js';
 export interface DataFiles {
   lexicon: Lexicon;
   policy: SlaPolicy;
+  /** The SLA policies of accounts that have their own (data/accounts.json `slaPolicy`). */
+  accountPolicies: Array<{ account: string; path: string; policy: SlaPolicy }>;
   templates: TemplatesFile;
   themes: ThemesFile;
 }
@@ -20,15 +22,24 @@ export function loadDataFiles(config: Config): DataFiles {
   const policy = readJsonFile(config.paths.slaPolicy, slaPolicySchema, 'SLA_POLICY_PATH');
   const templates = readJsonFile(config.paths.templates, templatesSchema, 'TEMPLATES_PATH');
   const themes = readJsonFile(config.paths.themes, themesSchema, 'THEMES_PATH');
-  if (!lexicon.ok || !policy.ok || !templates.ok || !themes.ok) {
+  const accountPolicies: DataFiles['accountPolicies'] = [];
+  const accountProblems: string[] = [];
+  for (const account of config.accounts) {
+    if (account.slaPolicyPath === undefined) continue;
+    const file = readJsonFile(account.slaPolicyPath, slaPolicySchema, `ACCOUNTS_PATH (the "slaPolicy" of account ${account.id})`);
+    if (file.ok) accountPolicies.push({ account: account.id, path: account.slaPolicyPath, policy: file.value });
+    else accountProblems.push(...file.problems);
+  }
+  if (!lexicon.ok || !policy.ok || !templates.ok || !themes.ok || accountProblems.length > 0) {
     throw new ConfigError([
+      ...accountProblems,
       ...(lexicon.ok ? [] : lexicon.problems),
       ...(policy.ok ? [] : policy.problems),
       ...(templates.ok ? [] : templates.problems),
       ...(themes.ok ? [] : themes.problems),
     ]);
   }
-  return { lexicon: lexicon.value, policy: policy.value, templates: templates.value, themes: themes.value };
+  return { lexicon: lexicon.value, policy: policy.value, accountPolicies, templates: templates.value, themes: themes.value };
 }
 
 /** Just the lexicon, for commands that only classify. */

@@ -10,6 +10,9 @@ import { renderQueueSummary } from './chat/console/render-console-card.js';
 import type { CommandIo } from './commands/command.js';
 import { pollOnce, runSlaSweep } from './pipeline.js';
 import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
+import { sourceNameOf, type SourceAccount } from './accounts.js';
+import { accountLogger, forAccount } from './sources/account-source.js';
+import { routeOf } from './chat/recover-sends.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
@@ -38,60 +41,13 @@ export interface SourceOptions {
   onReplaySkip?: (line: number, reason: string) => void;
 }
 
-/** The sources configured: X, Bluesky, Mastodon, Facebook and Google when their credentials are set, and a replay file when given. */
+/**
+ * The sources configured: one per account (data/accounts.json, and the one-account settings of X,
+ * Bluesky, Mastodon, Facebook and Google where set), and a replay file when given.
+ */
 export function configuredSources(app: App, options: SourceOptions): Source[] {
   const { signal, replay: replayPath } = options;
-  const sources: Source[] = [];
-  if (app.config.x) {
-    sources.push(createXMentionSource({
-      config: app.config.x,
-      client: createXClient(app.config.x, { signal }),
-      log: app.log.child({ source: 'x' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'x' }),
-      readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
-    }));
-  }
-  if (app.config.bluesky) {
-    const config = app.config.bluesky;
-    const log = app.log.child({ source: 'bluesky' });
-    const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', config.handle);
-    sources.push(createBlueskySource({
-      config,
-      agent: createBlueskyAgent(config, sessions, { signal, log }),
-      sessions,
-      log,
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'bluesky' }),
-    }));
-  }
-  if (app.config.mastodon) {
-    sources.push(createMastodonSource({
-      config: app.config.mastodon,
-      client: createMastodonClient(app.config.mastodon, { signal }),
-      log: app.log.child({ source: 'mastodon' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'mastodon' }),
-    }));
-  }
-  if (app.config.facebook) {
-    sources.push(createFacebookPageSource({
-      config: app.config.facebook,
-      client: createGraphClient(app.config.facebook),
-      log: app.log.child({ source: 'facebook' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'facebook' }),
-    }));
-  }
-  if (app.config.google) {
-    sources.push(createGoogleReviewsSource({
-      config: app.config.google,
-      ...lazyGoogleClient(app.config.google),
-      log: app.log.child({ source: 'google' }),
-      now: app.deps.now,
-      onRateLimited: () => app.metrics.rateLimited.inc({ service: 'google' }),
-    }));
-  }
+  const sources: Source[] = app.config.accounts.map((account) => forAccount(account, sourceFor(app, account, signal)));
   if (replayPath !== undefined) {
     const path = resolve(replayPath);
     const problem = replayFileProblem(path);
@@ -105,6 +61,36 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
     }));
   }
   return sources;
+}
+
+/** The adapter of one account, with its real client. */
+function sourceFor(app: App, account: SourceAccount, signal: AbortSignal): Source {
+  const name = sourceNameOf(account);
+  const log = accountLogger(app.log.child({ source: name }), account);
+  const common = { log, now: app.deps.now, onRateLimited: () => app.metrics.rateLimited.inc({ service: account.platform }) };
+  switch (account.platform) {
+    case 'x':
+      return createXMentionSource({
+        ...common,
+        config: account.config,
+        client: createXClient(account.config, { signal }),
+        readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === name).reduce((sum, r) => sum + r.reads, 0),
+      });
+    case 'bluesky': {
+      const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', account.config.handle);
+      return createBlueskySource({ ...common, config: account.config, agent: createBlueskyAgent(account.config, sessions, { signal, log }), sessions });
+    }
+    case 'mastodon': {
+      const source = createMastodonSource({ ...common, config: account.config, client: createMastodonClient(account.config, { signal }) });
+      // Suggested replies must fit the instance's own limit, which the source reads.
+      app.deps.accounts?.readMaxCharacters(account.id, () => source.maxCharacters);
+      return source;
+    }
+    case 'facebook':
+      return createFacebookPageSource({ ...common, config: account.config, client: createGraphClient(account.config) });
+    case 'google':
+      return createGoogleReviewsSource({ ...common, config: account.config, ...lazyGoogleClient(account.config) });
+  }
 }
 
 export interface ChatOptions {
@@ -139,6 +125,7 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
     consoleLinks: consoleLinks(app),
+    routeOf: (account) => routeOf(app.deps, account).route,
   });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
@@ -163,6 +150,7 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     socketMode: interactive,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
     consoleLinks: consoleLinks(app),
+    routeOf: (account) => routeOf(app.deps, account).route,
   });
   if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
   return chat;

@@ -5,7 +5,6 @@ import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
 import type { DecideMention, SqliteStore } from './store/sqlite-store.js';
-import { recoverUnrecordedCards, recoverUnrecordedNotifications } from './chat/recover-sends.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
@@ -16,6 +15,8 @@ import { TriageError } from './util/errors.js';
 import type { AlertView } from './domain/alert.js';
 import { isChatOutage } from './chat/chat-backoff.js';
 import type { Metrics } from './web/metrics.js';
+import type { AccountDirectory } from './accounts.js';
+import { recoverUnrecordedCards, recoverUnrecordedNotifications, routeOf } from './chat/recover-sends.js';
 
 export interface PipelineDeps {
   store: SqliteStore;
@@ -24,11 +25,15 @@ export interface PipelineDeps {
   policy: CompiledPolicy;
   /** Every policy version, for alerts opened under older ones. */
   policies: PolicyBook;
+  /** The policy of an account that has its own (data/accounts.json `slaPolicy`); others use `policy`. */
+  policyFor?: (account: string | undefined) => CompiledPolicy | undefined;
   templates: TemplatesFile;
   guard: ReplyGuard;
   log: Logger;
   now: () => number;
   metrics: Metrics;
+  /** The configured accounts: names on cards, routing. Absent: every card goes to the chat's own channels. */
+  accounts?: AccountDirectory;
 }
 
 export interface PollResult {
@@ -40,10 +45,10 @@ export interface PollResult {
 }
 
 /** Classify and plan one new mention: the pure part of ingesting it. */
-export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy'>): DecideMention {
+export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy' | 'policyFor'>): DecideMention {
   return (mention, context) => {
     const classification = deps.classifier.classify(mention.text, context);
-    return { classification, plan: decideTriage(classification, mention.createdAt, deps.policy) };
+    return { classification, plan: decideTriage(classification, mention.createdAt, deps.policyFor?.(mention.account) ?? deps.policy) };
   };
 }
 
@@ -111,11 +116,17 @@ export async function pollOnce(
  * What a card shows for an alert: the suggested replies, chosen by the labels people corrected on
  * the card (a confirmed crisis gets the crisis runbook) when there are corrections.
  */
-export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard'> & { store?: Pick<SqliteStore, 'corrections'> }): AlertCard {
+export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<SqliteStore, 'corrections'> }): AlertCard {
   const corrections = deps.store?.corrections.forAlert(alert.id) ?? [];
   const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
-  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle }, deps.templates, deps.guard);
-  return { alert, replies, ...(corrections.length > 0 && { corrections }) };
+  const id = alert.mention.account ?? undefined;
+  const own = id === undefined ? undefined : deps.accounts?.placeholdersOf(id);
+  const templates = own && Object.keys(own).length > 0 ? { ...deps.templates, placeholders: { ...deps.templates.placeholders, ...own } } : deps.templates;
+  const brand = templates.placeholders.brand;
+  const target = { platform: alert.mention.platform, maxCharacters: id === undefined ? undefined : deps.accounts?.maxCharactersOf(id), ...(brand !== undefined && { signOff: `The ${brand} team` }) };
+  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
+  const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
+  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...routeOf(deps, alert.mention.account) };
 }
 
 /** Stable per alert and within Discord's 25 characters. */

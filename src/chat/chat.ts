@@ -13,6 +13,26 @@ export interface AlertCard {
   grouped?: AlertView[];
   /** Labels people corrected from the card ("Wrong label?"), oldest first. */
   corrections?: RecordedCorrection[];
+  /** The display name of the account that heard it, when accounts come from data/accounts.json. */
+  account?: string;
+  /** Where this account's cards go (data/accounts.json routing); unset: the chat's own channels. */
+  route?: { alertChannelId?: string; urgentChannelId?: string };
+}
+
+/** A review's rating as every chat shows it: `★★☆☆☆ 2/5`, `recommends`, `does not recommend`. */
+export function ratingLabel(mention: AlertView['mention']): string | undefined {
+  const stars = mention.stars;
+  if (typeof stars === 'number' && Number.isInteger(stars) && stars >= 1 && stars <= 5) return `${'★'.repeat(stars)}${'☆'.repeat(5 - stars)} ${stars}/5`;
+  if (mention.recommends === true) return 'recommends';
+  if (mention.recommends === false) return 'does not recommend';
+  return undefined;
+}
+
+/** The channel a card goes to: its account's route first, then the chat's own (critical to the urgent channel). */
+export function channelFor(alert: { urgency: string }, route: AlertCard['route'], channels: { alertChannelId: string; urgentChannelId?: string | undefined }): string {
+  const alerts = route?.alertChannelId ?? channels.alertChannelId;
+  if (alert.urgency !== 'critical') return alerts;
+  return route?.urgentChannelId ?? route?.alertChannelId ?? channels.urgentChannelId ?? alerts;
 }
 
 /** Where an alert stands against its first-response target, as every chat colours its card. */
@@ -47,7 +67,7 @@ export interface PostedMessage {
  */
 export interface PostedLookup {
   /** The cards, by the alert each is for (a storm card's lead). */
-  alerts?: ReadonlyArray<Pick<AlertView, 'id' | 'urgency'>>;
+  alerts?: ReadonlyArray<Pick<AlertView, 'id' | 'urgency'> & { route?: AlertCard['route'] }>;
   /** SLA reminders and escalations. */
   notifications?: readonly PendingNotification[];
   /** The earliest of those attempts (epoch ms): older messages, less a margin for clock skew, are not searched. */

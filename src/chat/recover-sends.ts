@@ -3,7 +3,7 @@ import type { PendingNotification } from '../store/sqlite-store.js';
 import type { UnrecordedCard } from '../store/outbox-queries.js';
 import { TriageError } from '../util/errors.js';
 import { isChatOutage } from './chat-backoff.js';
-import type { Chat } from './chat.js';
+import type { AlertCard, Chat } from './chat.js';
 
 /*
  * After a crash between the chat accepting a send and the store recording it: the sends the outbox
@@ -36,7 +36,7 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
   const log = deps.log.child({ chat: chat.name });
   let found;
   try {
-    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
+    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
   } catch (error) {
     if (error instanceof TriageError && error.code === 'chat-auth') throw error;
     if (isChatOutage(error)) {
@@ -86,4 +86,11 @@ export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineD
     for (const n of lookFor) settled.add(n.id);
   }
   return settled;
+}
+
+/** The account's route, for a card lookup or a card (nothing when the account has none). */
+export function routeOf(deps: Pick<PipelineDeps, 'accounts'>, account: string | null | undefined): { route?: NonNullable<AlertCard['route']> } {
+  const routing = deps.accounts?.routingOf(account);
+  if (!routing || (routing.alertChannelId === undefined && routing.urgentChannelId === undefined)) return {};
+  return { route: { ...(routing.alertChannelId !== undefined && { alertChannelId: routing.alertChannelId }), ...(routing.urgentChannelId !== undefined && { urgentChannelId: routing.urgentChannelId }) } };
 }

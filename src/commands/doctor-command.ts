@@ -3,11 +3,9 @@ import { loadDataFiles } from '../data-files.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { OpsQueries, type JobRun } from '../store/ops-queries.js';
 import { liveLockHolder } from '../store/bot-lock.js';
-import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
-import { createGraphClient, translateGraphError } from '../sources/facebook/graph-client.js';
 import { replayFileProblem } from '../sources/replay-source.js';
-import { checkBluesky, checkMastodon } from './doctor-sources.js';
+import { checkAccount, NOT_CONFIGURED } from './doctor-sources.js';
 import { ConfigError, TriageError } from '../util/errors.js';
 import { describeNodeVersion, isSupportedNode } from '../node-version.js';
 import type { CommandIo } from './command.js';
@@ -60,55 +58,15 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     say(false, error.message);
     failures++;
   }
-  if (config.x) {
-    try {
-      const account = await resolveXUserId(createXClient(config.x, { timeoutMs: 10_000 }), { handle: config.x.handle ?? '', ...(config.x.userId !== undefined && { userId: config.x.userId }) });
-      const client = createXClient(config.x, { timeoutMs: 10_000 });
-      // One cheap read proves the token may read this account's mentions (the access level allows it).
-      await client.v2.get(`users/${account.id}/mentions`, { max_results: '5' });
-      say(true, `X: ${config.x.apiBaseUrl} accepts the token; watching ${account.username ? `@${account.username}` : 'the account'} (id ${account.id})`);
-    } catch (error) {
-      const e = error instanceof TriageError ? error : translateXError(error, 'the mentions timeline');
-      say(false, `X: ${e.message}`);
-      failures++;
+  for (const account of config.accounts) {
+    for (const { ok, line } of await checkAccount(account)) {
+      say(ok, line);
+      if (!ok) failures++;
     }
-    if (usage) say(true, `X ${usage}`);
-  } else {
-    say(true, 'X: not configured (set X_BEARER_TOKEN and X_HANDLE to poll mentions)');
+    if (account.platform === 'x' && usage) say(true, `X ${usage}`);
   }
-  if (config.facebook) {
-    try {
-      // One cheap call proves the token is a live token that can read this page.
-      const { body } = await createGraphClient(config.facebook, { timeoutMs: 10_000 }).get<{ id?: string; name?: string }>(config.facebook.pageId, { fields: 'id,name' }, AbortSignal.timeout(15_000));
-      say(true, `Facebook: ${config.facebook.graphUrl} accepts the page token; watching ${body.name ?? 'the page'} (id ${body.id ?? config.facebook.pageId})`);
-    } catch (error) {
-      say(false, `Facebook: ${translateGraphError(error, 'the page').message}`);
-      failures++;
-    }
-  } else {
-    say(true, 'Facebook: not configured (set FACEBOOK_PAGE_ID and FACEBOOK_PAGE_TOKEN to read page comments)');
-  }
-  if (config.google) {
-    const { createGoogleReviewsClient, translateGoogleError } = await import('../sources/google/google-client.js');
-    const client = createGoogleReviewsClient(config.google, { timeoutMs: 10_000 });
-    // One cheap read per location: the refresh token, the client, API access and the ids at once.
-    for (const location of config.google.locationIds) {
-      try {
-        const page = await client.listReviews(location, { pageSize: 1 }, AbortSignal.timeout(15_000));
-        const average = page.averageRating === undefined ? '' : `, average ${page.averageRating}`;
-        say(true, `Google: reviews of location ${location} readable (${page.totalReviewCount ?? 0} reviews${average})`);
-      } catch (error) {
-        say(false, `Google: ${translateGoogleError(error, `the reviews of location ${location}`, { answeredBefore: client.answeredBefore }).message}`);
-        failures++;
-      }
-    }
-  } else {
-    say(true, 'Google: not configured (set the GOOGLE_* settings to read Business Profile reviews)');
-  }
-  for (const check of [checkBluesky(config.bluesky), checkMastodon(config.mastodon)]) {
-    const { ok, line } = await check;
-    say(ok, line);
-    if (!ok) failures++;
+  for (const [platform, hint] of NOT_CONFIGURED) {
+    if (!config.accounts.some((a) => a.platform === platform)) say(true, hint);
   }
   if (config.slack) {
     try {

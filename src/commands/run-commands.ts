@@ -27,7 +27,8 @@ function replayPath(io: CommandIo, path: string | undefined): string | undefined
 }
 
 function hasCredentials(config: Config): boolean {
-  return config.x !== undefined || config.discord !== undefined || config.slack !== undefined;
+  // Any account (data/accounts.json, or the one-account settings of a platform) is something to poll.
+  return config.accounts.length > 0 || config.discord !== undefined || config.slack !== undefined;
 }
 
 /** `triage start [--replay FILE]`: the bot; the demo when nothing is configured. */
@@ -35,7 +36,7 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
   const { values } = parseArgs({ args, options: { replay: { type: 'string' } } });
   const config = loadConfig(io.env, io.cwd);
   if (!hasCredentials(config) && values.replay === undefined) {
-    io.stdout.write('No X, Discord or Slack credentials found (X_BEARER_TOKEN, DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
+    io.stdout.write('No account, Discord or Slack credentials found (data/accounts.json, X_BEARER_TOKEN, FACEBOOK_PAGE_TOKEN, ..., DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
   // One bot per database: a second start, or a restore, is refused while this one runs.
@@ -62,7 +63,7 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     const skipped: Array<{ line: number; reason: string }> = [];
     const sources = configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal, onReplaySkip: (line, reason) => skipped.push({ line, reason }) });
     if (sources.length === 0) {
-      io.stderr.write('triage poll: no source configured. Set X_BEARER_TOKEN (and X_HANDLE), BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, MASTODON_URL and MASTODON_ACCESS_TOKEN, FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) or the GOOGLE_* settings, or pass --replay FILE.\n');
+      io.stderr.write('triage poll: no source configured. List accounts in data/accounts.json (ACCOUNTS_PATH), or set X_BEARER_TOKEN (and X_HANDLE), BLUESKY_HANDLE and BLUESKY_APP_PASSWORD, MASTODON_URL and MASTODON_ACCESS_TOKEN, FACEBOOK_PAGE_TOKEN (and FACEBOOK_PAGE_ID) or the GOOGLE_* settings, or pass --replay FILE.\n');
       return 2;
     }
     const chat = await createChat(app, io, io.signal, { interactive: false });

@@ -9,6 +9,7 @@ import { compileThemes, PRAISE_QUOTED, quoteOf, tallyThemes } from './mention-fa
 import type { Week } from './week.js';
 import { URGENCIES } from '../domain/classification.js';
 import type { RecordedCorrection } from '../store/corrections.js';
+import type { AccountDirectory } from '../accounts.js';
 
 /** Shape of `data/themes.json`. */
 export const themesSchema = z.object({
@@ -35,6 +36,8 @@ export interface DigestData {
   total: number;
   previousTotal: number;
   bySource: Record<string, number>;
+  /** Per account, by its display name: mentions, negative ones, alerts, alerts answered. */
+  byAccount: Array<{ account: string; name: string; mentions: number; negative: number; alerts: number; answered: number }>;
   sentiment: Record<Sentiment, number>;
   previousSentiment: Record<Sentiment, number>;
   categories: Record<string, number>;
@@ -57,6 +60,8 @@ export interface DigestSources {
   policies: PolicyBook;
   themes: ThemesFile;
   redact: (text: string) => string;
+  /** Display names of the accounts; absent: accounts are shown by id. */
+  accounts?: Pick<AccountDirectory, 'nameOf'>;
 }
 
 /**
@@ -99,7 +104,8 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
   const answeredCrisis = crisis.map((c) => c.firstResponseMinutes).filter((m): m is number => m !== null);
 
   const posts = queries.ownPosts(week.dayStarts);
-  const reads = queries.reads(week.dates[0] as string, week.dates[6] as string).filter((r) => r.source === 'x');
+  // X's one-account settings poll as "x", accounts from the file as "x:<id>".
+  const reads = queries.reads(week.dates[0] as string, week.dates[6] as string).filter((r) => r.source === 'x' || r.source.startsWith('x:'));
 
   return {
     week: week.label,
@@ -110,6 +116,7 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
     total,
     previousTotal: previousSentiment.negative + previousSentiment.neutral + previousSentiment.positive,
     bySource,
+    byAccount: queries.byAccount(week.from, week.to).map((row) => ({ ...row, name: sources.accounts?.nameOf(row.account) ?? row.account })),
     sentiment: days.reduce((mix, d) => ({ negative: mix.negative + d.sentiment.negative, neutral: mix.neutral + d.sentiment.neutral, positive: mix.positive + d.sentiment.positive }), { negative: 0, neutral: 0, positive: 0 }),
     previousSentiment,
     categories: queries.categories(week.from, week.to),

@@ -55,6 +55,11 @@ export function renderDigestMarkdown(data: DigestData): string {
   lines.push('', `Sentiment mix: ${SENTIMENTS.map((s) => `${s} ${pct(data.sentiment[s], data.total)} (${shareChange(data, s)})`).join(', ')}.`);
   const sources = Object.entries(data.bySource).sort(([, a], [, b]) => b - a);
   if (sources.length) lines.push(`By source: ${sources.map(([s, n]) => `${s} ${n}`).join(', ')}.`);
+  // One account needs no table of its own: the whole digest is its.
+  if (data.byAccount.length > 1) {
+    lines.push('', '| account | mentions | negative | alerts | answered |', '|---|---|---|---|---|');
+    for (const a of data.byAccount) lines.push(`| ${inert(a.name, 80).replace(/\|/g, '\\|')} | ${a.mentions} | ${a.negative} | ${a.alerts} | ${a.answered} |`);
+  }
   const categories = Object.entries(data.categories);
   if (categories.length) lines.push(`Categories: ${categories.map(([c, n]) => `${c} ${n}`).join(', ')}.`);
   lines.push('', '## Top complaint themes', '');
@@ -120,6 +125,7 @@ export function renderDigestCsv(data: DigestData): string {
     rows.push(['within_target', d.date, d.slaWithin === null ? '' : Math.round(d.slaWithin * 1000) / 1000]);
   }
   for (const [source, n] of Object.entries(data.bySource)) rows.push(['source', source, n]);
+  for (const a of data.byAccount) rows.push(['account_mentions', a.account, a.mentions], ['account_alerts', a.account, a.alerts], ['account_answered', a.account, a.answered]);
   for (const [category, n] of Object.entries(data.categories)) rows.push(['category', category, n]);
   for (const t of data.themes) rows.push(['theme', t.name, t.count]);
   for (const g of data.sla) {
@@ -152,6 +158,7 @@ export function renderDigestEmbed(data: DigestData): APIEmbed {
     fields: [
       { name: 'Top complaint themes', value: cut(data.themes.slice(0, 5).map((t) => `${inert(t.name, 100)}: ${t.count}`).join('\n') || 'None'), inline: true },
       { name: 'First response within target', value: cut(data.sla.map((g) => `${inert(g.urgency, 20)}: ${pct(g.withinTarget, g.withTarget)} (median ${minutes(g.medianMinutes)})`).join('\n') || 'No alerts'), inline: true },
+      ...(data.byAccount.length > 1 ? [{ name: 'By account', value: cut(data.byAccount.slice(0, 10).map((a) => `${inert(a.name, 80)}: ${a.mentions} (${a.alerts} alerts, ${a.answered} answered)`).join('\n')) }] : []),
       { name: 'Praise to pass on', value: cut(data.praise.map((p) => `> ${inert(p, 300).replace(/\n/g, ' ')}`).join('\n') || 'None this week') },
       ...(data.corrections.total > 0 ? [{ name: 'What the classifier got wrong', value: cut(correctionNotes(data)[0] as string) }] : []),
       { name: 'Our posting on X', value: cut(cadenceNotes(data).join(' ')) },

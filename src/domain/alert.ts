@@ -71,5 +71,11 @@ export interface AlertView {
     authorName: string | null;
     authorFollowers: number | null;
     inReplyToText: string | null;
+    /** The account that heard it (see Mention.account); null before accounts were recorded. */
+    account?: string | null;
+    /** Google review stars (1–5). */
+    stars?: number | null;
+    /** A Facebook recommendation: true recommends, false does not. */
+    recommends?: boolean | null;
   };
 }

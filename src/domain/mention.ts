@@ -26,6 +26,10 @@ export interface Mention {
   inReplyToText?: string;
   /** Which stream of the source found it: `mentions`, `search`, `replay` ... */
   stream?: string;
+  /** The id of the account (data/accounts.json, or the platform's name for its one-account settings) that heard it. */
+  account?: string;
+  /** A review's rating: Google's stars, a Facebook recommendation (yes or no). */
+  rating?: { stars?: number; recommends?: boolean };
 }
 
 /**

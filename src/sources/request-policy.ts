@@ -1,16 +1,25 @@
 import type { Logger } from '../logger.js';
 import { TriageError } from '../util/errors.js';
-import { sleep } from '../util/sleep.js';
+import { sleep as realSleep } from '../util/sleep.js';
 
-/** How a source treats failed requests: the X poller's rules, shared by the newer adapters. */
+/** How every source treats failed requests (X, Bluesky, Mastodon, Facebook, Google): one set of rules. */
 export interface RequestPolicy {
   /** Retries after a 5xx, a timeout, a network error or an unreadable body; backoff doubles from `baseDelayMs`, with jitter. */
-  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  retry: RetryPolicy;
   /** A 429 whose reset is at most this far away is waited out inside the poll; a later one pauses the stream. */
   maxInlineWaitMs: number;
 }
 
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
 export const DEFAULT_REQUEST_POLICY: RequestPolicy = { retry: { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 }, maxInlineWaitMs: 60_000 };
+
+/** Injected by tests so waits cost no wall-clock time. */
+export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
 export type RequestOutcome<T> =
   | { ok: true; value: T }
@@ -27,6 +36,9 @@ export interface RequestContext {
   signal: AbortSignal;
   translate: (error: unknown) => TriageError;
   onRateLimited?: (() => void) | undefined;
+  sleep?: Sleep | undefined;
+  /** A failure this accepts comes back at once as `failed`, unlogged: the caller expected it (a deprecated edge). */
+  quiet?: ((error: TriageError) => boolean) | undefined;
 }
 
 /**
@@ -36,6 +48,7 @@ export interface RequestContext {
  */
 export async function requestWithPolicy<T>(ctx: RequestContext, call: () => Promise<T>): Promise<RequestOutcome<T>> {
   const { platform, stream, policy, log, now, signal } = ctx;
+  const sleep = ctx.sleep ?? realSleep;
   for (let attempt = 0; ; attempt++) {
     if (signal.aborted) return { ok: false, reason: 'aborted' };
     try {
@@ -43,17 +56,18 @@ export async function requestWithPolicy<T>(ctx: RequestContext, call: () => Prom
     } catch (raw) {
       if (signal.aborted) return { ok: false, reason: 'aborted' };
       const error = ctx.translate(raw);
+      if (ctx.quiet?.(error)) return { ok: false, reason: 'failed', error };
       if (error.code === 'source-auth') return { ok: false, reason: 'auth', error };
       if (error.code === 'source-rate-limited') {
         ctx.onRateLimited?.();
         const resetAt = error.resetAt ?? now() + 60_000;
         const wait = Math.max(0, resetAt - now()) + 1000;
         if (wait <= policy.maxInlineWaitMs && attempt < policy.retry.attempts) {
-          log.warn({ stream, waitMs: wait }, `${platform} rate limit reached; waiting for the reset`);
+          log.warn({ stream, waitMs: wait, reason: error.message }, `${platform} rate limit reached; waiting for the reset`);
           await sleep(wait, signal);
           continue;
         }
-        log.warn({ stream, until: new Date(resetAt).toISOString() }, `${platform} rate limit reached; stream paused until the reset`);
+        log.warn({ stream, until: new Date(resetAt).toISOString(), reason: error.message }, `${platform} rate limit reached; stream paused until the reset`);
         return { ok: false, reason: 'paused', error, until: resetAt };
       }
       if (error.retryable && attempt < policy.retry.attempts) {
@@ -68,6 +82,75 @@ export async function requestWithPolicy<T>(ctx: RequestContext, call: () => Prom
   }
 }
 
+export interface StreamGuardOptions {
+  /** The platform's name as people read it, for log lines: "Facebook", "Google". */
+  platform: string;
+  log: Logger;
+  now: () => number;
+  policy?: RequestPolicy | undefined;
+  sleep?: Sleep | undefined;
+  /** Told of every rate limit met. */
+  onRateLimited?: (() => void) | undefined;
+  /** An auth failure that concerns the credential itself (not one stream's permission) stops every stream. */
+  isCredentialFailure?: ((error: TriageError) => boolean) | undefined;
+}
+
+export type GuardedResult<T> = { ok: true; value: T } | { ok: false; error?: TriageError };
+
+/**
+ * {@link requestWithPolicy} with the per-stream state a source needs between polls: which streams
+ * are stopped for an auth failure (one clear line, then no more requests until restart) and which
+ * are paused until a rate limit resets.
+ */
+export function createStreamGuard(options: StreamGuardOptions) {
+  const { platform, log, now } = options;
+  const policy = options.policy ?? DEFAULT_REQUEST_POLICY;
+  const pausedUntil = new Map<string, number>();
+  const stopped = new Set<string>();
+  let credentialRejected = false;
+
+  /** Whether the stream may be polled now (not stopped for an auth failure, not paused for a rate limit). */
+  function ready(stream: string): boolean {
+    return !credentialRejected && !stopped.has(stream) && (pausedUntil.get(stream) ?? 0) <= now();
+  }
+
+  /**
+   * Runs `work` under the policy. A failure that `quiet` accepts is handed back unlogged (the caller
+   * decides); any other failure that outlives the policy is logged once and comes back as `ok: false`.
+   */
+  async function run<T>(
+    stream: string,
+    work: () => Promise<T>,
+    translate: (error: unknown) => TriageError,
+    signal: AbortSignal,
+    quiet?: (error: TriageError) => boolean,
+  ): Promise<GuardedResult<T>> {
+    const outcome = await requestWithPolicy({ platform, stream, policy, log, now, signal, translate, onRateLimited: options.onRateLimited, sleep: options.sleep, quiet }, work);
+    if (outcome.ok) return outcome;
+    if (outcome.reason === 'auth') {
+      const error = outcome.error!;
+      stopped.add(stream);
+      if (options.isCredentialFailure?.(error)) {
+        credentialRejected = true;
+        log.error({ stream, err: error }, `${error.message} Every ${platform} stream is stopped until restart.`);
+      } else {
+        log.error({ stream, err: error }, `${error.message} The ${stream} stream is stopped until restart.`);
+      }
+    }
+    if (outcome.reason === 'paused') pausedUntil.set(stream, outcome.until!);
+    return outcome.error ? { ok: false, error: outcome.error } : { ok: false };
+  }
+
+  /** Pauses a stream without a failure (a usage header said the budget is spent). */
+  function pause(stream: string, until: number): void {
+    pausedUntil.set(stream, until);
+  }
+
+  return { ready, run, pause, policy, pausedUntil: pausedUntil as ReadonlyMap<string, number>, stopped: stopped as ReadonlySet<string> };
+}
+
+export type StreamGuard = ReturnType<typeof createStreamGuard>;
+
 /** A fetch that gives up after `timeoutMs` and when `stop` aborts, whatever the caller's own signal says. */
 export function fetchWithTimeout(timeoutMs: number, stop?: AbortSignal): typeof globalThis.fetch {
   return (input, init) => {
@@ -77,4 +160,35 @@ export function fetchWithTimeout(timeoutMs: number, stop?: AbortSignal): typeof 
     if (stop) signals.push(stop);
     return globalThis.fetch(input, { ...init, signal: AbortSignal.any(signals) });
   };
+}
+
+/** A failure that is not the platform's answer (network, timeout, unreadable body) as ours: retryable. */
+export function transportError(platform: string, what: string, error: unknown): TriageError {
+  const name = (error as { name?: string })?.name;
+  const message = (error as Error)?.message ?? String(error);
+  if (name === 'TimeoutError') return new TriageError('source-unavailable', `${platform} did not answer in time for ${what}`, { retryable: true });
+  return new TriageError('source-unavailable', `could not reach ${platform} for ${what}: ${message}`, { retryable: true });
+}
+
+/**
+ * Holds back the last batch of a sweep so that only the batch that ends it carries the cursor,
+ * however many requests of different kinds the sweep makes.
+ */
+export class LastBatchHolder<B extends { cursor?: string }> {
+  private held: B | undefined;
+
+  /** The batch held until now, to yield before `batch` takes its place. */
+  push(batch: B): B | undefined {
+    const previous = this.held;
+    this.held = batch;
+    return previous;
+  }
+
+  /** The last batch, with the cursor when the sweep completed (undefined: nothing was read). */
+  finish(cursor: string | undefined): B | undefined {
+    const last = this.held;
+    this.held = undefined;
+    if (last && cursor !== undefined) last.cursor = cursor;
+    return last;
+  }
 }

@@ -18,6 +18,17 @@ export class DigestQueries {
       GROUP BY day, source, c.sentiment`).all(params) as Array<{ day: number; source: string; sentiment: Sentiment; n: number }>;
   }
 
+  /** Per account (the platform's name for mentions stored before accounts): mentions, negative ones, alerts, and alerts answered. */
+  byAccount(from: number, to: number): Array<{ account: string; mentions: number; negative: number; alerts: number; answered: number }> {
+    return this.db.prepare(`
+      SELECT COALESCE(m.account, m.platform) AS account, COUNT(*) AS mentions,
+             SUM(CASE WHEN c.sentiment = 'negative' THEN 1 ELSE 0 END) AS negative,
+             COUNT(a.id) AS alerts, SUM(CASE WHEN a.first_response_at IS NOT NULL THEN 1 ELSE 0 END) AS answered
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id LEFT JOIN alerts a ON a.mention_id = m.id
+      WHERE m.created_at >= ? AND m.created_at < ?
+      GROUP BY COALESCE(m.account, m.platform) ORDER BY mentions DESC, account`).all(from, to) as Array<{ account: string; mentions: number; negative: number; alerts: number; answered: number }>;
+  }
+
   sentimentMix(from: number, to: number): Record<Sentiment, number> {
     const mix: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
     for (const row of this.db.prepare(`SELECT c.sentiment, COUNT(*) AS n FROM mentions m JOIN classifications c ON c.mention_id = m.id

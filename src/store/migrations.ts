@@ -244,4 +244,13 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, account)
   );
   `,
+  `
+  -- Which account heard a mention (data/accounts.json's id, or the platform's name for its
+  -- one-account settings), and a review's rating: Google's stars (1-5), Facebook's recommendation
+  -- (1 recommends, 0 does not). NULL where unknown or not a review.
+  ALTER TABLE mentions ADD COLUMN account TEXT;
+  ALTER TABLE mentions ADD COLUMN stars INTEGER;
+  ALTER TABLE mentions ADD COLUMN recommends INTEGER;
+  CREATE INDEX mentions_account ON mentions (account, created_at);
+  `,
 ];

@@ -15,6 +15,8 @@ export interface DeliveredMessage {
 export interface UnrecordedCard {
   lead: number;
   urgency: Urgency;
+  /** The account of the lead's mention: its route says which channel to look in. */
+  account: string | null;
   attemptedAt: number;
   /** Alerts on the same card, not the lead. */
   members: number[];
@@ -47,8 +49,8 @@ export class OutboxQueries {
       // Only members whose attempt is the lead's latest one: an older attempt's group is history.
       unrecorded: db.prepare(`
         SELECT a.id, a.delivery_attempt_lead AS lead, a.delivery_attempted_at AS attemptedAt, l.urgency,
-               l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage
-        FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead
+               l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage, m.account
+        FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead JOIN mentions m ON m.id = l.mention_id
         WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
           AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at
         ORDER BY a.id LIMIT ?`),
@@ -102,14 +104,14 @@ export class OutboxQueries {
   /** Cards whose send was attempted and never recorded, by lead, oldest lead first. */
   unrecordedCards(limit = 1000): UnrecordedCard[] {
     const rows = this.statements.unrecorded.all(limit) as Array<{
-      id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null;
+      id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null; account: string | null;
     }>;
     const cards = new Map<number, UnrecordedCard>();
     for (const row of rows) {
       let card = cards.get(row.lead);
       if (!card) {
         const leadMessage = row.leadChannel !== null && row.leadMessage !== null ? { channelId: row.leadChannel, messageId: row.leadMessage } : undefined;
-        cards.set(row.lead, (card = { lead: row.lead, urgency: row.urgency, attemptedAt: row.attemptedAt, members: [], leadMessage }));
+        cards.set(row.lead, (card = { lead: row.lead, urgency: row.urgency, account: row.account, attemptedAt: row.attemptedAt, members: [], leadMessage }));
       }
       if (row.id !== row.lead) card.members.push(row.id);
     }

@@ -120,6 +120,9 @@ interface AlertRow {
   author_name: string | null;
   author_followers: number | null;
   in_reply_to_text: string | null;
+  account: string | null;
+  stars: number | null;
+  recommends: number | null;
 }
 
 const ALERT_SELECT = `
@@ -127,7 +130,7 @@ const ALERT_SELECT = `
          a.policy_version, a.assignee, a.first_response_at, a.responded_by, a.resolved_at, a.snoozed_until,
          a.snoozed_from, a.waiting_since, a.chat_message_id, c.sentiment, c.score, c.categories, c.reasons, m.platform, m.native_id,
          m.url, m.text, m.created_at AS mention_created_at, m.author_handle, m.author_name, m.author_followers,
-         m.in_reply_to_text
+         m.in_reply_to_text, m.account, m.stars, m.recommends
   FROM alerts a JOIN mentions m ON m.id = a.mention_id JOIN classifications c ON c.mention_id = a.mention_id`;
 
 const CLOCK_SELECT = `
@@ -172,6 +175,9 @@ function toView(row: AlertRow): AlertView {
       authorName: row.author_name,
       authorFollowers: row.author_followers,
       inReplyToText: row.in_reply_to_text,
+      account: row.account,
+      stars: row.stars,
+      recommends: row.recommends === null ? null : row.recommends === 1,
     },
   };
 }
@@ -212,8 +218,9 @@ export class SqliteStore {
       mentionExists: db.prepare(`SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?`).pluck(),
       insertMention: db.prepare(`
         INSERT INTO mentions (platform, native_id, stream, author_id, author_handle, author_name, author_followers,
-          author_verified, text, url, created_at, received_at, conversation_id, in_reply_to_id, in_reply_to_text, is_complaint)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+          author_verified, text, url, created_at, received_at, conversation_id, in_reply_to_id, in_reply_to_text, is_complaint,
+          account, stars, recommends)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertClassification: db.prepare(`
         INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -305,6 +312,7 @@ export class SqliteStore {
           mention.author.verified === undefined ? null : Number(mention.author.verified), mention.text, mention.url ?? null,
           mention.createdAt, batch.now, mention.conversationId ?? null, mention.inReplyToId ?? null,
           mention.inReplyToText ?? null, isComplaint,
+          mention.account ?? null, mention.rating?.stars ?? null, mention.rating?.recommends === undefined ? null : Number(mention.rating.recommends),
         );
         inserted++;
         const mentionId = Number(info.lastInsertRowid);

@@ -38,7 +38,9 @@ export function planDispatch(pending: readonly AlertView[], threshold: number, m
   const groupOf = new Map<string, AlertView[]>();
   const groups: AlertView[][] = [];
   for (const alert of rest) {
-    const keys = [`a:${alert.mention.platform}:${alert.mention.authorHandle}`, `t:${fingerprint(alert.mention.text)}`];
+    // Never across accounts: each account's cards go to its own channel.
+    const account = alert.mention.account ?? '';
+    const keys = [`a:${account}:${alert.mention.platform}:${alert.mention.authorHandle}`, `t:${account}:${fingerprint(alert.mention.text)}`];
     let group = keys.map((k) => groupOf.get(k)).find((g) => g !== undefined);
     if (!group) groups.push((group = []));
     group.push(alert);
@@ -52,7 +54,7 @@ export function planDispatch(pending: readonly AlertView[], threshold: number, m
     const byTopic = new Map<string, AlertView[]>();
     for (const group of sorted.slice(kept.length)) {
       const lead = group[0] as AlertView;
-      const topic = `${lead.urgency}:${lead.categories[0] ?? 'other'}`;
+      const topic = `${lead.mention.account ?? ''}:${lead.urgency}:${lead.categories[0] ?? 'other'}`;
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), ...group]);
     }
     merged = [...kept, ...byTopic.values()];

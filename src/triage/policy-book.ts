@@ -25,15 +25,31 @@ export interface PolicyBook {
  * under its version; if that version was recorded before with other content, that is a config error:
  * history must not change under open alerts.
  */
-export function openPolicyBook(current: SlaPolicy, stored: { record(version: number, text: string): string; all(): Map<number, string> }, path: string): PolicyBook {
-  const text = JSON.stringify(current);
-  const recorded = stored.record(current.version, text);
-  if (recorded !== text) {
-    throw new ConfigError([
-      `SLA_POLICY_PATH=${path}: this file changed but still says "version": ${current.version}, which alerts were already opened under. Raise "version" (e.g. to ${current.version + 1}) so open alerts keep the targets they were given.`,
-    ]);
+export function openPolicyBook(
+  current: SlaPolicy,
+  stored: { record(version: number, text: string): string; all(): Map<number, string> },
+  path: string,
+  /** Accounts' own policies (data/accounts.json `slaPolicy`), recorded beside the current one under their own versions. */
+  others: ReadonlyArray<{ policy: SlaPolicy; where: string }> = [],
+): PolicyBook {
+  const compiled = new Map<number, CompiledPolicy>();
+  const inUse = new Map<number, string>();
+  const problems: string[] = [];
+  for (const { policy, where } of [{ policy: current, where: `SLA_POLICY_PATH=${path}` }, ...others]) {
+    const text = JSON.stringify(policy);
+    if (inUse.has(policy.version)) {
+      if (inUse.get(policy.version) !== text) problems.push(`${where}: says "version": ${policy.version} like another SLA policy in use. Give each policy file its own "version".`);
+      continue;
+    }
+    inUse.set(policy.version, text);
+    const recorded = stored.record(policy.version, text);
+    if (recorded !== text) {
+      problems.push(`${where}: this file changed but still says "version": ${policy.version}, which alerts were already opened under. Raise "version" (e.g. to ${policy.version + 1}) so open alerts keep the targets they were given.`);
+      continue;
+    }
+    compiled.set(policy.version, compilePolicy(policy));
   }
-  const compiled = new Map<number, CompiledPolicy>([[current.version, compilePolicy(current)]]);
+  if (problems.length > 0) throw new ConfigError(problems);
   const texts = stored.all();
   const version = (v: number): CompiledPolicy => {
     let policy = compiled.get(v);
@@ -70,6 +86,6 @@ export function openPolicyBook(current: SlaPolicy, stored: { record(version: num
 }
 
 /** The book over a store's recorded versions. */
-export function storePolicyBook(store: { recordPolicy(version: number, text: string, now: number): string; policies(): Map<number, string> }, current: SlaPolicy, path: string, now: number): PolicyBook {
-  return openPolicyBook(current, { record: (version, text) => store.recordPolicy(version, text, now), all: () => store.policies() }, path);
+export function storePolicyBook(store: { recordPolicy(version: number, text: string, now: number): string; policies(): Map<number, string> }, current: SlaPolicy, path: string, now: number, others: ReadonlyArray<{ policy: SlaPolicy; where: string }> = []): PolicyBook {
+  return openPolicyBook(current, { record: (version, text) => store.recordPolicy(version, text, now), all: () => store.policies() }, path, others);
 }

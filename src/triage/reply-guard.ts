@@ -1,6 +1,9 @@
 import { canonicalToken, normalizeText } from '../classify/normalize.js';
 import { healthDetailTerms, type HealthWords } from '../classify/lexicon.js';
+import { platformReplyProblems, type ReplyTarget } from './platform-replies.js';
 import { replySentences, sentenceProblems } from './reply-rules.js';
+
+export { weightedLength, X_MAX_WEIGHTED_LENGTH } from './platform-replies.js';
 
 export interface GuardVerdict {
   ok: boolean;
@@ -8,12 +11,9 @@ export interface GuardVerdict {
 }
 
 export interface ReplyGuard {
-  /** Checks a public reply to `mentionText` before anyone posts it. */
-  check(reply: string, mentionText: string): GuardVerdict;
+  /** Checks a public reply to `mentionText` before anyone posts it, by `target`'s platform rules (X's without one). */
+  check(reply: string, mentionText: string, target?: ReplyTarget): GuardVerdict;
 }
-
-/** X's limit, counted as X counts (most CJK and emoji weigh 2, a link 23). */
-export const X_MAX_WEIGHTED_LENGTH = 280;
 
 /**
  * Phrases that tell the public the author is (or was) a patient. HHS has fined practices for
@@ -82,21 +82,6 @@ const MASS_MENTION = /@(?:everyone|here)\b/i;
 const QUOTE_WORDS = 5;
 const GENERAL_HEALTH_WORDS = new Set(['pain', 'sick', 'symptoms', 'results', 'condition', 'illness', 'injury', 'injured', 'labs']);
 const PLACEHOLDER_LEFT = /\{\w+\}/;
-const URL = /https?:\/\/\S+/g;
-
-export function weightedLength(text: string): number {
-  let length = 0;
-  const withoutUrls = text.replace(URL, () => {
-    length += 23;
-    return '';
-  });
-  for (const char of withoutUrls) {
-    const cp = char.codePointAt(0) as number;
-    const light = cp <= 4351 || (cp >= 8192 && cp <= 8205) || (cp >= 8208 && cp <= 8223) || (cp >= 8242 && cp <= 8247);
-    length += light ? 1 : 2;
-  }
-  return length;
-}
 
 function tokens(text: string): string[] {
   return normalizeText(text)
@@ -130,10 +115,8 @@ export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
   const firstPlace = firstOf(places);
 
   return {
-    check(reply, mentionText) {
-      const problems: string[] = [];
-      const length = weightedLength(reply);
-      if (length > X_MAX_WEIGHTED_LENGTH) problems.push(`too long for X: ${length} of ${X_MAX_WEIGHTED_LENGTH} characters`);
+    check(reply, mentionText, target = { platform: 'x' }) {
+      const problems: string[] = platformReplyProblems(reply, target);
       // "please call your doctor" is advice anyone may get, not a sign we know their doctor.
       const advice = reply.replace(ADVICE_TO_SEE_ONES_OWN, ' ');
       const confirms = CONFIRMS_PATIENT.exec(advice) ?? CARED_FOR.exec(advice) ?? TIED_TO_PLACE.exec(advice);

@@ -1,5 +1,6 @@
 import { readCrisisFlag, type Classification } from '../domain/classification.js';
 import type { GuardVerdict, ReplyGuard } from './reply-guard.js';
+import { adaptReply, platformPlaceholders, type ReplyTarget } from './platform-replies.js';
 import { chooseTemplates, fillTemplate, type ReplyTemplate, type TemplatesFile } from './reply-templates.js';
 
 export interface SuggestedReply {
@@ -20,14 +21,16 @@ export const CRISIS_TEMPLATE = 'crisis-support';
 /** The best 2–3 replies for a mention, filled in and checked by the guard, best first. */
 export function suggestReplies(
   classification: Classification,
-  mention: { text: string; authorHandle: string },
+  /** `target`: the platform's reply rules (X's without one). */
+  mention: { text: string; authorHandle: string; target?: ReplyTarget },
   templates: TemplatesFile,
   guard: ReplyGuard,
   limit = 3,
 ): SuggestedReply[] {
   return pickTemplates(classification, templates, limit).map((template) => {
-    const text = fillTemplate(template.text, templates.placeholders, mention.authorHandle);
-    return { template: template.id, text, guard: guard.check(text, mention.text) };
+    const filled = fillTemplate(template.text, mention.target ? platformPlaceholders(templates.placeholders, mention.target) : templates.placeholders, mention.authorHandle);
+    const text = mention.target ? adaptReply(filled, mention.target) : filled;
+    return { template: template.id, text, guard: guard.check(text, mention.text, mention.target) };
   });
 }
 

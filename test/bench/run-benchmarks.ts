@@ -31,6 +31,7 @@ import { previousWeek } from '../../src/digest/week.js';
 import { buildDigest } from '../../src/digest/weekly-digest.js';
 import { DigestQueries } from '../../src/store/digest-queries.js';
 import { createMetrics } from '../../src/web/metrics.js';
+import { benchFivePlatforms } from './five-platforms.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -314,6 +315,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'discord-storm': () => benchDiscordStorm(),
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),
+  accounts: () => benchFivePlatforms(),
 };
 
 const only = process.argv.slice(2);

@@ -50,6 +50,19 @@ describe('bad input and faults (the built CLI)', () => {
     noStack(run);
   });
 
+  it('refuses an accounts file with a pasted secret or an unset variable, exit 2, one line each, the secret not echoed', async () => {
+    const accounts = file('accounts.json', JSON.stringify({ accounts: [
+      { id: 'foundation-fb', platform: 'facebook', name: 'Foundation', pageId: '1500000000002', pageTokenEnv: 'EAAB1x9kZCpastedToken123' },
+      { id: 'north-fb', platform: 'facebook', name: 'North', pageId: '1500000000003', pageTokenEnv: 'NORTH_FB_TOKEN' },
+    ] }));
+    const run = await runCli(['start'], { env: { ...env, ACCOUNTS_PATH: accounts }, cwd: temp.dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/accounts\.json: accounts\.0\.pageTokenEnv: must be the NAME of an environment variable/);
+    expect(run.stderr).toMatch(/account "north-fb": NORTH_FB_TOKEN \(its pageTokenEnv\) is not set/);
+    expect(run.stderr).not.toContain('EAAB1x9kZCpastedToken123');
+    noStack(run);
+  });
+
   it('refuses an SLA target beyond a year of open time at validation, naming the field', async () => {
     const policy = JSON.parse(readFileSync(join(ROOT, 'data', 'sla-policy.json'), 'utf8'));
     policy.targets.high.firstResponseMinutes = 100_000_000;

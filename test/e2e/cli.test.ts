@@ -19,7 +19,7 @@ describe('triage CLI', () => {
     const first = await runCli(['start'], { env, cwd: temp.dir });
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    expect(first.stdout.split('\n')[0]).toMatch(/^No X, Discord or Slack credentials found .* running the demo/);
+    expect(first.stdout.split('\n')[0]).toMatch(/^No account, Discord or Slack credentials found .* running the demo/);
     expect(first.stdout).toMatch(/── #\d+ CRITICAL/);
     expect(first.stdout).toMatch(/crisis \(self-harm\)/);
     expect(first.stdout).toMatch(/SLA: first response due/);

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -83,5 +84,21 @@ describe('triage poll --once against a fake Graph API and a fake Google Business
     expect(bad.stdout).toMatch(/^FAIL Facebook: Facebook rejected the page token .*Check FACEBOOK_PAGE_TOKEN/m);
     expect(bad.stdout).toMatch(/^FAIL Google: Google refused the refresh token \(invalid_grant.*GOOGLE_REFRESH_TOKEN/m);
     expect(bad.stdout).not.toMatch(/EAAnope|1\/\/nope/);
+  });
+
+  it('doctor checks every account of data/accounts.json and names a wrong credential by account and variable', async () => {
+    const accounts = join(temp.dir, 'accounts.json');
+    writeFileSync(accounts, JSON.stringify({ accounts: [
+      { id: 'foundation-fb', platform: 'facebook', name: 'Riverbend Foundation', pageId: facebook.page.id, pageTokenEnv: 'FOUNDATION_FB_TOKEN' },
+      { id: 'north-google', platform: 'google', name: 'Riverbend North', accountId: google.accountId, locationIds: ['4101'], clientIdEnv: 'NORTH_CLIENT_ID', clientSecretEnv: 'NORTH_CLIENT_SECRET', refreshTokenEnv: 'NORTH_REFRESH_TOKEN', apiBaseUrl: google.baseUrl, tokenUrl: google.tokenUrl },
+    ] }));
+    const accountsEnv = { ...env, ACCOUNTS_PATH: accounts, FOUNDATION_FB_TOKEN: 'EAAwrong', NORTH_CLIENT_ID: google.clientId, NORTH_CLIENT_SECRET: google.clientSecret, NORTH_REFRESH_TOKEN: '1//revoked' };
+    const result = await runCli(['doctor'], { env: accountsEnv, cwd: temp.dir });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/^FAIL Facebook account "foundation-fb": Facebook rejected the page token .*Check FOUNDATION_FB_TOKEN/m);
+    expect(result.stdout).toMatch(/^FAIL Google account "north-google": Google refused the refresh token .*NORTH_REFRESH_TOKEN/m);
+    // The one-account settings beside the file are still checked as before.
+    expect(result.stdout).toMatch(/^ok +Facebook: .* accepts the page token/m);
+    expect(result.stdout).not.toMatch(/EAAwrong|1\/\/revoked/);
   });
 });

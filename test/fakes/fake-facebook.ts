@@ -83,7 +83,8 @@ export class FakeFacebook {
   onResponded: ((request: FbRecordedRequest) => void) | undefined;
   private readonly hung: ServerResponse[] = [];
   private server: Server | undefined;
-  private counter = 0;
+  /** Ids are counted from here: several fakes side by side (one per account) start apart, as real ids never collide. */
+  counter = 0;
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => this.handle(req, res));

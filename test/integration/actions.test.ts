@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actions, commands } from '../../handlers/index.js';
 import type { ActionOutcome, Actor, HandlerContext } from '../../src/chat/handler-types.js';
+import { accountDirectory } from '../../src/accounts.js';
 import { decideFor } from '../../src/pipeline.js';
 import { mention } from '../helpers/mentions.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
@@ -45,6 +46,18 @@ describe('chat-neutral actions and commands', () => {
     const reply = await act('reply', ana, 2, 'apologise-and-resolve');
     expect(reply).toMatchObject({ kind: 'private', title: 'Suggested reply (apologise-and-resolve):', note: expect.stringMatching(/^Reply guard: /) });
     expect(await act('reply', ana, 2, 'no-such-template')).toMatchObject({ kind: 'refused' });
+  });
+
+  it('lists one account\'s queue with /triage queue <account>, by id or name', async () => {
+    fx.store.ingest({ source: 'facebook:foundation-fb', mentions: [{ ...mention({ text: 'charged twice for the gala tickets and nobody answers', createdAt: Date.now() }), account: 'foundation-fb' }], now: Date.now() }, decideFor(fx.deps));
+    const accounts = accountDirectory([{ id: 'foundation-fb', platform: 'facebook', name: 'Riverbend Foundation', routing: {}, fromFile: true, variables: {}, config: { pageId: '1', pageToken: 't', graphUrl: 'http://127.0.0.1:9/v26.0', backfillHours: 24 } }]);
+    const withAccounts: HandlerContext = { ...ctx, deps: { ...fx.deps, accounts } };
+    const queue = commands.find((c) => c.name === 'queue')!;
+    for (const named of ['foundation-fb', 'riverbend foundation']) {
+      expect(await queue.run({ actor: ana, options: { account: named } }, withAccounts)).toMatchObject({ kind: 'report', sections: [{ title: 'Queue of Riverbend Foundation: 1 open (0 past first-response target)', alerts: [{ id: 3, mention: { account: 'foundation-fb' } }] }] });
+    }
+    expect(await queue.run({ actor: ana, options: { account: 'north' } }, withAccounts)).toEqual({ kind: 'text', text: 'No account "north". Accounts: foundation-fb.' });
+    expect(await queue.run({ actor: ana, options: {} }, withAccounts)).toMatchObject({ sections: [{ title: 'Queue: 3 open (0 past first-response target)' }] });
   });
 
   it('answers every subcommand with text, a report or a digest', async () => {

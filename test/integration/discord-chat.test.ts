@@ -54,6 +54,23 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
   const cardOf = (alertId: number): FakeMessage => [...fake.messages.values()].find((m) => JSON.stringify(m.components).includes(`"t:claim:${alertId}"`) || JSON.stringify(m.components).includes(`"t:reopen:${alertId}"`))!;
   const callbackFor = (interactionId: string) => fake.waitFor(() => fake.callbacks.find((c) => c.interactionId === interactionId));
 
+  it('sends an account\'s cards, reminders and escalations to its own channels', async () => {
+    const routes: Record<string, { alertChannelId: string }> = { 'foundation-fb': { alertChannelId: fake.channelIds[2]! } };
+    const chat = await connectDiscord({ config, log: fx.log, now: fx.deps.now, routeOf: (account) => (account ? routes[account] : undefined) });
+    chats.push(chat);
+    fx.store.ingest({ source: 'facebook:foundation-fb', mentions: [{ ...mention({ text: 'billing charged me twice and nobody calls back', createdAt: Date.now() }), account: 'foundation-fb' }], now: Date.now() }, decideFor(fx.deps));
+    const alert = fx.store.pendingAlerts(1)[0]!;
+    expect(alert.mention.account).toBe('foundation-fb');
+    const card = await chat.postAlert({ alert, replies: [], route: routes['foundation-fb']! }, 'triage-alert-1');
+    expect(card.channelId).toBe(fake.channelIds[2]);
+    const reminder = await chat.postNotification!({ id: 1, kind: 'reminder-50', dueAt: Date.now(), late: false, assigneeRef: null, alert }, 'n-1');
+    const breach = await chat.postNotification!({ id: 2, kind: 'breach', dueAt: Date.now(), late: false, assigneeRef: null, alert }, 'n-2');
+    expect([reminder.channelId, breach.channelId]).toEqual([fake.channelIds[2], fake.channelIds[2]]);
+    // Without a route: the chat's own channels, breaches to the urgent one.
+    const plain = { ...alert, mention: { ...alert.mention, account: null } };
+    expect((await chat.postNotification!({ id: 3, kind: 'breach', dueAt: Date.now(), late: false, assigneeRef: null, alert: plain }, 'n-3')).channelId).toBe(fake.channelIds[1]);
+  });
+
   it('posts a card per alert with the embed, the actions, a nonce and no pings', async () => {
     const chat = await bot();
     ingest('@RiverbendHealth been on hold for 50 minutes with billing and nobody answers');

@@ -1,3 +1,4 @@
+import type { RequestPolicy } from '../../src/sources/request-policy.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { XConfig } from '../../src/config.js';
 import { pollSource } from '../../src/pipeline.js';
@@ -5,6 +6,8 @@ import { createXClient } from '../../src/sources/x/x-client.js';
 import { createXMentionSource, type XSourceOptions } from '../../src/sources/x/x-mention-source.js';
 import { FakeXApi } from '../fakes/fake-x-api.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
+
+const TEST_POLICY: RequestPolicy = { retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 }, maxInlineWaitMs: 60_000 };
 
 const BRAND = { id: '900', username: 'RiverbendHealth', name: 'Riverbend Health', followers: 12000 };
 const PAT = { id: '101', username: 'pat_q', name: 'Pat Q', followers: 340 };
@@ -34,7 +37,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
       client: createXClient(config, { timeoutMs: 300 }),
       log: fx.log,
       pageSize: 5,
-      retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
+      policy: TEST_POLICY,
       readsThisMonth: () => fx.store.readsInMonth(Date.now()).reduce((n, r) => n + r.reads, 0),
       ...overrides,
     });
@@ -101,7 +104,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
   it('pauses a stream whose rate limit resets later than it will wait, without moving the cursor', async () => {
     mentions(3);
     fake.fail({ kind: 'status', status: 429, resetInSeconds: 600 }, '/mentions');
-    const src = source({ maxInlineWaitMs: 1000 });
+    const src = source({ policy: { ...TEST_POLICY, maxInlineWaitMs: 1000 } });
     expect(await pollSource(src, fx.deps, signal)).toMatchObject({ inserted: 0 });
     expect(fx.store.getCursor('x', 'mentions')).toBeUndefined();
     expect(src.pausedUntil.get('mentions')).toBeGreaterThan(Date.now() + 500_000);
@@ -115,7 +118,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     fake.fail({ kind: 'status', status: 503 }, '/mentions', 2);
     fake.fail({ kind: 'hang' }, '/mentions');
     fake.fail({ kind: 'malformed' }, '/mentions');
-    const result = await pollSource(source({ retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 20 } }), fx.deps, signal);
+    const result = await pollSource(source({ policy: { ...TEST_POLICY, retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 20 } } }), fx.deps, signal);
     expect(result.inserted).toBe(6);
     expect(fx.logs.records.filter((r) => r.msg === 'X request failed; retrying')).toHaveLength(4);
   });

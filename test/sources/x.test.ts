@@ -24,7 +24,7 @@ function xDriver(): SourceDriver {
     stop: () => fake.stop(),
     createSource: ({ log, policy }) => {
       const config: XConfig = { bearerToken: fake.token, handle: BRAND.username, pollCron: '* * * * *', apiBaseUrl: fake.baseUrl, backfillHours: 24 };
-      return createXMentionSource({ config, client: createXClient(config, { timeoutMs: 300 }), log, pageSize: 5, retry: policy.retry, maxInlineWaitMs: policy.maxInlineWaitMs });
+      return createXMentionSource({ config, client: createXClient(config, { timeoutMs: 300 }), log, pageSize: 5, policy });
     },
     addMention({ ageMs, text } = {}) {
       const createdAt = ageMs === undefined ? undefined : new Date(Date.now() - ageMs).toISOString();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { customId, inert, LIMITS, parseCustomId, renderAlertComponents, renderAlertEmbed, truncate } from '../../src/chat/discord/render-alert-card.js';
 import type { AlertView } from '../../src/domain/alert.js';
 import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
+import { renderConsoleCard } from '../../src/chat/console/render-console-card.js';
 import { fingerprint, planDispatch } from '../../src/triage/plan-dispatch.js';
 import { nextBusinessMorning, zonedTimeToUtc } from '../../src/triage/business-time.js';
 
@@ -18,6 +19,25 @@ function alert(id: number, overrides: Partial<AlertView> = {}, mention: Partial<
 }
 
 describe('alert card rendering', () => {
+  it('shows the account and a review\'s rating on every chat\'s card, the account name inert', () => {
+    const review = alert(7, {}, { platform: 'google', stars: 2, account: 'north-google' });
+    const card = { alert: review, replies: [], account: 'North @everyone <!channel> **Reviews**' };
+    const embed = renderAlertEmbed(card, { now });
+    expect(embed.fields).toEqual(expect.arrayContaining([
+      { name: 'Rating', value: '★★☆☆☆ 2/5', inline: true },
+      { name: 'Account', value: expect.not.stringMatching(/@everyone|\*\*Reviews\*\*/), inline: true },
+    ]));
+    const slack = JSON.stringify(renderSlackCard(card, { now }).blocks);
+    expect(slack).toContain('★★☆☆☆ 2/5');
+    expect(slack).toContain('account: North');
+    expect(slack).not.toContain('<!channel>');
+    const text = renderConsoleCard(card, now, 'UTC');
+    expect(text).toMatch(/ · google · account: North @everyone <!channel> \*\*Reviews\*\* · ★★☆☆☆ 2\/5 · /);
+    const recommendation = renderAlertEmbed({ alert: alert(8, {}, { platform: 'facebook', recommends: false }), replies: [] }, { now });
+    expect(recommendation.fields).toEqual(expect.arrayContaining([{ name: 'Rating', value: 'does not recommend', inline: true }]));
+    expect(renderAlertEmbed({ alert: alert(9), replies: [] }, { now }).fields!.map((f) => f.name)).not.toContain('Account');
+  });
+
   it('stays within every Discord limit for absurd input', () => {
     const huge = alert(1, { reasons: Array.from({ length: 100 }, () => 'x'.repeat(500)), categories: ['crisis', 'complaint', 'phi', 'question', 'review', 'praise', 'spam'] }, {
       text: '\u{1F621}'.repeat(10_000), authorName: 'n'.repeat(1000), authorHandle: 'h'.repeat(500), inReplyToText: 'r'.repeat(5000),

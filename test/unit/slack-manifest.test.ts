@@ -21,7 +21,7 @@ describe('deploy/slack-manifest.json', () => {
   it('turns on Socket Mode and interactivity and declares /triage', () => {
     expect(manifest.settings).toMatchObject({ socket_mode_enabled: true, interactivity: { is_enabled: true } });
     expect(manifest.features.slash_commands).toEqual([expect.objectContaining({ command: '/triage', should_escape: false })]);
-    expect(manifest.features.slash_commands[0].usage_hint).toMatch(/queue \| sla \| find <text> \| templates \| digest/);
+    expect(manifest.features.slash_commands[0].usage_hint).toMatch(/queue \[account\] \| sla \| find <text> \| templates \| digest/);
   });
 
   it('asks for exactly the scopes of the methods the adapter calls, the slash command and private channels', () => {

@@ -1,4 +1,4 @@
-import type { AlertCard } from '../chat.js';
+import { ratingLabel, type AlertCard } from '../chat.js';
 import type { QueueSummary } from '../../store/sqlite-store.js';
 import { URGENCIES } from '../../domain/classification.js';
 import { count, isValidTime, safeUrl, terminalLine, terminalText } from '../sanitize.js';
@@ -38,10 +38,11 @@ export function renderConsoleCard(card: AlertCard, now: number, timeZone: string
     .filter(Boolean)
     .join(' · ');
   const url = safeUrl(m.url);
+  const rating = ratingLabel(m);
   const categories = Array.isArray(alert.categories) ? alert.categories.slice(0, 20).map((c) => terminalLine(c, 40)).join(', ') : '';
   const lines = [
     `── #${alert.id} ${urgency} ${'─'.repeat(Math.max(4, 60 - String(alert.id).length - urgency.length))}`,
-    `@${terminalLine(m.authorHandle, 40)}${who ? ` (${who})` : ''} · ${terminalLine(m.platform, 40)} · ${formatTime(m.createdAt, timeZone)}${url ? ` · ${terminalLine(url, 200)}` : ''}`,
+    `@${terminalLine(m.authorHandle, 40)}${who ? ` (${who})` : ''} · ${terminalLine(m.platform, 40)}${card.account !== undefined ? ` · account: ${terminalLine(card.account, 100)}` : ''}${rating !== undefined ? ` · ${rating}` : ''} · ${formatTime(m.createdAt, timeZone)}${url ? ` · ${terminalLine(url, 200)}` : ''}`,
   ];
   if (m.inReplyToText) lines.push(`  ↳ replying to: "${terminalLine(m.inReplyToText, 160)}"`);
   lines.push(`  "${terminalLine(m.text)}"`);

@@ -14,7 +14,7 @@ import {
 import type { DiscordConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
-import { renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
+import { channelFor, renderOrFail, type AlertCard, type Chat, type PostedMessage } from '../chat.js';
 import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
@@ -57,6 +57,8 @@ export interface DiscordChatOptions {
   onRateLimited?: () => void;
   /** Signs each card's "Open in console" link (PUBLIC_BASE_URL and TRIAGE_SECRET_KEY set). */
   consoleLinks?: CardLinks | undefined;
+  /** An account's own channels (data/accounts.json routing): its reminders and escalations go there too. */
+  routeOf?: (account: string | null | undefined) => AlertCard['route'];
 }
 
 /** Discord failures as our errors. Auth and permission failures stop the bot: retrying them gets it banned. */
@@ -144,8 +146,9 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     const link = where && config.guildId ? safeUrl(`https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}`) : undefined;
     return link ? ` ${link}` : '';
   };
-  const cardChannel = (alert: { urgency: string }) => (alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
-  const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  const cardChannel = (alert: { urgency: string; route?: AlertCard['route'] }) => channelFor(alert, alert.route, { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
+  // A reminder for the lead goes where critical cards go; the others where the alert's card went.
+  const notificationChannel = (n: PendingNotification) => channelFor({ urgency: describeNotification(n).audience === 'lead' ? 'critical' : 'normal' }, options.routeOf?.(n.alert.mention.account), { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
 
   /** Throws {@link CardRenderError} when the card cannot be drawn, so the outbox sets it aside. */
   function renderCard(card: AlertCard): CardBody {
@@ -194,7 +197,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     config,
     renderCard,
     async postAlert(card, nonce) {
-      const channelId = cardChannel(card.alert);
+      const channelId = cardChannel({ urgency: card.alert.urgency, route: card.route });
       const ping = card.alert.urgency === 'critical' && config.leadRoleId !== undefined ? config.leadRoleId : undefined;
       const body: RESTPostAPIChannelMessageJSONBody = {
         ...renderCard(card),

@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { PendingNotification } from '../../store/sqlite-store.js';
-import type { FoundPosts, PostedLookup } from '../chat.js';
+import type { AlertCard, FoundPosts, PostedLookup } from '../chat.js';
 import { cardAlertId } from './render-alert-card.js';
 import { notificationMatcher } from './render-notification.js';
 
@@ -23,7 +23,7 @@ export interface FindPostedOptions {
   fetchPage(channelId: string, before: string | undefined): Promise<ChannelMessage[] | undefined>;
   /** Only our own messages count. */
   botUserId: string;
-  cardChannel(alert: { id: number; urgency: string }): string;
+  cardChannel(alert: { id: number; urgency: string; route?: AlertCard['route'] }): string;
   notificationChannel(n: PendingNotification): string;
   log: Logger;
   /** Pages read per channel at most (default 5, 500 messages), for a channel busy with other posts. */

@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, A
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import { awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
+import { ratingLabel, awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
@@ -74,6 +74,9 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     { name: 'Sentiment', value: `${inert(alert.sentiment, 20)} (${inert(alert.score, 20)})`, inline: true },
     { name: 'State', value: truncate(stateLine(alert), 200), inline: true },
   ];
+  if (card.account !== undefined) fields.push({ name: 'Account', value: inert(card.account, 100) || '–', inline: true });
+  const rating = ratingLabel(m);
+  if (rating !== undefined) fields.push({ name: 'Rating', value: rating, inline: true });
   if (alert.firstResponseAt !== null) {
     fields.push({ name: 'First response', value: `${discordTime(alert.firstResponseAt, 'f')}${alert.respondedBy ? ` by ${person(alert.respondedBy)}` : ''}`, inline: true });
   } else if (alert.firstResponseDueAt !== null) {

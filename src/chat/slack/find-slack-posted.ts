@@ -1,6 +1,6 @@
 import type { Logger } from '../../logger.js';
 import type { PendingNotification } from '../../store/sqlite-store.js';
-import type { FoundPosts, PostedLookup, PostedMessage } from '../chat.js';
+import type { AlertCard, FoundPosts, PostedLookup, PostedMessage } from '../chat.js';
 import { slackCardAlertId } from './render-slack-card.js';
 import { slackNotificationMatcher } from './render-slack-messages.js';
 
@@ -32,7 +32,7 @@ export interface FindSlackPostedOptions {
   /** Only our own messages count. */
   botUserId: string;
   botId: string | undefined;
-  cardChannel(alert: { id: number; urgency: string }): string;
+  cardChannel(alert: { id: number; urgency: string; route?: AlertCard['route'] }): string;
   /** Where a notification would have gone: its card's thread, or a channel. */
   notificationPlace(n: PendingNotification): SlackPlace;
   log: Logger;

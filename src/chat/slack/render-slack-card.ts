@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import { awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
+import { ratingLabel, awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, fitBlocks, plain, SLACK_LIMITS, slackInert, slackLink, slackPlain, slackTime, truncate, truncateMrkdwn } from '../sanitize.js';
 
@@ -88,7 +88,7 @@ export function renderSlackCard(card: AlertCard, options: SlackRenderOptions): S
   if (options.pingGroup) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<!subteam^${options.pingGroup}> critical alert #${id}` } });
   blocks.push({ type: 'header', text: plainText(slackPlain(`${DOTS[alert.urgency] ?? DOTS.normal} ${cardTitle(alert, options, card)}`, SLACK_LIMITS.headerText)) });
 
-  const who = [m.authorName ? `*${slackInert(m.authorName, 80)}*` : undefined, slackInert(`@${m.authorHandle}`, 41), m.authorFollowers != null ? `${count(m.authorFollowers)} followers` : undefined, slackInert(m.platform, 40)]
+  const who = [m.authorName ? `*${slackInert(m.authorName, 80)}*` : undefined, slackInert(`@${m.authorHandle}`, 41), m.authorFollowers != null ? `${count(m.authorFollowers)} followers` : undefined, slackInert(m.platform, 40), card.account !== undefined ? `account: ${slackInert(card.account, 100)}` : undefined, ratingLabel(m)]
     .filter(Boolean)
     .join(' · ');
   const link = slackLink(m.url, 'open the post');

@@ -6,7 +6,7 @@ import { describeNotification } from '../../triage/describe-notification.js';
 import { TriageError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
 import { signedAlertLink, type CardLinks } from '../../web/card-links.js';
-import { CardRenderError, renderOrFail, type AlertCard, type Chat, type DigestMessage, type PostedMessage } from '../chat.js';
+import { CardRenderError, channelFor, renderOrFail, type AlertCard, type Chat, type DigestMessage, type PostedMessage } from '../chat.js';
 import { SLACK_LIMITS, slackInert, truncate } from '../sanitize.js';
 import { findSlackPosted, PAGE, type SlackHistoryMessage, type SlackPlace } from './find-slack-posted.js';
 import { renderSlackCard, type SlackCardBody } from './render-slack-card.js';
@@ -49,6 +49,8 @@ export interface SlackChatOptions {
   signal?: AbortSignal;
   /** Told of every 429. */
   onRateLimited?: () => void;
+  /** An account's own channels (data/accounts.json routing): its reminders and escalations go there too. */
+  routeOf?: (account: string | null | undefined) => AlertCard['route'];
   /**
    * Open the Socket Mode link for clicks, modals and `/triage` (default true). One-shot commands
    * (`triage poll --once`) only post, and leave it closed.
@@ -131,8 +133,9 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
   log.info({ team: auth.team, user: auth.user, socketMode: options.socketMode !== false }, 'connected to Slack');
 
   const alertChannel = config.alertChannelId;
-  const cardChannel = (alert: { urgency: string }) => (alert.urgency === 'critical' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
-  const notificationChannel = (n: PendingNotification) => (describeNotification(n).audience === 'lead' ? (config.urgentChannelId ?? alertChannel) : alertChannel);
+  const cardChannel = (alert: { urgency: string; route?: AlertCard['route'] }) => channelFor(alert, alert.route, { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
+  // A reminder for the lead goes where critical cards go; the others where the alert's card went.
+  const notificationChannel = (n: PendingNotification) => channelFor({ urgency: describeNotification(n).audience === 'lead' ? 'critical' : 'normal' }, options.routeOf?.(n.alert.mention.account), { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
   /** A notification goes in its card's thread when the card is on Slack; else in its channel. */
   const notificationPlace = (n: PendingNotification): SlackPlace => {
     const card = options.messageOf?.(n.alert.id);
@@ -209,7 +212,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
     call,
     renderCard,
     async postAlert(card) {
-      const channel = cardChannel(card.alert);
+      const channel = cardChannel({ urgency: card.alert.urgency, route: card.route });
       const body = renderCard(card, { pingGroup: card.alert.urgency === 'critical' ? lead : undefined });
       try {
         return await postMessage({ channel, ...body, parse: 'none', link_names: false }, `posting alert #${card.alert.id}`);

@@ -84,5 +84,6 @@ export function ratingMention(rating: GraphRating, createdAt: number): Mention {
     createdAt,
     ...(typeof story === 'string' && { url: `https://www.facebook.com/${story}` }),
     stream: 'ratings',
+    ...((rating.recommendation_type === 'positive' || negative) && { rating: { recommends: !negative } }),
   };
 }

@@ -1,7 +1,7 @@
 import type { FacebookConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import type { Source, SourceBatch } from '../source.js';
-import { createStreamGuard, LastBatchHolder, type RetryPolicy, type Sleep } from '../stream-guard.js';
+import { createStreamGuard, LastBatchHolder, type RequestPolicy, type Sleep } from '../request-policy.js';
 import { commentMention, postMention, ratingMention, type GraphComment, type GraphPost, type GraphRating } from './facebook-mentions.js';
 import { isDeprecatedInThisVersion, isTokenRejected, parseGraphTime, translateGraphError, type GraphClient } from './graph-client.js';
 
@@ -15,9 +15,8 @@ export interface FacebookSourceOptions {
   now?: () => number;
   /** Posts per feed request (default 25) and comments per comments request (default 100). */
   pageSize?: { posts: number; comments: number };
-  retry?: RetryPolicy;
-  /** A throttle lifting at most this far away is waited out; a later one pauses the stream. Default 60 s. */
-  maxInlineWaitMs?: number;
+  /** Retries, and how long a throttle may be waited out before the stream pauses (the shared default). */
+  policy?: RequestPolicy;
   /**
    * New comments are looked for on posts created up to this long before the cursor (default 14 days):
    * the feed is newest first, so reading it to the beginning every poll would cost without end.
@@ -55,10 +54,9 @@ export function createFacebookPageSource(options: FacebookSourceOptions): Source
     platform: 'Facebook',
     log,
     now,
-    retry: options.retry,
-    maxInlineWaitMs: options.maxInlineWaitMs,
-    ...(options.sleep && { sleep: options.sleep }),
-    ...(options.onRateLimited && { onRateLimited: options.onRateLimited }),
+    policy: options.policy,
+    sleep: options.sleep,
+    onRateLimited: options.onRateLimited,
     isCredentialFailure: isTokenRejected,
   });
   let ratingsUnavailable = false;

@@ -1,6 +1,6 @@
 import type { FacebookConfig } from '../../config.js';
 import { TriageError } from '../../util/errors.js';
-import { transportError } from '../stream-guard.js';
+import { transportError } from '../request-policy.js';
 
 /** Graph API error codes that mean "throttled": app (4), user (17), page (32), custom (613), Pages BUC (80001). */
 const THROTTLE_CODES = new Set([4, 17, 32, 613, 80001]);

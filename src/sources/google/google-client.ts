@@ -1,7 +1,7 @@
 import { gaxios, OAuth2Client } from 'google-auth-library';
 import type { GoogleConfig } from '../../config.js';
 import { TriageError } from '../../util/errors.js';
-import { transportError } from '../stream-guard.js';
+import { transportError } from '../request-policy.js';
 import type { GoogleReviewsClient, ReviewsPage } from './google-reviews-source.js';
 
 export interface GoogleClientOptions {

@@ -4,7 +4,7 @@ import type { Mention, OwnPost } from '../../domain/mention.js';
 import type { Logger } from '../../logger.js';
 import type { TriageError } from '../../util/errors.js';
 import type { Source, SourceBatch } from '../source.js';
-import { createStreamGuard, LastBatchHolder, type RetryPolicy, type Sleep } from '../stream-guard.js';
+import { createStreamGuard, LastBatchHolder, type RequestPolicy, type Sleep } from '../request-policy.js';
 
 /** A review as the v4 `accounts.locations.reviews.list` returns it (empty fields are left out). */
 export interface GoogleReview {
@@ -43,8 +43,7 @@ export interface GoogleSourceOptions {
   now?: () => number;
   /** Reviews per request, 1–50. Default 50 (the API's maximum). */
   pageSize?: number;
-  retry?: RetryPolicy;
-  maxInlineWaitMs?: number;
+  policy?: RequestPolicy;
   /**
    * Reviews updated this long before the cursor are read again for our replies (default 7 days):
    * a reply does not have to move the review's `updateTime`, so a reply written after the review
@@ -80,11 +79,10 @@ export function createGoogleReviewsSource(options: GoogleSourceOptions): Source 
     platform: 'Google',
     log,
     now,
-    retry: options.retry,
-    maxInlineWaitMs: options.maxInlineWaitMs,
-    ...(options.sleep && { sleep: options.sleep }),
-    ...(options.onRateLimited && { onRateLimited: options.onRateLimited }),
-    ...(options.isCredentialFailure && { isCredentialFailure: options.isCredentialFailure }),
+    policy: options.policy,
+    sleep: options.sleep,
+    onRateLimited: options.onRateLimited,
+    isCredentialFailure: options.isCredentialFailure,
   });
 
   async function* sweep(locationId: string, cursor: string | undefined, signal: AbortSignal): AsyncGenerator<SourceBatch> {
@@ -120,7 +118,7 @@ export function createGoogleReviewsSource(options: GoogleSourceOptions): Source 
           reachedOld = true;
           continue;
         }
-        const version = versionOf(review);
+        const version = reviewVersionOf(review);
         const reply = replyOf(review, version, updated);
         if (reply) ownPosts.push(reply);
         if (hasCursor ? updated <= newAfter : updated < newAfter) continue;
@@ -159,7 +157,7 @@ export function streamOf(locationId: string): string {
 }
 
 /** The mention key of this content of the review: the same stars and text always give the same key. */
-function versionOf(review: GoogleReview): string {
+export function reviewVersionOf(review: GoogleReview): string {
   const hash = createHash('sha256').update(`${review.starRating ?? ''}\u0000${review.comment ?? ''}`).digest('hex').slice(0, 12);
   return `${review.reviewId}#${hash}`;
 }
@@ -201,5 +199,6 @@ function toMention(review: GoogleReview, version: string, updated: number, strea
     // The SLA clock of an edit starts when it was made.
     createdAt: edited || Number.isNaN(created) ? updated : created,
     stream,
+    ...(rating !== undefined && { rating: { stars: rating } }),
   };
 }

@@ -1,5 +1,5 @@
 import type { GoogleConfig } from '../../config.js';
-import { transportError } from '../stream-guard.js';
+import { transportError } from '../request-policy.js';
 import type { GoogleReviewsClient, GoogleSourceOptions } from './google-reviews-source.js';
 
 type ClientModule = typeof import('./google-client.js');

@@ -3,7 +3,8 @@ import type { XConfig } from '../../config.js';
 import type { Mention, OwnPost } from '../../domain/mention.js';
 import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
-import { sleep } from '../../util/sleep.js';
+import { sleep as realSleep } from '../../util/sleep.js';
+import { DEFAULT_REQUEST_POLICY, requestWithPolicy, type RequestPolicy, type Sleep } from '../request-policy.js';
 import type { Source, SourceBatch } from '../source.js';
 import { resolveXUserId, translateXError } from './x-client.js';
 
@@ -20,10 +21,9 @@ export interface XSourceOptions {
   now?: () => number;
   /** Posts per request, 5–100. Default 100 (X's maximum). */
   pageSize?: number;
-  /** Retries after a 5xx, a timeout or a network error; backoff doubles from `baseDelayMs`, with jitter. */
-  retry?: { attempts: number; baseDelayMs: number; maxDelayMs: number };
-  /** A 429 whose reset is at most this far away is waited out inside the poll; a later one pauses the stream. */
-  maxInlineWaitMs?: number;
+  /** Retries, and how long a 429 may be waited out before the stream pauses (the shared default). */
+  policy?: RequestPolicy;
+  sleep?: Sleep;
   /** Posts read this month across streams, for X_MONTHLY_READ_BUDGET. */
   readsThisMonth?: () => number;
   /** Told of every 429 X answers. */
@@ -43,8 +43,8 @@ export function createXMentionSource(options: XSourceOptions): Source & { readon
   const { config, client, log } = options;
   const now = options.now ?? Date.now;
   const pageSize = Math.max(5, Math.min(100, options.pageSize ?? 100));
-  const retry = options.retry ?? { attempts: 4, baseDelayMs: 1000, maxDelayMs: 30_000 };
-  const maxInlineWait = options.maxInlineWaitMs ?? 60_000;
+  const policy = options.policy ?? DEFAULT_REQUEST_POLICY;
+  const sleep = options.sleep ?? realSleep;
   const pausedUntil = new Map<XStream, number>();
   const disabled = new Set<XStream>();
   const lastPolled = new Map<XStream, number>();
@@ -71,42 +71,19 @@ export function createXMentionSource(options: XSourceOptions): Source & { readon
     return q;
   }
 
-  /** One request, with the retry policy; undefined when the stream must stop for this poll. */
+  /** One request under the shared policy; undefined when the stream must stop for this poll. */
   async function request(stream: XStream, url: string, params: Record<string, string>, signal: AbortSignal) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await client.v2.get<TweetV2PaginableTimelineResult>(url, params, { fullResponse: true });
-      } catch (raw) {
-        const error = translateXError(raw, `the ${stream} stream`);
-        if (signal.aborted) return undefined;
-        if (error.code === 'source-auth') {
-          disabled.add(stream);
-          log.error({ stream, err: error }, `${error.message} The ${stream} stream is stopped until restart.`);
-          return undefined;
-        }
-        if (error.code === 'source-rate-limited') {
-          options.onRateLimited?.();
-          const resetAt = error.resetAt ?? now() + 60_000;
-          const wait = resetAt - now() + 1000;
-          if (wait <= maxInlineWait && attempt < retry.attempts) {
-            log.warn({ stream, waitMs: wait }, 'X rate limit reached; waiting for the reset');
-            await sleep(wait, signal);
-            continue;
-          }
-          pausedUntil.set(stream, resetAt);
-          log.warn({ stream, until: new Date(resetAt).toISOString() }, 'X rate limit reached; stream paused until the reset');
-          return undefined;
-        }
-        if (error.retryable && attempt < retry.attempts) {
-          const delay = Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** attempt) * (0.5 + Math.random());
-          log.warn({ stream, attempt: attempt + 1, delayMs: Math.round(delay), err: error.message }, 'X request failed; retrying');
-          await sleep(delay, signal);
-          continue;
-        }
-        log.error({ stream, err: error }, 'X request failed; the stream resumes from its cursor on the next poll');
-        return undefined;
-      }
+    const outcome = await requestWithPolicy(
+      { platform: 'X', stream, policy, log, now, signal, translate: (e) => translateXError(e, `the ${stream} stream`), onRateLimited: options.onRateLimited, sleep },
+      () => client.v2.get<TweetV2PaginableTimelineResult>(url, params, { fullResponse: true }),
+    );
+    if (outcome.ok) return outcome.value;
+    if (outcome.reason === 'auth') {
+      disabled.add(stream);
+      log.error({ stream, err: outcome.error }, `${outcome.error!.message} The ${stream} stream is stopped until restart.`);
     }
+    if (outcome.reason === 'paused') pausedUntil.set(stream, outcome.until!);
+    return undefined;
   }
 
   function overBudget(stream: XStream): boolean {
@@ -141,7 +118,7 @@ export function createXMentionSource(options: XSourceOptions): Source & { readon
       const limit = response.rateLimit;
       if (token !== undefined && limit && limit.remaining === 0) {
         const wait = limit.reset * 1000 - now() + 1000;
-        if (wait > maxInlineWait) {
+        if (wait > policy.maxInlineWaitMs) {
           pausedUntil.set(stream, limit.reset * 1000);
           log.warn({ stream, until: new Date(limit.reset * 1000).toISOString() }, 'X rate limit used up mid-sweep; resuming after the reset');
           return;

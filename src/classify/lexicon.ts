@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SpanishLexicon } from './es/spanish-lexicon.js';
 import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING } from './cue-kinds.js';
 
 const phraseList = z.array(z.string().min(1));
@@ -17,6 +18,8 @@ export const lexiconSchema = z.object({
   complaintPhrases: weightedPhrases,
   /** The medicines vocabulary, a file beside this one (or an absolute path). */
   medicinesFile: z.string().min(1),
+  /** The Spanish lexicon (`lexicon.es.json`), beside this one or an absolute path; without it Spanish posts are read as English. */
+  spanishFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES),
   contextCues: cueGroup(CONTEXT_CUES),
   incidentCues: cueGroup(INCIDENT_CUES),
@@ -50,4 +53,4 @@ export type LexiconFile = z.infer<typeof lexiconSchema>;
 export type MedicinesFile = z.infer<typeof medicinesSchema>;
 
 /** The lexicon with the files it names read in: what the classifier is built from. */
-export type Lexicon = LexiconFile & { medicines: MedicinesFile };
+export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon };

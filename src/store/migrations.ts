@@ -244,4 +244,9 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, account)
   );
   `,
+  `
+  -- The language each mention was written in ('en', 'es', 'mixed', 'other'), detected with its
+  -- classification; rows stored before it was detected read as English.
+  ALTER TABLE classifications ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+  `,
 ];

@@ -167,8 +167,10 @@ function healthDetail(c: SpanishCues, crisisKind: string | undefined, incident: 
     const before = terms.find((t) => t.index < owner.index && owner.index - t.index <= 40 && !c.all('careSettings').includes(t));
     if (before) return `"${before.text}" + "${owner.text}"`;
   }
-  if (owners.length > 0 && (crisisKind === 'self-harm' || crisisKind === 'overdose' || crisisKind === 'emergency')) return `"${owners[0]?.text}" in a crisis`;
-  if (owners.length > 0 && incident) return `"${owners[0]?.text}" in an incident`;
+  // The most specific owner names them: "mi suegro" before a bare "mi".
+  const owner = [...owners].sort((a, b) => b.text.length - a.text.length)[0]?.text;
+  if (owner !== undefined && (crisisKind === 'self-harm' || crisisKind === 'overdose' || crisisKind === 'emergency')) return `"${owner}" in a crisis`;
+  if (owner !== undefined && incident) return `"${owner}" in an incident`;
   if (crisisKind === 'self-harm') return 'self-harm';
   if (crisisKind === 'overdose') return 'the author with an overdose or poisoning';
   return undefined;

@@ -1,5 +1,6 @@
 import { canonicalToken, normalizeText } from '../classify/normalize.js';
 import type { Lexicon } from '../classify/lexicon.js';
+import { createSpanishReplyGuard } from './reply-guard-es.js';
 
 export interface GuardVerdict {
   ok: boolean;
@@ -66,9 +67,10 @@ function containsSequence(haystack: readonly string[], needle: readonly string[]
   return false;
 }
 
-/** Builds the guard; the health vocabulary comes from the classifier's lexicon. */
-export function createReplyGuard(lexicon: Pick<Lexicon, 'healthTerms'>): ReplyGuard {
+/** Builds the guard; the health vocabulary comes from the classifier's lexicon (Spanish too, when it has one). */
+export function createReplyGuard(lexicon: Pick<Lexicon, 'healthTerms'> & Partial<Pick<Lexicon, 'spanish'>>): ReplyGuard {
   const healthTerms = lexicon.healthTerms.map((term) => tokens(term)).filter((t) => t.length > 0);
+  const spanish = lexicon.spanish ? createSpanishReplyGuard(lexicon.spanish) : undefined;
 
   return {
     check(reply, mentionText) {
@@ -86,6 +88,7 @@ export function createReplyGuard(lexicon: Pick<Lexicon, 'healthTerms'>): ReplyGu
       if (MASS_MENTION.test(reply)) problems.push('contains @everyone or @here');
       const left = PLACEHOLDER_LEFT.exec(reply);
       if (left) problems.push(`placeholder not filled in: ${left[0]}`);
+      if (spanish) problems.push(...spanish.problems(reply, mentionText));
       return { ok: problems.length === 0, problems };
     },
   };

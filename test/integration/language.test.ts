@@ -4,6 +4,7 @@ import { renderConsoleCard } from '../../src/chat/console/render-console-card.js
 import { renderAlertEmbed } from '../../src/chat/discord/render-alert-card.js';
 import { cardTitle } from '../../src/chat/slack/render-slack-card.js';
 import { decideFor } from '../../src/pipeline.js';
+import { DigestQueries } from '../../src/store/digest-queries.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { mention } from '../helpers/mentions.js';
 import { classifier, policy, tempDir } from '../helpers/setup.js';
@@ -56,5 +57,21 @@ describe('the language of a mention, stored and shown', () => {
     const alert = await ingestOne('el baño estaba sucio y sin papel, qué mal servicio');
     const hostile = { ...alert, language: '@everyone' as never };
     expect(renderAlertEmbed({ alert: hostile, replies: [] }, { now }).title).not.toContain('@everyone');
+  });
+
+  it('counts the week\'s mentions and alerts by language for the digest', async () => {
+    const texts = [
+      'hola, ¿a qué hora abre el laboratorio los sábados?',
+      'qué bonito día para caminar',
+      'mi hermano mezcló xanax con alcohol y no responde, what do i do??',
+      'the portal is down again and nobody answers the phone',
+    ];
+    await store.ingest({ source: 'x', mentions: texts.map((text) => mention({ text })), now }, decide);
+    const from = now - 86_400_000;
+    expect(new DigestQueries(store.db).languages(from, now + 86_400_000)).toEqual({
+      es: { mentions: 2, alerts: 1 },
+      en: { mentions: 1, alerts: 1 },
+      mixed: { mentions: 1, alerts: 1 },
+    });
   });
 });

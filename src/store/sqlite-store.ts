@@ -543,10 +543,11 @@ export class SqliteStore {
     return row?.channelId && row.messageId ? { channelId: row.channelId, messageId: row.messageId } : undefined;
   }
 
-  /** Open alerts (not resolved or dismissed), most urgent and most overdue first. */
-  openAlerts(limit: number): AlertView[] {
-    return (this.db.prepare(`${ALERT_SELECT} WHERE a.state NOT IN ('resolved', 'dismissed') AND a.coalesced_into IS NULL
-      ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9e15), a.id LIMIT ?`).all(limit) as AlertRow[]).map(toView);
+  /** Open alerts (not resolved or dismissed), most urgent and most overdue first; only those in `language` when given. */
+  openAlerts(limit: number, language?: Language): AlertView[] {
+    const only = language === undefined ? '' : 'AND c.language = ?';
+    return (this.db.prepare(`${ALERT_SELECT} WHERE a.state NOT IN ('resolved', 'dismissed') AND a.coalesced_into IS NULL ${only}
+      ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9e15), a.id LIMIT ?`).all(...(language === undefined ? [limit] : [language, limit])) as AlertRow[]).map(toView);
   }
 
   /** Alerts whose mention contains `text` (case-insensitive), newest first. */

@@ -32,7 +32,8 @@ describe('/triage queue by language', () => {
     expect(await run({ language: 'es+en' })).toMatchObject({ sections: [{ alerts: [{ language: 'mixed', urgency: 'critical' }] }] });
     expect(await run({ language: 'en' })).toMatchObject({ sections: [{ alerts: [{ language: 'en' }] }] });
     expect(await run({ language: 'other' })).toMatchObject({ sections: [{ alerts: [], empty: 'Nothing open in other.' }] });
-    expect(((await run()) as { sections: Array<{ alerts: unknown[] }> }).sections[0]?.alerts).toHaveLength(3);
+    const all = await run();
+    expect(all.kind === 'report' ? all.sections[0]?.alerts : undefined).toHaveLength(3);
   });
 
   it('refuses a language it does not know, saying what to type', async () => {

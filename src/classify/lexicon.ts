@@ -2,11 +2,11 @@ import { z } from 'zod';
 import type { SpanishLexicon } from './es/spanish-lexicon.js';
 import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING } from './cue-kinds.js';
 
-const phraseList = z.array(z.string().min(1));
-const weightedPhrases = z.record(z.string().min(1), z.number());
+export const phraseList = z.array(z.string().min(1));
+export const weightedPhrases = z.record(z.string().min(1), z.number());
 
 /** An object with exactly these keys, each a phrase list: a misspelt or missing group is an error. */
-function cueGroup<const K extends readonly string[]>(keys: K) {
+export function cueGroup<const K extends readonly string[]>(keys: K) {
   return z.strictObject(Object.fromEntries(keys.map((key) => [key, phraseList])) as { [P in K[number]]: typeof phraseList });
 }
 

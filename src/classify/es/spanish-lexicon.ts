@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-const phraseList = z.array(z.string().min(1));
-const weightedPhrases = z.record(z.string().min(1), z.number());
+import { cueGroup, phraseList, weightedPhrases } from '../lexicon.js';
 
 /** Groups the Spanish crisis rules combine; each is a small fact about the text, never a verdict. */
 export const ES_CRISIS_CUES = [
@@ -18,10 +16,6 @@ export const ES_INCIDENT_CUES = [
   'lifeMedicine', 'medicationOut', 'accessDemand', 'accessBefore', 'recording', 'publish',
 ] as const;
 export const ES_HEALTH = ['owners', 'careSettings', 'procedures', 'conditions', 'medicines', 'selfDisclosure'] as const;
-
-function cueGroup<const K extends readonly string[]>(keys: K) {
-  return z.strictObject(Object.fromEntries(keys.map((key) => [key, phraseList])) as { [P in K[number]]: typeof phraseList });
-}
 
 /** Shape of `data/lexicon.es.json`, the file `lexicon.json` names as `spanishFile`. */
 export const spanishLexiconSchema = z.object({

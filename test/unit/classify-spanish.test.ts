@@ -83,3 +83,21 @@ describe('Spanish critical incidents, health details and everyday posts', () => 
     expect(classify('excelente atención, muy amables todos, gracias')).toMatchObject({ sentiment: 'positive', categories: ['praise'], urgency: 'low' });
   });
 });
+
+describe('Spanish poisonings in children, medication errors, and medicines taken as prescribed', () => {
+  it('raises a child who swallowed a household poison at once, with or without signs', () => {
+    const result = classify('mi hijo se tomó un vaso de cloro por accidente');
+    expect(result.crisis).toEqual({ tier: 'crisis', kind: 'overdose' });
+    expect(result.reasons.some((r) => /^crisis \(overdose or poisoning\): child "mi hijo" \+ took "se tomo" \+ substance "cloro"/.test(r))).toBe(true);
+  });
+
+  it('raises a medication error as a patient-safety incident', () => {
+    const result = classify('le dieron una medicina equivocada a mi mamá y ahora está muy mal');
+    expect(result.urgency).toBe('critical');
+    expect(result.reasons).toContain('urgency critical: patient-safety incident: "medicina equivocada" (es)');
+  });
+
+  it.each(['mi hijo se tomó su medicina a tiempo hoy', 'mi mamá se tomó sus pastillas y ya se durmió tranquila'])('does not raise %j', (text) => {
+    expect(classify(text).urgency).not.toBe('critical');
+  });
+});

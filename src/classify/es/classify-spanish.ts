@@ -135,14 +135,15 @@ export function createSpanishClassifier(lexicon: SpanishLexicon): SpanishClassif
 }
 
 /**
- * Critical incidents told in plain words: a privacy breach by our staff or pages, an unsafe
- * discharge, staff violence, a life-sustaining medicine that ran out, papers demanded before care,
+ * Critical incidents told in plain words: a privacy breach by our staff or pages, a medication or
+ * surgical error, an unsafe discharge, staff violence, a life-sustaining medicine that ran out, papers demanded before care,
  * a legal threat, a threat to go public with a recording.
  */
 export function detectSpanishIncidents(c: SpanishCues, label: Sentiment): string[] {
   const out: string[] = [];
   if (c.has('privacyAct') && c.has('privacyWhat') && (c.has('privacyWhere') || c.has('staff')) && !c.text.includes(' con nuestro permiso ') && !c.text.includes(' con permiso '))
     out.push(`privacy breach: ${c.quote('privacyAct')} ${c.quote('privacyWhat')} ${c.quote('privacyWhere') || c.quote('staff')}`);
+  if (c.has('safetyError')) out.push(`patient-safety incident: ${c.quote('safetyError')}`);
   if (c.has('dischargeAct') && c.has('dischargeUnsafe')) out.push(`unsafe discharge: ${c.quote('dischargeAct')} ${c.quote('dischargeUnsafe')}`);
   if (c.has('staff') && c.has('staffHarm')) out.push(`staff violence: ${c.quote('staff')} ${c.quote('staffHarm')}`);
   if (c.has('lifeMedicine') && c.has('medicationOut')) out.push(`life-sustaining medicine (${c.all('lifeMedicine')[0]?.text}) ran out: ${c.quote('medicationOut')}`);

@@ -70,10 +70,14 @@ function fire(c: SpanishCues): Fired[] {
   else if (c.has('weakSign')) add('self-harm', 'possible', q('warning sign without a plan', 'weakSign'));
 
   // --- overdose and poisoning ----------------------------------------------------------------
-  if (c.has('ingest') && c.has('substance')) {
-    const amount = c.has('quantity') || c.has('mixture') || c.has('child');
-    if (c.has('poisonSign')) add('overdose', 'crisis', q('took', 'ingest'), q('substance', 'substance'), q('quantity', 'quantity'), q('mixture', 'mixture'), q('child', 'child'), q('present sign', 'poisonSign'));
-    else if (amount) add('overdose', 'possible', q('took', 'ingest'), q('substance', 'substance'), q('quantity', 'quantity'), q('mixture', 'mixture'), 'no present sign');
+  if (c.has('ingest') && (c.has('substance') || c.has('householdPoison'))) {
+    const what = q('substance', 'substance') || q('household poison', 'householdPoison');
+    // "se tomó su medicina a tiempo" is no overdose: a quantity or a mixture is.
+    const amount = c.has('quantity') || c.has('mixture');
+    if (c.has('poisonSign')) add('overdose', 'crisis', q('took', 'ingest'), what, q('quantity', 'quantity'), q('mixture', 'mixture'), q('child', 'child'), q('present sign', 'poisonSign'));
+    // Children and medicines or household poisons: poison control now, signs or not.
+    else if (c.has('child') && (c.has('householdPoison') || c.has('quantity'))) add('overdose', 'crisis', q('child', 'child'), q('took', 'ingest'), what, q('quantity', 'quantity'));
+    else if (amount) add('overdose', 'possible', q('took', 'ingest'), what, q('quantity', 'quantity'), q('mixture', 'mixture'), 'no present sign');
   }
 
   // --- medical emergency ---------------------------------------------------------------------
@@ -86,6 +90,7 @@ function fire(c: SpanishCues): Fired[] {
   else if (c.has('infant') && (c.has('fever') || c.has('infantRedFlag'))) emergency('crisis', q('young infant', 'infant'), q('fever', 'fever'), q('red flag', 'infantRedFlag'));
   else if (c.has('vomitGreen')) emergency('crisis', q('green (bilious) vomiting', 'vomitGreen'));
   else if (c.has('headInjury') && c.has('headRedFlag')) emergency('crisis', q('head injury', 'headInjury'), q('red flag', 'headRedFlag'));
+  else if (c.has('headInjury') && FIRST_PERSON_REPORT.test(c.text)) emergency('possible', q('head injury', 'headInjury'));
   else if (c.has('seizure') && c.has('seizureOngoing')) emergency('crisis', q('seizure', 'seizure'), q('not stopping', 'seizureOngoing'));
   else if (c.has('bleeding') && !out.some((f) => f.kind === 'self-harm')) emergency('crisis', q('bleeding', 'bleeding'));
   else if (c.has('seizure') && FIRST_PERSON_REPORT.test(c.text)) emergency('possible', q('seizure', 'seizure'));

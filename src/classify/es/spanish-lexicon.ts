@@ -4,7 +4,7 @@ import { cueGroup, phraseList, weightedPhrases } from '../lexicon.js';
 /** Groups the Spanish crisis rules combine; each is a small fact about the text, never a verdict. */
 export const ES_CRISIS_CUES = [
   'intent', 'weakSign', 'method', 'selfCut', 'farewell', 'giveaway', 'decision', 'timing', 'thirdParty',
-  'substance', 'ingest', 'quantity', 'mixture', 'poisonSign', 'child',
+  'substance', 'householdPoison', 'ingest', 'quantity', 'mixture', 'poisonSign', 'child',
   'stroke', 'chestPain', 'cardiacSign', 'airway', 'allergy', 'collapse', 'infant', 'fever', 'infantRedFlag',
   'vomitGreen', 'seizure', 'seizureOngoing', 'headInjury', 'headRedFlag', 'cyanosis', 'glucose', 'bleeding', 'helpSeeking',
   'fire', 'smoke', 'gas', 'liftStuck', 'structure', 'alarmSilent', 'escape', 'place',
@@ -13,7 +13,7 @@ export const ES_CRISIS_CUES = [
 export const ES_CONTEXT_CUES = ['past', 'recovery', 'information', 'fiction', 'hypothetical', 'laughter', 'idiom'] as const;
 export const ES_INCIDENT_CUES = [
   'privacyAct', 'privacyWhat', 'privacyWhere', 'staff', 'dischargeAct', 'dischargeUnsafe', 'staffHarm',
-  'lifeMedicine', 'medicationOut', 'accessDemand', 'accessBefore', 'recording', 'publish',
+  'lifeMedicine', 'medicationOut', 'accessDemand', 'accessBefore', 'recording', 'publish', 'safetyError',
 ] as const;
 export const ES_HEALTH = ['owners', 'careSettings', 'procedures', 'conditions', 'medicines', 'selfDisclosure'] as const;
 

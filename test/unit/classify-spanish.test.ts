@@ -48,12 +48,18 @@ describe('Spanish hard negatives', () => {
     ['a past event told as thanks', 'hace dos años intenté quitarme la vida y hoy celebro mi recuperación', /crisis set aside: told as past "hace dos anos"/],
     ['information', 'taller gratis de primeros auxilios: qué hacer cuando alguien no puede respirar', /crisis set aside: information "taller"/],
     ['fiction', 'en la telenovela el doctor se quiere suicidar, qué drama', /crisis set aside: fiction "telenovela"/],
+    ['a goodbye until tomorrow', 'adiós a todos, nos vemos mañana en el turno', undefined],
+    ['an ordinary cut', 'me corté el pelo hoy y quedé feliz', undefined],
+    ['exhaustion in a queue', 'la fila está eterna, ya no aguanto más', /service-failure cues|negative words/],
+    ['chest pain from a cough', 'me duele el pecho de tanto toser, tengo gripa', undefined],
+    ['smoke that is not ours', 'vi humo saliendo de un carro en la calle', undefined],
     ['a hypothetical question', '¿qué hago si alguien se desmayó en el estacionamiento?', /crisis set aside: (a question|information) "(que hago si|si alguien)"/],
-  ])('%s is not raised', (_kind, text, reason) => {
+  ] as Array<[string, string, RegExp | undefined]>)('%s is not raised', (_kind, text, reason) => {
     const result = classify(text);
     expect(result.urgency).not.toBe('critical');
     expect(result.categories).not.toContain('crisis');
-    expect(result.reasons.some((r) => reason.test(r))).toBe(true);
+    expect(result.reasons.some((r) => /^(?:possible )?crisis \(/.test(r))).toBe(false);
+    if (reason) expect(result.reasons.some((r) => reason.test(r))).toBe(true);
   });
 });
 

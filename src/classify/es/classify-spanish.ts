@@ -104,7 +104,7 @@ export function createSpanishClassifier(lexicon: SpanishLexicon): SpanishClassif
       categories.add('praise');
       reasons.push(`praise: ${c.quote('praise')} (es)`);
     }
-    const phi = healthDetail(c, flag?.kind ?? crisis.told[0], incidents.length > 0);
+    const phi = healthDetail(c, flag?.kind ?? crisis.told[0], incidents.length > 0, flag === undefined && crisis.setAside !== undefined);
     if (phi) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phi} (es)`);
@@ -157,7 +157,8 @@ export function detectSpanishIncidents(c: SpanishCues, label: Sentiment): string
  * A health term after a relative or the author ("mi suegro ... vesicula", "me recetaron
  * metformina"), or a crisis about them: the same health details the English rules protect.
  */
-function healthDetail(c: SpanishCues, crisisKind: string | undefined, incident: boolean): string | undefined {
+function healthDetail(c: SpanishCues, crisisKind: string | undefined, incident: boolean, setAside: boolean): string | undefined {
+  const told = setAside ? ' (told as past, information or a story)' : '';
   if (c.has('selfDisclosure')) return c.quote('selfDisclosure');
   const owners = c.all('owners');
   const terms: CueMatch[] = [...c.all('careSettings'), ...c.all('procedures'), ...c.all('conditions'), ...c.all('medicines')];
@@ -170,10 +171,10 @@ function healthDetail(c: SpanishCues, crisisKind: string | undefined, incident: 
   }
   // The most specific owner names them: "mi suegro" before a bare "mi".
   const owner = [...owners].sort((a, b) => b.text.length - a.text.length)[0]?.text;
-  if (owner !== undefined && (crisisKind === 'self-harm' || crisisKind === 'overdose' || crisisKind === 'emergency')) return `"${owner}" in a crisis`;
+  if (owner !== undefined && (crisisKind === 'self-harm' || crisisKind === 'overdose' || crisisKind === 'emergency')) return `"${owner}" in a crisis${told}`;
   if (owner !== undefined && incident) return `"${owner}" in an incident`;
-  if (crisisKind === 'self-harm') return 'self-harm';
-  if (crisisKind === 'overdose') return 'the author with an overdose or poisoning';
+  if (crisisKind === 'self-harm') return `self-harm${told}`;
+  if (crisisKind === 'overdose') return `the author with an overdose or poisoning${told}`;
   return undefined;
 }
 

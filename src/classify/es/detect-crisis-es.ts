@@ -19,6 +19,11 @@ interface Fired {
 /** Words that keep a crisis present even beside a memory ("otra vez", "esta noche"). */
 const PRESENT = / (?:otra vez|de nuevo|esta noche|ahorita|ahora mismo|tonight|again) /;
 const FIRST_PERSON_REPORT = / (?:mi|me|estoy|tengo|estamos|nos) /;
+const SEE_YOU = / (?:nos vemos|hasta manana|hasta luego|hasta pronto|buenas noches|me voy a dormir) /;
+const ORDINARY_CUT = / me corte (?:el pelo|el cabello|el fleco|las unas|el dedo|la mano cocinando|cocinando|con un papel|afeitando|rasurando)/;
+const EXHAUSTED = new Set(['ya no aguanto', 'no aguanto mas', 'ya no puedo mas', 'no puedo mas', "i can't anymore"]);
+/** Chest pain with a cause that is not the heart ("de tanto toser", "gripa"), and no cardiac sign. */
+const BENIGN_CHEST = / (?:toser|tos|gripa|gripe|resfriado|ejercicio|gimnasio|golpe) /;
 
 /**
  * The Spanish crisis rules, by structure as in English: self-harm (intent, a method, a farewell, a
@@ -56,18 +61,24 @@ function fire(c: SpanishCues): Fired[] {
   const q = (label: string, cue: Parameters<SpanishCues['quote']>[0]) => (c.has(cue) ? `${label} ${c.quote(cue)}` : '');
 
   // --- self-harm ---------------------------------------------------------------------------
-  const strongFarewell = c.all('farewell').some((m) => m.text !== 'gracias por todo' && m.text !== 'adios');
+  // "adiós a todos, nos vemos mañana" is a goodbye until tomorrow, not a farewell.
+  const seeYou = SEE_YOU.test(c.text);
+  const strongFarewell = !seeYou && c.all('farewell').some((m) => m.text !== 'gracias por todo' && m.text !== 'adios');
+  // "me corté el pelo hoy", "me corté el dedo cocinando": not self-injury.
+  const selfCut = c.has('selfCut') && !ORDINARY_CUT.test(c.text);
+  // "ya no aguanto más" beside a queue is exhaustion; it needs a method or a plan to count.
+  const weakSign = c.all('weakSign').some((m) => !EXHAUSTED.has(m.text));
   if (c.has('thirdParty')) add('self-harm', 'crisis', q('someone else states intent', 'thirdParty'), q('method', 'method'));
   else if (c.has('intent')) add('self-harm', 'crisis', q('intent', 'intent'), q('method', 'method'), q('farewell', 'farewell'), q('timing', 'timing'));
   else if (strongFarewell && (c.has('giveaway') || c.has('decision') || c.has('method') || c.has('timing')))
     add('self-harm', 'crisis', q('farewell', 'farewell'), q('giving things away', 'giveaway'), q('decision', 'decision'), q('timing', 'timing'));
-  else if (c.has('farewell') && (c.has('giveaway') || c.has('decision')))
+  else if (!seeYou && c.has('farewell') && (c.has('giveaway') || c.has('decision')))
     add('self-harm', 'crisis', q('farewell', 'farewell'), q('giving things away', 'giveaway'), q('decision', 'decision'));
-  else if (c.has('selfCut') && (c.has('timing') || c.has('bleeding') || c.has('weakSign')))
+  else if (selfCut && (c.has('timing') || c.has('bleeding') || c.has('weakSign')))
     add('self-harm', 'crisis', q('self-injury', 'selfCut'), q('timing', 'timing'), q('bleeding', 'bleeding'));
   else if (c.has('weakSign') && c.has('method') && (c.has('decision') || c.has('timing')))
     add('self-harm', 'crisis', q('warning sign', 'weakSign'), q('method', 'method'), q('decision', 'decision'), q('timing', 'timing'));
-  else if (c.has('weakSign')) add('self-harm', 'possible', q('warning sign without a plan', 'weakSign'));
+  else if (weakSign) add('self-harm', 'possible', q('warning sign without a plan', 'weakSign'));
 
   // --- overdose and poisoning ----------------------------------------------------------------
   if (c.has('ingest') && (c.has('substance') || c.has('householdPoison'))) {
@@ -83,7 +94,8 @@ function fire(c: SpanishCues): Fired[] {
   // --- medical emergency ---------------------------------------------------------------------
   const emergency = (tier: CrisisTier, ...parts: string[]) => add('emergency', tier, ...parts);
   if (c.has('stroke')) emergency('crisis', q('stroke sign', 'stroke'));
-  else if (c.has('chestPain')) emergency(c.has('cardiacSign') ? 'crisis' : 'possible', q('chest pain', 'chestPain'), q('with', 'cardiacSign'));
+  else if (c.has('chestPain') && (c.has('cardiacSign') || !BENIGN_CHEST.test(c.text)))
+    emergency(c.has('cardiacSign') ? 'crisis' : 'possible', q('chest pain', 'chestPain'), q('with', 'cardiacSign'));
   else if (c.has('airway')) emergency('crisis', q('airway', 'airway'), q('allergy', 'allergy'));
   else if (c.has('cyanosis')) emergency('crisis', q('blue lips or skin', 'cyanosis'));
   else if (c.has('collapse')) emergency('crisis', q('collapse', 'collapse'));
@@ -101,7 +113,8 @@ function fire(c: SpanishCues): Fired[] {
   const hazard = c.has('fire') || c.has('smoke') || c.has('gas') || c.has('liftStuck') || c.has('structure');
   if (hazard) {
     const what = [q('fire', 'fire'), q('smoke', 'smoke'), q('gas', 'gas'), q('lift', 'liftStuck'), q('structure', 'structure')].filter(Boolean).join(', ');
-    add('hazard', c.has('place') || c.has('liftStuck') ? 'crisis' : 'possible', what, q('at', 'place'), q('alarm', 'alarmSilent'));
+    // Smoke from a car in the street is not ours: a hazard counts at a place of ours.
+    if (c.has('place') || c.has('liftStuck')) add('hazard', 'crisis', what, q('at', 'place'), q('alarm', 'alarmSilent'));
   }
   if (c.has('escape')) add('hazard', 'possible', q('vulnerable patient left a secure area', 'escape'));
 

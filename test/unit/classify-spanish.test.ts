@@ -107,3 +107,14 @@ describe('Spanish poisonings in children, medication errors, and medicines taken
     expect(classify(text).urgency).not.toBe('critical');
   });
 });
+
+describe('Spanish signs denied and everyday uses of crisis words', () => {
+  it.each(['mi esposo no tiene dolor de pecho, solo cansancio', 'me voy a tirar al sillón a ver la tele jaja', 'el bebé no se mueve mucho en mi panza, es normal?'])('does not raise %j', (text) => {
+    expect(classify(text).urgency).not.toBe('critical');
+  });
+
+  it('still raises a denied sign beside a present one, and an incident told with "no tengo"', () => {
+    expect(classify('mi hijo no tiene fiebre pero tiene convulsiones que no paran').crisis).toEqual({ tier: 'crisis', kind: 'emergency' });
+    expect(classify('no tengo inhalador desde el viernes y me ahogo en las noches').urgency).toBe('critical');
+  });
+});

@@ -39,6 +39,10 @@ export function compileGroup(phrases: readonly string[]): RegExp {
   return new RegExp(`(?<= )(?:${sources.join('|') || '(?!)'})(?= )`, 'g');
 }
 
+const NEGATED = / (?:no (?:tiene|tengo|tuvo|tenia|hay)|sin|ya no tiene|nunca ha tenido) $/;
+/** Crisis signs can be denied; incident cues cannot ("no tengo inhalador" is the incident). */
+const NEGATABLE: ReadonlySet<EsCue> = new Set(ES_CRISIS_CUES);
+
 export interface CueMatch {
   text: string;
   index: number;
@@ -77,7 +81,10 @@ export class SpanishCues {
       list = [];
       const pattern = this.compiled.get(cue) as RegExp;
       pattern.lastIndex = 0;
-      for (let m = pattern.exec(this.text); m !== null; m = pattern.exec(this.text)) list.push({ text: m[0], index: m.index });
+      for (let m = pattern.exec(this.text); m !== null; m = pattern.exec(this.text)) {
+        // "no tiene dolor de pecho", "sin fiebre": a sign denied is no sign.
+        if (!NEGATABLE.has(cue) || !NEGATED.test(this.text.slice(Math.max(0, m.index - 16), m.index))) list.push({ text: m[0], index: m.index });
+      }
       this.found.set(cue, list);
     }
     return list;

@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { lexiconSchema, medicinesSchema, type Lexicon } from './classify/lexicon.js';
+import { spanishLexiconSchema } from './classify/es/spanish-lexicon.js';
 import type { Config } from './config.js';
 import { slaPolicySchema, type SlaPolicy } from './triage/sla-policy.js';
 import { templatesSchema, type TemplatesFile } from './triage/reply-templates.js';
@@ -59,7 +60,11 @@ export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: 
   const medicinesPath = isAbsolute(file.value.medicinesFile) ? file.value.medicinesFile : resolve(dirname(path), file.value.medicinesFile);
   const medicines = readJsonFile(medicinesPath, medicinesSchema, `LEXICON_PATH (its "medicinesFile")`);
   if (!medicines.ok) return medicines;
-  return { ok: true, value: { ...file.value, medicines: medicines.value } };
+  if (file.value.spanishFile === undefined) return { ok: true, value: { ...file.value, medicines: medicines.value } };
+  const spanishPath = isAbsolute(file.value.spanishFile) ? file.value.spanishFile : resolve(dirname(path), file.value.spanishFile);
+  const spanish = readJsonFile(spanishPath, spanishLexiconSchema, `LEXICON_PATH (its "spanishFile")`);
+  if (!spanish.ok) return spanish;
+  return { ok: true, value: { ...file.value, medicines: medicines.value, spanish: spanish.value } };
 }
 
 /** {@link readLexicon} for tests and benchmarks: throws the problems as one error. */

@@ -1,5 +1,5 @@
 import { isClosed, type AlertView } from '../domain/alert.js';
-import { readCrisisFlag } from '../domain/classification.js';
+import { LANGUAGES, languageTag, readCrisisFlag } from '../domain/classification.js';
 import type { SuggestedReply } from '../triage/suggest-replies.js';
 import type { PendingNotification } from '../store/sqlite-store.js';
 import type { DigestData } from '../digest/collect-digest.js';
@@ -48,6 +48,15 @@ export function awaitsCrisisCheck(card: AlertCard): boolean {
   const { categories, urgency, reasons } = card.alert;
   const possible = Array.isArray(categories) && Array.isArray(reasons) && readCrisisFlag({ categories, urgency, reasons })?.tier === 'possible';
   return possible && !(card.corrections ?? []).some((c) => c.correction.kind === 'category' && c.correction.category === 'crisis');
+}
+
+/**
+ * The language tag a card shows after its title (` · es`, ` · es+en`); nothing for English, so an
+ * English card reads as before. Only the known languages are shown, whatever the stored value.
+ */
+export function shownLanguage(alert: Pick<AlertView, 'language'>): string {
+  const language = alert.language;
+  return language !== undefined && language !== 'en' && (LANGUAGES as readonly string[]).includes(language) ? ` · ${languageTag(language)}` : '';
 }
 
 /** The categories a card shows: the classifier's, with people's corrections applied. */

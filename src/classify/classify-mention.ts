@@ -1,12 +1,14 @@
-import type { Category, Classification, ClassifyContext, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
+import type { Category, Classification, ClassifyContext, Language, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
 import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import { detectCrisis, type CrisisReading } from './detect-crisis.js';
 import { authorByVerb, findHealthDetail } from './detect-health-details.js';
 import { detectIncidents, type Incident } from './detect-incidents.js';
 import { Found, spanOf, type Evidence } from './found.js';
 import type { Lexicon } from './lexicon.js';
+import { detectLanguage, SPANISH_WORDS } from './detect-language.js';
+import { createSpanishClassifier, mergeMixed } from './es/classify-spanish.js';
 import { canonicalToken, normalizeText } from './normalize.js';
-import { PhraseIndex } from './phrase-index.js';
+import { PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { voidMisleadingCues } from './read-context.js';
 import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
 import { createSentimentContribution, createSentimentScorer, tokenize } from './score-sentiment.js';
@@ -42,12 +44,34 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
   const contribution = createSentimentContribution(lexicon.sentimentWords);
   // classify is synchronous and keeps nothing of it, so one Found serves every call.
   const reused = new Found();
+  const spanish = lexicon.spanish ? createSpanishClassifier(lexicon.spanish) : undefined;
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
     const tokens = tokenize(normalized);
+    const matches = index.match(tokens);
+    // The Spanish rules run only for Spanish and Spanglish; the detector only for posts with a Spanish word.
+    let language: Language = 'en';
+    if (spanish !== undefined) {
+      for (let i = 0; i < matches.length; i++) {
+        if ((matches[i] as PhraseMatch).entry.kindIndex === SPANISH_WORD) {
+          language = detectLanguage(tokens, normalized);
+          break;
+        }
+      }
+    }
+    if (spanish !== undefined && (language === 'es' || language === 'mixed')) {
+      const es = spanish.classify(normalized);
+      const result = language === 'es' ? es : mergeMixed(classifyEnglish(normalized, tokens, matches, context, language), es);
+      result.language = language;
+      return result;
+    }
+    return classifyEnglish(normalized, tokens, matches, context, language);
+  }
+
+  function classifyEnglish(normalized: string, tokens: string[], matches: PhraseMatch[], context: ClassifyContext, language: Language): Classification {
     const sentiment = scoreSentiment(tokens);
-    const found = reused.reset(index.match(tokens), tokens, normalized);
+    const found = reused.reset(matches, tokens, normalized);
     const reasons: string[] = [];
 
     // --- crisis, incidents and health details: most posts have no anchor and skip all of it ------
@@ -233,6 +257,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       categories: CATEGORY_ORDER.filter((c) => categories.has(c)),
       urgency,
       reasons,
+      language,
     };
     if (flag) result.crisis = flag;
     return result;
@@ -251,6 +276,7 @@ const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   viral: 'threat to go public',
 };
 const DIGIT = /\d/;
+const SPANISH_WORD = kindIndex('spanishWord');
 
 /** Kinds the per-post path asks about, resolved to indices once. */
 const K = {
@@ -354,6 +380,7 @@ function buildIndexes(lexicon: Lexicon): [PhraseIndex, PhraseIndex] {
     ['medicine', lexicon.medicines.medicines],
     ['vitalWord', VITAL_WORDS],
   ];
+  if (lexicon.spanish) lists.push(['spanishWord', [...SPANISH_WORDS]]);
   for (const kind of CRISIS_CUES) lists.push([kind, lexicon.crisisCues[kind]]);
   for (const kind of CONTEXT_CUES) lists.push([kind, lexicon.contextCues[kind]]);
   for (const kind of INCIDENT_CUES) lists.push([kind, lexicon.incidentCues[kind]]);

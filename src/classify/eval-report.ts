@@ -29,9 +29,24 @@ export interface CrisisReport {
   hard: { rows: number; raised: number; byKind: Array<{ kind: string; rows: number; raised: number }> };
 }
 
+/** How one language's rows fared (by the detected language), for files with more than one. */
+export interface LanguageReport {
+  language: string;
+  rows: number;
+  /** Sentiment and urgency exact-match accuracy over the rows that carry those labels. */
+  sentimentAccuracy?: number;
+  urgencyAccuracy?: number;
+  /** Rows labelled critical, and how many of them were raised (urgency critical). */
+  critical: { rows: number; raised: number };
+  /** Rows labelled anything else, and how many were raised all the same. */
+  everyday: { rows: number; raised: number };
+}
+
 export interface FileEvaluation {
   file: string;
   rows: number;
+  /** Per detected language, when the file has more than one. */
+  languages?: LanguageReport[];
   ours: LabelReport[];
   /** The raw `sentiment` package on the same rows (label by score sign), when the file has `label`. */
   baseline?: LabelReport;
@@ -60,9 +75,20 @@ export function evaluateRows(file: string, rows: readonly LabelledRow[], classif
     if (raised) entry.raised++;
     return entry;
   };
+  const languages = new Map<string, { rows: number; sentiment: [number, number]; urgency: [number, number]; critical: { rows: number; raised: number }; everyday: { rows: number; raised: number } }>();
   for (const row of rows) {
     const result = classifier.classify(row.text, row.followers === undefined ? {} : { followers: row.followers });
     const raised = result.urgency === 'critical' || result.categories.includes('crisis');
+    const language = result.language ?? 'en';
+    const byLanguage = languages.get(language) ?? languages.set(language, { rows: 0, sentiment: [0, 0], urgency: [0, 0], critical: { rows: 0, raised: 0 }, everyday: { rows: 0, raised: 0 } }).get(language)!;
+    byLanguage.rows++;
+    if (typeof row.label === 'string') byLanguage.sentiment = [byLanguage.sentiment[0] + (row.label === result.sentiment ? 1 : 0), byLanguage.sentiment[1] + 1];
+    if (typeof row.urgency === 'string') {
+      byLanguage.urgency = [byLanguage.urgency[0] + (row.urgency === result.urgency ? 1 : 0), byLanguage.urgency[1] + 1];
+      const bucket = row.urgency === 'critical' ? byLanguage.critical : byLanguage.everyday;
+      bucket.rows++;
+      if (raised) bucket.raised++;
+    }
     if (typeof row.tier === 'string') {
       const entry = bump(tiers, row.tier, { rows: 0, raised: 0, sameTier: 0 }, raised);
       if (result.crisis?.tier === row.tier) entry.sameTier++;
@@ -78,6 +104,18 @@ export function evaluateRows(file: string, rows: readonly LabelledRow[], classif
   }
   const ours: LabelReport[] = [];
   const evaluation: FileEvaluation = { file, rows: rows.length, ours };
+  if (languages.size > 1) {
+    evaluation.languages = [...languages.entries()]
+      .sort(([a, x], [b, y]) => y.rows - x.rows || a.localeCompare(b))
+      .map(([language, l]) => ({
+        language,
+        rows: l.rows,
+        ...(l.sentiment[1] > 0 && { sentimentAccuracy: l.sentiment[0] / l.sentiment[1] }),
+        ...(l.urgency[1] > 0 && { urgencyAccuracy: l.urgency[0] / l.urgency[1] }),
+        critical: l.critical,
+        everyday: l.everyday,
+      }));
+  }
   if (sentimentPairs.length > 0) {
     ours.push(scoreMultiLabel('sentiment', sentimentPairs.map(([t, p]) => [[t], [p]]), SENTIMENTS));
     evaluation.baseline = scoreMultiLabel('sentiment', baselinePairs.map(([t, p]) => [[t], [p]]), SENTIMENTS);
@@ -116,7 +154,21 @@ export function renderEvaluation(evaluation: FileEvaluation): string {
     }
   }
   if (evaluation.crisis) lines.push(...renderCrisis(evaluation.crisis));
+  if (evaluation.languages) lines.push(...renderLanguages(evaluation.languages));
   return lines.join('\n');
+}
+
+function renderLanguages(reports: readonly LanguageReport[]): string[] {
+  const lines = ['  by language  (detected; raised = urgency critical)'];
+  for (const l of reports) {
+    const parts = [`${l.language.padEnd(6)} ${String(l.rows).padStart(6)} rows`];
+    if (l.sentimentAccuracy !== undefined) parts.push(`sentiment accuracy ${f(l.sentimentAccuracy)}`);
+    if (l.urgencyAccuracy !== undefined) parts.push(`urgency accuracy ${f(l.urgencyAccuracy)}`);
+    if (l.critical.rows > 0) parts.push(`critical raised ${l.critical.raised}/${l.critical.rows}`);
+    if (l.everyday.rows > 0) parts.push(`others raised ${l.everyday.raised}/${l.everyday.rows}`);
+    lines.push(`    ${parts.join('   ')}`);
+  }
+  return lines;
 }
 
 function renderCrisis(report: CrisisReport): string[] {

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import type { SpanishLexicon } from './es/spanish-lexicon.js';
 import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING } from './cue-kinds.js';
 
-const phraseList = z.array(z.string().min(1));
-const weightedPhrases = z.record(z.string().min(1), z.number());
+export const phraseList = z.array(z.string().min(1));
+export const weightedPhrases = z.record(z.string().min(1), z.number());
 
 /** An object with exactly these keys, each a phrase list: a misspelt or missing group is an error. */
-function cueGroup<const K extends readonly string[]>(keys: K) {
+export function cueGroup<const K extends readonly string[]>(keys: K) {
   return z.strictObject(Object.fromEntries(keys.map((key) => [key, phraseList])) as { [P in K[number]]: typeof phraseList });
 }
 
@@ -17,6 +18,8 @@ export const lexiconSchema = z.object({
   complaintPhrases: weightedPhrases,
   /** The medicines vocabulary, a file beside this one (or an absolute path). */
   medicinesFile: z.string().min(1),
+  /** The Spanish lexicon (`lexicon.es.json`), beside this one or an absolute path; without it Spanish posts are read as English. */
+  spanishFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES),
   contextCues: cueGroup(CONTEXT_CUES),
   incidentCues: cueGroup(INCIDENT_CUES),
@@ -52,7 +55,7 @@ export type LexiconFile = z.infer<typeof lexiconSchema>;
 export type MedicinesFile = z.infer<typeof medicinesSchema>;
 
 /** The lexicon with the files it names read in: what the classifier is built from. */
-export type Lexicon = LexiconFile & { medicines: MedicinesFile };
+export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon };
 
 /** The parts of the lexicon that name health details, for the reply guard and the digest's redactor. */
 export type HealthWords = Pick<Lexicon, 'healthTerms'> & Partial<Pick<Lexicon, 'medicines' | 'healthVocabulary'>>;

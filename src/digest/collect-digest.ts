@@ -41,6 +41,8 @@ export interface DigestData {
   sentiment: Record<Sentiment, number>;
   previousSentiment: Record<Sentiment, number>;
   categories: Record<string, number>;
+  /** Mentions and alerts by detected language (`en`, `es`, `mixed`, `other`), most mentions first. */
+  languages: Record<string, { mentions: number; alerts: number }>;
   themes: Array<{ name: string; count: number; example: string | null }>;
   sla: Array<{ urgency: string; alerts: number; withTarget: number; withinTarget: number; medianMinutes: number | null; p90Minutes: number | null }>;
   breaches: Array<{ id: number; urgency: string; url: string | null }>;
@@ -120,6 +122,7 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
     sentiment: days.reduce((mix, d) => ({ negative: mix.negative + d.sentiment.negative, neutral: mix.neutral + d.sentiment.neutral, positive: mix.positive + d.sentiment.positive }), { negative: 0, neutral: 0, positive: 0 }),
     previousSentiment,
     categories: queries.categories(week.from, week.to),
+    languages: queries.languages(week.from, week.to),
     themes: themes.filter((t) => t.count > 0).sort((a, b) => b.count - a.count).map(({ name, count, example }) => ({ name, count, example })),
     sla: report.byUrgency.map((g) => ({ urgency: g.key, alerts: g.alerts, withTarget: g.withTarget, withinTarget: g.withinTarget, medianMinutes: g.firstResponse.wall.median, p90Minutes: g.firstResponse.wall.p90 })),
     breaches: shownBreaches.map((b) => ({ id: b.id, urgency: b.urgency, url: urls.get(b.id) ?? null })),

@@ -1,5 +1,5 @@
 import type { APIEmbed } from 'discord.js';
-import type { Sentiment } from '../domain/classification.js';
+import { LANGUAGES, languageTag, type Language, type Sentiment } from '../domain/classification.js';
 import type { DigestData } from './collect-digest.js';
 import { fitEmbed, inert, plain, truncate } from '../chat/sanitize.js';
 
@@ -62,6 +62,8 @@ export function renderDigestMarkdown(data: DigestData): string {
   }
   const categories = Object.entries(data.categories);
   if (categories.length) lines.push(`Categories: ${categories.map(([c, n]) => `${c} ${n}`).join(', ')}.`);
+  const languages = Object.entries(data.languages ?? {});
+  if (languages.length) lines.push(`By language: ${languages.map(([l, n]) => `${languageName(l)} ${n.mentions} mentions (${n.alerts} alerts)`).join(', ')}.`);
   lines.push('', '## Top complaint themes', '');
   if (data.themes.length === 0) lines.push('None this week.');
   for (const t of data.themes.slice(0, 6)) lines.push(`- **${t.name}**: ${t.count}${t.example ? ` — e.g. "${t.example}"` : ''}`);
@@ -127,6 +129,7 @@ export function renderDigestCsv(data: DigestData): string {
   for (const [source, n] of Object.entries(data.bySource)) rows.push(['source', source, n]);
   for (const a of data.byAccount) rows.push(['account_mentions', a.account, a.mentions], ['account_alerts', a.account, a.alerts], ['account_answered', a.account, a.answered]);
   for (const [category, n] of Object.entries(data.categories)) rows.push(['category', category, n]);
+  for (const [language, n] of Object.entries(data.languages ?? {})) rows.push(['language_mentions', language, n.mentions], ['language_alerts', language, n.alerts]);
   for (const t of data.themes) rows.push(['theme', t.name, t.count]);
   for (const g of data.sla) {
     rows.push(['sla_alerts', g.urgency, g.alerts], ['sla_within_target', g.urgency, g.withTarget === 0 ? '' : g.withinTarget / g.withTarget]);
@@ -175,4 +178,9 @@ function correctionNotes(data: DigestData): string[] {
     `${c.total} label${c.total === 1 ? '' : 's'} corrected on cards: urgency raised ${c.urgencyRaised}, lowered ${c.urgencyLowered}${Object.keys(c.added).length ? `; added ${list(c.added)}` : ''}${Object.keys(c.removed).length ? `; removed ${list(c.removed)}` : ''}.`,
     '`triage eval --corrections` scores the classifier on them.',
   ];
+}
+
+/** `es` / `es+en` as cards show them; anything unknown as it was stored. */
+function languageName(language: string): string {
+  return (LANGUAGES as readonly string[]).includes(language) ? languageTag(language as Language) : language;
 }

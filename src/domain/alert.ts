@@ -1,4 +1,4 @@
-import type { Category, Sentiment, Urgency } from './classification.js';
+import type { Category, Language, Sentiment, Urgency } from './classification.js';
 
 export const ALERT_STATES = ['open', 'claimed', 'responded', 'resolved', 'snoozed', 'dismissed'] as const;
 export type AlertState = (typeof ALERT_STATES)[number];
@@ -49,6 +49,8 @@ export interface AlertView {
   sentiment: Sentiment;
   score: number;
   reasons: string[];
+  /** The mention's language, as detected with its classification; absent reads as `en`. */
+  language?: Language;
   createdAt: number;
   firstResponseDueAt: number | null;
   resolutionDueAt: number | null;

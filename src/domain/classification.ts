@@ -34,6 +34,18 @@ export const CRISIS_KIND_LABELS: Readonly<Record<CrisisKind, string>> = {
   violence: 'violence',
 };
 
+/**
+ * The language a mention is written in: `mixed` is Spanish and English together (Spanglish), a value
+ * of its own; `other` is any language the classifier has no rules for (it is read as English).
+ */
+export const LANGUAGES = ['en', 'es', 'mixed', 'other'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** The short tag a card shows: `es`, `es+en`, `en`, `other`. */
+export function languageTag(language: Language): string {
+  return language === 'mixed' ? 'es+en' : language;
+}
+
 export interface Classification {
   sentiment: Sentiment;
   /** Sentiment score after the domain lexicon; negative is bad. */
@@ -47,6 +59,8 @@ export interface Classification {
    * it can always be read back from `categories`, `urgency` and `reasons` with {@link readCrisisFlag}.
    */
   crisis?: CrisisFlag;
+  /** The detected language; absent on classifications stored before it was recorded (read as `en`). */
+  language?: Language;
 }
 
 /** Labels written by the classifier before the two tiers. */

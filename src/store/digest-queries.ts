@@ -44,6 +44,14 @@ export class DigestQueries {
     return Object.fromEntries(rows.map((r) => [r.category, r.n]));
   }
 
+  /** Mentions and the alerts they raised, by detected language (`en`, `es`, `mixed`, `other`). */
+  languages(from: number, to: number): Record<string, { mentions: number; alerts: number }> {
+    const rows = this.db.prepare(`SELECT c.language, COUNT(*) AS mentions, COUNT(a.id) AS alerts
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id LEFT JOIN alerts a ON a.mention_id = m.id
+      WHERE m.created_at >= ? AND m.created_at < ? GROUP BY c.language ORDER BY mentions DESC, c.language`).all(from, to) as Array<{ language: string; mentions: number; alerts: number }>;
+    return Object.fromEntries(rows.map((r) => [r.language, { mentions: r.mentions, alerts: r.alerts }]));
+  }
+
   /**
    * Complaint texts of the week that are not crises, confident or possible (crisis posts are never quoted), most negative
    * first. A purged post comes with the themes and quote kept in place of its text.

@@ -253,4 +253,9 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE mentions ADD COLUMN recommends INTEGER;
   CREATE INDEX mentions_account ON mentions (account, created_at);
   `,
+  `
+  -- The language each mention was written in ('en', 'es', 'mixed', 'other'), detected with its
+  -- classification; rows stored before it was detected read as English.
+  ALTER TABLE classifications ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
+  `,
 ];

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
 import { transition } from '../domain/alert.js';
-import { URGENCIES, urgencyRank, type Category, type Classification, type ClassifyContext, type Sentiment, type Urgency } from '../domain/classification.js';
+import { URGENCIES, urgencyRank, type Category, type Classification, type Language, type ClassifyContext, type Sentiment, type Urgency } from '../domain/classification.js';
 import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
 import { TriageError } from '../util/errors.js';
@@ -92,6 +92,7 @@ const WEEK = 7 * 24 * 3600_000;
 
 interface AlertRow {
   id: number;
+  language: Language;
   mention_id: number;
   state: AlertState;
   urgency: Urgency;
@@ -128,7 +129,7 @@ interface AlertRow {
 const ALERT_SELECT = `
   SELECT a.id, a.mention_id, a.state, a.urgency, a.created_at, a.first_response_due_at, a.resolution_due_at,
          a.policy_version, a.assignee, a.first_response_at, a.responded_by, a.resolved_at, a.snoozed_until,
-         a.snoozed_from, a.waiting_since, a.chat_message_id, c.sentiment, c.score, c.categories, c.reasons, m.platform, m.native_id,
+         a.snoozed_from, a.waiting_since, a.chat_message_id, c.sentiment, c.score, c.categories, c.reasons, c.language, m.platform, m.native_id,
          m.url, m.text, m.created_at AS mention_created_at, m.author_handle, m.author_name, m.author_followers,
          m.in_reply_to_text, m.account, m.stars, m.recommends
   FROM alerts a JOIN mentions m ON m.id = a.mention_id JOIN classifications c ON c.mention_id = a.mention_id`;
@@ -154,6 +155,7 @@ function toView(row: AlertRow): AlertView {
     sentiment: row.sentiment,
     score: row.score,
     reasons: JSON.parse(row.reasons) as string[],
+    language: row.language,
     createdAt: row.created_at,
     firstResponseDueAt: row.first_response_due_at,
     resolutionDueAt: row.resolution_due_at,
@@ -222,8 +224,8 @@ export class SqliteStore {
           account, stars, recommends)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertClassification: db.prepare(`
-        INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+        INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at, language)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       insertAlert: db.prepare(`
         INSERT INTO alerts (mention_id, state, urgency, urgency_rank, created_at, arrived_at, first_response_due_at,
           resolution_due_at, policy_version, updated_at, next_sla_check_at)
@@ -319,6 +321,7 @@ export class SqliteStore {
         if (resumeClock && mention.conversationId !== undefined) this.resumeConversation(mention, mentionId, batch.now, resumeClock);
         s.insertClassification.run(
           mentionId, c.sentiment, c.score, JSON.stringify(c.categories), c.urgency, JSON.stringify(c.reasons), isComplaint, batch.now,
+          c.language ?? 'en',
         );
         if (plan) {
           s.insertAlert.run(
@@ -548,10 +551,11 @@ export class SqliteStore {
     return row?.channelId && row.messageId ? { channelId: row.channelId, messageId: row.messageId } : undefined;
   }
 
-  /** Open alerts (not resolved or dismissed), most urgent and most overdue first. */
-  openAlerts(limit: number): AlertView[] {
-    return (this.db.prepare(`${ALERT_SELECT} WHERE a.state NOT IN ('resolved', 'dismissed') AND a.coalesced_into IS NULL
-      ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9e15), a.id LIMIT ?`).all(limit) as AlertRow[]).map(toView);
+  /** Open alerts (not resolved or dismissed), most urgent and most overdue first; only those in `language` when given. */
+  openAlerts(limit: number, language?: Language): AlertView[] {
+    const only = language === undefined ? '' : 'AND c.language = ?';
+    return (this.db.prepare(`${ALERT_SELECT} WHERE a.state NOT IN ('resolved', 'dismissed') AND a.coalesced_into IS NULL ${only}
+      ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9e15), a.id LIMIT ?`).all(...(language === undefined ? [limit] : [language, limit])) as AlertRow[]).map(toView);
   }
 
   /** Alerts whose mention contains `text` (case-insensitive), newest first. */

@@ -1,6 +1,7 @@
 import { canonicalToken, normalizeText } from '../classify/normalize.js';
-import { healthDetailTerms, type HealthWords } from '../classify/lexicon.js';
+import { healthDetailTerms, type HealthWords, type Lexicon } from '../classify/lexicon.js';
 import { platformReplyProblems, type ReplyTarget } from './platform-replies.js';
+import { createSpanishReplyGuard } from './reply-guard-es.js';
 import { replySentences, sentenceProblems } from './reply-rules.js';
 
 export { weightedLength, X_MAX_WEIGHTED_LENGTH } from './platform-replies.js';
@@ -100,8 +101,11 @@ function containsSequence(haystack: readonly string[], needle: readonly string[]
   return false;
 }
 
-/** Builds the guard; the health vocabulary (terms, medicines, care settings) comes from the classifier's lexicon. */
-export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
+/**
+ * Builds the guard; the health vocabulary (terms, medicines, care settings) comes from the
+ * classifier's lexicon, Spanish too when it has one.
+ */
+export function createReplyGuard(lexicon: HealthWords & Partial<Pick<Lexicon, 'spanish'>>): ReplyGuard {
   const healthTerms = healthDetailTerms(lexicon).map((term) => tokens(term)).filter((t) => t.length > 0);
   const medicineNames = (lexicon.medicines?.medicines ?? []).map((term) => tokens(term)).filter((t) => t.length > 0);
   // Words too general to give anyone away when spoken to them ("the pain you're feeling").
@@ -113,6 +117,7 @@ export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
   };
   const firstHealthTerm = firstOf(spokenTerms);
   const firstPlace = firstOf(places);
+  const spanish = lexicon.spanish ? createSpanishReplyGuard(lexicon.spanish) : undefined;
 
   return {
     check(reply, mentionText, target = { platform: 'x' }) {
@@ -142,6 +147,7 @@ export function createReplyGuard(lexicon: HealthWords): ReplyGuard {
       if (MASS_MENTION.test(reply)) problems.push('contains @everyone or @here');
       const left = PLACEHOLDER_LEFT.exec(reply);
       if (left) problems.push(`placeholder not filled in: ${left[0]}`);
+      if (spanish) problems.push(...spanish.problems(reply, mentionText));
       return { ok: problems.length === 0, problems };
     },
   };

@@ -1,7 +1,7 @@
 import { readCrisisFlag, type Classification } from '../domain/classification.js';
 import type { GuardVerdict, ReplyGuard } from './reply-guard.js';
 import { adaptReply, platformPlaceholders, type ReplyTarget } from './platform-replies.js';
-import { chooseTemplates, fillTemplate, type ReplyTemplate, type TemplatesFile } from './reply-templates.js';
+import { chooseTemplates, fillTemplate, findTemplate, templateRole, type ReplyTemplate, type TemplatesFile } from './reply-templates.js';
 
 export interface SuggestedReply {
   template: string;
@@ -37,7 +37,7 @@ export function suggestReplies(
 function pickTemplates(classification: Classification, templates: TemplatesFile, limit: number): ReplyTemplate[] {
   const crisis = classification.crisis ?? readCrisisFlag(classification);
   if (crisis?.tier !== 'possible') return chooseTemplates(templates, classification, limit);
-  const check = templates.templates.find((t) => t.id === POSSIBLE_CRISIS_TEMPLATE);
-  const rest = chooseTemplates(templates, classification, limit + 1).filter((t) => t.id !== CRISIS_TEMPLATE && t.id !== POSSIBLE_CRISIS_TEMPLATE);
+  const check = findTemplate(templates, POSSIBLE_CRISIS_TEMPLATE, classification);
+  const rest = chooseTemplates(templates, classification, limit + 1).filter((t) => templateRole(t) !== CRISIS_TEMPLATE && templateRole(t) !== POSSIBLE_CRISIS_TEMPLATE);
   return (check ? [check, ...rest] : rest).slice(0, limit);
 }

@@ -236,7 +236,7 @@ describe('Slack chat (the real Bolt client in Socket Mode against a local fake)'
     ]);
     const templates = await privately(fake.command('/triage', 'templates', 'ana'));
     expect(templates.blocks.length).toBeGreaterThanOrEqual(6);
-    expect(await privately(fake.command('/triage', 'fly', 'ana'))).toMatchObject({ text: 'Use /triage queue <account> | sla | find <text> | templates | digest <week>' });
+    expect(await privately(fake.command('/triage', 'fly', 'ana'))).toMatchObject({ text: 'Use /triage queue [account] | sla | find <text> | templates | digest [week]' });
     expect(await privately(fake.command('/triage', 'queue', 'cy'))).toMatchObject({ text: expect.stringMatching(/Only members of the triage user group/) });
     for (const m of fake.messages) expect(fake.mentionsIn(m).broadcasts).toEqual([]);
   });

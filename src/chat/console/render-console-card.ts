@@ -1,4 +1,4 @@
-import { ratingLabel, type AlertCard } from '../chat.js';
+import { ratingLabel, shownLanguage, type AlertCard } from '../chat.js';
 import type { QueueSummary } from '../../store/sqlite-store.js';
 import { URGENCIES } from '../../domain/classification.js';
 import { count, isValidTime, safeUrl, terminalLine, terminalText } from '../sanitize.js';
@@ -46,7 +46,7 @@ export function renderConsoleCard(card: AlertCard, now: number, timeZone: string
   ];
   if (m.inReplyToText) lines.push(`  ↳ replying to: "${terminalLine(m.inReplyToText, 160)}"`);
   lines.push(`  "${terminalLine(m.text)}"`);
-  lines.push(`  categories: ${categories || '–'} · sentiment: ${terminalLine(alert.sentiment, 20)} (${terminalLine(alert.score, 20)})`);
+  lines.push(`  categories: ${categories || '–'} · sentiment: ${terminalLine(alert.sentiment, 20)} (${terminalLine(alert.score, 20)})${shownLanguage(alert).replace(' · ', ' · language: ')}`);
   for (const reason of (Array.isArray(alert.reasons) ? alert.reasons : []).slice(0, 6)) lines.push(`  · ${terminalLine(reason, 200)}`);
   if (alert.firstResponseDueAt !== null) {
     lines.push(`  SLA: first response due ${formatTime(alert.firstResponseDueAt, timeZone)} (${formatRelative(alert.firstResponseDueAt, now)})` +

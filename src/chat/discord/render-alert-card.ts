@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIComponentInMessageActionRow, APIEmbed, A
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import { ratingLabel, awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
+import { ratingLabel, awaitsCrisisCheck, shownCategories, shownLanguage, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
@@ -105,7 +105,7 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
   const categories = shownCategories(card).slice(0, 20).join(', ');
   const url = safeUrl(m.url);
   const embed: APIEmbed = {
-    title: `${prefix}${inert(String(alert.urgency).toUpperCase(), 20)} · ${inert(categories, 200) || 'uncategorised'}`,
+    title: `${prefix}${inert(String(alert.urgency).toUpperCase(), 20)} · ${inert(categories, 200) || 'uncategorised'}${shownLanguage(alert)}`,
     description: truncate(`${reply}${inert(m.text, 2000)}`, 2400),
     color: sla === 'breached' ? BREACHED : sla === 'at-risk' ? AT_RISK : COLOURS[alert.urgency] ?? COLOURS.normal,
     author: { name: who || 'unknown author', ...(url && { url }) },

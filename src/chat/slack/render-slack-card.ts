@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { AlertView } from '../../domain/alert.js';
 import { isClosed } from '../../domain/alert.js';
 import type { Urgency } from '../../domain/classification.js';
-import { ratingLabel, awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
+import { ratingLabel, awaitsCrisisCheck, shownCategories, shownLanguage, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, fitBlocks, plain, SLACK_LIMITS, slackInert, slackLink, slackPlain, slackTime, truncate, truncateMrkdwn } from '../sanitize.js';
 
@@ -71,7 +71,7 @@ export function cardTitle(alert: AlertView, options: SlackRenderOptions, card: A
   const check = awaitsCrisisCheck(card) ? 'CHECK NOW · POSSIBLE CRISIS · ' : '';
   const prefix = `${check}${sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : ''}`;
   const categories = shownCategories(card).slice(0, 20).join(', ');
-  return `${prefix}${String(alert.urgency).toUpperCase()} · ${categories || 'uncategorised'}`;
+  return `${prefix}${String(alert.urgency).toUpperCase()} · ${categories || 'uncategorised'}${shownLanguage(alert)}`;
 }
 
 /**

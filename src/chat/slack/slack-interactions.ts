@@ -164,7 +164,7 @@ export function routeSlackInteractions(
     const log = ctx.log.child({ handler: `command:${parsed?.handler.name ?? '?'}`, userId: command.user_id });
     const tell = viaRespond(respond);
     await guarded(log, tell, async () => {
-      if (!parsed) return tell(`Use /triage ${handlers.commands.map((c) => `${c.name}${c.options?.length ? ` <${c.options[0]!.name}>` : ''}`).join(' | ')}`);
+      if (!parsed) return tell(`Use /triage ${handlers.commands.map((c) => `${c.name}${c.options?.length ? (c.options[0]!.required ? ` <${c.options[0]!.name}>` : ` [${c.options[0]!.name}]`) : ''}`).join(' | ')}`);
       if (!(await mayAct(command.user_id))) return tell(NOT_AN_ACTOR);
       const reply = await parsed.handler.run({ actor: actorOf({ id: command.user_id, username: command.user_name }), options: parsed.options }, ctx);
       await answer(reply, command.channel_id, tell);

@@ -6,9 +6,8 @@ import type { DigestSources } from './digest/collect-digest.js';
 import { createRedactor } from './digest/redact.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PipelineDeps } from './pipeline.js';
-import { DigestQueries } from './store/digest-queries.js';
-import { OpsQueries } from './store/ops-queries.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import type { OpsRepository, Store } from './store/store-port.js';
 import { storePolicyBook } from './triage/policy-book.js';
 import { createReplyGuard } from './triage/reply-guard.js';
 import { createMetrics, registerStoreGauges, type Metrics } from './web/metrics.js';
@@ -21,12 +20,12 @@ export interface App {
   config: Config;
   data: DataFiles;
   log: Logger;
-  store: SqliteStore;
+  store: Store;
   deps: PipelineDeps;
   digest: DigestSources;
   metrics: Metrics;
-  ops: OpsQueries;
-  close(): void;
+  ops: OpsRepository;
+  close(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -34,20 +33,20 @@ export interface AppOptions {
   now?: () => number;
 }
 
-export function createApp(config: Config, options: AppOptions = {}): App {
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const data = loadDataFiles(config);
   const log = createLogger(config.logLevel, options.logDestination);
-  const store = new SqliteStore(config.databasePath);
+  const store = await openStore(config);
   const now = options.now ?? Date.now;
   let policies;
   try {
-    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now());
+    policies = await storePolicyBook(store, data.policy, config.paths.slaPolicy, now());
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   const metrics = createMetrics();
-  const ops = new OpsQueries(store.db);
+  const ops = store.ops;
   registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
   const deps: PipelineDeps = {
     store,
@@ -60,6 +59,6 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     now,
     metrics,
   };
-  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon) };
+  const digest: DigestSources = { store, queries: store.digestQueries, policies, themes: data.themes, redact: createRedactor(data.lexicon) };
   return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
 }

@@ -47,13 +47,13 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
       log: app.log.child({ source: 'x' }),
       now: app.deps.now,
       onRateLimited: () => app.metrics.rateLimited.inc({ service: 'x' }),
-      readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
+      readsThisMonth: async () => (await app.store.readsInMonth(app.deps.now())).filter((r) => r.source === 'x').reduce((sum, r) => sum + r.reads, 0),
     }));
   }
   if (app.config.bluesky) {
     const config = app.config.bluesky;
     const log = app.log.child({ source: 'bluesky' });
-    const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', config.handle);
+    const sessions = app.store.sessions(app.deps.now).for('bluesky', config.handle);
     sources.push(createBlueskySource({
       config,
       agent: createBlueskyAgent(config, sessions, { signal, log }),
@@ -183,13 +183,13 @@ export async function runDemo(app: App, io: CommandIo): Promise<number> {
   const { poll, posted } = await pollOnce(app.deps, [source], chat, io.signal, chatLimits(app));
   // Reminders and escalations already due for the replayed posts, each printed once ever.
   await runSlaSweep(chat, app.deps, io.signal);
-  const { mentions, alerts } = app.store.counts();
+  const { mentions, alerts } = await app.store.counts();
   io.stdout.write(
     poll.read === 0
       ? `Demo: nothing new; the ${mentions} sample mentions are already in ${app.config.databasePath}. Delete it (or set DATABASE_PATH) to replay.\n`
       : `Demo: ${poll.read} mentions read, ${poll.inserted} new, ${poll.duplicates} duplicates skipped, ${poll.alerts} new alerts, ${posted} cards shown. Stored in ${app.config.databasePath} (${mentions} mentions, ${alerts} alerts).\n`,
   );
-  io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
+  io.stdout.write(`${renderQueueSummary(await app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
   return 0;
 }
 
@@ -215,7 +215,7 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
         ...app.config.http,
         log: app.log.child({ component: 'http' }),
         registry: app.metrics.registry,
-        health: () => assessHealth({ now: app.deps.now(), databaseProblem: app.ops.probe(), jobs: scheduler?.status() }),
+        health: async () => assessHealth({ now: app.deps.now(), databaseProblem: await app.ops.probe(), jobs: scheduler?.status() }),
       });
     }
     try {

@@ -6,7 +6,7 @@ import type { DigestSources } from './digest/collect-digest.js';
 import type { Logger } from './logger.js';
 import type { PipelineDeps } from './pipeline.js';
 import type { Source } from './sources/source.js';
-import type { OpsQueries } from './store/ops-queries.js';
+import type { OpsRepository } from './store/store-port.js';
 import { TriageError } from './util/errors.js';
 import type { InFlight } from './util/in-flight.js';
 import type { Metrics } from './web/metrics.js';
@@ -53,7 +53,7 @@ export interface SchedulerOptions<C> {
   /** A failure no retry can fix (rejected credentials, bad settings): the bot stops. */
   onFatal(error: TriageError): void;
   inFlight?: InFlight | undefined;
-  ops?: OpsQueries;
+  ops?: OpsRepository;
   metrics?: Metrics;
 }
 
@@ -73,9 +73,9 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
   const { log, now, signal } = options;
   const states: JobState<C>[] = [];
 
-  const record = (what: string, write: () => void) => {
+  const record = async (what: string, write: () => Promise<void> | undefined) => {
     try {
-      write();
+      await write();
     } catch (error) {
       log.warn({ err: error }, `could not record the job's ${what}`);
     }
@@ -90,7 +90,7 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
     }
     const startedAt = now();
     status.runningSince = startedAt;
-    record('start', () => options.ops?.jobStarted(handler.name, startedAt));
+    await record('start', () => options.ops?.jobStarted(handler.name, startedAt));
     const work = () => handler.run(options.context, signal);
     let failure: unknown;
     state.run = (options.inFlight ? options.inFlight.track(handler.name, work) : work()).catch((error: unknown) => {
@@ -105,7 +105,7 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
     const message = failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure);
     if (failure === undefined) status.lastOkAt = finishedAt;
     status.lastError = message;
-    record('end', () => options.ops?.jobFinished(handler.name, startedAt, finishedAt, message ?? null));
+    await record('end', () => options.ops?.jobFinished(handler.name, startedAt, finishedAt, message ?? null));
     options.metrics?.jobRuns.inc({ job: handler.name, outcome: failure === undefined ? 'ok' : 'failed' });
     if (failure instanceof TriageError && (failure.code === 'chat-auth' || failure.code === 'config')) options.onFatal(failure);
     else if (failure !== undefined) log.error({ err: failure, job: handler.name }, 'job failed; it runs again on its next tick');

@@ -5,13 +5,13 @@ import { URGENCIES } from '../../src/domain/classification.js';
 export const queue: CommandHandler = {
   name: 'queue',
   description: 'Open alerts by urgency, with due times and who has them',
-  run(_, ctx) {
-    const summary = ctx.deps.store.queueSummary(ctx.deps.now());
+  async run(_, ctx) {
+    const summary = await ctx.deps.store.queueSummary(ctx.deps.now());
     return {
       kind: 'report',
       sections: [{
         title: `Queue: ${summary.total} open (${summary.breached} past first-response target)`,
-        alerts: ctx.deps.store.openAlerts(40),
+        alerts: await ctx.deps.store.openAlerts(40),
         empty: 'Nothing open.',
         footer: URGENCIES.filter((u) => u !== 'ignore').map((u) => `${u} ${summary.open[u]}`).join(' · '),
       }],

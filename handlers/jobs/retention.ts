@@ -13,7 +13,7 @@ export const retention: JobHandler<BotContext> = {
   async run(ctx, signal) {
     const now = ctx.deps.now();
     const days = ctx.config.retentionDays;
-    const result = await new RetentionStore(ctx.deps.store.db).purgeExpired({ cutoff: retentionCutoff(now, days), now, factsOf: createDigestFacts(ctx.digest, ctx.timeZone), signal });
+    const result = await ctx.deps.store.retention.purgeExpired({ cutoff: retentionCutoff(now, days), now, factsOf: createDigestFacts(ctx.digest, ctx.timeZone), signal });
     if (result.mentions > 0) ctx.deps.log.info({ ...result, retentionDays: days }, 'retention purge');
   },
 };

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import { OpsQueries, type JobRun } from '../store/ops-queries.js';
+import { openStore } from '../store/open-store.js';
+import type { JobRun } from '../store/ops-queries.js';
 import { liveLockHolder } from '../store/bot-lock.js';
 import { createXClient, resolveXUserId, translateXError } from '../sources/x/x-client.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
@@ -42,13 +42,13 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
   let usage: string | undefined;
   let runs: JobRun[] = [];
   try {
-    const store = new SqliteStore(config.databasePath);
-    const { mentions, alerts } = store.counts();
-    usage = describeXUsage(store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
-    runs = new OpsQueries(store.db).jobRuns();
-    const first = store.outbox.undeliverable(1)[0];
-    const setAside = first && { count: store.outbox.countUndeliverable(), first };
-    store.close();
+    const store = await openStore(config);
+    const { mentions, alerts } = await store.counts();
+    usage = describeXUsage(await store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
+    runs = await store.ops.jobRuns();
+    const first = (await store.outbox.undeliverable(1))[0];
+    const setAside = first && { count: await store.outbox.countUndeliverable(), first };
+    await store.close();
     say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
     if (setAside) say('warn', `outbox: ${setAside.count} alert(s) set aside because their card cannot be drawn (first #${setAside.first.alertId}: ${setAside.first.reason})`);
     const holder = liveLockHolder(config.databasePath);

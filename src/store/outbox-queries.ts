@@ -63,14 +63,14 @@ export class OutboxQueries {
   }
 
   /** Records, committed before the send, that the card of `leadId` carrying `alertIds` (the lead among them) is about to be sent. */
-  markAttempted(leadId: number, alertIds: readonly number[], now: number): void {
+  async markAttempted(leadId: number, alertIds: readonly number[], now: number): Promise<void> {
     this.db.transaction(() => {
       for (const id of new Set([leadId, ...alertIds])) this.statements.markAttempted.run(now, leadId, id);
     })();
   }
 
   /** Forgets an attempt that certainly sent nothing (the card could not be drawn), so no lookup is made for it. */
-  clearAttempt(alertIds: readonly number[]): void {
+  async clearAttempt(alertIds: readonly number[]): Promise<void> {
     this.db.transaction(() => {
       for (const id of alertIds) this.statements.clearAttempt.run(id);
     })();
@@ -80,27 +80,29 @@ export class OutboxQueries {
    * Records delivery of `leadId`'s card and of the alerts it carries, in one transaction. False when
    * the lead's delivery was recorded already (another worker, or a lookup that found it).
    */
-  recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): boolean {
-    return this.db.transaction(() => {
-      const recorded = this.statements.markPosted.run(message.channelId, message.messageId, now, leadId).changes === 1;
-      for (const id of memberIds) if (id !== leadId) this.statements.markGrouped.run(message.channelId, message.messageId, now, leadId, id);
-      return recorded;
-    }).immediate();
+  async recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {
+    return this.db.transaction(() => this.deliver(leadId, memberIds, message, now)).immediate();
+  }
+
+  private deliver(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): boolean {
+    const recorded = this.statements.markPosted.run(message.channelId, message.messageId, now, leadId).changes === 1;
+    for (const id of memberIds) if (id !== leadId) this.statements.markGrouped.run(message.channelId, message.messageId, now, leadId, id);
+    return recorded;
   }
 
   /**
    * Like {@link recordDelivery} for a card found in the chat after a crash; the card is marked stale
    * so that it is redrawn with what changed since it was drawn.
    */
-  recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): void {
+  async recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void> {
     this.db.transaction(() => {
-      this.recordDelivery(card.lead, card.members, message, now);
+      this.deliver(card.lead, card.members, message, now);
       this.statements.markStale.run(card.lead);
-    })();
+    }).immediate();
   }
 
   /** Cards whose send was attempted and never recorded, by lead, oldest lead first. */
-  unrecordedCards(limit = 1000): UnrecordedCard[] {
+  async unrecordedCards(limit = 1000): Promise<UnrecordedCard[]> {
     const rows = this.statements.unrecorded.all(limit) as Array<{
       id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null;
     }>;
@@ -117,31 +119,31 @@ export class OutboxQueries {
   }
 
   /** Takes an alert out of the outbox because its card cannot be drawn; false if it was delivered or set aside already. */
-  setAside(alertId: number, reason: string, now: number): boolean {
+  async setAside(alertId: number, reason: string, now: number): Promise<boolean> {
     return this.statements.setAside.run(now, reason.slice(0, 1000), alertId).changes === 1;
   }
 
   /** Puts a set-aside alert back into the outbox (after a fix), to be tried on the next dispatch. */
-  putBack(alertId: number): boolean {
+  async putBack(alertId: number): Promise<boolean> {
     return this.statements.putBack.run(alertId).changes === 1;
   }
 
   /** Alerts set aside, oldest first, with why. */
-  undeliverable(limit = 100): UndeliverableAlert[] {
+  async undeliverable(limit = 100): Promise<UndeliverableAlert[]> {
     return this.statements.undeliverable.all(limit) as UndeliverableAlert[];
   }
 
-  countUndeliverable(): number {
+  async countUndeliverable(): Promise<number> {
     return this.statements.countUndeliverable.get() as number;
   }
 
   /** Records, committed before the send, that SLA notification `id` is about to be sent. */
-  markNotificationAttempted(id: number, now: number): void {
+  async markNotificationAttempted(id: number, now: number): Promise<void> {
     this.statements.notificationAttempted.run(now, id);
   }
 
   /** Notifications whose send was attempted and never recorded. */
-  unrecordedNotifications(limit = 1000): Array<{ id: number; attemptedAt: number }> {
+  async unrecordedNotifications(limit = 1000): Promise<Array<{ id: number; attemptedAt: number }>> {
     return this.statements.unrecordedNotifications.all(limit) as Array<{ id: number; attemptedAt: number }>;
   }
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../util/errors.js';
-import type { SlaAlertClock } from '../store/sqlite-store.js';
+import type { SlaAlertClock, SlaRepository } from '../store/store-port.js';
 import type { Category, Urgency } from '../domain/classification.js';
 import { ALWAYS_OPEN, type Calendar } from './calendar.js';
 import { slaEvents, type SlaEvent } from './sla-events.js';
@@ -70,6 +70,8 @@ export function openPolicyBook(current: SlaPolicy, stored: { record(version: num
 }
 
 /** The book over a store's recorded versions. */
-export function storePolicyBook(store: { recordPolicy(version: number, text: string, now: number): string; policies(): Map<number, string> }, current: SlaPolicy, path: string, now: number): PolicyBook {
-  return openPolicyBook(current, { record: (version, text) => store.recordPolicy(version, text, now), all: () => store.policies() }, path);
+export async function storePolicyBook(store: Pick<SlaRepository, 'recordPolicy' | 'policies'>, current: SlaPolicy, path: string, now: number): Promise<PolicyBook> {
+  const recorded = await store.recordPolicy(current.version, JSON.stringify(current), now);
+  const texts = await store.policies();
+  return openPolicyBook(current, { record: () => recorded, all: () => texts }, path);
 }

@@ -126,7 +126,7 @@ class Accumulator {
 }
 
 /** Aggregates per urgency and per assignee (the first responder, else the claimer, else "unassigned"). */
-export function buildSlaReport(figures: Iterable<SlaAlertFigures>, from: number, to: number): SlaReport {
+export async function buildSlaReport(figures: Iterable<SlaAlertFigures> | AsyncIterable<SlaAlertFigures>, from: number, to: number): Promise<SlaReport> {
   const total = new Accumulator();
   const byUrgency = new Map<string, Accumulator>();
   const byAssignee = new Map<string, Accumulator>();
@@ -135,7 +135,7 @@ export function buildSlaReport(figures: Iterable<SlaAlertFigures>, from: number,
     if (!acc) map.set(key, (acc = new Accumulator()));
     return acc;
   };
-  for (const f of figures) {
+  for await (const f of figures) {
     total.add(f);
     bucket(byUrgency, f.row.urgency).add(f);
     bucket(byAssignee, f.row.respondedBy ?? f.row.assignee ?? 'unassigned').add(f);

@@ -10,7 +10,7 @@ export interface HttpListenerOptions {
   /** 0 picks a free port (logged, and returned). */
   port: number;
   log: Logger;
-  health: () => HealthReport;
+  health: () => HealthReport | Promise<HealthReport>;
   registry: Registry;
 }
 
@@ -43,7 +43,7 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
       return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n');
     }
     if (path === '/healthz') {
-      const report = options.health();
+      const report = await options.health();
       if (!report.ok) log.warn({ problems: report.problems }, 'health check failing');
       return send(res, report.ok ? 200 : 503, 'application/json', `${JSON.stringify({ status: report.ok ? 'ok' : 'unhealthy', ...report })}\n`, req.method === 'HEAD');
     }

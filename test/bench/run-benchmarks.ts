@@ -84,23 +84,23 @@ function readData<T>(file: string, schema: { parse(v: unknown): T }): T {
 }
 
 /** A store in a temporary folder with the real pipeline parts; `dispose` removes it. */
-function benchStore(): { store: SqliteStore; deps: PipelineDeps; dispose(): void } {
+async function benchStore(): Promise<{ store: SqliteStore; deps: PipelineDeps; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
   const store = new SqliteStore(join(dir, 'bench.db'));
   return {
     store,
-    deps: benchDeps(store, pino({ level: 'silent' })),
-    dispose() {
-      store.close();
+    deps: await benchDeps(store, pino({ level: 'silent' })),
+    async dispose() {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /** Real pipeline parts over the bundled data files, logs silenced. */
-function benchDeps(store: SqliteStore, log: Logger): PipelineDeps {
+async function benchDeps(store: SqliteStore, log: Logger): Promise<PipelineDeps> {
   const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
-  const policies = storePolicyBook(store, readData('sla-policy.json', slaPolicySchema), 'data/sla-policy.json', Date.now());
+  const policies = await storePolicyBook(store, readData('sla-policy.json', slaPolicySchema), 'data/sla-policy.json', Date.now());
   return {
     store, log, now: Date.now,
     classifier: createClassifier(lexicon),
@@ -123,15 +123,15 @@ export async function benchXPoller(count = 20_000): Promise<void> {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const config = { bearerToken: token, handle: 'RiverbendHealth', pollCron: '* * * * *', apiBaseUrl: baseUrl, backfillHours: 24 };
   const source = createXMentionSource({ config, client: createXClient(config), log: deps.log });
   let storing = 0n;
   const ingest = store.ingest.bind(store);
-  store.ingest = (batch, decide) => {
+  store.ingest = async (batch, decide) => {
     const t = process.hrtime.bigint();
     try {
-      return ingest(batch, decide);
+      return await ingest(batch, decide);
     } finally {
       storing += process.hrtime.bigint() - t;
     }
@@ -159,7 +159,7 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   await fake.start();
   fake.channelLimit = { count: 5, windowMs: 5000 };
   fake.retryAfterSeconds = 5;
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const log = deps.log;
   const viral = ['the ER wait tonight is 9 hours, disgraceful', 'ER wait is NINE hours and counting, disgraceful', 'still stuck in the ER after 9 hours, nobody cares', 'my mom has been on a hallway stretcher for 9 hours'];
   const crisisEvery = Math.floor(count / 5);
@@ -169,8 +169,8 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
     text: i % crisisEvery === 3 ? `my husband has crushing chest pain in your lobby and nobody is helping, ER or 911?` : `@RiverbendHealth ${viral[i % viral.length]} #RiverbendFail`,
   }));
   const decide = decideFor(deps);
-  for (let i = 0; i < mentions.length; i += 100) store.ingest({ source: 'x', mentions: mentions.slice(i, i + 100), now: Date.now() }, decide);
-  const critical = store.queueSummary(Date.now()).open.critical;
+  for (let i = 0; i < mentions.length; i += 100) await store.ingest({ source: 'x', mentions: mentions.slice(i, i + 100), now: Date.now() }, decide);
+  const critical = (await store.queueSummary(Date.now())).open.critical;
   const chat = await connectDiscord({ config: { token: fake.token, apiBaseUrl: fake.apiBase, alertChannelId: fake.channelIds[0] as string, urgentChannelId: fake.channelIds[1] as string, actorRoleIds: [], stormThreshold: 20 }, log, now: Date.now });
   let criticalDoneMs: number | undefined;
   let criticalPosted = 0;
@@ -219,23 +219,23 @@ function seedAlerts(store: SqliteStore, count: number, end: number, days: number
 
 /** SLA sweep over 100,000 open alerts: a typical minute (1% due) and a catch-up after downtime (all due). */
 export async function benchSlaSweep(count = 100_000): Promise<void> {
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 2, true);
   const quiet: Chat = { name: 'null', postAlert: async () => ({ channelId: '', messageId: '' }), postNotification: async () => ({ channelId: '', messageId: 'x' }), close: async () => {} };
   let t = process.hrtime.bigint();
-  const typical = store.sweepSla(now, deps.policies.eventsOf);
+  const typical = await store.sweepSla(now, deps.policies.eventsOf);
   const typicalMs = Number(process.hrtime.bigint() - t) / 1e6;
   t = process.hrtime.bigint();
   const sending = await runSlaSweep(quiet, { ...deps, now: () => now }, new AbortController().signal);
   const sendMs = Number(process.hrtime.bigint() - t) / 1e6;
   t = process.hrtime.bigint();
-  store.sweepSla(now, deps.policies.eventsOf);
+  await store.sweepSla(now, deps.policies.eventsOf);
   const idleMs = Number(process.hrtime.bigint() - t) / 1e6;
   store.db.prepare('UPDATE alerts SET next_sla_check_at = ?').run(now - 60_000);
   t = process.hrtime.bigint();
   let catchUp = { checked: 0, created: 0 };
-  for (let r = store.sweepSla(now, deps.policies.eventsOf, count); r.checked > 0; r = store.sweepSla(now, deps.policies.eventsOf, count)) {
+  for (let r = await store.sweepSla(now, deps.policies.eventsOf, count); r.checked > 0; r = await store.sweepSla(now, deps.policies.eventsOf, count)) {
     catchUp = { checked: catchUp.checked + r.checked, created: catchUp.created + r.created };
   }
   const catchUpMs = Number(process.hrtime.bigint() - t) / 1e6;
@@ -248,14 +248,14 @@ export async function benchSlaSweep(count = 100_000): Promise<void> {
 
 /** SLA report (per urgency and assignee, medians and p90 in open and wall time) over 1,000,000 alerts. */
 export async function benchSlaReport(count = 1_000_000): Promise<void> {
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const now = Date.now();
   let t = process.hrtime.bigint();
   seedAlerts(store, count, now, 30, false);
   const seedS = Number(process.hrtime.bigint() - t) / 1e9;
   t = process.hrtime.bigint();
-  const report = buildSlaReport((function* () {
-    for (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
+  const report = await buildSlaReport((async function* () {
+    for await (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
       yield alertFigures(row, deps.policies.calendarOf(row), now);
     }
   })(), now - 31 * 86_400_000, now + 1);
@@ -268,7 +268,7 @@ export async function benchSlaReport(count = 1_000_000): Promise<void> {
 
 /** Weekly digest (Markdown and chart) over a database of 1,000,000 mentions spread over a year. */
 export async function benchDigest(count = 1_000_000): Promise<void> {
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 365, false);
   const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
@@ -276,7 +276,7 @@ export async function benchDigest(count = 1_000_000): Promise<void> {
   const zone = deps.policy.timezone;
   const week = previousWeek(now, zone);
   const t = process.hrtime.bigint();
-  const digest = buildDigest(sources, week, zone);
+  const digest = await buildDigest(sources, week, zone);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
   dispose();
   console.log(`Weekly digest over ${count.toLocaleString('en-US')} stored mentions (a year; ${digest.data.total.toLocaleString('en-US')} in ${week.label}):`);

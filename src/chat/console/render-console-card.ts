@@ -1,5 +1,5 @@
 import type { AlertCard } from '../chat.js';
-import type { QueueSummary } from '../../store/sqlite-store.js';
+import type { QueueSummary } from '../../store/store-port.js';
 import { URGENCIES } from '../../domain/classification.js';
 import { count, isValidTime, safeUrl, terminalLine, terminalText } from '../sanitize.js';
 

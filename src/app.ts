@@ -36,6 +36,7 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const data = loadDataFiles(config);
   const log = createLogger(config.logLevel, options.logDestination);
+  if (config.storeNotice) log.warn(config.storeNotice);
   const store = await openStore(config);
   const now = options.now ?? Date.now;
   let policies;

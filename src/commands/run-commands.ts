@@ -39,11 +39,18 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
     return withApp(io, (app) => runDemo(app, io));
   }
   // One bot per database: a second start, or a restore, is refused while this one runs.
-  const lock = acquireBotLock(config.databasePath);
+  const lock = config.databaseUrl === undefined ? acquireBotLock(config.databasePath) : undefined;
   try {
-    return await withApp(io, (app) => runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal })));
+    return await withApp(io, async (app) => {
+      const release = 'holdBotLock' in app.store ? await (app.store as { holdBotLock(): Promise<() => Promise<void>> }).holdBotLock() : undefined;
+      try {
+        return await runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal }));
+      } finally {
+        await release?.();
+      }
+    });
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 

@@ -171,63 +171,11 @@ export class SqliteAlerts {
    */
   applyAction(alertId: number, action: AlertAction, actor: string, now: number, options: ActionOptions = {}): ActionResult {
     const run = this.db.transaction((): ActionResult => {
-      const current = this.getAlert(alertId);
-      if (!current) return { ok: false, reason: `alert #${alertId} does not exist`, alert: null };
-      if (action === 'claim' && current.state === 'claimed') {
-        return current.assignee === actor
-          ? { ok: true, alert: current, changed: false }
-          : { ok: false, reason: `already claimed by ${current.assignee ?? 'someone'}`, alert: current };
-      }
-      if (action === 'respond' && current.state === 'responded') return { ok: true, alert: current, changed: false };
-      if (action === 'resolve' && current.state === 'resolved') return { ok: true, alert: current, changed: false };
-      if (action === 'dismiss' && current.state === 'dismissed') return { ok: true, alert: current, changed: false };
-      const next = transition(current.state, action);
-      if (!next.ok) return { ok: false, reason: next.reason, alert: current };
-      const sets: string[] = ['state = @to', 'updated_at = @now'];
-      const params: Record<string, unknown> = { id: alertId, from: current.state, to: next.to, now, actor };
-      switch (action) {
-        case 'claim':
-          sets.push('assignee = @actor', 'claimed_at = @now', 'assignee_ref = @ref');
-          params.ref = options.assigneeRef ?? null;
-          break;
-        case 'wait':
-          sets.push('waiting_since = @now', 'first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
-          break;
-        case 'resume':
-          sets.push('waiting_since = NULL', 'resolved_at = NULL', 'paused_open_minutes = paused_open_minutes + @paused', 'resolution_due_at = COALESCE(@resolutionDue, resolution_due_at)', 'next_sla_check_at = @now');
-          params.paused = options.resumed?.pausedOpenMinutes ?? 0;
-          params.resolutionDue = options.resumed?.resolutionDueAt ?? null;
-          break;
-        case 'respond':
-          sets.push('first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
-          break;
-        case 'resolve':
-          sets.push('resolved_at = @now', 'first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
-          break;
-        case 'snooze':
-          sets.push('snoozed_until = @until', 'snoozed_from = @from');
-          params.until = options.snoozeUntil ?? now + 3600_000;
-          break;
-        case 'dismiss':
-          sets.push('dismissed_at = @now', 'dismiss_reason = @reason');
-          params.reason = options.reason ?? null;
-          break;
-        case 'reopen':
-          sets.push('resolved_at = NULL', 'dismissed_at = NULL', 'dismiss_reason = NULL', 'next_sla_check_at = @now');
-          break;
-        case 'escalate':
-          break;
-      }
-      if (current.state === 'snoozed' && action !== 'snooze') sets.push('snoozed_until = NULL', 'snoozed_from = NULL');
-      const changed = this.db.prepare(`UPDATE alerts SET ${sets.join(', ')} WHERE id = @id AND state = @from`).run(params).changes;
+      const plan = planAction(this.getAlert(alertId), alertId, action, actor, now, options);
+      if ('result' in plan) return plan.result;
+      const changed = this.db.prepare(`UPDATE alerts SET ${plan.sets.join(', ')} WHERE id = @id AND state = @from`).run(plan.params).changes;
       if (changed !== 1) return { ok: false, reason: 'the alert changed meanwhile; try again', alert: this.getAlert(alertId) };
-      const detail = {
-        ...options.detail,
-        ...(action === 'snooze' && { until: params.until }),
-        ...(action === 'resume' && options.resumed && { pausedOpenMinutes: options.resumed.pausedOpenMinutes }),
-        ...(options.reason !== undefined && { reason: options.reason }),
-      };
-      this.statements.insertEvent.run(alertId, now, actor, action, current.state, next.to, Object.keys(detail).length > 0 ? JSON.stringify(detail) : null);
+      this.statements.insertEvent.run(alertId, now, actor, action, plan.from, plan.to, plan.detail);
       return { ok: true, alert: this.getAlert(alertId) as AlertView, changed: true };
     });
     return run.immediate();
@@ -239,4 +187,69 @@ export class SqliteAlerts {
       at: number; actor: string; action: string; from_state: string | null; to_state: string | null; detail: string | null;
     }>).map((r) => ({ at: r.at, actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, detail: r.detail ? JSON.parse(r.detail) : null }));
   }
+}
+
+/** What an action does to an alert: an answer without a change, or the update (named `@` parameters) and its audit entry. */
+export type ActionPlan =
+  | { result: ActionResult }
+  | { sets: string[]; params: Record<string, unknown>; from: AlertState; to: AlertState; detail: string | null };
+
+/** Decides an action on the alert as it stands (shared by every adapter; the adapter runs the update in one transaction). */
+export function planAction(current: AlertView | null, alertId: number, action: AlertAction, actor: string, now: number, options: ActionOptions = {}): ActionPlan {
+  if (!current) return { result: { ok: false, reason: `alert #${alertId} does not exist`, alert: null } };
+  if (action === 'claim' && current.state === 'claimed') {
+    return {
+      result: current.assignee === actor
+        ? { ok: true, alert: current, changed: false }
+        : { ok: false, reason: `already claimed by ${current.assignee ?? 'someone'}`, alert: current },
+    };
+  }
+  if ((action === 'respond' && current.state === 'responded') || (action === 'resolve' && current.state === 'resolved') || (action === 'dismiss' && current.state === 'dismissed')) {
+    return { result: { ok: true, alert: current, changed: false } };
+  }
+  const next = transition(current.state, action);
+  if (!next.ok) return { result: { ok: false, reason: next.reason, alert: current } };
+  const sets: string[] = ['state = @to', 'updated_at = @now'];
+  const params: Record<string, unknown> = { id: alertId, from: current.state, to: next.to, now, actor };
+  switch (action) {
+    case 'claim':
+      sets.push('assignee = @actor', 'claimed_at = @now', 'assignee_ref = @ref');
+      params.ref = options.assigneeRef ?? null;
+      break;
+    case 'wait':
+      sets.push('waiting_since = @now', 'first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
+      break;
+    case 'resume':
+      sets.push('waiting_since = NULL', 'resolved_at = NULL', 'paused_open_minutes = paused_open_minutes + @paused', 'resolution_due_at = COALESCE(@resolutionDue, resolution_due_at)', 'next_sla_check_at = @now');
+      params.paused = options.resumed?.pausedOpenMinutes ?? 0;
+      params.resolutionDue = options.resumed?.resolutionDueAt ?? null;
+      break;
+    case 'respond':
+      sets.push('first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
+      break;
+    case 'resolve':
+      sets.push('resolved_at = @now', 'first_response_at = COALESCE(first_response_at, @now)', 'responded_by = COALESCE(responded_by, @actor)');
+      break;
+    case 'snooze':
+      sets.push('snoozed_until = @until', 'snoozed_from = @from');
+      params.until = options.snoozeUntil ?? now + 3600_000;
+      break;
+    case 'dismiss':
+      sets.push('dismissed_at = @now', 'dismiss_reason = @reason');
+      params.reason = options.reason ?? null;
+      break;
+    case 'reopen':
+      sets.push('resolved_at = NULL', 'dismissed_at = NULL', 'dismiss_reason = NULL', 'next_sla_check_at = @now');
+      break;
+    case 'escalate':
+      break;
+  }
+  if (current.state === 'snoozed' && action !== 'snooze') sets.push('snoozed_until = NULL', 'snoozed_from = NULL');
+  const detail = {
+    ...options.detail,
+    ...(action === 'snooze' && { until: params.until }),
+    ...(action === 'resume' && options.resumed && { pausedOpenMinutes: options.resumed.pausedOpenMinutes }),
+    ...(options.reason !== undefined && { reason: options.reason }),
+  };
+  return { sets, params, from: current.state, to: next.to, detail: Object.keys(detail).length > 0 ? JSON.stringify(detail) : null };
 }

@@ -37,22 +37,9 @@ export class SqliteSla {
       let created = 0;
       for (const row of rows) {
         const alert = toClock(row);
-        let next: number | null = null;
+        const { next, notes } = planSweep(alert, eventsOf(alert), now);
         let fired = 0;
-        const events = eventsOf(alert);
-        // When several first-response events are due at once (Triage was down), only the latest is
-        // sent: a 50% reminder is noise beside a breach. The others are recorded as superseded.
-        const latestFirstResponse = events.filter((e) => e.at <= now && e.kind !== 'resolution-breach').at(-1);
-        for (const event of events) {
-          if (event.at > now) {
-            next ??= event.at;
-            continue;
-          }
-          const snoozed = isReminder(event.kind) && alert.snoozedUntil !== null && alert.snoozedUntil > event.at;
-          const superseded = event.kind !== 'resolution-breach' && event !== latestFirstResponse;
-          const hiddenAs = snoozed ? 'snoozed' : superseded ? 'superseded' : null;
-          fired += insert.run(alert.id, event.kind, event.at, now, now - event.at > 120_000 ? 1 : 0, hiddenAs ? now : null, hiddenAs).changes;
-        }
+        for (const n of notes) fired += insert.run(alert.id, n.kind, n.dueAt, now, n.late ? 1 : 0, n.hiddenAs ? now : null, n.hiddenAs).changes;
         setNext.run(next, alert.id);
         // The card's colour changes at risk and at breach: redraw it.
         if (fired > 0) markStale.run(alert.id);
@@ -87,4 +74,34 @@ export class SqliteSla {
         status: n.sentAt === null ? 'pending' : n.messageId === 'snoozed' || n.messageId === 'superseded' ? n.messageId : 'sent',
       }));
   }
+}
+
+/** A reminder or escalation of one alert that has fallen due: recorded once, hidden when snoozed or superseded. */
+export interface DueNotification {
+  kind: string;
+  dueAt: number;
+  late: boolean;
+  hiddenAs: 'snoozed' | 'superseded' | null;
+}
+
+/**
+ * The sweep's decision for one alert (shared by every adapter): what fell due and the next check.
+ * When several first-response events are due at once (Triage was down), only the latest is sent: a
+ * 50% reminder is noise beside a breach; the others are recorded as superseded. `late` when one fell
+ * due over two minutes ago, i.e. while Triage was down.
+ */
+export function planSweep(alert: SlaAlertClock, events: ReadonlyArray<{ kind: string; at: number }>, now: number): { next: number | null; notes: DueNotification[] } {
+  let next: number | null = null;
+  const notes: DueNotification[] = [];
+  const latestFirstResponse = events.filter((e) => e.at <= now && e.kind !== 'resolution-breach').at(-1);
+  for (const event of events) {
+    if (event.at > now) {
+      next ??= event.at;
+      continue;
+    }
+    const snoozed = isReminder(event.kind) && alert.snoozedUntil !== null && alert.snoozedUntil > event.at;
+    const superseded = event.kind !== 'resolution-breach' && event !== latestFirstResponse;
+    notes.push({ kind: event.kind, dueAt: event.at, late: now - event.at > 120_000, hiddenAs: snoozed ? 'snoozed' : superseded ? 'superseded' : null });
+  }
+  return { next, notes };
 }

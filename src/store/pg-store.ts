@@ -1,0 +1,563 @@
+import type pg from 'pg';
+import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
+import { URGENCIES, urgencyRank, type ClassifyContext, type Urgency } from '../domain/classification.js';
+import type { Mention } from '../domain/mention.js';
+import type { SlaReportRow } from '../triage/sla-report.js';
+import { TriageError } from '../util/errors.js';
+import { applyCorrections, type Correction, type RecordedCorrection } from './corrections.js';
+import type { JobRun, StoreGauges } from './ops-queries.js';
+import type { DeliveredMessage, UndeliverableAlert, UnrecordedCard } from './outbox-queries.js';
+import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
+import { REPORT_LINK_SQL } from './post-links.js';
+import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
+import { planSweep } from './sqlite-sla.js';
+import {
+  monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
+  type IngestResult, type MonthlyReads, type NotificationStatus, type OpsRepository, type OutboxRepository, type PendingNotification, type QueueSummary,
+  type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type Store,
+} from './store-port.js';
+
+const WEEK = 7 * 24 * 3600_000;
+/** Advisory-lock key of the running bot. */
+const BOT_LOCK = 0x7472_6962;
+type ClockRow = Omit<SlaAlertClock, 'categories'> & { categories: string };
+
+const notOnPostgres = (what: string) => async (): Promise<never> => {
+  throw new TriageError('store', `${what} is not available on PostgreSQL yet; run it against the SQLite store (unset DATABASE_URL).`);
+};
+
+/**
+ * The PostgreSQL adapter of the store port (`DATABASE_URL=postgres://...`), for several instances
+ * on one database. The same SQL as SQLite where it is portable, translated by {@link toPg};
+ * everything that must be atomic is one transaction on one connection.
+ */
+export class PgStore implements Store {
+  readonly kind = 'postgres';
+  readonly location: string;
+  readonly outbox: OutboxRepository;
+  readonly corrections: CorrectionsRepository;
+  readonly ops: OpsRepository;
+  readonly digestQueries: DigestRepository;
+  readonly retention: RetentionRepository;
+
+  private constructor(readonly pool: pg.Pool, url: string) {
+    this.location = redactUrl(url);
+    this.outbox = new PgOutbox(pool);
+    this.corrections = new PgCorrections(pool);
+    this.ops = new PgOps(pool);
+    const unavailable = notOnPostgres('the weekly digest');
+    this.digestQueries = {
+      volume: unavailable, sentimentMix: unavailable, categories: unavailable, complaints: unavailable, praise: unavailable, crisis: unavailable,
+      overdue: unavailable, ownPosts: unavailable, reads: unavailable, wasPosted: unavailable, markPosted: unavailable,
+    };
+    const purge = notOnPostgres('purging');
+    this.retention = { purgeExpired: purge, purgeAuthor: purge, purges: purge };
+  }
+
+  /** Connects, checks the server answers and applies the migrations. */
+  static async open(url: string): Promise<PgStore> {
+    const pool = await openPool(url);
+    try {
+      await migratePg(pool);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      if (error instanceof TriageError) throw error;
+      throw new TriageError('store', `cannot migrate the PostgreSQL database at ${redactUrl(url)}: ${(error as Error).message}. Check DATABASE_URL.`, { cause: error });
+    }
+    return new PgStore(pool, url);
+  }
+
+  async ingest(batch: IngestBatch, decide: DecideMention, resumeClock?: ResumeClock): Promise<IngestResult> {
+    return transaction(this.pool, async (c) => {
+      let inserted = 0;
+      let alerts = 0;
+      let responded = 0;
+      for (const post of batch.ownPosts ?? []) {
+        const stored = await run(c, `INSERT INTO own_posts (platform, native_id, created_at, in_reply_to_id, conversation_id) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (platform, native_id) DO NOTHING`, [post.platform, post.nativeId, post.createdAt, post.inReplyToId ?? null, post.conversationId ?? null]);
+        if (stored === 1 && post.inReplyToId !== undefined && (await respondOnPlatform(c, post.platform, post.inReplyToId, post.nativeId, post.createdAt, batch.now))) responded++;
+      }
+      // Oldest first: "complaints this week" then counts what came before, whatever order the page had.
+      const ordered = [...batch.mentions].sort((a, b) => a.createdAt - b.createdAt);
+      for (const mention of ordered) {
+        if ((await one(c, 'SELECT 1 FROM mentions WHERE platform = ? AND native_id = ?', [mention.platform, mention.nativeId])) !== undefined) continue;
+        const complaints = await one<{ n: number }>(c, `SELECT COUNT(*) AS n FROM mentions WHERE platform = ? AND author_id = ? AND is_complaint = 1 AND created_at >= ? AND created_at <= ?`,
+          [mention.platform, mention.author.id, mention.createdAt - WEEK, mention.createdAt]);
+        const context: ClassifyContext = { recentComplaints: complaints?.n ?? 0 };
+        if (mention.author.followers !== undefined) context.followers = mention.author.followers;
+        const { classification: k, plan } = decide(mention, context);
+        const isComplaint = k.categories.includes('complaint') ? 1 : 0;
+        // Another instance may store the same post at the same moment: the unique key decides, once.
+        const row = await one<{ id: number }>(c, `
+          INSERT INTO mentions (platform, native_id, stream, author_id, author_handle, author_name, author_followers,
+            author_verified, text, url, created_at, received_at, conversation_id, in_reply_to_id, in_reply_to_text, is_complaint)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, native_id) DO NOTHING RETURNING id`, [
+          mention.platform, mention.nativeId, mention.stream ?? null, mention.author.id, mention.author.handle,
+          mention.author.name ?? null, mention.author.followers ?? null,
+          mention.author.verified === undefined ? null : Number(mention.author.verified), mention.text, mention.url ?? null,
+          mention.createdAt, batch.now, mention.conversationId ?? null, mention.inReplyToId ?? null, mention.inReplyToText ?? null, isComplaint,
+        ]);
+        if (row === undefined) continue;
+        inserted++;
+        if (resumeClock && mention.conversationId !== undefined) await this.resumeConversation(c, mention, row.id, batch.now, resumeClock);
+        await run(c, `INSERT INTO classifications (mention_id, sentiment, score, categories, urgency, reasons, is_complaint, classified_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          [row.id, k.sentiment, k.score, JSON.stringify(k.categories), k.urgency, JSON.stringify(k.reasons), isComplaint, batch.now]);
+        if (plan) {
+          await run(c, `INSERT INTO alerts (mention_id, state, urgency, urgency_rank, created_at, arrived_at, first_response_due_at,
+              resolution_due_at, policy_version, updated_at, next_sla_check_at) VALUES (?, 'open', ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+            row.id, plan.urgency, urgencyRank(plan.urgency), batch.now, mention.createdAt,
+            plan.due?.firstResponseDueAt ?? null, plan.due?.resolutionDueAt ?? null, plan.policyVersion, batch.now, plan.nextSlaCheckAt,
+          ]);
+          alerts++;
+          // The brand may have replied before the mention reached us (a backfill, another stream).
+          const reply = await one<{ native_id: string; created_at: number }>(c, 'SELECT native_id, created_at FROM own_posts WHERE platform = ? AND in_reply_to_id = ? ORDER BY created_at LIMIT 1', [mention.platform, mention.nativeId]);
+          if (reply && (await respondOnPlatform(c, mention.platform, mention.nativeId, reply.native_id, reply.created_at, batch.now))) responded++;
+        }
+      }
+      if (batch.usage) {
+        await run(c, `INSERT INTO source_reads (source, stream, month, reads, requests) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (source, stream, month) DO UPDATE SET reads = source_reads.reads + excluded.reads, requests = source_reads.requests + excluded.requests`,
+        [batch.source, batch.usage.stream, monthOf(batch.now), batch.usage.reads, batch.usage.requests]);
+        await run(c, `INSERT INTO source_reads_daily (source, stream, day, reads, requests) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (source, stream, day) DO UPDATE SET reads = source_reads_daily.reads + excluded.reads, requests = source_reads_daily.requests + excluded.requests`,
+        [batch.source, batch.usage.stream, new Date(batch.now).toISOString().slice(0, 10), batch.usage.reads, batch.usage.requests]);
+      }
+      if (batch.cursor) {
+        await run(c, `INSERT INTO cursors (source, stream, value, updated_at) VALUES (?, ?, ?, ?)
+          ON CONFLICT (source, stream) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`, [batch.source, batch.cursor.stream, batch.cursor.value, batch.now]);
+      }
+      return { inserted, duplicates: batch.mentions.length - inserted, alerts, responded };
+    });
+  }
+
+  private async resumeConversation(c: pg.PoolClient, mention: Mention, mentionId: number, now: number, resumeClock: ResumeClock): Promise<void> {
+    const rows = await all<ClockRow>(c, `${CLOCK_SELECT} JOIN mentions m ON m.id = a.mention_id
+      WHERE m.platform = ? AND m.conversation_id = ? AND m.author_id = ? AND m.id != ?
+        AND (a.waiting_since IS NOT NULL OR a.state = 'resolved')`, [mention.platform, mention.conversationId, mention.author.id, mentionId]);
+    for (const row of rows) {
+      const clock = toClock(row);
+      await applyActionOn(c, clock.id, 'resume', `${mention.platform}:author`, now, { resumed: resumeClock(clock, now), detail: { mentionNativeId: mention.nativeId } });
+    }
+  }
+
+  async getCursor(source: string, stream: string): Promise<string | undefined> {
+    return (await one<{ value: string }>(this.pool, 'SELECT value FROM cursors WHERE source = ? AND stream = ?', [source, stream]))?.value;
+  }
+
+  async cursors(source: string): Promise<Map<string, string>> {
+    const rows = await all<{ stream: string; value: string }>(this.pool, 'SELECT stream, value FROM cursors WHERE source = ?', [source]);
+    return new Map(rows.map((r) => [r.stream, r.value]));
+  }
+
+  async getAlert(id: number): Promise<AlertView | null> {
+    return alertOn(this.pool, id);
+  }
+
+  async pendingAlerts(limit: number): Promise<AlertView[]> {
+    return (await all<AlertRow>(this.pool, `${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' AND a.delivery_failed_at IS NULL ORDER BY a.urgency_rank, a.id LIMIT ?`, [limit])).map(toView);
+  }
+
+  async markPosted(alertId: number, channelId: string, messageId: string, now: number): Promise<boolean> {
+    return (await run(this.pool, 'UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL', [channelId, messageId, now, alertId])) === 1;
+  }
+
+  async markGrouped(leadId: number, alertIds: readonly number[], channelId: string, messageId: string, now: number): Promise<void> {
+    await transaction(this.pool, async (c) => {
+      for (const id of alertIds) await markGroupedOn(c, leadId, id, { channelId, messageId }, now);
+    });
+  }
+
+  async groupMembers(leadId: number): Promise<number[]> {
+    return (await all<{ id: number }>(this.pool, 'SELECT id FROM alerts WHERE coalesced_into = ? ORDER BY id', [leadId])).map((r) => r.id);
+  }
+
+  async staleCards(limit: number): Promise<AlertView[]> {
+    return (await all<AlertRow>(this.pool, `${ALERT_SELECT} WHERE a.card_stale = 1 AND a.coalesced_into IS NULL LIMIT ?`, [limit])).map(toView);
+  }
+
+  async markCardFresh(alertId: number): Promise<void> {
+    await run(this.pool, 'UPDATE alerts SET card_stale = 0 WHERE id = ?', [alertId]);
+  }
+
+  async messageOf(alertId: number): Promise<{ channelId: string; messageId: string } | undefined> {
+    const row = await one<{ channelId: string | null; messageId: string | null }>(this.pool, 'SELECT chat_channel_id AS channelId, chat_message_id AS messageId FROM alerts WHERE id = ?', [alertId]);
+    return row?.channelId && row.messageId ? { channelId: row.channelId, messageId: row.messageId } : undefined;
+  }
+
+  async openAlerts(limit: number): Promise<AlertView[]> {
+    return (await all<AlertRow>(this.pool, `${ALERT_SELECT} WHERE a.state NOT IN ('resolved', 'dismissed') AND a.coalesced_into IS NULL
+      ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9000000000000000), a.id LIMIT ?`, [limit])).map(toView);
+  }
+
+  async findAlerts(text: string, limit: number): Promise<AlertView[]> {
+    const pattern = `%${text.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
+    return (await all<AlertRow>(this.pool, `${ALERT_SELECT} WHERE m.text ILIKE ? ESCAPE '\\' ORDER BY a.id DESC LIMIT ?`, [pattern, limit])).map(toView);
+  }
+
+  async applyAction(alertId: number, action: AlertAction, actor: string, now: number, options: ActionOptions = {}): Promise<ActionResult> {
+    return transaction(this.pool, (c) => applyActionOn(c, alertId, action, actor, now, options));
+  }
+
+  async alertEvents(alertId: number): Promise<AlertEvent[]> {
+    const rows = await all<{ at: number; actor: string; action: string; from_state: string | null; to_state: string | null; detail: string | null }>(this.pool,
+      'SELECT at, actor, action, from_state, to_state, detail FROM alert_events WHERE alert_id = ? ORDER BY id', [alertId]);
+    return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, detail: r.detail ? JSON.parse(r.detail) : null }));
+  }
+
+  async recordPolicy(version: number, policy: string, now: number): Promise<string> {
+    await run(this.pool, 'INSERT INTO sla_policies (version, policy, first_seen_at) VALUES (?, ?, ?) ON CONFLICT (version) DO NOTHING', [version, policy, now]);
+    return (await one<{ policy: string }>(this.pool, 'SELECT policy FROM sla_policies WHERE version = ?', [version]))?.policy as string;
+  }
+
+  async policies(): Promise<Map<number, string>> {
+    const rows = await all<{ version: number; policy: string }>(this.pool, 'SELECT version, policy FROM sla_policies');
+    return new Map(rows.map((r) => [r.version, r.policy]));
+  }
+
+  /**
+   * One SLA sweep, in one transaction. The alerts due are claimed with `FOR UPDATE SKIP LOCKED`: two
+   * instances sweeping at once share them instead of waiting, and each notification row is unique
+   * per alert and kind, so none is recorded twice.
+   */
+  async sweepSla(now: number, eventsOf: SlaEventsOf, limit = 5000): Promise<{ checked: number; created: number }> {
+    return transaction(this.pool, async (c) => {
+      const due = await all<{ id: number }>(c, `SELECT id FROM alerts WHERE next_sla_check_at <= ? AND state NOT IN ('resolved', 'dismissed') ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`, [now, limit]);
+      const rows = due.length === 0 ? [] : await all<ClockRow>(c, `${CLOCK_SELECT} WHERE a.id = ANY(?::bigint[])`, [due.map((d) => d.id)]);
+      let created = 0;
+      for (const row of rows) {
+        const alert = toClock(row);
+        const { next, notes } = planSweep(alert, eventsOf(alert), now);
+        let fired = 0;
+        for (const n of notes) {
+          fired += await run(c, `INSERT INTO sla_notifications (alert_id, kind, due_at, created_at, late, sent_at, message_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (alert_id, kind) DO NOTHING`, [alert.id, n.kind, n.dueAt, now, n.late ? 1 : 0, n.hiddenAs ? now : null, n.hiddenAs]);
+        }
+        await run(c, 'UPDATE alerts SET next_sla_check_at = ? WHERE id = ?', [next, alert.id]);
+        if (fired > 0) await run(c, 'UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL', [alert.id]);
+        created += fired;
+      }
+      await run(c, `UPDATE alerts SET next_sla_check_at = NULL WHERE next_sla_check_at <= ? AND state IN ('resolved', 'dismissed')`, [now]);
+      await run(c, `UPDATE alerts SET state = COALESCE(snoozed_from, 'open'), snoozed_until = NULL, snoozed_from = NULL, card_stale = 1, updated_at = ?
+        WHERE state = 'snoozed' AND snoozed_until <= ?`, [now, now]);
+      return { checked: rows.length, created };
+    });
+  }
+
+  async pendingNotifications(limit: number): Promise<PendingNotification[]> {
+    const rows = await all<{ id: number; alertId: number; kind: string; dueAt: number; late: number; assigneeRef: string | null }>(this.pool,
+      `SELECT n.id, n.alert_id AS alertId, n.kind, n.due_at AS dueAt, n.late, a.assignee_ref AS assigneeRef
+       FROM sla_notifications n JOIN alerts a ON a.id = n.alert_id WHERE n.sent_at IS NULL ORDER BY n.id LIMIT ?`, [limit]);
+    const out: PendingNotification[] = [];
+    for (const r of rows) out.push({ id: r.id, kind: r.kind, dueAt: r.dueAt, late: r.late === 1, assigneeRef: r.assigneeRef, alert: (await alertOn(this.pool, r.alertId)) as AlertView });
+    return out;
+  }
+
+  async markNotificationSent(id: number, messageId: string, now: number): Promise<void> {
+    await run(this.pool, 'UPDATE sla_notifications SET sent_at = ?, message_id = ? WHERE id = ? AND sent_at IS NULL', [now, messageId, id]);
+  }
+
+  async notifications(alertId: number): Promise<NotificationStatus[]> {
+    const rows = await all<{ kind: string; dueAt: number; late: number; sentAt: number | null; messageId: string | null }>(this.pool,
+      'SELECT kind, due_at AS dueAt, late, sent_at AS sentAt, message_id AS messageId FROM sla_notifications WHERE alert_id = ? ORDER BY due_at, id', [alertId]);
+    return rows.map((n) => ({
+      kind: n.kind,
+      dueAt: n.dueAt,
+      late: n.late === 1,
+      status: n.sentAt === null ? 'pending' : n.messageId === 'snoozed' || n.messageId === 'superseded' ? n.messageId : 'sent',
+    }));
+  }
+
+  async readsInMonth(at: number): Promise<MonthlyReads[]> {
+    return all<MonthlyReads>(this.pool, 'SELECT source, stream, reads, requests FROM source_reads WHERE month = ? ORDER BY source, stream', [monthOf(at)]);
+  }
+
+  /** Alerts whose post arrived in [from, to), in chunks of 10,000 by id. */
+  async *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<SlaReportRow> {
+    const url = options.withUrls ? `(SELECT ${REPORT_LINK_SQL} FROM mentions m WHERE m.id = a.mention_id)` : 'NULL';
+    for (let last = 0; ;) {
+      const chunk = await all<{
+        id: number; urgency: string; categories: string; state: string; assignee: string | null; responded_by: string | null; arrived_at: number;
+        first_response_due_at: number | null; first_response_at: number | null; resolution_due_at: number | null; resolved_at: number | null;
+        paused_open_minutes: number; policy_version: number; url: string | null;
+      }>(this.pool, `
+        SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
+               a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${url} AS url
+        FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
+        WHERE a.id > ? AND a.arrived_at >= ? AND a.arrived_at < ? AND a.state != 'dismissed'
+        ORDER BY a.id LIMIT 10000`, [last, from, to]);
+      if (chunk.length === 0) return;
+      for (const r of chunk) {
+        yield {
+          id: r.id, urgency: r.urgency, categories: JSON.parse(r.categories) as string[], state: r.state, assignee: r.assignee, respondedBy: r.responded_by,
+          url: r.url, arrivedAt: r.arrived_at, firstResponseDueAt: r.first_response_due_at, firstResponseAt: r.first_response_at,
+          resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
+        };
+      }
+      last = (chunk[chunk.length - 1] as { id: number }).id;
+    }
+  }
+
+  async urlsOf(alertIds: readonly number[]): Promise<Map<number, string>> {
+    const urls = new Map<number, string>();
+    if (alertIds.length === 0) return urls;
+    const rows = await all<{ id: number; url: string | null }>(this.pool, `SELECT a.id, ${REPORT_LINK_SQL} AS url FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE a.id = ANY(?::bigint[])`, [[...alertIds]]);
+    for (const row of rows) if (row.url) urls.set(row.id, row.url);
+    return urls;
+  }
+
+  async responderStats(since: number): Promise<ResponderStats[]> {
+    const rows = await all<{ responder: string; answered: number; medianMinutes: number; withinTarget: number }>(this.pool, `
+      SELECT COALESCE(responded_by, assignee) AS responder, COUNT(*) AS answered,
+             ROUND((percentile_cont(0.5) WITHIN GROUP (ORDER BY first_response_at - arrived_at) / 60000.0)::numeric) AS medianMinutes,
+             SUM(CASE WHEN first_response_due_at IS NULL OR first_response_at <= first_response_due_at THEN 1 ELSE 0 END) AS withinTarget
+      FROM alerts WHERE created_at >= ? AND first_response_at IS NOT NULL AND COALESCE(responded_by, assignee) IS NOT NULL
+      GROUP BY COALESCE(responded_by, assignee) ORDER BY answered DESC`, [since]);
+    return rows;
+  }
+
+  async queueSummary(now: number): Promise<QueueSummary> {
+    const open = Object.fromEntries(URGENCIES.map((u) => [u, 0])) as Record<Urgency, number>;
+    let total = 0;
+    for (const row of await all<{ urgency: Urgency; n: number }>(this.pool, `SELECT urgency, COUNT(*) AS n FROM alerts WHERE state NOT IN ('resolved', 'dismissed') GROUP BY urgency`)) {
+      open[row.urgency] = row.n;
+      total += row.n;
+    }
+    const next = await one<{ id: number; urgency: Urgency; due: number }>(this.pool, `SELECT id, urgency, first_response_due_at AS due FROM alerts
+      WHERE state NOT IN ('resolved', 'dismissed', 'responded') AND first_response_at IS NULL AND first_response_due_at IS NOT NULL
+      ORDER BY first_response_due_at LIMIT 1`);
+    const breached = (await one<{ n: number }>(this.pool, `SELECT COUNT(*) AS n FROM alerts
+      WHERE state NOT IN ('resolved', 'dismissed', 'responded') AND first_response_at IS NULL AND first_response_due_at < ?`, [now]))?.n ?? 0;
+    return { open, total, breached, nextDue: next ? { alertId: next.id, urgency: next.urgency, dueAt: next.due, kind: 'first response' } : null };
+  }
+
+  async counts(): Promise<{ mentions: number; alerts: number }> {
+    const row = await one<{ mentions: number; alerts: number }>(this.pool, 'SELECT (SELECT COUNT(*) FROM mentions) AS mentions, (SELECT COUNT(*) FROM alerts) AS alerts');
+    return { mentions: row?.mentions ?? 0, alerts: row?.alerts ?? 0 };
+  }
+
+  sessions(): { for(source: string, account: string): never } {
+    return {
+      for() {
+        throw new TriageError('store', 'saved source logins (Bluesky) are not available on PostgreSQL yet; run that source against the SQLite store (unset DATABASE_URL).');
+      },
+    };
+  }
+
+  /**
+   * One bot per database until jobs coordinate across instances: a session advisory lock held on
+   * its own connection for the bot's life. A second `triage start` is refused with a clear message;
+   * read-only commands do not take it.
+   */
+  async holdBotLock(): Promise<() => Promise<void>> {
+    const client = await this.pool.connect();
+    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BOT_LOCK]);
+    if (!rows[0]?.ok) {
+      client.release();
+      throw new TriageError('config', `another triage bot is already running on the PostgreSQL database ${this.location}; stop it first (one bot per database for now).`);
+    }
+    return async () => {
+      await client.query('SELECT pg_advisory_unlock($1)', [BOT_LOCK]).catch(() => undefined);
+      client.release();
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+async function alertOn(on: Queryable, id: number): Promise<AlertView | null> {
+  const row = await one<AlertRow>(on, `${ALERT_SELECT} WHERE a.id = ?`, [id]);
+  return row ? toView(row) : null;
+}
+
+async function insertEvent(c: Queryable, alertId: number, at: number, actor: string, action: string, from: string, to: string, detail: string | null): Promise<void> {
+  await run(c, 'INSERT INTO alert_events (alert_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)', [alertId, at, actor, action, from, to, detail]);
+}
+
+/** {@link planAction} inside a transaction: the alert's row is locked while it is decided, so two clicks on two instances end with one winner. */
+async function applyActionOn(c: pg.PoolClient, alertId: number, action: AlertAction, actor: string, now: number, options: ActionOptions): Promise<ActionResult> {
+  await query(c, 'SELECT id FROM alerts WHERE id = ? FOR UPDATE', [alertId]);
+  const plan = planAction(await alertOn(c, alertId), alertId, action, actor, now, options);
+  if ('result' in plan) return plan.result;
+  const changed = await run(c, `UPDATE alerts SET ${plan.sets.join(', ')} WHERE id = @id AND state = @from`, plan.params);
+  if (changed !== 1) return { ok: false, reason: 'the alert changed meanwhile; try again', alert: await alertOn(c, alertId) };
+  await insertEvent(c, alertId, now, actor, action, plan.from, plan.to, plan.detail);
+  return { ok: true, alert: (await alertOn(c, alertId)) as AlertView, changed: true };
+}
+
+/** The brand replied on the platform: first response at the reply's time (the earliest wins). */
+async function respondOnPlatform(c: pg.PoolClient, platform: string, mentionNativeId: string, replyNativeId: string, at: number, now: number): Promise<boolean> {
+  const alert = await one<{ id: number; state: AlertState }>(c, 'SELECT a.id, a.state FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE m.platform = ? AND m.native_id = ? FOR UPDATE OF a', [platform, mentionNativeId]);
+  if (!alert) return false;
+  const by = `${platform}:reply`;
+  await run(c, `UPDATE alerts SET
+      first_response_at = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @at ELSE first_response_at END,
+      responded_by = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @by ELSE responded_by END,
+      state = CASE WHEN state IN ('open', 'claimed', 'snoozed') THEN 'responded' ELSE state END,
+      snoozed_until = CASE WHEN state = 'snoozed' THEN NULL ELSE snoozed_until END,
+      card_stale = CASE WHEN chat_message_id IS NOT NULL THEN 1 ELSE card_stale END,
+      updated_at = @now
+    WHERE id = @id`, { id: alert.id, at, by, now });
+  const to = alert.state === 'open' || alert.state === 'claimed' || alert.state === 'snoozed' ? 'responded' : alert.state;
+  await insertEvent(c, alert.id, at, by, 'respond', alert.state, to, JSON.stringify({ via: platform, replyId: replyNativeId }));
+  return true;
+}
+
+async function markGroupedOn(c: Queryable, leadId: number, id: number, message: DeliveredMessage, now: number): Promise<void> {
+  await run(c, 'UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ?, coalesced_into = ? WHERE id = ? AND chat_message_id IS NULL', [message.channelId, message.messageId, now, leadId, id]);
+}
+
+/** The outbox bookkeeping on PostgreSQL (see `OutboxQueries`). */
+class PgOutbox implements OutboxRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async markAttempted(leadId: number, alertIds: readonly number[], now: number): Promise<void> {
+    await run(this.pool, 'UPDATE alerts SET delivery_attempted_at = ?, delivery_attempt_lead = ? WHERE id = ANY(?::bigint[]) AND chat_message_id IS NULL', [now, leadId, [...new Set([leadId, ...alertIds])]]);
+  }
+
+  async clearAttempt(alertIds: readonly number[]): Promise<void> {
+    await run(this.pool, 'UPDATE alerts SET delivery_attempted_at = NULL, delivery_attempt_lead = NULL WHERE id = ANY(?::bigint[]) AND chat_message_id IS NULL', [[...alertIds]]);
+  }
+
+  async recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {
+    return transaction(this.pool, (c) => this.deliver(c, leadId, memberIds, message, now));
+  }
+
+  private async deliver(c: pg.PoolClient, leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {
+    const recorded = (await run(c, 'UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL', [message.channelId, message.messageId, now, leadId])) === 1;
+    for (const id of memberIds) if (id !== leadId) await markGroupedOn(c, leadId, id, message, now);
+    return recorded;
+  }
+
+  async recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void> {
+    await transaction(this.pool, async (c) => {
+      await this.deliver(c, card.lead, card.members, message, now);
+      await run(c, 'UPDATE alerts SET card_stale = 1 WHERE id = ?', [card.lead]);
+    });
+  }
+
+  async unrecordedCards(limit = 1000): Promise<UnrecordedCard[]> {
+    const rows = await all<{ id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null }>(this.pool, `
+      SELECT a.id, a.delivery_attempt_lead AS lead, a.delivery_attempted_at AS attemptedAt, l.urgency,
+             l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage
+      FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead
+      WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
+        AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at
+      ORDER BY a.id LIMIT ?`, [limit]);
+    const cards = new Map<number, UnrecordedCard>();
+    for (const row of rows) {
+      let card = cards.get(row.lead);
+      if (!card) {
+        const leadMessage = row.leadChannel !== null && row.leadMessage !== null ? { channelId: row.leadChannel, messageId: row.leadMessage } : undefined;
+        cards.set(row.lead, (card = { lead: row.lead, urgency: row.urgency, attemptedAt: row.attemptedAt, members: [], leadMessage }));
+      }
+      if (row.id !== row.lead) card.members.push(row.id);
+    }
+    return [...cards.values()];
+  }
+
+  async setAside(alertId: number, reason: string, now: number): Promise<boolean> {
+    return (await run(this.pool, 'UPDATE alerts SET delivery_failed_at = ?, delivery_failed_reason = ? WHERE id = ? AND chat_message_id IS NULL AND delivery_failed_at IS NULL', [now, reason.slice(0, 1000), alertId])) === 1;
+  }
+
+  async putBack(alertId: number): Promise<boolean> {
+    return (await run(this.pool, 'UPDATE alerts SET delivery_failed_at = NULL, delivery_failed_reason = NULL WHERE id = ? AND delivery_failed_at IS NOT NULL', [alertId])) === 1;
+  }
+
+  async undeliverable(limit = 100): Promise<UndeliverableAlert[]> {
+    return all<UndeliverableAlert>(this.pool, `SELECT id AS alertId, delivery_failed_at AS failedAt, delivery_failed_reason AS reason FROM alerts
+      WHERE delivery_failed_at IS NOT NULL ORDER BY delivery_failed_at, id LIMIT ?`, [limit]);
+  }
+
+  async countUndeliverable(): Promise<number> {
+    return (await one<{ n: number }>(this.pool, 'SELECT COUNT(*) AS n FROM alerts WHERE delivery_failed_at IS NOT NULL'))?.n ?? 0;
+  }
+
+  async markNotificationAttempted(id: number, now: number): Promise<void> {
+    await run(this.pool, 'UPDATE sla_notifications SET attempted_at = ? WHERE id = ? AND sent_at IS NULL', [now, id]);
+  }
+
+  async unrecordedNotifications(limit = 1000): Promise<Array<{ id: number; attemptedAt: number }>> {
+    return all(this.pool, 'SELECT id, attempted_at AS attemptedAt FROM sla_notifications WHERE sent_at IS NULL AND attempted_at IS NOT NULL ORDER BY id LIMIT ?', [limit]);
+  }
+}
+
+interface CorrectionRow { id: number; alertId: number; at: number; actor: string; kind: string; label: string; present: number | null; previous: string | null }
+
+function toRecorded(r: CorrectionRow): RecordedCorrection {
+  const correction: Correction = r.kind === 'urgency' ? { kind: 'urgency', urgency: r.label as Urgency } : { kind: 'category', category: r.label as never, present: r.present === 1 };
+  return { id: r.id, alertId: r.alertId, at: r.at, actor: r.actor, correction, previous: r.previous };
+}
+
+const CORRECTION_SELECT = 'SELECT id, alert_id AS alertId, at, actor, kind, label, present, previous FROM label_corrections';
+
+/** Label corrections on PostgreSQL (see `CorrectionsStore`). */
+class PgCorrections implements CorrectionsRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async record(alertId: number, correction: Correction, actor: string, at: number, previous: string | null = null): Promise<void> {
+    const [kind, label, present] = correction.kind === 'urgency' ? ['urgency', correction.urgency, null] : ['category', correction.category, correction.present ? 1 : 0];
+    await run(this.pool, 'INSERT INTO label_corrections (alert_id, at, actor, kind, label, present, previous) VALUES (?, ?, ?, ?, ?, ?, ?)', [alertId, at, actor, kind, label, present, previous]);
+  }
+
+  async forAlert(alertId: number): Promise<RecordedCorrection[]> {
+    return (await all<CorrectionRow>(this.pool, `${CORRECTION_SELECT} WHERE alert_id = ? ORDER BY id`, [alertId])).map(toRecorded);
+  }
+
+  async between(from: number, to: number): Promise<RecordedCorrection[]> {
+    return (await all<CorrectionRow>(this.pool, `${CORRECTION_SELECT} WHERE at >= ? AND at < ? ORDER BY id`, [from, to])).map(toRecorded);
+  }
+
+  async labelledRows(): Promise<Array<{ id: string; text: string; urgency: Urgency; categories: import('../domain/classification.js').Category[] }>> {
+    const rows = await all<{ alertId: number; text: string; purgeId: number | null; urgency: Urgency; categories: string }>(this.pool, `
+      SELECT a.id AS alertId, m.text, m.purge_id AS purgeId, c.urgency, c.categories
+      FROM alerts a JOIN mentions m ON m.id = a.mention_id JOIN classifications c ON c.mention_id = m.id
+      WHERE a.id IN (SELECT DISTINCT alert_id FROM label_corrections) ORDER BY a.id`);
+    const out = [];
+    for (const r of rows.filter((row) => row.purgeId === null)) {
+      const labels = applyCorrections({ urgency: r.urgency, categories: JSON.parse(r.categories) as never[] }, await this.forAlert(r.alertId));
+      out.push({ id: `alert-${r.alertId}`, text: r.text, urgency: labels.urgency, categories: labels.categories });
+    }
+    return out;
+  }
+}
+
+/** Job runs, the health probe and the gauges on PostgreSQL (see `OpsQueries`). */
+class PgOps implements OpsRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async jobStarted(job: string, at: number): Promise<void> {
+    await run(this.pool, 'INSERT INTO job_runs (job, started_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET started_at = excluded.started_at', [job, at]);
+  }
+
+  async jobFinished(job: string, startedAt: number, finishedAt: number, error: string | null): Promise<void> {
+    await run(this.pool, `INSERT INTO job_runs (job, started_at, finished_at, ok_at, error, duration_ms) VALUES (@job, @startedAt, @finishedAt, @okAt, @error, @durationMs)
+      ON CONFLICT (job) DO UPDATE SET finished_at = excluded.finished_at, ok_at = COALESCE(excluded.ok_at, job_runs.ok_at),
+        error = excluded.error, duration_ms = excluded.duration_ms`, { job, startedAt, finishedAt, okAt: error === null ? finishedAt : null, error, durationMs: finishedAt - startedAt });
+  }
+
+  async jobRuns(): Promise<JobRun[]> {
+    return all<JobRun>(this.pool, 'SELECT job, started_at AS startedAt, finished_at AS finishedAt, ok_at AS okAt, error, duration_ms AS durationMs FROM job_runs ORDER BY job');
+  }
+
+  async gauges(): Promise<StoreGauges> {
+    const count = async (sql: string) => (await one<{ n: number }>(this.pool, sql))?.n ?? 0;
+    return {
+      alerts: await all(this.pool, 'SELECT urgency, state, COUNT(*) AS n FROM alerts GROUP BY urgency, state'),
+      outboxDepth: await count(`SELECT COUNT(*) AS n FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed' AND delivery_failed_at IS NULL`),
+      undeliverable: await count('SELECT COUNT(*) AS n FROM alerts WHERE delivery_failed_at IS NOT NULL'),
+      notificationBacklog: await count('SELECT COUNT(*) AS n FROM sla_notifications WHERE sent_at IS NULL'),
+      breaches: await all(this.pool, `SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' GROUP BY kind`),
+    };
+  }
+
+  async probe(): Promise<string | undefined> {
+    try {
+      await this.pool.query('SELECT 1');
+      return undefined;
+    } catch (error) {
+      return `database: ${(error as Error).message}`;
+    }
+  }
+}

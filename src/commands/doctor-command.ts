@@ -48,11 +48,13 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     runs = await store.ops.jobRuns();
     const first = (await store.outbox.undeliverable(1))[0];
     const setAside = first && { count: await store.outbox.countUndeliverable(), first };
+    const { kind, location } = store;
     await store.close();
-    say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
+    if (config.storeNotice) say('warn', config.storeNotice);
+    say(true, `store: ${kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} at ${location} (${mentions} mentions, ${alerts} alerts)`);
     if (setAside) say('warn', `outbox: ${setAside.count} alert(s) set aside because their card cannot be drawn (first #${setAside.first.alertId}: ${setAside.first.reason})`);
-    const holder = liveLockHolder(config.databasePath);
-    say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
+    const holder = kind === 'sqlite' ? liveLockHolder(config.databasePath) : undefined;
+    if (kind === 'sqlite') say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
     for (const run of runs) say(run.error === null ? true : 'warn', describeJobRun(run, Date.now()));
     if (runs.length === 0) say(true, 'jobs: none has run yet (`triage start` runs them)');
   } catch (error) {

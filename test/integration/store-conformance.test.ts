@@ -137,5 +137,131 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(summary.breached).toBe(1);
       expect(summary.nextDue).toMatchObject({ urgency: 'critical', kind: 'first response' });
     });
+
+    it('keeps each source stream cursor and the posts read per month', async () => {
+      await store.ingest({ source: 'x', mentions: [], cursor: { stream: 'mentions', value: '9' }, usage: { stream: 'mentions', reads: 40, requests: 2 }, now }, decide);
+      await store.ingest({ source: 'x', mentions: [], cursor: { stream: 'search', value: '3' }, usage: { stream: 'mentions', reads: 2, requests: 1 }, now }, decide);
+      expect(await store.cursors('x')).toEqual(new Map([['mentions', '9'], ['search', '3']]));
+      expect(await store.readsInMonth(now)).toEqual([{ source: 'x', stream: 'mentions', reads: 42, requests: 3 }]);
+      expect(await store.readsInMonth(Date.UTC(2026, 11, 2))).toEqual([]);
+    });
+
+    it('marks an alert responded when the brand replies on the platform, before or after the mention arrives', async () => {
+      const early = mention();
+      const late = mention();
+      await store.ingest({ source: 'x', mentions: [early], now }, decide);
+      await store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: 'r1', createdAt: now + 60_000, inReplyToId: early.nativeId }, { platform: 'x', nativeId: 'r2', createdAt: now + 30_000, inReplyToId: late.nativeId }], now: now + 60_000 }, decide);
+      const result = await store.ingest({ source: 'x', mentions: [late], now: now + 90_000 }, decide);
+      expect(result.responded).toBe(1);
+      const alerts = await store.openAlerts(10);
+      expect(alerts.map((a) => [a.state, a.respondedBy, a.firstResponseAt])).toEqual(expect.arrayContaining([['responded', 'x:reply', now + 60_000], ['responded', 'x:reply', now + 30_000]]));
+    });
+
+    it('resumes a paused clock when the author writes again in the conversation', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      const first = mention({ conversationId: 'c1', author: { id: 'pat', handle: 'pat', followers: 5 } });
+      await store.ingest({ source: 'x', mentions: [first], now }, decide, book.resume);
+      const id = (await store.openAlerts(1))[0]!.id;
+      expect(await store.applyAction(id, 'wait', 'ana', now + 60_000)).toMatchObject({ ok: true });
+      await store.ingest({ source: 'x', mentions: [mention({ conversationId: 'c1', author: { id: 'pat', handle: 'pat', followers: 5 }, createdAt: now + 3600_000 })], now: now + 3600_000 }, decide, book.resume);
+      const alert = (await store.getAlert(id))!;
+      expect(alert.waitingSince).toBeNull();
+      expect((await store.alertEvents(id)).map((e) => `${e.actor}:${e.action}`)).toEqual(['ana:wait', 'x:author:resume']);
+    });
+
+    it('records each reminder and escalation once, however often the sweep runs, and sends it once', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      const m = mention({ text: 'chest pain, ER or 911?', createdAt: now });
+      await store.ingest({ source: 'x', mentions: [m], now }, decide, book.resume);
+      const id = (await store.openAlerts(1))[0]!.id;
+      expect(await store.policies()).toEqual(new Map([[rawPolicy.version, JSON.stringify(rawPolicy)]]));
+      const later = now + 2 * 3600_000;
+      const first = await store.sweepSla(later, book.eventsOf);
+      expect(first.created).toBeGreaterThan(0);
+      expect(await store.sweepSla(later, book.eventsOf)).toEqual({ checked: 0, created: 0 });
+      const pending = await store.pendingNotifications(10);
+      expect(pending.map((n) => n.alert.id)).toEqual(pending.map(() => id));
+      await store.outbox.markNotificationAttempted(pending[0]!.id, later);
+      expect((await store.outbox.unrecordedNotifications()).map((n) => n.id)).toEqual([pending[0]!.id]);
+      for (const n of pending) await store.markNotificationSent(n.id, `msg-${n.id}`, later);
+      await store.markNotificationSent(pending[0]!.id, 'again', later);
+      expect(await store.pendingNotifications(10)).toEqual([]);
+      expect((await store.notifications(id)).filter((n) => n.status === 'sent').length).toBe(pending.length);
+      expect((await store.ops.gauges()).notificationBacklog).toBe(0);
+    });
+
+    it('keeps the card outbox: attempts, deliveries of storm cards, cards found after a crash, cards set aside', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention()], now }, decide);
+      const [lead, member, other, last] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number, number];
+      await store.outbox.markAttempted(lead, [member], now);
+      expect(await store.outbox.unrecordedCards()).toEqual([{ lead, urgency: 'normal', attemptedAt: now, members: [member], leadMessage: undefined }]);
+      expect(await store.outbox.recordDelivery(lead, [member], { channelId: 'c', messageId: 'm1' }, now)).toBe(true);
+      expect(await store.outbox.recordDelivery(lead, [member], { channelId: 'c', messageId: 'm1' }, now)).toBe(false);
+      expect(await store.groupMembers(lead)).toEqual([member]);
+      expect(await store.messageOf(member)).toEqual({ channelId: 'c', messageId: 'm1' });
+      await store.outbox.markAttempted(other, [], now);
+      await store.outbox.recordFound({ lead: other, urgency: 'normal', attemptedAt: now, members: [], leadMessage: undefined }, { channelId: 'c', messageId: 'm2' }, now);
+      expect((await store.staleCards(10)).map((a) => a.id)).toEqual([other]);
+      await store.markCardFresh(other);
+      expect(await store.staleCards(10)).toEqual([]);
+      expect(await store.outbox.setAside(last, 'cannot draw', now)).toBe(true);
+      expect(await store.outbox.setAside(last, 'cannot draw', now)).toBe(false);
+      expect(await store.pendingAlerts(10)).toEqual([]);
+      expect(await store.outbox.undeliverable()).toEqual([{ alertId: last, failedAt: now, reason: 'cannot draw' }]);
+      expect(await store.outbox.countUndeliverable()).toBe(1);
+      expect(await store.outbox.putBack(last)).toBe(true);
+      await store.outbox.markAttempted(last, [], now);
+      await store.outbox.clearAttempt([last]);
+      expect(await store.outbox.unrecordedCards()).toEqual([]);
+      await store.markGrouped(lead, [last], 'c', 'm1', now);
+      expect(await store.groupMembers(lead)).toEqual([member, last]);
+      expect((await store.ops.gauges()).outboxDepth).toBe(0);
+    });
+
+    it('finds alerts by text case-insensitively, taking % and _ literally', async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'The PORTAL is 100% down and nobody answers the phone' }), mention({ text: 'the portal is 100 down and nobody answers the phone' })], now }, decide);
+      expect((await store.findAlerts('portal', 10)).length).toBe(2);
+      expect((await store.findAlerts('100%', 10)).map((a) => a.mention.text)).toEqual(['The PORTAL is 100% down and nobody answers the phone']);
+      expect(await store.findAlerts('_', 10)).toEqual([]);
+    });
+
+    it('records label corrections and gives the corrected labels back', async () => {
+      await store.ingest({ source: 'x', mentions: [mention()], now }, decide);
+      const id = (await store.pendingAlerts(1))[0]!.id;
+      await store.corrections.record(id, { kind: 'urgency', urgency: 'high' }, 'ana', now, 'normal');
+      await store.corrections.record(id, { kind: 'category', category: 'phi', present: true }, 'ben', now + 1);
+      expect((await store.corrections.forAlert(id)).map((c) => [c.actor, c.correction, c.previous])).toEqual([
+        ['ana', { kind: 'urgency', urgency: 'high' }, 'normal'], ['ben', { kind: 'category', category: 'phi', present: true }, null],
+      ]);
+      expect((await store.corrections.between(now + 1, now + 2)).map((c) => c.actor)).toEqual(['ben']);
+      expect(await store.corrections.labelledRows()).toEqual([expect.objectContaining({ id: `alert-${id}`, urgency: 'high', categories: expect.arrayContaining(['phi']) })]);
+    });
+
+    it('records job runs and answers the health probe', async () => {
+      await store.ops.jobStarted('poll', now);
+      await store.ops.jobFinished('poll', now, now + 1500, null);
+      await store.ops.jobStarted('sla-sweep', now);
+      await store.ops.jobFinished('sla-sweep', now, now + 10, 'boom');
+      expect(await store.ops.jobRuns()).toEqual([
+        { job: 'poll', startedAt: now, finishedAt: now + 1500, okAt: now + 1500, error: null, durationMs: 1500 },
+        { job: 'sla-sweep', startedAt: now, finishedAt: now + 10, okAt: null, error: 'boom', durationMs: 10 },
+      ]);
+      expect(await store.ops.probe()).toBeUndefined();
+    });
+
+    it('reads the SLA report rows of a window in chunks, with links and responder figures', async () => {
+      const posts = Array.from({ length: 25 }, (_, i) => mention({ text: 'where do I park?', createdAt: now + i * 60_000, url: `https://x.com/u/status/${i}` }));
+      await store.ingest({ source: 'x', mentions: posts, now }, decide);
+      const ids = (await store.openAlerts(100)).map((a) => a.id).sort((a, b) => a - b);
+      await store.applyAction(ids[0]!, 'respond', 'ana', now + 10 * 60_000);
+      await store.applyAction(ids[1]!, 'respond', 'ana', now + 31 * 60_000);
+      await store.applyAction(ids[2]!, 'dismiss', 'ben', now);
+      const rows = [];
+      for await (const row of store.slaRows(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(row);
+      expect(rows.map((r) => r.id)).toEqual(ids.slice(1, 20).filter((id) => id !== ids[2]));
+      expect(rows[0]).toMatchObject({ urgency: 'normal', categories: expect.any(Array), state: 'responded', respondedBy: 'ana', url: expect.stringMatching(/^https:\/\/x\.com\/i\/web\/status\//) });
+      expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
+      expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
+    });
   });
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
-import { URGENCIES, urgencyRank, type ClassifyContext, type Urgency } from '../domain/classification.js';
+import { URGENCIES, urgencyRank, type ClassifyContext, type Sentiment, type Urgency } from '../domain/classification.js';
 import type { Mention } from '../domain/mention.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
@@ -45,11 +45,7 @@ export class PgStore implements Store {
     this.outbox = new PgOutbox(pool);
     this.corrections = new PgCorrections(pool);
     this.ops = new PgOps(pool);
-    const unavailable = notOnPostgres('the weekly digest');
-    this.digestQueries = {
-      volume: unavailable, sentimentMix: unavailable, categories: unavailable, complaints: unavailable, praise: unavailable, crisis: unavailable,
-      overdue: unavailable, ownPosts: unavailable, reads: unavailable, wasPosted: unavailable, markPosted: unavailable,
-    };
+    this.digestQueries = new PgDigest(pool);
     const purge = notOnPostgres('purging');
     this.retention = { purgeExpired: purge, purgeAuthor: purge, purges: purge };
   }
@@ -559,5 +555,95 @@ class PgOps implements OpsRepository {
     } catch (error) {
       return `database: ${(error as Error).message}`;
     }
+  }
+}
+
+/** The weekly digest's queries on PostgreSQL (see `DigestQueries`: the same questions, the same answers). */
+class PgDigest implements DigestRepository {
+  constructor(private readonly pool: pg.Pool) {}
+
+  async volume(dayStarts: readonly number[]): Promise<Array<{ day: number; source: string; sentiment: Sentiment; n: number }>> {
+    const cases = dayStarts.slice(1, -1).map((_, i) => `WHEN m.created_at < @d${i + 1} THEN ${i}`).join(' ');
+    const params: Record<string, number> = { from: dayStarts[0] as number, to: dayStarts[dayStarts.length - 1] as number };
+    dayStarts.forEach((d, i) => (params[`d${i}`] = d));
+    return all(this.pool, `
+      SELECT CASE ${cases} ELSE ${dayStarts.length - 2} END AS day, m.platform || ':' || COALESCE(m.stream, '') AS source, c.sentiment, COUNT(*) AS n
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id
+      WHERE m.created_at >= @from AND m.created_at < @to
+      GROUP BY 1, 2, c.sentiment`, params);
+  }
+
+  async sentimentMix(from: number, to: number): Promise<Record<Sentiment, number>> {
+    const mix: Record<Sentiment, number> = { negative: 0, neutral: 0, positive: 0 };
+    for (const row of await all<{ sentiment: Sentiment; n: number }>(this.pool, `SELECT c.sentiment, COUNT(*) AS n FROM mentions m JOIN classifications c ON c.mention_id = m.id
+      WHERE m.created_at >= ? AND m.created_at < ? GROUP BY c.sentiment`, [from, to])) {
+      mix[row.sentiment] = row.n;
+    }
+    return mix;
+  }
+
+  async categories(from: number, to: number): Promise<Record<string, number>> {
+    const rows = await all<{ category: string; n: number }>(this.pool, `SELECT j.value AS category, COUNT(*) AS n
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id, jsonb_array_elements_text(c.categories::jsonb) j(value)
+      WHERE m.created_at >= ? AND m.created_at < ? GROUP BY j.value ORDER BY n DESC, j.value`, [from, to]);
+    return Object.fromEntries(rows.map((r) => [r.category, r.n]));
+  }
+
+  async complaints(from: number, to: number): Promise<Array<{ id: number; text: string; score: number; purged: { themes: string[]; quote: string | null } | null }>> {
+    const rows = await all<{ id: number; text: string; score: number; purged: boolean; themes: string | null; quote: string | null }>(this.pool, `
+      SELECT m.id, m.text, c.score, m.purge_id IS NOT NULL AS purged, m.digest_themes AS themes, m.digest_quote AS quote
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id
+      WHERE m.created_at >= ? AND m.created_at < ? AND c.is_complaint = 1 AND c.categories NOT LIKE '%"crisis"%' AND c.reasons NOT LIKE '%"possible crisis%'
+      ORDER BY c.score, m.id`, [from, to]);
+    return rows.map((r) => ({ id: r.id, text: r.text, score: r.score, purged: r.purged ? { themes: JSON.parse(r.themes ?? '[]') as string[], quote: r.quote } : null }));
+  }
+
+  async praise(from: number, to: number, limit: number): Promise<Array<{ id: number; text: string; score: number; purgedQuote: string | null }>> {
+    return all(this.pool, `SELECT m.id, m.text, c.score, CASE WHEN m.purge_id IS NULL THEN NULL ELSE m.digest_quote END AS purgedQuote
+      FROM mentions m JOIN classifications c ON c.mention_id = m.id
+      WHERE m.created_at >= ? AND m.created_at < ? AND c.categories LIKE '%"praise"%' AND c.categories NOT LIKE '%"crisis"%' AND c.reasons NOT LIKE '%"possible crisis%'
+        AND (m.purge_id IS NULL OR m.digest_quote IS NOT NULL)
+      ORDER BY c.score DESC, m.id LIMIT ?`, [from, to, limit]);
+  }
+
+  async crisis(from: number, to: number): Promise<Array<{ firstResponseMinutes: number | null }>> {
+    return all(this.pool, `SELECT (a.first_response_at - a.arrived_at) / 60000.0 AS firstResponseMinutes
+      FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
+      WHERE a.arrived_at >= ? AND a.arrived_at < ? AND c.categories LIKE '%"crisis"%' ORDER BY a.id`, [from, to]);
+  }
+
+  async overdue(asOf: number, limit: number): Promise<{ count: number; oldest: Array<{ id: number; urgency: string; dueAt: number; url: string | null }> }> {
+    const where = `a.state IN ('open', 'claimed', 'responded', 'snoozed') AND a.first_response_due_at < ? AND a.first_response_at IS NULL AND a.arrived_at < ?`;
+    const count = (await one<{ n: number }>(this.pool, `SELECT COUNT(*) AS n FROM alerts a WHERE ${where}`, [asOf, asOf]))?.n ?? 0;
+    const oldest = await all<{ id: number; urgency: string; dueAt: number; url: string | null }>(this.pool, `SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, ${REPORT_LINK_SQL} AS url
+      FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE ${where} ORDER BY a.first_response_due_at, a.id LIMIT ?`, [asOf, asOf, limit]);
+    return { count, oldest };
+  }
+
+  async ownPosts(dayStarts: readonly number[]): Promise<Array<{ day: number; replies: number; originals: number }>> {
+    const out = dayStarts.slice(0, -1).map((_, day) => ({ day, replies: 0, originals: 0 }));
+    const rows = await all<{ at: number; reply: boolean }>(this.pool, 'SELECT created_at AS at, in_reply_to_id IS NOT NULL AS reply FROM own_posts WHERE created_at >= ? AND created_at < ?',
+      [dayStarts[0], dayStarts[dayStarts.length - 1]]);
+    for (const row of rows) {
+      const day = dayStarts.findIndex((start, i) => i + 1 < dayStarts.length && row.at >= start && row.at < (dayStarts[i + 1] as number));
+      const bucket = out[day];
+      if (!bucket) continue;
+      if (row.reply) bucket.replies++;
+      else bucket.originals++;
+    }
+    return out;
+  }
+
+  async reads(fromDay: string, toDay: string): Promise<Array<{ source: string; stream: string; reads: number; requests: number }>> {
+    return all(this.pool, `SELECT source, stream, SUM(reads) AS reads, SUM(requests) AS requests FROM source_reads_daily
+      WHERE day >= ? AND day <= ? GROUP BY source, stream ORDER BY source, stream`, [fromDay, toDay]);
+  }
+
+  async wasPosted(week: string): Promise<boolean> {
+    return (await one(this.pool, 'SELECT 1 FROM digests_posted WHERE week = ?', [week])) !== undefined;
+  }
+
+  async markPosted(week: string, messageId: string, now: number): Promise<void> {
+    await run(this.pool, 'INSERT INTO digests_posted (week, posted_at, message_id) VALUES (?, ?, ?) ON CONFLICT (week) DO NOTHING', [week, now, messageId]);
   }
 }

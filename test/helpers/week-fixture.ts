@@ -79,8 +79,8 @@ export function fixtureWeekPosts(): FixturePost[] {
  * Stores the posts as a poller would (each when it was posted, a minute later), the brand's replies,
  * and the staff's actions in time order.
  */
-export function loadFixtureWeek(fx: Awaited<ReturnType<typeof pipelineFixture>>, posts: readonly FixturePost[]): void {
-  const events: Array<{ at: number; run: () => void }> = [];
+export async function loadFixtureWeek(fx: Awaited<ReturnType<typeof pipelineFixture>>, posts: readonly FixturePost[]): Promise<void> {
+  const events: Array<{ at: number; run: () => Promise<void> }> = [];
   const decide = decideFor(fx.deps);
   for (const p of posts) {
     const m = p.mention;
@@ -102,7 +102,7 @@ export function loadFixtureWeek(fx: Awaited<ReturnType<typeof pipelineFixture>>,
     }
   }
   events.push({ at: at(2026, 10, 26, 12), run: async () => void await fx.store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: 'own-post-1', createdAt: at(2026, 10, 26, 12) }], now: at(2026, 10, 26, 12) }, decide) });
-  for (const e of events.sort((a, b) => a.at - b.at)) e.run();
+  for (const e of events.sort((a, b) => a.at - b.at)) await e.run();
 }
 
 export function alertIdOf(db: Database.Database, nativeId: string): number {

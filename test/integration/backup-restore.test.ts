@@ -46,7 +46,7 @@ describe('triage backup', () => {
 
   beforeEach(async () => {
     fx = await pipelineFixture(() => at(2026, 10, 20, 0));
-    loadFixtureWeek(fx, fixtureWeekPosts());
+    await loadFixtureWeek(fx, fixtureWeekPosts());
   });
   afterEach(() => fx.close());
 
@@ -118,7 +118,7 @@ describe('triage restore', () => {
     replay = join(temp.dir, 'more.jsonl');
     const fx = await pipelineFixture(() => at(2026, 10, 20, 0));
     try {
-      loadFixtureWeek(fx, fixtureWeekPosts());
+      await loadFixtureWeek(fx, fixtureWeekPosts());
       await fx.store.close();
       await backupDatabase(fx.path, saved);
       copyFileSync(fx.path, live);

@@ -59,7 +59,7 @@ describe('retention', () => {
   beforeEach(async () => {
     fx = await pipelineFixture(() => at(2026, 10, 20, 0));
     posts = fixtureWeekPosts();
-    loadFixtureWeek(fx, posts);
+    await loadFixtureWeek(fx, posts);
     retention = new RetentionStore(fx.store.db);
   });
   afterEach(() => fx.close());
@@ -152,7 +152,7 @@ describe('purge on request', () => {
   beforeEach(async () => {
     fx = await pipelineFixture(() => at(2026, 10, 20, 0));
     posts = fixtureWeekPosts();
-    loadFixtureWeek(fx, posts);
+    await loadFixtureWeek(fx, posts);
   });
   afterEach(() => fx.close());
 
@@ -206,7 +206,7 @@ describe('triage purge (CLI)', () => {
 
   beforeEach(async () => {
     fx = await pipelineFixture(() => at(2026, 10, 20, 0));
-    loadFixtureWeek(fx, fixtureWeekPosts());
+    await loadFixtureWeek(fx, fixtureWeekPosts());
     await fx.store.close();
   });
   afterEach(() => fx.close());

@@ -249,6 +249,35 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.ops.probe()).toBeUndefined();
     });
 
+    it('answers the weekly digest queries', async () => {
+      const day = 86_400_000;
+      const starts = Array.from({ length: 8 }, (_, i) => now + i * day);
+      const posts = [
+        mention({ text: 'the portal is down again and nobody answers the phone', createdAt: now + 1000 }),
+        mention({ text: 'thank you to the wonderful nurses, best care ever', createdAt: now + day + 1000 }),
+        mention({ text: 'chest pain, ER or 911?', createdAt: now + 2 * day + 1000 }),
+      ];
+      await store.ingest({ source: 'x', mentions: posts, usage: { stream: 'mentions', reads: 3, requests: 1 }, ownPosts: [{ platform: 'x', nativeId: 'own-1', createdAt: now + 5000 }, { platform: 'x', nativeId: 'own-2', createdAt: now + day + 5000, inReplyToId: 'zzz' }], now: now + 3 * day }, decide);
+      const q = store.digestQueries;
+      expect((await q.volume(starts)).map((r) => [r.day, r.source, r.n]).sort()).toEqual([[0, 'x:', 1], [1, 'x:', 1], [2, 'x:', 1]]);
+      const mix = await q.sentimentMix(now, now + 7 * day);
+      expect(mix.negative + mix.neutral + mix.positive).toBe(3);
+      expect((await q.categories(now, now + 7 * day)).complaint).toBe(1);
+      expect((await q.complaints(now, now + 7 * day)).map((c) => [c.text, c.purged])).toEqual([[posts[0]!.text, null]]);
+      expect((await q.praise(now, now + 7 * day, 5)).map((p) => [p.text, p.purgedQuote])).toEqual([[posts[1]!.text, null]]);
+      expect(await q.crisis(now, now + 7 * day)).toEqual([{ firstResponseMinutes: null }]);
+      const overdue = await q.overdue(now + 6 * day, 5);
+      expect(overdue.count).toBeGreaterThanOrEqual(1);
+      expect(overdue.oldest[0]).toMatchObject({ urgency: 'critical', url: null });
+      expect((await q.ownPosts(starts)).slice(0, 2)).toEqual([{ day: 0, replies: 0, originals: 1 }, { day: 1, replies: 1, originals: 0 }]);
+      const today = new Date(now + 3 * day).toISOString().slice(0, 10);
+      expect(await q.reads(today, today)).toEqual([{ source: 'x', stream: 'mentions', reads: 3, requests: 1 }]);
+      expect(await q.wasPosted('2026-W47')).toBe(false);
+      await q.markPosted('2026-W47', 'm1', now);
+      await q.markPosted('2026-W47', 'm2', now);
+      expect(await q.wasPosted('2026-W47')).toBe(true);
+    });
+
     it('reads the SLA report rows of a window in chunks, with links and responder figures', async () => {
       const posts = Array.from({ length: 25 }, (_, i) => mention({ text: 'where do I park?', createdAt: now + i * 60_000, url: `https://x.com/u/status/${i}` }));
       await store.ingest({ source: 'x', mentions: posts, now }, decide);

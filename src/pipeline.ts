@@ -4,7 +4,7 @@ import { applyCorrections } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
-import type { DecideMention, Store } from './store/store-port.js';
+import { CLAIM_MS, type DecideMention, type Store } from './store/store-port.js';
 import { recoverUnrecordedCards, recoverUnrecordedNotifications } from './chat/recover-sends.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
@@ -164,7 +164,8 @@ export async function dispatchPending(
   const skip = new Set<number>(recovery.skip);
   let outage = recovery.outage;
   while (!signal.aborted && !outage) {
-    const pending = (await deps.store.pendingAlerts(5000 + skip.size)).filter((a) => !skip.has(a.id));
+    // Claimed for this instance: another one on the same database takes other alerts, never these.
+    const pending = (await outbox.claimCards(5000 + skip.size, deps.now(), CLAIM_MS)).filter((a) => !skip.has(a.id));
     if (pending.length === 0) break;
     for (const item of planDispatch(pending, limits.stormThreshold)) {
       if (signal.aborted || outage) break;
@@ -185,7 +186,11 @@ export async function dispatchPending(
       }
       const memberIds = grouped.map((g) => g.id);
       // Committed before the send: if we die after the chat accepts it, the next run looks before reposting.
-      await outbox.markAttempted(alert.id, memberIds, deps.now());
+      if (!(await outbox.markAttempted(alert.id, memberIds, deps.now(), CLAIM_MS))) {
+        // Another instance took these over (our claim lapsed): it sends them, not us.
+        for (const id of [alert.id, ...memberIds]) skip.add(id);
+        continue;
+      }
       try {
         const message = await chat.postAlert(card, nonceFor(alert.id));
         await outbox.recordDelivery(alert.id, memberIds, message, deps.now());
@@ -248,7 +253,8 @@ export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortS
   const { checked, created } = await deps.store.sweepSla(deps.now(), deps.policies.eventsOf);
   let sent = 0;
   if (chat.postNotification) {
-    const pending = await deps.store.pendingNotifications(500);
+    const claimed = new Set(await deps.store.outbox.claimNotifications(500, deps.now(), CLAIM_MS));
+    const pending = (await deps.store.pendingNotifications(500)).filter((n) => claimed.has(n.id));
     const settled = await recoverUnrecordedNotifications(chat, deps, pending);
     if (settled === 'outage') return { checked, created, sent };
     for (const notification of pending) {
@@ -256,7 +262,7 @@ export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortS
       if (settled.has(notification.id)) continue;
       try {
         // Committed before the send, as for cards: a restart looks for it before sending it again.
-        await deps.store.outbox.markNotificationAttempted(notification.id, deps.now());
+        if (!(await deps.store.outbox.markNotificationAttempted(notification.id, deps.now(), CLAIM_MS))) continue;
         const message = await chat.postNotification(notification, `triage-sla-${notification.id}`);
         await deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
         deps.metrics.notificationsSent.inc({ chat: chat.name });

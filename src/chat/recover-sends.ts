@@ -19,7 +19,7 @@ import type { Chat } from './chat.js';
  */
 export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
   const { outbox } = deps.store;
-  const unrecorded = await outbox.unrecordedCards();
+  const unrecorded = await outbox.unrecordedCards(1000, deps.now());
   let recovered = 0;
   const lookFor: UnrecordedCard[] = [];
   for (const card of unrecorded) {
@@ -65,7 +65,7 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
 export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[]): Promise<Set<number> | 'outage'> {
   const settled = new Set<number>();
   if (!chat.findPosted) return settled;
-  const attempts = new Map((await deps.store.outbox.unrecordedNotifications()).map((n) => [n.id, n.attemptedAt]));
+  const attempts = new Map((await deps.store.outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
   const lookFor = pending.filter((n) => attempts.has(n.id));
   if (lookFor.length === 0) return settled;
   const log = deps.log.child({ chat: chat.name });

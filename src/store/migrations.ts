@@ -244,4 +244,18 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (source, account)
   );
   `,
+  `
+  -- Several instances on one database: an outbox row is claimed by one instance (its id) until the
+  -- claim runs out, so two never send the same card or notification; a dead instance's claims lapse
+  -- and another takes them over. A scheduled job runs on the instance holding its lease.
+  ALTER TABLE alerts ADD COLUMN delivery_claimed_by TEXT;
+  ALTER TABLE alerts ADD COLUMN delivery_claim_until INTEGER;
+  ALTER TABLE sla_notifications ADD COLUMN claimed_by TEXT;
+  ALTER TABLE sla_notifications ADD COLUMN claim_until INTEGER;
+  CREATE TABLE job_leases (
+    job TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
 ];

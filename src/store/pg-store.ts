@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type pg from 'pg';
 import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
 import { URGENCIES, urgencyRank, type ClassifyContext, type Sentiment, type Urgency } from '../domain/classification.js';
@@ -6,13 +7,13 @@ import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
 import { applyCorrections, type Correction, type RecordedCorrection } from './corrections.js';
 import type { JobRun, StoreGauges } from './ops-queries.js';
-import type { DeliveredMessage, UndeliverableAlert, UnrecordedCard } from './outbox-queries.js';
+import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { planSweep } from './sqlite-sla.js';
 import {
-  monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
+  CLAIM_MS, monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
   type IngestResult, type MonthlyReads, type NotificationStatus, type OpsRepository, type OutboxRepository, type PendingNotification, type QueueSummary,
   type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type Store,
 } from './store-port.js';
@@ -33,6 +34,9 @@ const notOnPostgres = (what: string) => async (): Promise<never> => {
  */
 export class PgStore implements Store {
   readonly kind = 'postgres';
+  /** Also the key this instance holds its liveness lock under (see {@link INSTANCE_LOCKS}). */
+  readonly instance = String(randomInt(1, 2 ** 31));
+  private liveness: pg.PoolClient | undefined;
   readonly location: string;
   readonly outbox: OutboxRepository;
   readonly corrections: CorrectionsRepository;
@@ -42,7 +46,7 @@ export class PgStore implements Store {
 
   private constructor(readonly pool: pg.Pool, url: string) {
     this.location = redactUrl(url);
-    this.outbox = new PgOutbox(pool);
+    this.outbox = new PgOutbox(pool, this.instance);
     this.corrections = new PgCorrections(pool);
     this.ops = new PgOps(pool);
     this.digestQueries = new PgDigest(pool);
@@ -60,7 +64,17 @@ export class PgStore implements Store {
       if (error instanceof TriageError) throw error;
       throw new TriageError('store', `cannot migrate the PostgreSQL database at ${redactUrl(url)}: ${(error as Error).message}. Check DATABASE_URL.`, { cause: error });
     }
-    return new PgStore(pool, url);
+    const store = new PgStore(pool, url);
+    try {
+      // Held for the life of this store: while it is, other instances leave this one's claims alone.
+      store.liveness = await pool.connect();
+      await store.liveness.query('SELECT pg_advisory_lock($1, $2)', [INSTANCE_LOCKS, Number(store.instance)]);
+    } catch (error) {
+      store.liveness?.release();
+      await pool.end().catch(() => undefined);
+      throw new TriageError('store', `cannot take this instance's lock on PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}. Check DATABASE_URL.`, { cause: error });
+    }
+    return store;
   }
 
   async ingest(batch: IngestBatch, decide: DecideMention, resumeClock?: ResumeClock): Promise<IngestResult> {
@@ -358,6 +372,8 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.liveness?.release();
+    this.liveness = undefined;
     await this.pool.end();
   }
 }
@@ -404,12 +420,41 @@ async function markGroupedOn(c: Queryable, leadId: number, id: number, message: 
   await run(c, 'UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ?, coalesced_into = ? WHERE id = ? AND chat_message_id IS NULL', [message.channelId, message.messageId, now, leadId, id]);
 }
 
+/** Advisory-lock namespace (the first key) of live instances: each holds (INSTANCE_LOCKS, its number) on a connection of its own. */
+const INSTANCE_LOCKS = 0x7472_6963;
+
+/** PostgreSQL: a holder is gone when no session holds its instance lock (it died, or lost its connection). */
+const OUTBOX_SQL = outboxSql((column) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`);
+
 /** The outbox bookkeeping on PostgreSQL (see `OutboxQueries`). */
 class PgOutbox implements OutboxRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool, private readonly me: string) {}
 
-  async markAttempted(leadId: number, alertIds: readonly number[], now: number): Promise<void> {
-    await run(this.pool, 'UPDATE alerts SET delivery_attempted_at = ?, delivery_attempt_lead = ? WHERE id = ANY(?::bigint[]) AND chat_message_id IS NULL', [now, leadId, [...new Set([leadId, ...alertIds])]]);
+  /** Claims with `FOR UPDATE SKIP LOCKED`: two instances claiming at once take different alerts and never wait on each other. */
+  async claimCards(limit: number, now: number, leaseMs: number): Promise<AlertView[]> {
+    return transaction(this.pool, async (c) => {
+      const rows = await all<AlertRow>(c, `${OUTBOX_SQL.claimableCards} FOR UPDATE OF a SKIP LOCKED`, { me: this.me, now, limit });
+      if (rows.length > 0) await run(c, 'UPDATE alerts SET delivery_claimed_by = ?, delivery_claim_until = ? WHERE id = ANY(?::bigint[])', [this.me, now + leaseMs, rows.map((r) => r.id)]);
+      return rows.map(toView);
+    });
+  }
+
+  async markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs = CLAIM_MS): Promise<boolean> {
+    const ids = [...new Set([leadId, ...alertIds])];
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      let changed = 0;
+      for (const id of ids) changed += await run(client, OUTBOX_SQL.markAttempted, { now, lead: leadId, me: this.me, until: now + leaseMs, id });
+      // Another instance took one of them: write nothing, send nothing.
+      await client.query(changed === ids.length ? 'COMMIT' : 'ROLLBACK');
+      return changed === ids.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async clearAttempt(alertIds: readonly number[]): Promise<void> {
@@ -433,24 +478,8 @@ class PgOutbox implements OutboxRepository {
     });
   }
 
-  async unrecordedCards(limit = 1000): Promise<UnrecordedCard[]> {
-    const rows = await all<{ id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null }>(this.pool, `
-      SELECT a.id, a.delivery_attempt_lead AS lead, a.delivery_attempted_at AS attemptedAt, l.urgency,
-             l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage
-      FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead
-      WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
-        AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at
-      ORDER BY a.id LIMIT ?`, [limit]);
-    const cards = new Map<number, UnrecordedCard>();
-    for (const row of rows) {
-      let card = cards.get(row.lead);
-      if (!card) {
-        const leadMessage = row.leadChannel !== null && row.leadMessage !== null ? { channelId: row.leadChannel, messageId: row.leadMessage } : undefined;
-        cards.set(row.lead, (card = { lead: row.lead, urgency: row.urgency, attemptedAt: row.attemptedAt, members: [], leadMessage }));
-      }
-      if (row.id !== row.lead) card.members.push(row.id);
-    }
-    return [...cards.values()];
+  async unrecordedCards(limit = 1000, now = Number.MAX_SAFE_INTEGER): Promise<UnrecordedCard[]> {
+    return groupUnrecorded(await all(this.pool, OUTBOX_SQL.unrecorded, { limit, me: this.me, now }));
   }
 
   async setAside(alertId: number, reason: string, now: number): Promise<boolean> {
@@ -470,12 +499,20 @@ class PgOutbox implements OutboxRepository {
     return (await one<{ n: number }>(this.pool, 'SELECT COUNT(*) AS n FROM alerts WHERE delivery_failed_at IS NOT NULL'))?.n ?? 0;
   }
 
-  async markNotificationAttempted(id: number, now: number): Promise<void> {
-    await run(this.pool, 'UPDATE sla_notifications SET attempted_at = ? WHERE id = ? AND sent_at IS NULL', [now, id]);
+  async claimNotifications(limit: number, now: number, leaseMs: number): Promise<number[]> {
+    return transaction(this.pool, async (c) => {
+      const ids = (await all<{ id: number }>(c, `${OUTBOX_SQL.claimableNotifications} FOR UPDATE SKIP LOCKED`, { me: this.me, now, limit })).map((r) => r.id);
+      if (ids.length > 0) await run(c, 'UPDATE sla_notifications SET claimed_by = ?, claim_until = ? WHERE id = ANY(?::bigint[])', [this.me, now + leaseMs, ids]);
+      return ids;
+    });
   }
 
-  async unrecordedNotifications(limit = 1000): Promise<Array<{ id: number; attemptedAt: number }>> {
-    return all(this.pool, 'SELECT id, attempted_at AS attemptedAt FROM sla_notifications WHERE sent_at IS NULL AND attempted_at IS NOT NULL ORDER BY id LIMIT ?', [limit]);
+  async markNotificationAttempted(id: number, now: number, leaseMs = CLAIM_MS): Promise<boolean> {
+    return (await run(this.pool, OUTBOX_SQL.notificationAttempted, { now, me: this.me, until: now + leaseMs, id })) === 1;
+  }
+
+  async unrecordedNotifications(limit = 1000, now = Number.MAX_SAFE_INTEGER): Promise<Array<{ id: number; attemptedAt: number }>> {
+    return all(this.pool, OUTBOX_SQL.unrecordedNotifications, { limit, me: this.me, now });
   }
 }
 

@@ -13,7 +13,7 @@ import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { SqliteReports } from './sqlite-reports.js';
 import { SqliteSla } from './sqlite-sla.js';
-import type { ActionOptions, DecideMention, IngestBatch, ResumeClock, SlaEventsOf, Store } from './store-port.js';
+import { instanceId, type ActionOptions, type DecideMention, type IngestBatch, type ResumeClock, type SlaEventsOf, type Store } from './store-port.js';
 
 // The port's types, re-exported where callers have always imported them from.
 export type {
@@ -29,6 +29,7 @@ export { monthOf } from './store-port.js';
  */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
+  readonly instance = instanceId();
   readonly location: string;
   readonly db: Database.Database;
   /** The outbox's bookkeeping: send attempts, deliveries, cards that cannot be drawn. */
@@ -62,7 +63,7 @@ export class SqliteStore implements Store {
       throw new TriageError('store', `cannot open the database at ${path}: ${(error as Error).message}. Check DATABASE_PATH.`, { cause: error });
     }
     this.db = db;
-    this.outbox = new OutboxQueries(db);
+    this.outbox = new OutboxQueries(db, this.instance);
     this.corrections = new CorrectionsStore(db);
     this.ops = new OpsQueries(db);
     this.digestQueries = new DigestQueries(db);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { AlertAction, AlertView } from '../domain/alert.js';
 import type { Category, Classification, ClassifyContext, Urgency } from '../domain/classification.js';
 import type { Mention, OwnPost } from '../domain/mention.js';
@@ -147,17 +149,30 @@ export interface ReportQueries {
 
 /** The card and notification outboxes' bookkeeping (see `OutboxQueries`). */
 export interface OutboxRepository {
-  markAttempted(leadId: number, alertIds: readonly number[], now: number): Promise<void>;
+  /**
+   * Claims up to `limit` alerts of the card outbox for this instance until `now + leaseMs` (claims
+   * of a live instance are skipped, a lapsed one's are taken over) and returns them, most urgent first.
+   */
+  claimCards(limit: number, now: number, leaseMs: number): Promise<AlertView[]>;
+  /**
+   * Records, committed before the send, that the card is about to be sent, and renews the claim;
+   * false (nothing written) when this instance no longer holds the claim of every alert on it.
+   */
+  markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs?: number): Promise<boolean>;
   clearAttempt(alertIds: readonly number[]): Promise<void>;
   recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
-  unrecordedCards(limit?: number): Promise<UnrecordedCard[]>;
+  /** Attempted and never recorded, not under another live instance's claim (it may be sending them now). */
+  unrecordedCards(limit?: number, now?: number): Promise<UnrecordedCard[]>;
   setAside(alertId: number, reason: string, now: number): Promise<boolean>;
   putBack(alertId: number): Promise<boolean>;
   undeliverable(limit?: number): Promise<UndeliverableAlert[]>;
   countUndeliverable(): Promise<number>;
-  markNotificationAttempted(id: number, now: number): Promise<void>;
-  unrecordedNotifications(limit?: number): Promise<Array<{ id: number; attemptedAt: number }>>;
+  /** Claims up to `limit` unsent notifications, oldest first, as {@link claimCards} does cards. */
+  claimNotifications(limit: number, now: number, leaseMs: number): Promise<number[]>;
+  /** Like {@link markAttempted}: false when this instance no longer holds the notification's claim. */
+  markNotificationAttempted(id: number, now: number, leaseMs?: number): Promise<boolean>;
+  unrecordedNotifications(limit?: number, now?: number): Promise<Array<{ id: number; attemptedAt: number }>>;
 }
 
 /** Label corrections made on cards. */
@@ -191,9 +206,19 @@ export interface RetentionRepository {
 export type DigestRepository = Pick<DigestQueries, keyof DigestQueries>;
 
 /** Everything the core uses of the store. */
+/** A claim lasts this long unless renewed (each send renews it): a dead instance's work is taken over after it. */
+export const CLAIM_MS = 5 * 60_000;
+
+/** The claimant id of this process. */
+export function instanceId(): string {
+  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
 export interface Store extends IngestRepository, AlertRepository, SlaRepository, UsageRepository, ReportQueries {
   /** `sqlite` (the default) or `postgres`. */
   readonly kind: 'sqlite' | 'postgres';
+  /** This process's id in claims and leases (host, pid and a random part). */
+  readonly instance: string;
   /** Where it is, for `triage doctor` and logs (a file path, or the URL without its password). */
   readonly location: string;
   readonly outbox: OutboxRepository;

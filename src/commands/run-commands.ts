@@ -38,17 +38,11 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stdout.write('No X, Discord or Slack credentials found (X_BEARER_TOKEN, DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
-  // One bot per database: a second start, or a restore, is refused while this one runs.
+  // One bot per SQLite file: a second start, or a restore, is refused while this one runs. On
+  // PostgreSQL several bots share the database: jobs run under leases, outbox rows are claimed.
   const lock = config.databaseUrl === undefined ? acquireBotLock(config.databasePath) : undefined;
   try {
-    return await withApp(io, async (app) => {
-      const release = 'holdBotLock' in app.store ? await (app.store as { holdBotLock(): Promise<() => Promise<void>> }).holdBotLock() : undefined;
-      try {
-        return await runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal }));
-      } finally {
-        await release?.();
-      }
-    });
+    return await withApp(io, (app) => runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal })));
   } finally {
     lock?.release();
   }

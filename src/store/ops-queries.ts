@@ -48,6 +48,11 @@ export class OpsQueries {
     this.statements.finished.run({ job, startedAt, finishedAt, okAt: error === null ? finishedAt : null, error, durationMs: finishedAt - startedAt });
   }
 
+  /** One bot per SQLite file (DATABASE_PATH.lock): the lease is always this process's. */
+  async takeLease(): Promise<boolean> {
+    return true;
+  }
+
   async jobRuns(): Promise<JobRun[]> {
     return this.statements.runs.all() as JobRun[];
   }

@@ -19,8 +19,6 @@ import {
 } from './store-port.js';
 
 const WEEK = 7 * 24 * 3600_000;
-/** Advisory-lock key of the running bot. */
-const BOT_LOCK = 0x7472_6962;
 type ClockRow = Omit<SlaAlertClock, 'categories'> & { categories: string };
 
 const notOnPostgres = (what: string) => async (): Promise<never> => {
@@ -48,7 +46,7 @@ export class PgStore implements Store {
     this.location = redactUrl(url);
     this.outbox = new PgOutbox(pool, this.instance);
     this.corrections = new PgCorrections(pool);
-    this.ops = new PgOps(pool);
+    this.ops = new PgOps(pool, this.instance);
     this.digestQueries = new PgDigest(pool);
     const purge = notOnPostgres('purging');
     this.retention = { purgeExpired: purge, purgeAuthor: purge, purges: purge };
@@ -353,24 +351,6 @@ export class PgStore implements Store {
     };
   }
 
-  /**
-   * One bot per database until jobs coordinate across instances: a session advisory lock held on
-   * its own connection for the bot's life. A second `triage start` is refused with a clear message;
-   * read-only commands do not take it.
-   */
-  async holdBotLock(): Promise<() => Promise<void>> {
-    const client = await this.pool.connect();
-    const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1) AS ok', [BOT_LOCK]);
-    if (!rows[0]?.ok) {
-      client.release();
-      throw new TriageError('config', `another triage bot is already running on the PostgreSQL database ${this.location}; stop it first (one bot per database for now).`);
-    }
-    return async () => {
-      await client.query('SELECT pg_advisory_unlock($1)', [BOT_LOCK]).catch(() => undefined);
-      client.release();
-    };
-  }
-
   async close(): Promise<void> {
     this.liveness?.release();
     this.liveness = undefined;
@@ -424,7 +404,8 @@ async function markGroupedOn(c: Queryable, leadId: number, id: number, message: 
 const INSTANCE_LOCKS = 0x7472_6963;
 
 /** PostgreSQL: a holder is gone when no session holds its instance lock (it died, or lost its connection). */
-const OUTBOX_SQL = outboxSql((column) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`);
+const holderGone = (column: string) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`;
+const OUTBOX_SQL = outboxSql(holderGone);
 
 /** The outbox bookkeeping on PostgreSQL (see `OutboxQueries`). */
 class PgOutbox implements OutboxRepository {
@@ -558,7 +539,13 @@ class PgCorrections implements CorrectionsRepository {
 
 /** Job runs, the health probe and the gauges on PostgreSQL (see `OpsQueries`). */
 class PgOps implements OpsRepository {
-  constructor(private readonly pool: pg.Pool) {}
+  constructor(private readonly pool: pg.Pool, private readonly me: string) {}
+
+  async takeLease(job: string, now: number, ttlMs: number): Promise<boolean> {
+    return (await run(this.pool, `INSERT INTO job_leases (job, holder, expires_at) VALUES (@job, @me, @until)
+      ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+      WHERE job_leases.holder = excluded.holder OR job_leases.expires_at < @now OR ${holderGone('job_leases.holder')}`, { job, me: this.me, until: now + ttlMs, now })) === 1;
+  }
 
   async jobStarted(job: string, at: number): Promise<void> {
     await run(this.pool, 'INSERT INTO job_runs (job, started_at) VALUES (?, ?) ON CONFLICT (job) DO UPDATE SET started_at = excluded.started_at', [job, at]);

@@ -188,6 +188,12 @@ export interface OpsRepository {
   jobStarted(job: string, at: number): Promise<void>;
   jobFinished(job: string, startedAt: number, finishedAt: number, error: string | null): Promise<void>;
   jobRuns(): Promise<JobRun[]>;
+  /**
+   * Takes or renews this instance's lease on `job` until `now + ttlMs`; false while another live
+   * instance holds it. A dead instance's lease is taken over (at once on PostgreSQL, whose instances
+   * hold a liveness lock; SQLite runs one bot per file, so its leases are always granted).
+   */
+  takeLease(job: string, now: number, ttlMs: number): Promise<boolean>;
   gauges(): Promise<StoreGauges>;
   /** A problem with the database, or undefined when it answers. */
   probe(waitMs?: number): Promise<string | undefined>;

@@ -352,8 +352,13 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
-    this.liveness?.release();
+    const liveness = this.liveness;
     this.liveness = undefined;
+    if (liveness) {
+      // Let go of the liveness lock before the connection goes, so others take over at once.
+      await liveness.query('SELECT pg_advisory_unlock_all()').catch(() => undefined);
+      liveness.release(true);
+    }
     await this.pool.end();
   }
 }

@@ -2,6 +2,13 @@ import type Database from 'better-sqlite3';
 import type { Sentiment } from '../domain/classification.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 
+/**
+ * Alerts still waiting for a first response at `?` although their target passed (`?` twice: as of).
+ * Answered from the partial index `alerts_overdue`; the state is compared as an expression so that
+ * the (state, due) index, which holds every answered alert in history, is not chosen instead.
+ */
+export const OVERDUE_WHERE = `a.first_response_at IS NULL AND a.dismissed_at IS NULL AND a.first_response_due_at < ? AND (a.state || '') IN ('open', 'claimed', 'responded', 'snoozed') AND a.arrived_at < ?`;
+
 /** The read-only queries behind the weekly digest. Each aggregates in SQLite and returns few rows. */
 export class DigestQueries {
   constructor(private readonly db: Database.Database) {}
@@ -71,8 +78,7 @@ export class DigestQueries {
 
   /** Alerts still waiting for a first response at `asOf` although their target passed, oldest due first. */
   async overdue(asOf: number, limit: number): Promise<{ count: number; oldest: Array<{ id: number; urgency: string; dueAt: number; url: string | null }> }> {
-    // Open states listed (not "NOT IN closed ones") so the (state, first_response_due_at) index applies.
-    const where = `a.state IN ('open', 'claimed', 'responded', 'snoozed') AND a.first_response_due_at < ? AND a.first_response_at IS NULL AND a.arrived_at < ?`;
+    const where = OVERDUE_WHERE;
     const count = this.db.prepare(`SELECT COUNT(*) FROM alerts a WHERE ${where}`).pluck().get(asOf, asOf) as number;
     const oldest = this.db.prepare(`SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, ${REPORT_LINK_SQL} AS url FROM alerts a JOIN mentions m ON m.id = a.mention_id
       WHERE ${where} ORDER BY a.first_response_due_at LIMIT ?`).all(asOf, asOf, limit) as Array<{ id: number; urgency: string; dueAt: number; url: string | null }>;

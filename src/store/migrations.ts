@@ -258,4 +258,9 @@ export const MIGRATIONS: readonly string[] = [
     expires_at INTEGER NOT NULL
   );
   `,
+  `
+  -- Reports by index: "still overdue" is answered from the alerts still waiting for a first response
+  -- and not dismissed (a partial index, small whatever the history), not from every alert ever opened.
+  CREATE INDEX alerts_overdue ON alerts (first_response_due_at) WHERE first_response_at IS NULL AND dismissed_at IS NULL;
+  `,
 ];

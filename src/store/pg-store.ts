@@ -5,12 +5,14 @@ import { URGENCIES, urgencyRank, type ClassifyContext, type Sentiment, type Urge
 import type { Mention } from '../domain/mention.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
+import { OVERDUE_WHERE } from './digest-queries.js';
 import { applyCorrections, type Correction, type RecordedCorrection } from './corrections.js';
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
+import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
   CLAIM_MS, monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
@@ -281,18 +283,13 @@ export class PgStore implements Store {
 
   /** Alerts whose post arrived in [from, to), in chunks of 10,000 by id. */
   async *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<SlaReportRow> {
-    const url = options.withUrls ? `(SELECT ${REPORT_LINK_SQL} FROM mentions m WHERE m.id = a.mention_id)` : 'NULL';
-    for (let last = 0; ;) {
+    const sql = slaRowsSql(options.withUrls === true);
+    for (let afterAt = -1, afterId = 0; ;) {
       const chunk = await all<{
         id: number; urgency: string; categories: string; state: string; assignee: string | null; responded_by: string | null; arrived_at: number;
         first_response_due_at: number | null; first_response_at: number | null; resolution_due_at: number | null; resolved_at: number | null;
         paused_open_minutes: number; policy_version: number; url: string | null;
-      }>(this.pool, `
-        SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
-               a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${url} AS url
-        FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
-        WHERE a.id > ? AND a.arrived_at >= ? AND a.arrived_at < ? AND a.state != 'dismissed'
-        ORDER BY a.id LIMIT 10000`, [last, from, to]);
+      }>(this.pool, sql, { from, to, afterAt, afterId });
       if (chunk.length === 0) return;
       for (const r of chunk) {
         yield {
@@ -301,7 +298,9 @@ export class PgStore implements Store {
           resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
         };
       }
-      last = (chunk[chunk.length - 1] as { id: number }).id;
+      const last = chunk[chunk.length - 1] as { id: number; arrived_at: number };
+      afterAt = last.arrived_at;
+      afterId = last.id;
     }
   }
 
@@ -642,7 +641,7 @@ class PgDigest implements DigestRepository {
   }
 
   async overdue(asOf: number, limit: number): Promise<{ count: number; oldest: Array<{ id: number; urgency: string; dueAt: number; url: string | null }> }> {
-    const where = `a.state IN ('open', 'claimed', 'responded', 'snoozed') AND a.first_response_due_at < ? AND a.first_response_at IS NULL AND a.arrived_at < ?`;
+    const where = OVERDUE_WHERE;
     const count = (await one<{ n: number }>(this.pool, `SELECT COUNT(*) AS n FROM alerts a WHERE ${where}`, [asOf, asOf]))?.n ?? 0;
     const oldest = await all<{ id: number; urgency: string; dueAt: number; url: string | null }>(this.pool, `SELECT a.id, a.urgency, a.first_response_due_at AS dueAt, ${REPORT_LINK_SQL} AS url
       FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE ${where} ORDER BY a.first_response_due_at, a.id LIMIT ?`, [asOf, asOf, limit]);

@@ -5,6 +5,22 @@ import { REPORT_LINK_SQL } from './post-links.js';
 import { monthOf, type MonthlyReads, type QueueSummary, type ResponderStats } from './store-port.js';
 
 /** Report queries and usage on SQLite (synchronous core of the `ReportQueries` and `UsageRepository` ports). */
+/**
+ * The SLA report's rows for alerts that arrived in [@from, @to), by arrival then id, 10,000 after
+ * (@afterAt, @afterId): the `alerts_arrived` index walks the window only, however long the history.
+ * Shared by both adapters.
+ */
+export function slaRowsSql(withUrls: boolean): string {
+  const url = withUrls ? `(SELECT ${REPORT_LINK_SQL} FROM mentions m WHERE m.id = a.mention_id)` : 'NULL';
+  return `
+    SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
+           a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${url} AS url
+    FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
+    WHERE a.arrived_at >= @from AND a.arrived_at < @to AND (a.arrived_at > @afterAt OR (a.arrived_at = @afterAt AND a.id > @afterId))
+      AND a.state != 'dismissed'
+    ORDER BY a.arrived_at, a.id LIMIT 10000`;
+}
+
 export class SqliteReports {
   private readonly statements;
 
@@ -29,17 +45,11 @@ export class SqliteReports {
    * CSV), else {@link urlsOf} gives it for the few a report shows.
    */
   *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): Generator<SlaReportRow> {
-    const url = options.withUrls ? `(SELECT ${REPORT_LINK_SQL} FROM mentions m WHERE m.id = a.mention_id)` : 'NULL';
-    // Fetched in chunks of 10,000 by id: a bulk read per chunk is much cheaper than a row at a time.
-    const statement = this.db.prepare(`
-      SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
-             a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${url}
-      FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
-      WHERE a.id > ? AND a.arrived_at >= ? AND a.arrived_at < ? AND a.state != 'dismissed'
-      ORDER BY a.id LIMIT 10000`).raw(true);
+    // Fetched in chunks of 10,000 along the arrival index: a bulk read per chunk, and only the window's rows are read.
+    const statement = this.db.prepare(slaRowsSql(options.withUrls === true)).raw(true);
     const parsed = new Map<string, string[]>();
-    for (let last = 0; ;) {
-      const chunk = statement.all(last, from, to) as unknown[][];
+    for (let afterAt = -1, afterId = 0; ;) {
+      const chunk = statement.all({ from, to, afterAt, afterId }) as unknown[][];
       if (chunk.length === 0) return;
       for (const r of chunk) {
         const json = r[2] as string;
@@ -62,7 +72,9 @@ export class SqliteReports {
           policyVersion: r[12] as number,
         };
       }
-      last = (chunk[chunk.length - 1] as unknown[])[0] as number;
+      const lastRow = chunk[chunk.length - 1] as unknown[];
+      afterAt = lastRow[6] as number;
+      afterId = lastRow[0] as number;
     }
   }
 

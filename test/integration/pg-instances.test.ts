@@ -3,7 +3,10 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import type { AlertCard, Chat, PostedMessage } from '../../src/chat/chat.js';
 import { createLogger } from '../../src/logger.js';
 import { decideFor, dispatchPending, runSlaSweep, type PipelineDeps } from '../../src/pipeline.js';
+import { OVERDUE_WHERE } from '../../src/store/digest-queries.js';
+import { toPg } from '../../src/store/pg-sql.js';
 import { PgStore } from '../../src/store/pg-store.js';
+import { slaRowsSql } from '../../src/store/sqlite-reports.js';
 import type { PendingNotification } from '../../src/store/store-port.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
@@ -101,6 +104,19 @@ describe.skipIf(missing !== undefined)(`several instances on one PostgreSQL data
       expect(await c.outbox.claimCards(10, NOW, 60_000)).toHaveLength(2);
     } finally {
       await c.close();
+    }
+  });
+
+  it('answers the reports from their indexes (query plans)', async () => {
+    const client = await a.pool.connect();
+    try {
+      // An empty table is cheapest to scan: ask the planner what it would do once scans cost more.
+      await client.query('SET enable_seqscan = off');
+      const explain = async (sql: string, values: unknown[]) => (await client.query(`EXPLAIN ${toPg(sql).text}`, values)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
+      expect(await explain(slaRowsSql(true), [0, 1, -1, 0])).toMatch(/Index Scan using alerts_arrived on alerts a/);
+      expect(await explain(`SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`, [1, 1])).toMatch(/using alerts_overdue/);
+    } finally {
+      client.release();
     }
   });
 });

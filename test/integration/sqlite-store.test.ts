@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideFor } from '../../src/pipeline.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { OVERDUE_WHERE } from '../../src/store/digest-queries.js';
+import { slaRowsSql } from '../../src/store/sqlite-reports.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { classifier, policy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
@@ -53,4 +55,18 @@ describe('SqliteStore', () => {
     other.close();
   });
 
+
+  it('answers the reports from their indexes (query plans), not by reading the whole history', async () => {
+    // A history where most alerts were answered long ago, and the statistics PRAGMA optimize keeps.
+    await store.ingest({ source: 'x', mentions: Array.from({ length: 300 }, () => mention()), now }, decide);
+    for (const alert of (await store.pendingAlerts(300)).slice(10)) await store.applyAction(alert.id, 'respond', 'ana', now);
+    store.db.exec('ANALYZE');
+    const plan = (sql: string, params: Record<string, number>) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    const rows = plan(slaRowsSql(true), { from: 0, to: 1, afterAt: -1, afterId: 0 });
+    expect(rows).toMatch(/SEARCH a USING INDEX alerts_arrived \(arrived_at>\? AND arrived_at<\?\)/);
+    expect(rows).not.toMatch(/SCAN a\b/);
+    expect(rows).not.toMatch(/TEMP B-TREE/);
+    const overdue = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`).all(1, 1) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    expect(overdue).toMatch(/USING (COVERING )?INDEX alerts_overdue/);
+  });
 });

@@ -71,7 +71,16 @@ export async function* slaReportText(store: Store, policies: PolicyBook, range: 
   const { from, to, now } = range;
   if (range.format === 'csv') {
     yield `${SLA_CSV_HEADER}\n`;
-    for await (const row of store.slaRows(from, to, { withUrls: true })) yield `${slaCsvRow(figuresOf(row, policies, now))}\n`;
+    // Written in chunks of 1,000 lines: one write per chunk, not per row.
+    let lines: string[] = [];
+    for await (const row of store.slaRows(from, to, { withUrls: true })) {
+      lines.push(slaCsvRow(figuresOf(row, policies, now)));
+      if (lines.length === 1000) {
+        yield `${lines.join('\n')}\n`;
+        lines = [];
+      }
+    }
+    if (lines.length > 0) yield `${lines.join('\n')}\n`;
     return;
   }
   const report = await buildSlaReport((async function* () {

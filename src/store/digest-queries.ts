@@ -9,6 +9,19 @@ import { REPORT_LINK_SQL } from './post-links.js';
  */
 export const OVERDUE_WHERE = `a.first_response_at IS NULL AND a.dismissed_at IS NULL AND a.first_response_due_at < ? AND (a.state || '') IN ('open', 'claimed', 'responded', 'snoozed') AND a.arrived_at < ?`;
 
+/** The brand's posts counted per local day (by the given day boundaries): replies and originals. */
+export function ownPostsByDay(dayStarts: readonly number[], rows: ReadonlyArray<{ at: number; reply: unknown }>): Array<{ day: number; replies: number; originals: number }> {
+  const out = dayStarts.slice(0, -1).map((_, day) => ({ day, replies: 0, originals: 0 }));
+  for (const row of rows) {
+    const day = dayStarts.findIndex((start, i) => i + 1 < dayStarts.length && row.at >= start && row.at < (dayStarts[i + 1] as number));
+    const bucket = out[day];
+    if (!bucket) continue;
+    if (row.reply) bucket.replies++;
+    else bucket.originals++;
+  }
+  return out;
+}
+
 /** The read-only queries behind the weekly digest. Each aggregates in SQLite and returns few rows. */
 export class DigestQueries {
   constructor(private readonly db: Database.Database) {}
@@ -87,17 +100,9 @@ export class DigestQueries {
 
   /** The brand's own posts per local day: replies and original posts. */
   async ownPosts(dayStarts: readonly number[]): Promise<Array<{ day: number; replies: number; originals: number }>> {
-    const out = dayStarts.slice(0, -1).map((_, day) => ({ day, replies: 0, originals: 0 }));
     const rows = this.db.prepare(`SELECT created_at AS at, in_reply_to_id IS NOT NULL AS reply FROM own_posts WHERE created_at >= ? AND created_at < ?`)
       .all(dayStarts[0], dayStarts[dayStarts.length - 1]) as Array<{ at: number; reply: number }>;
-    for (const row of rows) {
-      const day = dayStarts.findIndex((start, i) => i + 1 < dayStarts.length && row.at >= start && row.at < (dayStarts[i + 1] as number));
-      const bucket = out[day];
-      if (!bucket) continue;
-      if (row.reply) bucket.replies++;
-      else bucket.originals++;
-    }
-    return out;
+    return ownPostsByDay(dayStarts, rows);
   }
 
   /** Posts read per stream over UTC days `fromDay`..`toDay` (inclusive, `YYYY-MM-DD`). */

@@ -5,7 +5,7 @@ import { URGENCIES, urgencyRank, type ClassifyContext, type Sentiment, type Urge
 import type { Mention } from '../domain/mention.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
-import { OVERDUE_WHERE } from './digest-queries.js';
+import { OVERDUE_WHERE, ownPostsByDay } from './digest-queries.js';
 import { applyCorrections, type Correction, type RecordedCorrection } from './corrections.js';
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
@@ -649,17 +649,9 @@ class PgDigest implements DigestRepository {
   }
 
   async ownPosts(dayStarts: readonly number[]): Promise<Array<{ day: number; replies: number; originals: number }>> {
-    const out = dayStarts.slice(0, -1).map((_, day) => ({ day, replies: 0, originals: 0 }));
     const rows = await all<{ at: number; reply: boolean }>(this.pool, 'SELECT created_at AS at, in_reply_to_id IS NOT NULL AS reply FROM own_posts WHERE created_at >= ? AND created_at < ?',
       [dayStarts[0], dayStarts[dayStarts.length - 1]]);
-    for (const row of rows) {
-      const day = dayStarts.findIndex((start, i) => i + 1 < dayStarts.length && row.at >= start && row.at < (dayStarts[i + 1] as number));
-      const bucket = out[day];
-      if (!bucket) continue;
-      if (row.reply) bucket.replies++;
-      else bucket.originals++;
-    }
-    return out;
+    return ownPostsByDay(dayStarts, rows);
   }
 
   async reads(fromDay: string, toDay: string): Promise<Array<{ source: string; stream: string; reads: number; requests: number }>> {

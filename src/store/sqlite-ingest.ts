@@ -49,6 +49,10 @@ export class SqliteIngest {
           card_stale = CASE WHEN chat_message_id IS NOT NULL THEN 1 ELSE card_stale END,
           updated_at = @now
         WHERE id = @id`),
+      // Prepared once: asked for every new mention that belongs to a conversation.
+      pausedInConversation: db.prepare(`${CLOCK_SELECT} JOIN mentions m ON m.id = a.mention_id
+        WHERE m.platform = ? AND m.conversation_id = ? AND m.author_id = ? AND m.id != ?
+          AND (a.waiting_since IS NOT NULL OR a.state = 'resolved')`),
       addReads: db.prepare(`
         INSERT INTO source_reads (source, stream, month, reads, requests) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (source, stream, month) DO UPDATE SET reads = reads + excluded.reads, requests = requests + excluded.requests`),
@@ -136,9 +140,7 @@ export class SqliteIngest {
    * resumes (a resolved alert reopens), with the paused open time recorded.
    */
   private resumeConversation(mention: Mention, mentionId: number, now: number, resumeClock: ResumeClock): void {
-    const rows = this.db.prepare(`${CLOCK_SELECT} JOIN mentions m ON m.id = a.mention_id
-      WHERE m.platform = ? AND m.conversation_id = ? AND m.author_id = ? AND m.id != ?
-        AND (a.waiting_since IS NOT NULL OR a.state = 'resolved')`).all(mention.platform, mention.conversationId, mention.author.id, mentionId) as Array<Omit<SlaAlertClock, 'categories'> & { categories: string }>;
+    const rows = this.statements.pausedInConversation.all(mention.platform, mention.conversationId, mention.author.id, mentionId) as Array<Omit<SlaAlertClock, 'categories'> & { categories: string }>;
     for (const row of rows) {
       const clock = toClock(row);
       this.alerts.applyAction(clock.id, 'resume', `${mention.platform}:author`, now, { resumed: resumeClock(clock, now), detail: { mentionNativeId: mention.nativeId } });

@@ -7,9 +7,8 @@ import type { DigestSources } from './digest/collect-digest.js';
 import { createRedactor } from './digest/redact.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PipelineDeps } from './pipeline.js';
-import { DigestQueries } from './store/digest-queries.js';
-import { OpsQueries } from './store/ops-queries.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { openStore } from './store/open-store.js';
+import type { OpsRepository, Store } from './store/store-port.js';
 import { storePolicyBook, type PolicyBook } from './triage/policy-book.js';
 import type { CompiledPolicy } from './triage/sla-policy.js';
 import { createReplyGuard } from './triage/reply-guard.js';
@@ -23,12 +22,12 @@ export interface App {
   config: Config;
   data: DataFiles;
   log: Logger;
-  store: SqliteStore;
+  store: Store;
   deps: PipelineDeps;
   digest: DigestSources;
   metrics: Metrics;
-  ops: OpsQueries;
-  close(): void;
+  ops: OpsRepository;
+  close(): Promise<void>;
 }
 
 export interface AppOptions {
@@ -36,20 +35,21 @@ export interface AppOptions {
   now?: () => number;
 }
 
-export function createApp(config: Config, options: AppOptions = {}): App {
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const data = loadDataFiles(config);
   const log = createLogger(config.logLevel, options.logDestination);
-  const store = new SqliteStore(config.databasePath);
+  if (config.storeNotice) log.warn(config.storeNotice);
+  const store = await openStore(config);
   const now = options.now ?? Date.now;
   let policies;
   try {
-    policies = storePolicyBook(store, data.policy, config.paths.slaPolicy, now(), data.accountPolicies.map((p) => ({ policy: p.policy, where: `${p.path} (the "slaPolicy" of account ${p.account})` })));
+    policies = await storePolicyBook(store, data.policy, config.paths.slaPolicy, now(), data.accountPolicies.map((p) => ({ policy: p.policy, where: `${p.path} (the "slaPolicy" of account ${p.account})` })));
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
   const metrics = createMetrics();
-  const ops = new OpsQueries(store.db);
+  const ops = store.ops;
   registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
   const accounts = accountDirectory(config.accounts);
   const deps: PipelineDeps = {
@@ -65,7 +65,7 @@ export function createApp(config: Config, options: AppOptions = {}): App {
     metrics,
     accounts,
   };
-  const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: data.themes, redact: createRedactor(data.lexicon), accounts };
+  const digest: DigestSources = { store, queries: store.digestQueries, policies, themes: data.themes, redact: createRedactor(data.lexicon), accounts };
   return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
 }
 

@@ -113,6 +113,10 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 export interface Config {
   databasePath: string;
+  /** `postgres://...`: the PostgreSQL store, for several instances on one database; DATABASE_PATH is then ignored. */
+  databaseUrl?: string;
+  /** Set when DATABASE_URL is and DATABASE_PATH was given too: said once at start-up. */
+  storeNotice?: string;
   logLevel: LogLevel;
   /** Set only when X_BEARER_TOKEN is. */
   x?: XConfig;
@@ -214,7 +218,9 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   };
 
   const databasePath = path('DATABASE_PATH', 'data/triage.db');
-  checkWritableDatabase(databasePath, problems);
+  const databaseUrl = get('DATABASE_URL');
+  if (databaseUrl !== undefined) checkDatabaseUrl(databaseUrl, problems);
+  else checkWritableDatabase(databasePath, problems);
 
   const logLevelRaw = (get('LOG_LEVEL') ?? 'info').toLowerCase();
   if (!LOG_LEVELS.includes(logLevelRaw as LogLevel)) {
@@ -224,6 +230,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const config: Config = {
     databasePath,
     accounts: [],
+    ...(databaseUrl !== undefined && { databaseUrl }),
+    ...(databaseUrl !== undefined && get('DATABASE_PATH') !== undefined && { storeNotice: 'DATABASE_URL is set: the PostgreSQL store is used and DATABASE_PATH is ignored.' }),
     logLevel: LOG_LEVELS.includes(logLevelRaw as LogLevel) ? (logLevelRaw as LogLevel) : 'info',
     paths: {
       accounts: path('ACCOUNTS_PATH', 'data/accounts.json'),
@@ -606,5 +614,18 @@ function findProjectRoot(from: string): string {
     const parent = dirname(dir);
     if (parent === dir) return from;
     dir = parent;
+  }
+}
+
+/** DATABASE_URL must be a postgres:// (or postgresql://) URL with a host; the password never appears in the message. */
+function checkDatabaseUrl(value: string, problems: string[]): void {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['postgres:', 'postgresql:'].includes(url.protocol) || url.hostname === '') {
+    problems.push('DATABASE_URL: not a PostgreSQL URL. Use postgres://USER:PASSWORD@HOST:5432/DATABASE, or unset it to use SQLite at DATABASE_PATH.');
   }
 }

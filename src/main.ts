@@ -23,7 +23,6 @@ import { createBlueskyAgent } from './sources/bluesky/bluesky-client.js';
 import { createBlueskySource } from './sources/bluesky/bluesky-source.js';
 import { createMastodonClient } from './sources/mastodon/mastodon-client.js';
 import { createMastodonSource } from './sources/mastodon/mastodon-source.js';
-import { SourceSessions } from './store/source-sessions.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
 import { ConfigError, TriageError } from './util/errors.js';
@@ -74,10 +73,10 @@ function sourceFor(app: App, account: SourceAccount, signal: AbortSignal): Sourc
         ...common,
         config: account.config,
         client: createXClient(account.config, { signal }),
-        readsThisMonth: () => app.store.readsInMonth(app.deps.now()).filter((r) => r.source === name).reduce((sum, r) => sum + r.reads, 0),
+        readsThisMonth: async () => (await app.store.readsInMonth(app.deps.now())).filter((r) => r.source === name).reduce((sum, r) => sum + r.reads, 0),
       });
     case 'bluesky': {
-      const sessions = new SourceSessions(app.store.db, app.deps.now).for('bluesky', account.config.handle);
+      const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
       return createBlueskySource({ ...common, config: account.config, agent: createBlueskyAgent(account.config, sessions, { signal, log }), sessions });
     }
     case 'mastodon': {
@@ -219,13 +218,13 @@ export async function runDemo(app: App, io: CommandIo): Promise<number> {
   const { poll, posted } = await pollOnce(app.deps, [source], chat, io.signal, chatLimits(app));
   // Reminders and escalations already due for the replayed posts, each printed once ever.
   await runSlaSweep(chat, app.deps, io.signal);
-  const { mentions, alerts } = app.store.counts();
+  const { mentions, alerts } = await app.store.counts();
   io.stdout.write(
     poll.read === 0
       ? `Demo: nothing new; the ${mentions} sample mentions are already in ${app.config.databasePath}. Delete it (or set DATABASE_PATH) to replay.\n`
       : `Demo: ${poll.read} mentions read, ${poll.inserted} new, ${poll.duplicates} duplicates skipped, ${poll.alerts} new alerts, ${posted} cards shown. Stored in ${app.config.databasePath} (${mentions} mentions, ${alerts} alerts).\n`,
   );
-  io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
+  io.stdout.write(`${renderQueueSummary(await app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
   return 0;
 }
 
@@ -255,7 +254,7 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
         ...app.config.http,
         log: app.log.child({ component: 'http' }),
         registry: app.metrics.registry,
-        health: () => assessHealth({ now: app.deps.now(), databaseProblem: app.ops.probe(), jobs: scheduler?.status() }),
+        health: async () => assessHealth({ now: app.deps.now(), databaseProblem: await app.ops.probe(), jobs: scheduler?.status() }),
         ...(app.config.console && { register: (server) => registerWebConsole(app, server, announce), describe: '/console' }),
       });
     }

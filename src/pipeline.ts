@@ -4,7 +4,7 @@ import { applyCorrections } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
-import type { DecideMention, SqliteStore } from './store/sqlite-store.js';
+import { CLAIM_MS, type DecideMention, type Store } from './store/store-port.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
@@ -19,7 +19,7 @@ import type { AccountDirectory } from './accounts.js';
 import { recoverUnrecordedCards, recoverUnrecordedNotifications, routeOf } from './chat/recover-sends.js';
 
 export interface PipelineDeps {
-  store: SqliteStore;
+  store: Store;
   classifier: Classifier;
   /** The current SLA policy (new alerts are opened under it). */
   policy: CompiledPolicy;
@@ -59,10 +59,12 @@ export function decideFor(deps: Pick<PipelineDeps, 'classifier' | 'policy' | 'po
 export async function pollSource(source: Source, deps: PipelineDeps, signal: AbortSignal): Promise<PollResult> {
   const total: PollResult = { read: 0, inserted: 0, duplicates: 0, alerts: 0, responded: 0 };
   const decide = decideFor(deps);
+  // Sources read their cursors synchronously: this poll's are read once, and follow what each batch commits.
+  const cursors = await deps.store.cursors(source.name);
   const endTimer = deps.metrics.pollDuration.startTimer({ source: source.name });
   try {
-    for await (const batch of source.poll((stream) => deps.store.getCursor(source.name, stream), signal)) {
-      const result = deps.store.ingest(
+    for await (const batch of source.poll((stream) => cursors.get(stream), signal)) {
+      const result = await deps.store.ingest(
         {
           source: source.name,
           mentions: batch.mentions,
@@ -74,6 +76,7 @@ export async function pollSource(source: Source, deps: PipelineDeps, signal: Abo
         decide,
         deps.policies.resume,
       );
+      if (batch.cursor !== undefined) cursors.set(batch.stream, batch.cursor);
       total.responded += result.responded;
       total.read += batch.mentions.length;
       total.inserted += result.inserted;
@@ -116,8 +119,8 @@ export async function pollOnce(
  * What a card shows for an alert: the suggested replies, chosen by the labels people corrected on
  * the card (a confirmed crisis gets the crisis runbook) when there are corrections.
  */
-export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<SqliteStore, 'corrections'> }): AlertCard {
-  const corrections = deps.store?.corrections.forAlert(alert.id) ?? [];
+export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> }): Promise<AlertCard> {
+  const corrections = await deps.store?.corrections.forAlert(alert.id) ?? [];
   const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
   const id = alert.mention.account ?? undefined;
   const own = id === undefined ? undefined : deps.accounts?.placeholdersOf(id);
@@ -127,6 +130,16 @@ export function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' |
   const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
   const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
   return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...routeOf(deps, alert.mention.account) };
+}
+
+/** The alerts of `ids` that exist, in order. */
+export async function alertsOf(store: Pick<Store, 'getAlert'>, ids: readonly number[]): Promise<AlertView[]> {
+  const alerts: AlertView[] = [];
+  for (const id of ids) {
+    const alert = await store.getAlert(id);
+    if (alert) alerts.push(alert);
+  }
+  return alerts;
 }
 
 /** Stable per alert and within Discord's 25 characters. */
@@ -162,38 +175,43 @@ export async function dispatchPending(
   const skip = new Set<number>(recovery.skip);
   let outage = recovery.outage;
   while (!signal.aborted && !outage) {
-    const pending = deps.store.pendingAlerts(5000 + skip.size).filter((a) => !skip.has(a.id));
+    // Claimed for this instance: another one on the same database takes other alerts, never these.
+    const pending = (await outbox.claimCards(5000 + skip.size, deps.now(), CLAIM_MS)).filter((a) => !skip.has(a.id));
     if (pending.length === 0) break;
     for (const item of planDispatch(pending, limits.stormThreshold)) {
       if (signal.aborted || outage) break;
       const { alert, grouped } = item;
       const log = deps.log.child({ alertId: alert.id, chat: chat.name });
-      const setAside = (error: unknown) => {
+      const setAside = async (error: unknown) => {
         failed++;
         deps.metrics.cardsFailed.inc({ chat: chat.name });
         const reason = error instanceof Error ? error.message : String(error);
-        if (outbox.setAside(alert.id, reason, deps.now())) log.error({ err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
+        if (await outbox.setAside(alert.id, reason, deps.now())) log.error({ err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
       };
       let card: AlertCard;
       try {
-        card = { ...cardFor(alert, deps), grouped };
+        card = { ...(await cardFor(alert, deps)), grouped };
       } catch (error) {
         setAside(error);
         continue;
       }
       const memberIds = grouped.map((g) => g.id);
       // Committed before the send: if we die after the chat accepts it, the next run looks before reposting.
-      outbox.markAttempted(alert.id, memberIds, deps.now());
+      if (!(await outbox.markAttempted(alert.id, memberIds, deps.now(), CLAIM_MS))) {
+        // Another instance took these over (our claim lapsed): it sends them, not us.
+        for (const id of [alert.id, ...memberIds]) skip.add(id);
+        continue;
+      }
       try {
         const message = await chat.postAlert(card, nonceFor(alert.id));
-        outbox.recordDelivery(alert.id, memberIds, message, deps.now());
+        await outbox.recordDelivery(alert.id, memberIds, message, deps.now());
         posted += 1 + grouped.length;
         cards++;
         deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + grouped.length);
       } catch (error) {
         // Nothing was sent. Only the lead is set aside: the alerts it carried are planned again without it.
         if (error instanceof CardRenderError) {
-          outbox.clearAttempt([alert.id, ...memberIds]);
+          await outbox.clearAttempt([alert.id, ...memberIds]);
           setAside(error);
           continue;
         }
@@ -215,16 +233,16 @@ export async function dispatchPending(
 
 /** Redraws cards whose alerts changed outside chat (e.g. the brand's reply seen on X). */
 async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<void> {
-  for (const alert of deps.store.staleCards(100)) {
+  for (const alert of await deps.store.staleCards(100)) {
     if (signal.aborted) return;
-    const message = deps.store.messageOf(alert.id);
+    const message = await deps.store.messageOf(alert.id);
     try {
-      if (message && chat.updateAlert) await chat.updateAlert({ ...cardFor(alert, deps), grouped: deps.store.groupMembers(alert.id).map((id) => deps.store.getAlert(id)).filter((a): a is AlertView => a !== null) }, message);
-      deps.store.markCardFresh(alert.id);
+      if (message && chat.updateAlert) await chat.updateAlert({ ...(await cardFor(alert, deps)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
+      await deps.store.markCardFresh(alert.id);
     } catch (error) {
       if (error instanceof CardRenderError) {
         // Retrying cannot help; the card keeps its last drawing.
-        deps.store.markCardFresh(alert.id);
+        await deps.store.markCardFresh(alert.id);
         deps.log.error({ alertId: alert.id, err: error }, 'alert card cannot be redrawn; it keeps its last drawing');
         continue;
       }
@@ -243,10 +261,11 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
  * loses one.
  */
 export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ checked: number; created: number; sent: number }> {
-  const { checked, created } = deps.store.sweepSla(deps.now(), deps.policies.eventsOf);
+  const { checked, created } = await deps.store.sweepSla(deps.now(), deps.policies.eventsOf);
   let sent = 0;
   if (chat.postNotification) {
-    const pending = deps.store.pendingNotifications(500);
+    const claimed = new Set(await deps.store.outbox.claimNotifications(500, deps.now(), CLAIM_MS));
+    const pending = (await deps.store.pendingNotifications(500)).filter((n) => claimed.has(n.id));
     const settled = await recoverUnrecordedNotifications(chat, deps, pending);
     if (settled === 'outage') return { checked, created, sent };
     for (const notification of pending) {
@@ -254,9 +273,9 @@ export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortS
       if (settled.has(notification.id)) continue;
       try {
         // Committed before the send, as for cards: a restart looks for it before sending it again.
-        deps.store.outbox.markNotificationAttempted(notification.id, deps.now());
+        if (!(await deps.store.outbox.markNotificationAttempted(notification.id, deps.now(), CLAIM_MS))) continue;
         const message = await chat.postNotification(notification, `triage-sla-${notification.id}`);
-        deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
+        await deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
         deps.metrics.notificationsSent.inc({ chat: chat.name });
         sent++;
       } catch (error) {

@@ -6,7 +6,7 @@ import type { DigestSources } from './digest/collect-digest.js';
 import type { Logger } from './logger.js';
 import type { PipelineDeps } from './pipeline.js';
 import type { Source } from './sources/source.js';
-import type { OpsQueries } from './store/ops-queries.js';
+import type { OpsRepository } from './store/store-port.js';
 import { TriageError } from './util/errors.js';
 import type { InFlight } from './util/in-flight.js';
 import type { Metrics } from './web/metrics.js';
@@ -53,7 +53,7 @@ export interface SchedulerOptions<C> {
   /** A failure no retry can fix (rejected credentials, bad settings): the bot stops. */
   onFatal(error: TriageError): void;
   inFlight?: InFlight | undefined;
-  ops?: OpsQueries;
+  ops?: OpsRepository;
   metrics?: Metrics;
 }
 
@@ -62,6 +62,8 @@ interface JobState<C> {
   task: ScheduledTask;
   status: JobStatus;
   run: Promise<void> | undefined;
+  /** From a tick to the end of its run (the lease and the start are recorded first). */
+  starting: Promise<void> | undefined;
 }
 
 /**
@@ -73,9 +75,9 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
   const { log, now, signal } = options;
   const states: JobState<C>[] = [];
 
-  const record = (what: string, write: () => void) => {
+  const record = async (what: string, write: () => Promise<void> | undefined) => {
     try {
-      write();
+      await write();
     } catch (error) {
       log.warn({ err: error }, `could not record the job's ${what}`);
     }
@@ -84,19 +86,46 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
   async function runJob(state: JobState<C>): Promise<void> {
     const { handler, status } = state;
     if (signal.aborted) return;
-    if (state.run) {
+    if (state.run || state.starting) {
       log.debug({ job: handler.name }, 'previous run still going; tick skipped');
       return;
     }
+    state.starting = startRun(state);
+    try {
+      await state.starting;
+    } finally {
+      state.starting = undefined;
+    }
+  }
+
+  async function startRun(state: JobState<C>): Promise<void> {
+    const { handler, status } = state;
+    // Several instances on one database: the job runs where its lease is, renewed while it runs.
+    const lease = leaseOf(state.task);
+    const leased = async () => {
+      try {
+        return (await options.ops?.takeLease(handler.name, now(), lease)) ?? true;
+      } catch (error) {
+        log.warn({ err: error, job: handler.name }, 'could not take the job lease; this tick is skipped');
+        return false;
+      }
+    };
+    if (!(await leased()) || signal.aborted) {
+      log.debug({ job: handler.name }, 'another instance holds the job lease; tick skipped');
+      return;
+    }
+    const renew = setInterval(() => void leased(), Math.max(1000, lease / 3));
+    renew.unref();
     const startedAt = now();
     status.runningSince = startedAt;
-    record('start', () => options.ops?.jobStarted(handler.name, startedAt));
+    await record('start', () => options.ops?.jobStarted(handler.name, startedAt));
     const work = () => handler.run(options.context, signal);
     let failure: unknown;
     state.run = (options.inFlight ? options.inFlight.track(handler.name, work) : work()).catch((error: unknown) => {
       failure = error;
     });
     await state.run;
+    clearInterval(renew);
     state.run = undefined;
     const finishedAt = now();
     status.runningSince = undefined;
@@ -105,7 +134,7 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
     const message = failure === undefined ? undefined : failure instanceof Error ? failure.message : String(failure);
     if (failure === undefined) status.lastOkAt = finishedAt;
     status.lastError = message;
-    record('end', () => options.ops?.jobFinished(handler.name, startedAt, finishedAt, message ?? null));
+    await record('end', () => options.ops?.jobFinished(handler.name, startedAt, finishedAt, message ?? null));
     options.metrics?.jobRuns.inc({ job: handler.name, outcome: failure === undefined ? 'ok' : 'failed' });
     if (failure instanceof TriageError && (failure.code === 'chat-auth' || failure.code === 'config')) options.onFatal(failure);
     else if (failure !== undefined) log.error({ err: failure, job: handler.name }, 'job failed; it runs again on its next tick');
@@ -120,6 +149,7 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
       task: undefined as unknown as ScheduledTask,
       status: { job: handler.name, schedule, runningSince: undefined, lastFinishedAt: undefined, lastOkAt: undefined, lastError: undefined, dueBy: 0 },
       run: undefined,
+      starting: undefined,
     };
     state.task = cron.schedule(schedule, () => runJob(state), { name: handler.name, timezone: options.timeZone });
     state.status.dueBy = dueAfter(state.task, startedAt);
@@ -135,9 +165,15 @@ export function startScheduler<C>(options: SchedulerOptions<C>): Scheduler {
     async stop() {
       for (const state of states) await state.task.destroy();
       await startup;
-      await Promise.all(states.map((s) => s.run));
+      await Promise.all(states.map((s) => s.starting ?? s.run));
     },
   };
+}
+
+/** How long a job's lease lasts: its period and half a minute, so the holder renews it on each tick and a dead holder's lapses within one period. */
+function leaseOf(task: ScheduledTask): number {
+  const [first, second] = task.getNextRuns(2);
+  return (first && second ? second.getTime() - first.getTime() : 24 * 3600_000) + 30_000;
 }
 
 /** Twice the job's period after `from`: the period is the gap between its next two runs. */

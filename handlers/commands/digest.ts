@@ -9,11 +9,11 @@ export const digest: CommandHandler = {
   options: [{ name: 'week', description: 'ISO week such as 2026-W47', minLength: 8, maxLength: 8 }],
   // Collecting a week can take longer than a chat's 3 s: acknowledged first.
   slow: true,
-  run(request, ctx) {
+  async run(request, ctx) {
     const zone = ctx.timeZone;
     const asked = request.options.week;
     const week = asked ? parseWeek(asked, zone) : previousWeek(ctx.deps.now(), zone);
     if (!week) return { kind: 'text', text: `"${asked}" is not an ISO week like 2026-W47.` };
-    return { kind: 'digest', digest: buildDigest(ctx.digest, week, zone) };
+    return { kind: 'digest', digest: await buildDigest(ctx.digest, week, zone) };
   },
 };

@@ -1,7 +1,6 @@
 import type { CommandHandler } from '../../src/chat/handler-types.js';
 import type { AlertView } from '../../src/domain/alert.js';
 import { languageTag, URGENCIES, type Language } from '../../src/domain/classification.js';
-import { AccountQueries } from '../../src/store/account-queries.js';
 
 /** What people type for a language: the card's tag, the code, or the name in either language. */
 const LANGUAGE_NAMES: Readonly<Record<string, Language>> = {
@@ -36,8 +35,7 @@ export const queue: CommandHandler = {
     if (wanted) {
       const account = ctx.deps.accounts?.find(wanted);
       if (!account) return { kind: 'text', text: `No account "${wanted}". Accounts: ${ctx.deps.accounts?.ids().join(', ') || 'none configured'}.` };
-      const queries = new AccountQueries(ctx.deps.store.db);
-      // Awaited like every store call: the store is becoming async repositories.
+      const queries = ctx.deps.store.accountQueries;
       const summary = await queries.openCounts(account.id, ctx.deps.now());
       const alerts: AlertView[] = [];
       for (const id of await queries.openAlertIds(account.id, 40)) {

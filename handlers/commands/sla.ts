@@ -6,15 +6,15 @@ const WEEK = 7 * 24 * 3600_000;
 export const sla: CommandHandler = {
   name: 'sla',
   description: 'Alerts past or near their response target, and response times per person',
-  run(_, ctx) {
+  async run(_, ctx) {
     const now = ctx.deps.now();
-    const waiting = ctx.deps.store.openAlerts(500).filter((a) => a.firstResponseAt === null && a.firstResponseDueAt !== null);
+    const waiting = (await ctx.deps.store.openAlerts(500)).filter((a) => a.firstResponseAt === null && a.firstResponseDueAt !== null);
     const breached = waiting.filter((a) => (a.firstResponseDueAt as number) <= now);
     const atRisk = waiting.filter((a) => {
       const due = a.firstResponseDueAt as number;
       return due > now && now >= a.mention.createdAt + (due - a.mention.createdAt) * 0.8;
     });
-    const stats = ctx.deps.store.responderStats(now - WEEK);
+    const stats = await ctx.deps.store.responderStats(now - WEEK);
     return {
       kind: 'report',
       sections: [

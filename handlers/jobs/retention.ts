@@ -1,7 +1,7 @@
 import type { JobHandler } from '../../src/chat/handler-types.js';
 import { createDigestFacts } from '../../src/digest/mention-facts.js';
 import type { BotContext } from '../../src/scheduler.js';
-import { RetentionStore, retentionCutoff } from '../../src/store/retention.js';
+import { retentionCutoff } from '../../src/store/retention.js';
 
 /**
  * Daily at 03:17 (and at start-up, catching up after downtime): the text and author of posts older
@@ -9,11 +9,12 @@ import { RetentionStore, retentionCutoff } from '../../src/store/retention.js';
  */
 export const retention: JobHandler<BotContext> = {
   name: 'retention',
-  schedule: () => '17 3 * * *',
+  // Not yet on PostgreSQL (README, Store): no nightly run there rather than a nightly failure.
+  schedule: (ctx) => (ctx.deps.store.kind === 'postgres' ? undefined : '17 3 * * *'),
   async run(ctx, signal) {
     const now = ctx.deps.now();
     const days = ctx.config.retentionDays;
-    const result = await new RetentionStore(ctx.deps.store.db).purgeExpired({ cutoff: retentionCutoff(now, days), now, factsOf: createDigestFacts(ctx.digest, ctx.timeZone), signal });
+    const result = await ctx.deps.store.retention.purgeExpired({ cutoff: retentionCutoff(now, days), now, factsOf: createDigestFacts(ctx.digest, ctx.timeZone), signal });
     if (result.mentions > 0) ctx.deps.log.info({ ...result, retentionDays: days }, 'retention purge');
   },
 };

@@ -1,13 +1,13 @@
 import type { AlertAction, AlertView } from '../domain/alert.js';
-import { cardFor } from '../pipeline.js';
-import type { ActionOptions } from '../store/sqlite-store.js';
+import { alertsOf, cardFor } from '../pipeline.js';
+import type { ActionOptions } from '../store/store-port.js';
 import type { AlertCard } from './chat.js';
 import type { ActionOutcome, ActionRequest, HandlerContext } from './handler-types.js';
 
 /** The card of an alert as it stands, with the alerts a storm card carries. */
-export function cardOf(ctx: Pick<HandlerContext, 'deps'>, alert: AlertView): AlertCard {
-  const grouped = ctx.deps.store.groupMembers(alert.id).map((id) => ctx.deps.store.getAlert(id)).filter((a): a is AlertView => a !== null);
-  return { ...cardFor(alert, ctx.deps), grouped };
+export async function cardOf(ctx: Pick<HandlerContext, 'deps'>, alert: AlertView): Promise<AlertCard> {
+  const grouped = await alertsOf(ctx.deps.store, await ctx.deps.store.groupMembers(alert.id));
+  return { ...(await cardFor(alert, ctx.deps)), grouped };
 }
 
 /**
@@ -15,18 +15,18 @@ export function cardOf(ctx: Pick<HandlerContext, 'deps'>, alert: AlertView): Ale
  * other is told why), to the alerts the card carries too. Whoever acted, on whichever chat, is in
  * the audit log.
  */
-export function actOnAlert(ctx: HandlerContext, request: ActionRequest, action: AlertAction, options: ActionOptions = {}): ActionOutcome {
+export async function actOnAlert(ctx: HandlerContext, request: ActionRequest, action: AlertAction, options: ActionOptions = {}): Promise<ActionOutcome> {
   const { store } = ctx.deps;
   const { actor, alertId } = request;
   const now = ctx.deps.now();
   const withWho: ActionOptions = { ...options, assigneeRef: actor.ref, detail: { ...options.detail, chat: actor.chat, userId: actor.ref } };
-  const result = store.applyAction(alertId, action, actor.name, now, withWho);
+  const result = await store.applyAction(alertId, action, actor.name, now, withWho);
   if (!result.ok) {
     const current = result.alert ?? undefined;
     const text = current && action === 'claim' && current.state === 'claimed' ? `${current.assignee} has this one.` : `Not done: ${result.reason}.`;
     return { kind: 'refused', text, current };
   }
-  for (const id of store.groupMembers(alertId)) store.applyAction(id, action, actor.name, now, withWho);
+  for (const id of await store.groupMembers(alertId)) await store.applyAction(id, action, actor.name, now, withWho);
   ctx.log.info({ alertId, action, actor: actor.name, chat: actor.chat, changed: result.changed }, 'alert action');
   return { kind: 'card', alert: result.alert };
 }

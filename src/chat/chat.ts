@@ -1,7 +1,7 @@
 import { isClosed, type AlertView } from '../domain/alert.js';
 import { LANGUAGES, languageTag, readCrisisFlag } from '../domain/classification.js';
 import type { SuggestedReply } from '../triage/suggest-replies.js';
-import type { PendingNotification } from '../store/sqlite-store.js';
+import type { PendingNotification } from '../store/store-port.js';
 import type { DigestData } from '../digest/collect-digest.js';
 import { applyCorrections, type RecordedCorrection } from '../store/corrections.js';
 

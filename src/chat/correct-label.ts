@@ -20,10 +20,10 @@ export function correctionValue(correction: Correction): string {
  * alert keeps its SLA and routing: a correction teaches (`triage eval --corrections`, the digest),
  * it does not move deadlines. A confirmed crisis does change the suggested replies.
  */
-export function correctLabel(ctx: HandlerContext, request: ActionRequest, correction: Correction): ActionOutcome {
-  const alert = ctx.deps.store.getAlert(request.alertId);
+export async function correctLabel(ctx: HandlerContext, request: ActionRequest, correction: Correction): Promise<ActionOutcome> {
+  const alert = await ctx.deps.store.getAlert(request.alertId);
   if (!alert) return { kind: 'refused', text: `Not done: alert #${request.alertId} does not exist.` };
-  ctx.deps.store.corrections.record(alert.id, correction, request.actor.name, ctx.deps.now(), correction.kind === 'urgency' ? alert.urgency : null);
+  await ctx.deps.store.corrections.record(alert.id, correction, request.actor.name, ctx.deps.now(), correction.kind === 'urgency' ? alert.urgency : null);
   ctx.log.info({ alertId: alert.id, correction, actor: request.actor.name, chat: request.actor.chat }, 'label corrected');
   return { kind: 'card', alert };
 }

@@ -1,4 +1,4 @@
-import type { PendingNotification } from '../store/sqlite-store.js';
+import type { PendingNotification } from '../store/store-port.js';
 import { describeNotification } from '../triage/describe-notification.js';
 
 const SOMEONE = 'SOMEONE-9f1c';

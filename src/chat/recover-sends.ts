@@ -1,5 +1,5 @@
 import type { PipelineDeps } from '../pipeline.js';
-import type { PendingNotification } from '../store/sqlite-store.js';
+import type { PendingNotification } from '../store/store-port.js';
 import type { UnrecordedCard } from '../store/outbox-queries.js';
 import { TriageError } from '../util/errors.js';
 import { isChatOutage } from './chat-backoff.js';
@@ -19,14 +19,14 @@ import type { AlertCard, Chat } from './chat.js';
  */
 export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
   const { outbox } = deps.store;
-  const unrecorded = outbox.unrecordedCards();
+  const unrecorded = await outbox.unrecordedCards(1000, deps.now());
   let recovered = 0;
   const lookFor: UnrecordedCard[] = [];
   for (const card of unrecorded) {
     // The lead's delivery is recorded but not that of the alerts the same attempt carried (someone
     // recorded the lead alone, with store.markPosted): no lookup needed, its message is known.
     if (card.leadMessage) {
-      outbox.recordDelivery(card.lead, card.members, card.leadMessage, deps.now());
+      await outbox.recordDelivery(card.lead, card.members, card.leadMessage, deps.now());
       recovered += card.members.length;
     } else {
       lookFor.push(card);
@@ -49,7 +49,7 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
   for (const card of lookFor) {
     const message = found.alerts.get(card.lead);
     if (!message) continue;
-    outbox.recordFound(card, message, deps.now());
+    await outbox.recordFound(card, message, deps.now());
     recovered += 1 + card.members.length;
     log.info({ alertId: card.lead, carried: card.members.length, messageId: message.messageId }, 'card was posted before a restart; recorded it instead of posting again');
   }
@@ -65,14 +65,14 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
 export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[]): Promise<Set<number> | 'outage'> {
   const settled = new Set<number>();
   if (!chat.findPosted) return settled;
-  const attempts = new Map(deps.store.outbox.unrecordedNotifications().map((n) => [n.id, n.attemptedAt]));
+  const attempts = new Map((await deps.store.outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
   const lookFor = pending.filter((n) => attempts.has(n.id));
   if (lookFor.length === 0) return settled;
   const log = deps.log.child({ chat: chat.name });
   try {
     const found = await chat.findPosted({ notifications: lookFor, since: Math.min(...lookFor.map((n) => attempts.get(n.id) as number)) });
     for (const [id, message] of found.notifications) {
-      deps.store.markNotificationSent(id, message.messageId, deps.now());
+      await deps.store.markNotificationSent(id, message.messageId, deps.now());
       settled.add(id);
       log.info({ notification: id, messageId: message.messageId }, 'SLA notification was sent before a restart; recorded it instead of sending again');
     }

@@ -2,7 +2,7 @@ import { createClassifier, type Classifier } from '../classify/classify-mention.
 import { evaluateRows, renderEvaluation, renderSummary, type FileEvaluation, type LabelledRow } from '../classify/eval-report.js';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { SqliteStore } from '../store/sqlite-store.js';
+import { openStore } from '../store/open-store.js';
 import { loadLexicon } from '../data-files.js';
 import { readJsonLines, readJsonLinesFile, writeLine } from '../util/jsonl.js';
 import type { CommandIo } from './command.js';
@@ -84,12 +84,12 @@ export async function evalCommand(io: CommandIo, args: readonly string[]): Promi
   if (values.corrections) {
     // What the team corrected on cards: the post's text with the labels people settled on.
     const config = loadConfig(io.env, io.cwd);
-    const store = new SqliteStore(config.databasePath);
+    const store = await openStore(config);
     let rows;
     try {
-      rows = store.corrections.labelledRows();
+      rows = await store.corrections.labelledRows();
     } finally {
-      store.close();
+      await store.close();
     }
     const evaluation = evaluateRows(`corrections in ${config.databasePath}`, rows, classifier);
     evaluations.push(evaluation);

@@ -20,7 +20,7 @@ export async function digestCommand(io: CommandIo, args: string[]): Promise<numb
     io.stderr.write(`triage digest: --format must be md, html or csv, not "${values.format}"\n`);
     return 2;
   }
-  const app = createApp(loadConfig(io.env, io.cwd));
+  const app = await createApp(loadConfig(io.env, io.cwd));
   try {
     const zone = app.data.policy.timezone;
     const week = values.week ? parseWeek(values.week, zone) : previousWeek(app.deps.now(), zone);
@@ -28,14 +28,14 @@ export async function digestCommand(io: CommandIo, args: string[]): Promise<numb
       io.stderr.write(`triage digest: --week must be an ISO week like 2026-W47, not "${values.week}"\n`);
       return 2;
     }
-    const digest = buildDigest(app.digest, week, zone);
+    const digest = await buildDigest(app.digest, week, zone);
     const text = values.format === 'html' ? renderDigestHtml(digest.data, digest.chartPng) : values.format === 'csv' ? renderDigestCsv(digest.data) : digest.markdown;
     if (values.out) writeOutput('--out', resolve(io.cwd, values.out), text);
     else io.stdout.write(text);
     if (values.chart) writeOutput('--chart', resolve(io.cwd, values.chart), digest.chartPng);
     return 0;
   } finally {
-    app.close();
+    await app.close();
   }
 }
 

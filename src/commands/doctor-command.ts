@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
-import { SqliteStore } from '../store/sqlite-store.js';
-import { OpsQueries, type JobRun } from '../store/ops-queries.js';
+import { openStore } from '../store/open-store.js';
+import type { JobRun } from '../store/ops-queries.js';
 import { liveLockHolder } from '../store/bot-lock.js';
 import { describeXUsage } from '../sources/x/x-usage.js';
 import { replayFileProblem } from '../sources/replay-source.js';
@@ -40,17 +40,19 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
   let usage: string | undefined;
   let runs: JobRun[] = [];
   try {
-    const store = new SqliteStore(config.databasePath);
-    const { mentions, alerts } = store.counts();
-    usage = describeXUsage(store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
-    runs = new OpsQueries(store.db).jobRuns();
-    const first = store.outbox.undeliverable(1)[0];
-    const setAside = first && { count: store.outbox.countUndeliverable(), first };
-    store.close();
-    say(true, `database ${config.databasePath} (${mentions} mentions, ${alerts} alerts)`);
+    const store = await openStore(config);
+    const { mentions, alerts } = await store.counts();
+    usage = describeXUsage(await store.readsInMonth(Date.now()), config.x?.monthlyReadBudget);
+    runs = await store.ops.jobRuns();
+    const first = (await store.outbox.undeliverable(1))[0];
+    const setAside = first && { count: await store.outbox.countUndeliverable(), first };
+    const { kind, location } = store;
+    await store.close();
+    if (config.storeNotice) say('warn', config.storeNotice);
+    say(true, `store: ${kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} at ${location} (${mentions} mentions, ${alerts} alerts)`);
     if (setAside) say('warn', `outbox: ${setAside.count} alert(s) set aside because their card cannot be drawn (first #${setAside.first.alertId}: ${setAside.first.reason})`);
-    const holder = liveLockHolder(config.databasePath);
-    say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
+    const holder = kind === 'sqlite' ? liveLockHolder(config.databasePath) : undefined;
+    if (kind === 'sqlite') say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
     for (const run of runs) say(run.error === null ? true : 'warn', describeJobRun(run, Date.now()));
     if (runs.length === 0) say(true, 'jobs: none has run yet (`triage start` runs them)');
   } catch (error) {

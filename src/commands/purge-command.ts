@@ -24,13 +24,13 @@ export async function purgeCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stderr.write(`triage purge: --author needs a handle\n${USAGE}`);
     return 2;
   }
-  const app = createApp(loadConfig(io.env, io.cwd));
+  const app = await createApp(loadConfig(io.env, io.cwd));
   try {
-    const store = new RetentionStore(app.store.db);
+    const store = app.store.retention;
     const factsOf = createDigestFacts(app.digest, app.data.policy.timezone);
     const now = app.deps.now();
     if (byAuthor) {
-      const result = store.purgeAuthor({ handle, ...(values.platform !== undefined && { platform: values.platform }), now, factsOf });
+      const result = await store.purgeAuthor({ handle, ...(values.platform !== undefined && { platform: values.platform }), now, factsOf });
       const where = values.platform === undefined ? 'on every platform' : `on ${values.platform}`;
       io.stdout.write(
         result.mentions === 0
@@ -45,6 +45,6 @@ export async function purgeCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stdout.write(`Retention (${days} days, posts before ${new Date(cutoff).toISOString()}): purged ${result.mentions} posts (${result.alerts} with closed alerts); recorded as purge #${result.purgeId}.\n`);
     return 0;
   } finally {
-    app.close();
+    await app.close();
   }
 }

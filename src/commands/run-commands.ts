@@ -14,11 +14,11 @@ import { mapJsonLines } from './classify-commands.js';
 import type { CommandIo } from './command.js';
 
 async function withApp(io: CommandIo, run: (app: App) => Promise<number>): Promise<number> {
-  const app = createApp(loadConfig(io.env, io.cwd));
+  const app = await createApp(loadConfig(io.env, io.cwd));
   try {
     return await run(app);
   } finally {
-    app.close();
+    await app.close();
   }
 }
 
@@ -39,12 +39,13 @@ export async function startCommand(io: CommandIo, args: string[]): Promise<numbe
     io.stdout.write('No account, Discord or Slack credentials found (data/accounts.json, X_BEARER_TOKEN, FACEBOOK_PAGE_TOKEN, ..., DISCORD_TOKEN, SLACK_BOT_TOKEN): running the demo on the bundled sample mentions instead.\n\n');
     return withApp(io, (app) => runDemo(app, io));
   }
-  // One bot per database: a second start, or a restore, is refused while this one runs.
-  const lock = acquireBotLock(config.databasePath);
+  // One bot per SQLite file: a second start, or a restore, is refused while this one runs. On
+  // PostgreSQL several bots share the database: jobs run under leases, outbox rows are claimed.
+  const lock = config.databaseUrl === undefined ? acquireBotLock(config.databasePath) : undefined;
   try {
     return await withApp(io, (app) => runBot(app, io, configuredSources(app, { replay: replayPath(io, values.replay), signal: io.signal })));
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 
@@ -69,8 +70,8 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     const chat = await createChat(app, io, io.signal, { interactive: false });
     const { poll, posted } = await pollOnce(app.deps, sources, chat, io.signal, chatLimits(app)).finally(() => chat.close());
     io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted, ${poll.responded} answered on the platform\n`);
-    io.stdout.write(`${renderQueueSummary(app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
-    const usage = describeXUsage(app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);
+    io.stdout.write(`${renderQueueSummary(await app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
+    const usage = describeXUsage(await app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);
     if (usage) io.stdout.write(`X ${usage}\n`);
     if (skipped.length > 0) {
       const first = skipped[0]!;

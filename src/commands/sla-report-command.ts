@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { createApp } from '../app.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { Store } from '../store/store-port.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
 import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, BREACHES_LISTED, buildSlaReport, renderSlaReportMarkdown, SLA_CSV_HEADER, slaCsvRow, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
@@ -40,7 +40,7 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       return 2;
     }
   }
-  const app = createApp(loadConfig(io.env, io.cwd));
+  const app = await createApp(loadConfig(io.env, io.cwd));
   try {
     const zone = app.data.policy.timezone;
     const now = app.deps.now();
@@ -54,12 +54,12 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       io.stderr.write('triage sla-report: --from must be before --to\n');
       return 2;
     }
-    for (const chunk of slaReportText(app.store, app.deps.policies, { from, to, format: values.format, now })) {
+    for await (const chunk of slaReportText(app.store, app.deps.policies, { from, to, format: values.format, now })) {
       if (!io.stdout.write(chunk)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
     }
     return 0;
   } finally {
-    app.close();
+    await app.close();
   }
 }
 
@@ -67,17 +67,26 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
  * The report over alerts that arrived in [from, to), as of `now`: Markdown in one piece, or CSV a
  * line at a time (so a million rows stay flat in memory).
  */
-export function* slaReportText(store: SqliteStore, policies: PolicyBook, range: { from: number; to: number; format: 'md' | 'csv'; now: number }): Generator<string> {
+export async function* slaReportText(store: Store, policies: PolicyBook, range: { from: number; to: number; format: 'md' | 'csv'; now: number }): AsyncGenerator<string> {
   const { from, to, now } = range;
   if (range.format === 'csv') {
     yield `${SLA_CSV_HEADER}\n`;
-    for (const row of store.slaRows(from, to, { withUrls: true })) yield `${slaCsvRow(figuresOf(row, policies, now))}\n`;
+    // Written in chunks of 1,000 lines: one write per chunk, not per row.
+    let lines: string[] = [];
+    for await (const row of store.slaRows(from, to, { withUrls: true })) {
+      lines.push(slaCsvRow(figuresOf(row, policies, now)));
+      if (lines.length === 1000) {
+        yield `${lines.join('\n')}\n`;
+        lines = [];
+      }
+    }
+    if (lines.length > 0) yield `${lines.join('\n')}\n`;
     return;
   }
-  const report = buildSlaReport((function* () {
-    for (const row of store.slaRows(from, to)) yield figuresOf(row, policies, now);
+  const report = await buildSlaReport((async function* () {
+    for await (const row of store.slaRows(from, to)) yield figuresOf(row, policies, now);
   })(), from, to);
-  const urls = store.urlsOf(report.total.breaches.slice(0, BREACHES_LISTED).map((b) => b.id));
+  const urls = await store.urlsOf(report.total.breaches.slice(0, BREACHES_LISTED).map((b) => b.id));
   yield renderSlaReportMarkdown(report, urls);
 }
 

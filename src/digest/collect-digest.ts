@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Sentiment } from '../domain/classification.js';
-import type { DigestQueries } from '../store/digest-queries.js';
-import type { SqliteStore } from '../store/sqlite-store.js';
+import type { DigestRepository, Store } from '../store/store-port.js';
 import { estimateXCost } from '../sources/x/x-usage.js';
 import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, buildSlaReport, percentile, type SlaAlertFigures } from '../triage/sla-report.js';
@@ -57,8 +56,8 @@ export interface DigestData {
 }
 
 export interface DigestSources {
-  store: SqliteStore;
-  queries: DigestQueries;
+  store: Store;
+  queries: DigestRepository;
   policies: PolicyBook;
   themes: ThemesFile;
   redact: (text: string) => string;
@@ -70,29 +69,29 @@ export interface DigestSources {
  * Gathers a week's digest. Everything is "as of" the end of the week, so the same week always gives
  * the same digest, whenever it is run.
  */
-export function collectDigest(sources: DigestSources, week: Week, previous: Week, timeZone: string): DigestData {
+export async function collectDigest(sources: DigestSources, week: Week, previous: Week, timeZone: string): Promise<DigestData> {
   const { store, queries, policies, redact } = sources;
   const asOf = week.to;
 
   const days: DigestDay[] = week.dates.map((date) => ({ date, total: 0, sentiment: { negative: 0, neutral: 0, positive: 0 }, slaWithin: null }));
   const bySource: Record<string, number> = {};
   let total = 0;
-  for (const row of queries.volume(week.dayStarts)) {
+  for (const row of await queries.volume(week.dayStarts)) {
     const day = days[row.day] as DigestDay;
     day.total += row.n;
     day.sentiment[row.sentiment] += row.n;
     bySource[row.source] = (bySource[row.source] ?? 0) + row.n;
     total += row.n;
   }
-  const previousSentiment = queries.sentimentMix(previous.from, previous.to);
+  const previousSentiment = await queries.sentimentMix(previous.from, previous.to);
 
-  const themes = tallyThemes(queries.complaints(week.from, week.to), compileThemes(sources.themes), redact);
+  const themes = tallyThemes(await queries.complaints(week.from, week.to), compileThemes(sources.themes), redact);
 
   const figures: SlaAlertFigures[] = [];
-  for (const row of store.slaRows(week.from, week.to)) {
+  for await (const row of store.slaRows(week.from, week.to)) {
     figures.push(alertFigures(row, policies.calendarOf(row), asOf));
   }
-  const report = buildSlaReport(figures, week.from, week.to);
+  const report = await buildSlaReport(figures, week.from, week.to);
   days.forEach((day, i) => {
     const start = week.dayStarts[i] as number;
     const end = week.dayStarts[i + 1] as number;
@@ -100,14 +99,14 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
     day.slaWithin = decided.length === 0 ? null : decided.filter((f) => f.firstResponseWithinTarget).length / decided.length;
   });
   const shownBreaches = report.total.breaches.slice(0, 10);
-  const urls = store.urlsOf(shownBreaches.map((b) => b.id));
+  const urls = await store.urlsOf(shownBreaches.map((b) => b.id));
 
-  const crisis = queries.crisis(week.from, week.to);
+  const crisis = await queries.crisis(week.from, week.to);
   const answeredCrisis = crisis.map((c) => c.firstResponseMinutes).filter((m): m is number => m !== null);
 
-  const posts = queries.ownPosts(week.dayStarts);
+  const posts = await queries.ownPosts(week.dayStarts);
   // X's one-account settings poll as "x", accounts from the file as "x:<id>".
-  const reads = queries.reads(week.dates[0] as string, week.dates[6] as string).filter((r) => r.source === 'x' || r.source.startsWith('x:'));
+  const reads = (await queries.reads(week.dates[0] as string, week.dates[6] as string)).filter((r) => r.source === 'x' || r.source.startsWith('x:'));
 
   return {
     week: week.label,
@@ -118,18 +117,18 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
     total,
     previousTotal: previousSentiment.negative + previousSentiment.neutral + previousSentiment.positive,
     bySource,
-    byAccount: queries.byAccount(week.from, week.to).map((row) => ({ ...row, name: sources.accounts?.nameOf(row.account) ?? row.account })),
+    byAccount: (await queries.byAccount(week.from, week.to)).map((row) => ({ ...row, name: sources.accounts?.nameOf(row.account) ?? row.account })),
     sentiment: days.reduce((mix, d) => ({ negative: mix.negative + d.sentiment.negative, neutral: mix.neutral + d.sentiment.neutral, positive: mix.positive + d.sentiment.positive }), { negative: 0, neutral: 0, positive: 0 }),
     previousSentiment,
-    categories: queries.categories(week.from, week.to),
-    languages: queries.languages(week.from, week.to),
+    categories: await queries.categories(week.from, week.to),
+    languages: await queries.languages(week.from, week.to),
     themes: themes.filter((t) => t.count > 0).sort((a, b) => b.count - a.count).map(({ name, count, example }) => ({ name, count, example })),
     sla: report.byUrgency.map((g) => ({ urgency: g.key, alerts: g.alerts, withTarget: g.withTarget, withinTarget: g.withinTarget, medianMinutes: g.firstResponse.wall.median, p90Minutes: g.firstResponse.wall.p90 })),
     breaches: shownBreaches.map((b) => ({ id: b.id, urgency: b.urgency, url: urls.get(b.id) ?? null })),
     breachCount: report.total.breaches.length,
-    overdue: queries.overdue(asOf, 5),
+    overdue: await queries.overdue(asOf, 5),
     crisis: { count: crisis.length, answered: answeredCrisis.length, medianMinutes: percentile(Float64Array.from(answeredCrisis).sort(), 0.5) },
-    praise: queries.praise(week.from, week.to, PRAISE_QUOTED).map((p) => p.purgedQuote ?? quoteOf(redact, p.text)),
+    praise: (await queries.praise(week.from, week.to, PRAISE_QUOTED)).map((p) => p.purgedQuote ?? quoteOf(redact, p.text)),
     cadence: {
       perDay: posts.map((p, i) => ({ date: week.dates[i] as string, originals: p.originals, replies: p.replies })),
       originals: posts.reduce((n, p) => n + p.originals, 0),
@@ -137,7 +136,7 @@ export function collectDigest(sources: DigestSources, week: Week, previous: Week
       daysWithoutPost: posts.filter((p) => p.originals === 0).length,
       busiestDay: Math.max(0, ...posts.map((p) => p.originals)),
     },
-    corrections: countCorrections(store.corrections.between(week.from, week.to)),
+    corrections: countCorrections(await store.corrections.between(week.from, week.to)),
     xReads: reads.length === 0 ? null : {
       reads: reads.reduce((n, r) => n + r.reads, 0),
       requests: reads.reduce((n, r) => n + r.requests, 0),

@@ -42,7 +42,7 @@ export interface ThemeTally {
  * kept when it was purged, and is quoted from the quote kept (none after a purge on request: the
  * next complaint's is used).
  */
-export function tallyThemes(complaints: ReturnType<DigestQueries['complaints']>, themes: readonly CompiledTheme[], redact: (text: string) => string): ThemeTally[] {
+export function tallyThemes(complaints: Awaited<ReturnType<DigestQueries['complaints']>>, themes: readonly CompiledTheme[], redact: (text: string) => string): ThemeTally[] {
   const tally = themes.map((t) => ({ name: t.name, matcher: t.matcher, count: 0, example: null as string | null, exampleId: null as number | null }));
   const named = new Map(tally.map((t) => [t.name, t]));
   for (const complaint of complaints) {
@@ -81,24 +81,24 @@ export interface PostText {
  * when that week's digest shows it (a theme's example or one of the praise quotes), so at most a
  * dozen redacted excerpts a week outlive their posts, and none of them says who wrote it.
  */
-export function createDigestFacts(sources: { queries: DigestQueries; themes: ThemesFile; redact: (text: string) => string }, timeZone: string): (post: PostText) => DigestFacts {
+export function createDigestFacts(sources: { queries: Pick<DigestQueries, 'complaints' | 'praise'>; themes: ThemesFile; redact: (text: string) => string }, timeZone: string): (post: PostText) => Promise<DigestFacts> {
   const themes = compileThemes(sources.themes);
   const quotedByWeek = new Map<string, Set<number>>();
-  const quotedIn = (at: number): Set<number> => {
+  const quotedIn = async (at: number): Promise<Set<number>> => {
     const week = weekContaining(at, timeZone);
     let ids = quotedByWeek.get(week.label);
     if (ids === undefined) {
-      const examples = tallyThemes(sources.queries.complaints(week.from, week.to), themes, sources.redact).map((t) => t.exampleId);
-      const praise = sources.queries.praise(week.from, week.to, PRAISE_QUOTED).map((p) => p.id);
+      const examples = tallyThemes(await sources.queries.complaints(week.from, week.to), themes, sources.redact).map((t) => t.exampleId);
+      const praise = (await sources.queries.praise(week.from, week.to, PRAISE_QUOTED)).map((p) => p.id);
       ids = new Set([...examples, ...praise].filter((id): id is number => id !== null));
       quotedByWeek.set(week.label, ids);
     }
     return ids;
   };
-  return (post) => {
+  return async (post) => {
     if (post.categories.includes('crisis')) return { themes: [], quote: null };
     const matched = post.isComplaint ? themes.filter((t) => t.matcher.test(post.text)).map((t) => t.name) : [];
-    const quoted = quotedIn(post.createdAt).has(post.id);
+    const quoted = (await quotedIn(post.createdAt)).has(post.id);
     return { themes: matched, quote: quoted ? quoteOf(sources.redact, post.text) : null };
   };
 }

@@ -5,8 +5,8 @@ import { renderDigestMarkdown } from './render-digest.js';
 import { previousWeek, weekBefore, type Week } from './week.js';
 
 /** Collects and renders one week's digest. The same week gives the same digest, whenever it is run. */
-export function buildDigest(sources: DigestSources, week: Week, timeZone: string): DigestMessage {
-  const data = collectDigest(sources, week, weekBefore(week, timeZone), timeZone);
+export async function buildDigest(sources: DigestSources, week: Week, timeZone: string): Promise<DigestMessage> {
+  const data = await collectDigest(sources, week, weekBefore(week, timeZone), timeZone);
   return { data, markdown: renderDigestMarkdown(data), chartPng: renderChartPng(data) };
 }
 
@@ -16,8 +16,8 @@ export function buildDigest(sources: DigestSources, week: Week, timeZone: string
  */
 export async function postWeeklyDigest(chat: Chat, sources: DigestSources, now: number, timeZone: string): Promise<{ week: string; posted: PostedMessage | undefined }> {
   const week = previousWeek(now, timeZone);
-  if (!chat.postDigest || sources.queries.wasPosted(week.label)) return { week: week.label, posted: undefined };
-  const posted = await chat.postDigest(buildDigest(sources, week, timeZone), `triage-digest-${week.label}`);
-  sources.queries.markPosted(week.label, posted.messageId, now);
+  if (!chat.postDigest || await sources.queries.wasPosted(week.label)) return { week: week.label, posted: undefined };
+  const posted = await chat.postDigest(await buildDigest(sources, week, timeZone), `triage-digest-${week.label}`);
+  await sources.queries.markPosted(week.label, posted.messageId, now);
   return { week: week.label, posted };
 }

@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { AlertState } from '../domain/alert.js';
 import type { Urgency } from '../domain/classification.js';
+import type { SqlRunner } from './store-port.js';
 
 /** What the console's queue can be narrowed to. */
 export interface QueueFilter {
@@ -17,13 +17,12 @@ export interface QueueFilter {
 
 /**
  * The console's reads beside the store: the queue with its filters (ids, read through
- * `store.getAlert`) and the platforms seen. Portable SQL (no SQLite-only syntax), to be mirrored
- * on PostgreSQL.
+ * `store.getAlert`) and the platforms seen. Portable SQL, run on either adapter.
  */
 export class ConsoleQueries {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly sql: SqlRunner) {}
 
-  queueIds(filter: QueueFilter): number[] {
+  async queueIds(filter: QueueFilter): Promise<number[]> {
     const where = ['a.coalesced_into IS NULL'];
     const args: Array<string | number> = [];
     const state = filter.state ?? 'open';
@@ -46,15 +45,15 @@ export class ConsoleQueries {
     }
     const sql = `SELECT a.id FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE ${where.join(' AND ')}
       ORDER BY a.urgency_rank, COALESCE(a.first_response_due_at, a.resolution_due_at, 9000000000000000), a.id LIMIT ?`;
-    return this.db.prepare(sql).pluck().all(...args, filter.limit) as number[];
+    return (await this.sql.all<{ id: number }>(sql, [...args, filter.limit])).map((r) => Number(r.id));
   }
 
   /** Asks the chat to redraw a posted card (an action taken in the console). */
-  markStale(alertId: number): void {
-    this.db.prepare('UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL').run(alertId);
+  async markStale(alertId: number): Promise<void> {
+    await this.sql.run('UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL', [alertId]);
   }
 
-  platforms(): string[] {
-    return this.db.prepare('SELECT DISTINCT platform FROM mentions ORDER BY platform').pluck().all() as string[];
+  async platforms(): Promise<string[]> {
+    return (await this.sql.all<{ platform: string }>('SELECT DISTINCT platform FROM mentions ORDER BY platform', [])).map((r) => r.platform);
   }
 }

@@ -72,7 +72,7 @@ export class CorrectionsStore {
     };
   }
 
-  record(alertId: number, correction: Correction, actor: string, at: number, previous: string | null = null): void {
+  async record(alertId: number, correction: Correction, actor: string, at: number, previous: string | null = null): Promise<void> {
     if (correction.kind === 'urgency') {
       if (!URGENCIES.includes(correction.urgency)) throw new Error(`not an urgency: ${correction.urgency}`);
       this.statements.insert.run(alertId, at, actor, 'urgency', correction.urgency, null, previous);
@@ -82,11 +82,15 @@ export class CorrectionsStore {
     }
   }
 
-  forAlert(alertId: number): RecordedCorrection[] {
+  async forAlert(alertId: number): Promise<RecordedCorrection[]> {
+    return this.correctionsOf(alertId);
+  }
+
+  private correctionsOf(alertId: number): RecordedCorrection[] {
     return (this.statements.forAlert.all(alertId) as Row[]).map(toRecorded);
   }
 
-  between(from: number, to: number): RecordedCorrection[] {
+  async between(from: number, to: number): Promise<RecordedCorrection[]> {
     return (this.statements.between.all(from, to) as Row[]).map(toRecorded);
   }
 
@@ -94,12 +98,12 @@ export class CorrectionsStore {
    * Every corrected alert as a labelled row: the post's text with the labels people settled on.
    * Posts whose text retention removed are left out.
    */
-  labelledRows(): Array<{ id: string; text: string; urgency: Urgency; categories: Category[] }> {
+  async labelledRows(): Promise<Array<{ id: string; text: string; urgency: Urgency; categories: Category[] }>> {
     const rows = this.statements.corrected.all() as Array<{ alertId: number; text: string; purgeId: number | null; urgency: Urgency; categories: string }>;
     return rows
       .filter((r) => r.purgeId === null)
       .map((r) => {
-        const labels = applyCorrections({ urgency: r.urgency, categories: JSON.parse(r.categories) as Category[] }, this.forAlert(r.alertId));
+        const labels = applyCorrections({ urgency: r.urgency, categories: JSON.parse(r.categories) as Category[] }, this.correctionsOf(r.alertId));
         return { id: `alert-${r.alertId}`, text: r.text, urgency: labels.urgency, categories: labels.categories };
       });
   }

@@ -258,4 +258,23 @@ export const MIGRATIONS: readonly string[] = [
   -- classification; rows stored before it was detected read as English.
   ALTER TABLE classifications ADD COLUMN language TEXT NOT NULL DEFAULT 'en';
   `,
+  `
+  -- Several instances on one database: an outbox row is claimed by one instance (its id) until the
+  -- claim runs out, so two never send the same card or notification; a dead instance's claims lapse
+  -- and another takes them over. A scheduled job runs on the instance holding its lease.
+  ALTER TABLE alerts ADD COLUMN delivery_claimed_by TEXT;
+  ALTER TABLE alerts ADD COLUMN delivery_claim_until INTEGER;
+  ALTER TABLE sla_notifications ADD COLUMN claimed_by TEXT;
+  ALTER TABLE sla_notifications ADD COLUMN claim_until INTEGER;
+  CREATE TABLE job_leases (
+    job TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  `,
+  `
+  -- Reports by index: "still overdue" is answered from the alerts still waiting for a first response
+  -- and not dismissed (a partial index, small whatever the history), not from every alert ever opened.
+  CREATE INDEX alerts_overdue ON alerts (first_response_due_at) WHERE first_response_at IS NULL AND dismissed_at IS NULL;
+  `,
 ];

@@ -40,19 +40,24 @@ export class OpsQueries {
     };
   }
 
-  jobStarted(job: string, at: number): void {
+  async jobStarted(job: string, at: number): Promise<void> {
     this.statements.started.run(job, at);
   }
 
-  jobFinished(job: string, startedAt: number, finishedAt: number, error: string | null): void {
+  async jobFinished(job: string, startedAt: number, finishedAt: number, error: string | null): Promise<void> {
     this.statements.finished.run({ job, startedAt, finishedAt, okAt: error === null ? finishedAt : null, error, durationMs: finishedAt - startedAt });
   }
 
-  jobRuns(): JobRun[] {
+  /** One bot per SQLite file (DATABASE_PATH.lock): the lease is always this process's. */
+  async takeLease(): Promise<boolean> {
+    return true;
+  }
+
+  async jobRuns(): Promise<JobRun[]> {
     return this.statements.runs.all() as JobRun[];
   }
 
-  gauges(): StoreGauges {
+  async gauges(): Promise<StoreGauges> {
     return {
       alerts: this.statements.alerts.all() as StoreGauges['alerts'],
       outboxDepth: this.statements.outbox.get() as number,
@@ -67,7 +72,7 @@ export class OpsQueries {
    * another connection holds the write lock. The wait is short so a health check never hangs.
    * Returns the problem, or undefined when healthy.
    */
-  probe(waitMs = 200): string | undefined {
+  async probe(waitMs = 200): Promise<string | undefined> {
     const saved = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma(`busy_timeout = ${waitMs}`);
     try {

@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { AlertView } from '../domain/alert.js';
 import type { Urgency } from '../domain/classification.js';
+import { ALERT_SELECT, toView, type AlertRow } from './sqlite-alerts.js';
 
 /** Where a delivered message is, as the chat reported it. */
 export interface DeliveredMessage {
@@ -31,6 +33,54 @@ export interface UndeliverableAlert {
 }
 
 /**
+ * The outbox's SQL, shared by the SQLite and PostgreSQL adapters (`@name` parameters). A row may be
+ * taken by instance `@me` at `@now` when nobody holds it, `@me` does, its holder's claim lapsed, or
+ * `holderGone(column)` says the holder is gone (PostgreSQL: its advisory lock is no longer held, so
+ * a killed instance's work is taken over at once; SQLite runs one bot per file, so claims never block).
+ */
+export function outboxSql(holderGone: (column: string) => string) {
+  const cardFree = `(a.delivery_claimed_by IS NULL OR a.delivery_claimed_by = @me OR a.delivery_claim_until < @now OR ${holderGone('a.delivery_claimed_by')})`;
+  const noteFree = `(claimed_by IS NULL OR claimed_by = @me OR claim_until < @now OR ${holderGone('claimed_by')})`;
+  return {
+    claimableCards: `${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' AND a.delivery_failed_at IS NULL AND ${cardFree}
+      ORDER BY a.urgency_rank, a.id LIMIT @limit`,
+    claimCard: 'UPDATE alerts SET delivery_claimed_by = @me, delivery_claim_until = @until WHERE id = @id',
+    markAttempted: `UPDATE alerts AS a SET delivery_attempted_at = @now, delivery_attempt_lead = @lead, delivery_claimed_by = @me, delivery_claim_until = @until
+      WHERE a.id = @id AND a.chat_message_id IS NULL AND ${cardFree}`,
+    // Only members whose attempt is the lead's latest one: an older attempt's group is history. Not
+    // those another live instance holds: it may be sending them right now.
+    unrecorded: `
+      SELECT a.id, a.delivery_attempt_lead AS lead, a.delivery_attempted_at AS attemptedAt, l.urgency,
+             l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage, m.account
+      FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead JOIN mentions m ON m.id = l.mention_id
+      WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
+        AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at AND ${cardFree}
+      ORDER BY a.id LIMIT @limit`,
+    claimableNotifications: `SELECT id FROM sla_notifications WHERE sent_at IS NULL AND ${noteFree} ORDER BY id LIMIT @limit`,
+    claimNotification: 'UPDATE sla_notifications SET claimed_by = @me, claim_until = @until WHERE id = @id',
+    notificationAttempted: `UPDATE sla_notifications SET attempted_at = @now, claimed_by = @me, claim_until = @until WHERE id = @id AND sent_at IS NULL AND ${noteFree}`,
+    unrecordedNotifications: `SELECT id, attempted_at AS attemptedAt FROM sla_notifications WHERE sent_at IS NULL AND attempted_at IS NOT NULL AND ${noteFree} ORDER BY id LIMIT @limit`,
+  };
+}
+
+/** SQLite: one bot per file, so a claim left in the file is a dead process's. */
+const OUTBOX_SQL = outboxSql(() => '1 = 1');
+
+/** Cards attempted and never recorded, grouped by lead (rows of {@link OUTBOX_SQL.unrecorded}). */
+export function groupUnrecorded(rows: ReadonlyArray<{ id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null; account: string | null }>): UnrecordedCard[] {
+  const cards = new Map<number, UnrecordedCard>();
+  for (const row of rows) {
+    let card = cards.get(row.lead);
+    if (!card) {
+      const leadMessage = row.leadChannel !== null && row.leadMessage !== null ? { channelId: row.leadChannel, messageId: row.leadMessage } : undefined;
+      cards.set(row.lead, (card = { lead: row.lead, urgency: row.urgency, account: row.account, attemptedAt: row.attemptedAt, members: [], leadMessage }));
+    }
+    if (row.id !== row.lead) card.members.push(row.id);
+  }
+  return [...cards.values()];
+}
+
+/**
  * The outbox's bookkeeping beyond "no message yet": the attempt marker written (and committed) just
  * before each send, so a restart knows which sends may have reached the chat unrecorded; delivery
  * of a card and the alerts it carries in one transaction; and alerts set aside because their card
@@ -39,40 +89,57 @@ export interface UndeliverableAlert {
 export class OutboxQueries {
   private readonly statements;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(private readonly db: Database.Database, private readonly me: string) {
     this.statements = {
-      markAttempted: db.prepare('UPDATE alerts SET delivery_attempted_at = ?, delivery_attempt_lead = ? WHERE id = ? AND chat_message_id IS NULL'),
+      claimableCards: db.prepare(OUTBOX_SQL.claimableCards),
+      claimCard: db.prepare(OUTBOX_SQL.claimCard),
+      claimableNotifications: db.prepare(OUTBOX_SQL.claimableNotifications).pluck(),
+      claimNotification: db.prepare(OUTBOX_SQL.claimNotification),
+      markAttempted: db.prepare(OUTBOX_SQL.markAttempted),
       clearAttempt: db.prepare('UPDATE alerts SET delivery_attempted_at = NULL, delivery_attempt_lead = NULL WHERE id = ? AND chat_message_id IS NULL'),
       markPosted: db.prepare('UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL'),
       markGrouped: db.prepare('UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ?, coalesced_into = ? WHERE id = ? AND chat_message_id IS NULL'),
       markStale: db.prepare('UPDATE alerts SET card_stale = 1 WHERE id = ?'),
       // Only members whose attempt is the lead's latest one: an older attempt's group is history.
-      unrecorded: db.prepare(`
-        SELECT a.id, a.delivery_attempt_lead AS lead, a.delivery_attempted_at AS attemptedAt, l.urgency,
-               l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage, m.account
-        FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead JOIN mentions m ON m.id = l.mention_id
-        WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
-          AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at
-        ORDER BY a.id LIMIT ?`),
+      unrecorded: db.prepare(OUTBOX_SQL.unrecorded),
       setAside: db.prepare('UPDATE alerts SET delivery_failed_at = ?, delivery_failed_reason = ? WHERE id = ? AND chat_message_id IS NULL AND delivery_failed_at IS NULL'),
       putBack: db.prepare('UPDATE alerts SET delivery_failed_at = NULL, delivery_failed_reason = NULL WHERE id = ? AND delivery_failed_at IS NOT NULL'),
       undeliverable: db.prepare(`SELECT id AS alertId, delivery_failed_at AS failedAt, delivery_failed_reason AS reason FROM alerts
         WHERE delivery_failed_at IS NOT NULL ORDER BY delivery_failed_at, id LIMIT ?`),
       countUndeliverable: db.prepare('SELECT COUNT(*) FROM alerts WHERE delivery_failed_at IS NOT NULL').pluck(),
-      notificationAttempted: db.prepare('UPDATE sla_notifications SET attempted_at = ? WHERE id = ? AND sent_at IS NULL'),
-      unrecordedNotifications: db.prepare('SELECT id, attempted_at AS attemptedAt FROM sla_notifications WHERE sent_at IS NULL AND attempted_at IS NOT NULL ORDER BY id LIMIT ?'),
+      notificationAttempted: db.prepare(OUTBOX_SQL.notificationAttempted),
+      unrecordedNotifications: db.prepare(OUTBOX_SQL.unrecordedNotifications),
     };
   }
 
+  async claimCards(limit: number, now: number, leaseMs: number): Promise<AlertView[]> {
+    return this.db.transaction(() => {
+      const rows = this.statements.claimableCards.all({ me: this.me, now, limit }) as AlertRow[];
+      for (const row of rows) this.statements.claimCard.run({ me: this.me, until: now + leaseMs, id: row.id });
+      return rows.map(toView);
+    }).immediate();
+  }
+
   /** Records, committed before the send, that the card of `leadId` carrying `alertIds` (the lead among them) is about to be sent. */
-  markAttempted(leadId: number, alertIds: readonly number[], now: number): void {
-    this.db.transaction(() => {
-      for (const id of new Set([leadId, ...alertIds])) this.statements.markAttempted.run(now, leadId, id);
-    })();
+  async markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs = 5 * 60_000): Promise<boolean> {
+    const ids = [...new Set([leadId, ...alertIds])];
+    const marked = this.db.transaction(() => {
+      let changed = 0;
+      for (const id of ids) changed += this.statements.markAttempted.run({ now, lead: leadId, me: this.me, until: now + leaseMs, id }).changes;
+      // Another instance took one of them: write nothing, send nothing.
+      if (changed !== ids.length) throw new ClaimLost();
+      return true;
+    });
+    try {
+      return marked.immediate();
+    } catch (error) {
+      if (error instanceof ClaimLost) return false;
+      throw error;
+    }
   }
 
   /** Forgets an attempt that certainly sent nothing (the card could not be drawn), so no lookup is made for it. */
-  clearAttempt(alertIds: readonly number[]): void {
+  async clearAttempt(alertIds: readonly number[]): Promise<void> {
     this.db.transaction(() => {
       for (const id of alertIds) this.statements.clearAttempt.run(id);
     })();
@@ -82,68 +149,68 @@ export class OutboxQueries {
    * Records delivery of `leadId`'s card and of the alerts it carries, in one transaction. False when
    * the lead's delivery was recorded already (another worker, or a lookup that found it).
    */
-  recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): boolean {
-    return this.db.transaction(() => {
-      const recorded = this.statements.markPosted.run(message.channelId, message.messageId, now, leadId).changes === 1;
-      for (const id of memberIds) if (id !== leadId) this.statements.markGrouped.run(message.channelId, message.messageId, now, leadId, id);
-      return recorded;
-    }).immediate();
+  async recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {
+    return this.db.transaction(() => this.deliver(leadId, memberIds, message, now)).immediate();
+  }
+
+  private deliver(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): boolean {
+    const recorded = this.statements.markPosted.run(message.channelId, message.messageId, now, leadId).changes === 1;
+    for (const id of memberIds) if (id !== leadId) this.statements.markGrouped.run(message.channelId, message.messageId, now, leadId, id);
+    return recorded;
   }
 
   /**
    * Like {@link recordDelivery} for a card found in the chat after a crash; the card is marked stale
    * so that it is redrawn with what changed since it was drawn.
    */
-  recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): void {
+  async recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void> {
     this.db.transaction(() => {
-      this.recordDelivery(card.lead, card.members, message, now);
+      this.deliver(card.lead, card.members, message, now);
       this.statements.markStale.run(card.lead);
-    })();
+    }).immediate();
   }
 
   /** Cards whose send was attempted and never recorded, by lead, oldest lead first. */
-  unrecordedCards(limit = 1000): UnrecordedCard[] {
-    const rows = this.statements.unrecorded.all(limit) as Array<{
-      id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null; account: string | null;
-    }>;
-    const cards = new Map<number, UnrecordedCard>();
-    for (const row of rows) {
-      let card = cards.get(row.lead);
-      if (!card) {
-        const leadMessage = row.leadChannel !== null && row.leadMessage !== null ? { channelId: row.leadChannel, messageId: row.leadMessage } : undefined;
-        cards.set(row.lead, (card = { lead: row.lead, urgency: row.urgency, account: row.account, attemptedAt: row.attemptedAt, members: [], leadMessage }));
-      }
-      if (row.id !== row.lead) card.members.push(row.id);
-    }
-    return [...cards.values()];
+  async unrecordedCards(limit = 1000, now = Number.MAX_SAFE_INTEGER): Promise<UnrecordedCard[]> {
+    return groupUnrecorded(this.statements.unrecorded.all({ limit, me: this.me, now }) as Parameters<typeof groupUnrecorded>[0]);
   }
 
   /** Takes an alert out of the outbox because its card cannot be drawn; false if it was delivered or set aside already. */
-  setAside(alertId: number, reason: string, now: number): boolean {
+  async setAside(alertId: number, reason: string, now: number): Promise<boolean> {
     return this.statements.setAside.run(now, reason.slice(0, 1000), alertId).changes === 1;
   }
 
   /** Puts a set-aside alert back into the outbox (after a fix), to be tried on the next dispatch. */
-  putBack(alertId: number): boolean {
+  async putBack(alertId: number): Promise<boolean> {
     return this.statements.putBack.run(alertId).changes === 1;
   }
 
   /** Alerts set aside, oldest first, with why. */
-  undeliverable(limit = 100): UndeliverableAlert[] {
+  async undeliverable(limit = 100): Promise<UndeliverableAlert[]> {
     return this.statements.undeliverable.all(limit) as UndeliverableAlert[];
   }
 
-  countUndeliverable(): number {
+  async countUndeliverable(): Promise<number> {
     return this.statements.countUndeliverable.get() as number;
   }
 
   /** Records, committed before the send, that SLA notification `id` is about to be sent. */
-  markNotificationAttempted(id: number, now: number): void {
-    this.statements.notificationAttempted.run(now, id);
+  async claimNotifications(limit: number, now: number, leaseMs: number): Promise<number[]> {
+    return this.db.transaction(() => {
+      const ids = this.statements.claimableNotifications.all({ me: this.me, now, limit }) as number[];
+      for (const id of ids) this.statements.claimNotification.run({ me: this.me, until: now + leaseMs, id });
+      return ids;
+    }).immediate();
+  }
+
+  async markNotificationAttempted(id: number, now: number, leaseMs = 5 * 60_000): Promise<boolean> {
+    return this.statements.notificationAttempted.run({ now, me: this.me, until: now + leaseMs, id }).changes === 1;
   }
 
   /** Notifications whose send was attempted and never recorded. */
-  unrecordedNotifications(limit = 1000): Array<{ id: number; attemptedAt: number }> {
-    return this.statements.unrecordedNotifications.all(limit) as Array<{ id: number; attemptedAt: number }>;
+  async unrecordedNotifications(limit = 1000, now = Number.MAX_SAFE_INTEGER): Promise<Array<{ id: number; attemptedAt: number }>> {
+    return this.statements.unrecordedNotifications.all({ limit, me: this.me, now }) as Array<{ id: number; attemptedAt: number }>;
   }
 }
+
+class ClaimLost extends Error {}

@@ -7,7 +7,7 @@ import { anonymousLinkOf } from './post-links.js';
 export const REMOVED = '[removed]';
 
 /** The digest's facts of a post's text, computed before the text goes (see `createDigestFacts`). */
-export type FactsOf = (post: PostText) => DigestFacts;
+export type FactsOf = (post: PostText) => Promise<DigestFacts>;
 
 export type PurgeReason = 'retention' | 'request';
 
@@ -96,11 +96,10 @@ export class RetentionStore {
     const result: PurgeResult = { purgeId, mentions: 0, alerts: 0, replyTexts: 0 };
     // Walks the unpurged posts by time on a partial index; the cursor steps over open alerts' posts.
     for (let afterAt = -Infinity, afterId = 0; !options.signal?.aborted; ) {
-      const batch = this.db.transaction(() => {
-        const rows = this.s.expired.all({ cutoff: options.cutoff, afterAt, afterId, limit }) as Candidate[];
-        const counts = this.purgeRows(rows, purgeId, { factsOf: options.factsOf, keepQuote: true, request: false });
-        return { rows, counts };
-      }).immediate();
+      // The digest's facts are read (async) before the write transaction; the update skips a post purged meanwhile.
+      const rows = this.s.expired.all({ cutoff: options.cutoff, afterAt, afterId, limit }) as Candidate[];
+      const facts = await factsOfRows(rows, options.factsOf);
+      const batch = { rows, counts: this.db.transaction(() => this.purgeRows(rows, purgeId, { facts, keepQuote: true, request: false })).immediate() };
       add(result, batch.counts);
       const last = batch.rows.at(-1);
       if (last === undefined || batch.rows.length < limit) break;
@@ -118,30 +117,28 @@ export class RetentionStore {
    * them as the post replied to, and the digest keeps no quote of theirs (only the theme counts).
    * Cards already in chat are marked for a redraw. One transaction.
    */
-  purgeAuthor(options: { handle: string; platform?: string; now: number; factsOf: FactsOf }): PurgeResult {
+  async purgeAuthor(options: { handle: string; platform?: string; now: number; factsOf: FactsOf }): Promise<PurgeResult> {
     const handle = options.handle.trim().replace(/^@/, '');
+    const authors = this.s.authorsByHandle.all({ handle, platform: options.platform ?? null }) as Array<{ platform: string; authorId: string }>;
+    const rows = authors.flatMap((author) => this.s.byAuthor.all(author.platform, author.authorId) as Candidate[]);
+    const facts = await factsOfRows(rows, options.factsOf);
     return this.db.transaction((): PurgeResult => {
       const purgeId = Number(this.s.startPurge.run(options.now, 'request', null, options.platform ?? null).lastInsertRowid);
       const result: PurgeResult = { purgeId, mentions: 0, alerts: 0, replyTexts: 0 };
-      const authors = this.s.authorsByHandle.all({ handle, platform: options.platform ?? null }) as Array<{ platform: string; authorId: string }>;
-      for (const author of authors) {
-        const rows = this.s.byAuthor.all(author.platform, author.authorId) as Candidate[];
-        add(result, this.purgeRows(rows, purgeId, { factsOf: options.factsOf, keepQuote: false, request: true }));
-      }
+      add(result, this.purgeRows(rows, purgeId, { facts, keepQuote: false, request: true }));
       return result;
     }).immediate();
   }
 
   /** The purge log, newest first. */
-  purges(): Array<{ id: number; at: number; reason: PurgeReason; cutoff: number | null; platform: string | null; mentions: number; alerts: number; replyTexts: number }> {
-    return this.db.prepare(`SELECT id, at, reason, cutoff, platform, mentions, alerts, reply_texts AS replyTexts FROM purges ORDER BY id DESC`).all() as ReturnType<RetentionStore['purges']>;
+  async purges(): Promise<Array<{ id: number; at: number; reason: PurgeReason; cutoff: number | null; platform: string | null; mentions: number; alerts: number; replyTexts: number }>> {
+    return this.db.prepare(`SELECT id, at, reason, cutoff, platform, mentions, alerts, reply_texts AS replyTexts FROM purges ORDER BY id DESC`).all() as Awaited<ReturnType<RetentionStore['purges']>>;
   }
 
-  private purgeRows(rows: readonly Candidate[], purgeId: number, how: { factsOf: FactsOf; keepQuote: boolean; request: boolean }): Omit<PurgeResult, 'purgeId'> {
+  private purgeRows(rows: readonly Candidate[], purgeId: number, how: { facts: ReadonlyMap<number, DigestFacts>; keepQuote: boolean; request: boolean }): Omit<PurgeResult, 'purgeId'> {
     const counts = { mentions: 0, alerts: 0, replyTexts: 0 };
     for (const row of rows) {
-      const categories = row.categories === null ? [] : (JSON.parse(row.categories) as string[]);
-      const facts = how.factsOf({ id: row.id, createdAt: row.createdAt, text: row.text, categories: row.possibleCrisis === 1 ? [...categories, 'crisis'] : categories, isComplaint: row.isComplaint === 1 });
+      const facts = how.facts.get(row.id) as DigestFacts;
       const changed = this.s.purgeMention.run({
         id: row.id,
         purgeId,
@@ -187,4 +184,14 @@ function add(total: PurgeResult, counts: Omit<PurgeResult, 'purgeId'>): void {
 /** Posts from before this instant are past a retention of `days` days at `now`. */
 export function retentionCutoff(now: number, days: number): number {
   return now - days * 86_400_000;
+}
+
+/** The digest's facts of each candidate post, by mention id. */
+async function factsOfRows(rows: readonly Candidate[], factsOf: FactsOf): Promise<Map<number, DigestFacts>> {
+  const facts = new Map<number, DigestFacts>();
+  for (const row of rows) {
+    const categories = row.categories === null ? [] : (JSON.parse(row.categories) as string[]);
+    facts.set(row.id, await factsOf({ id: row.id, createdAt: row.createdAt, text: row.text, categories: row.possibleCrisis === 1 ? [...categories, 'crisis'] : categories, isComplaint: row.isComplaint === 1 }));
+  }
+  return facts;
 }

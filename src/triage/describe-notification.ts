@@ -1,4 +1,4 @@
-import type { PendingNotification } from '../store/sqlite-store.js';
+import type { PendingNotification } from '../store/store-port.js';
 import { isReminder } from './sla-events.js';
 
 /** Who a notification is for: the assignee (reminders), the lead role (breaches), or the channel. */

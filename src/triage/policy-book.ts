@@ -1,5 +1,5 @@
 import { ConfigError } from '../util/errors.js';
-import type { SlaAlertClock } from '../store/sqlite-store.js';
+import type { SlaAlertClock, SlaRepository } from '../store/store-port.js';
 import type { Category, Urgency } from '../domain/classification.js';
 import { ALWAYS_OPEN, type Calendar } from './calendar.js';
 import { slaEvents, type SlaEvent } from './sla-events.js';
@@ -86,6 +86,18 @@ export function openPolicyBook(
 }
 
 /** The book over a store's recorded versions. */
-export function storePolicyBook(store: { recordPolicy(version: number, text: string, now: number): string; policies(): Map<number, string> }, current: SlaPolicy, path: string, now: number, others: ReadonlyArray<{ policy: SlaPolicy; where: string }> = []): PolicyBook {
-  return openPolicyBook(current, { record: (version, text) => store.recordPolicy(version, text, now), all: () => store.policies() }, path, others);
+export async function storePolicyBook(
+  store: Pick<SlaRepository, 'recordPolicy' | 'policies'>,
+  current: SlaPolicy,
+  path: string,
+  now: number,
+  others: ReadonlyArray<{ policy: SlaPolicy; where: string }> = [],
+): Promise<PolicyBook> {
+  // Each version is recorded once, first come; the book then finds a version reused with other rules.
+  const recorded = new Map<number, string>();
+  for (const policy of [current, ...others.map((o) => o.policy)]) {
+    if (!recorded.has(policy.version)) recorded.set(policy.version, await store.recordPolicy(policy.version, JSON.stringify(policy), now));
+  }
+  const texts = await store.policies();
+  return openPolicyBook(current, { record: (version, text) => recorded.get(version) ?? text, all: () => texts }, path, others);
 }

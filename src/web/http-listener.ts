@@ -9,7 +9,7 @@ export interface HttpListenerOptions {
   /** 0 picks a free port (logged, and returned). */
   port: number;
   log: Logger;
-  health: () => HealthReport;
+  health: () => HealthReport | Promise<HealthReport>;
   registry: Registry;
   /** More routes on the same listener (the web console), registered before it listens. */
   register?: (app: FastifyInstance) => Promise<void>;
@@ -44,7 +44,7 @@ export async function startHttpListener(options: HttpListenerOptions): Promise<H
 
   // GET routes answer HEAD too (fastify adds it); other methods get 405 with Allow.
   app.get('/healthz', async (_request, reply) => {
-    const report = options.health();
+    const report = await options.health();
     if (!report.ok) log.warn({ problems: report.problems }, 'health check failing');
     return send(reply, report.ok ? 200 : 503, 'application/json', `${JSON.stringify({ status: report.ok ? 'ok' : 'unhealthy', ...report })}\n`);
   });

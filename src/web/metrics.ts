@@ -1,6 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { OpsQueries } from '../store/ops-queries.js';
-import type { MonthlyReads } from '../store/sqlite-store.js';
+import type { OpsRepository } from '../store/store-port.js';
+import type { MonthlyReads } from '../store/store-port.js';
 import { estimateXCost } from '../sources/x/x-usage.js';
 
 /**
@@ -22,8 +22,8 @@ export interface Metrics {
 }
 
 export interface MetricsSources {
-  ops: OpsQueries;
-  readsInMonth: () => readonly MonthlyReads[];
+  ops: Pick<OpsRepository, 'gauges'>;
+  readsInMonth: () => Promise<readonly MonthlyReads[]>;
 }
 
 export function createMetrics(): Metrics {
@@ -52,22 +52,22 @@ export function registerStoreGauges(metrics: Metrics, sources: MetricsSources): 
     help: 'Alerts in the database by urgency and state',
     labelNames: ['urgency', 'state'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      for (const row of sources.ops.gauges().alerts) this.set({ urgency: row.urgency, state: row.state }, row.n);
+      for (const row of (await sources.ops.gauges()).alerts) this.set({ urgency: row.urgency, state: row.state }, row.n);
     },
   });
-  new Gauge({ name: 'triage_outbox_depth', help: 'Alerts waiting to be posted to chat', registers, collect() { this.set(sources.ops.gauges().outboxDepth); } });
-  new Gauge({ name: 'triage_outbox_undeliverable', help: 'Alerts set aside because their card cannot be drawn (see triage doctor)', registers, collect() { this.set(sources.ops.gauges().undeliverable); } });
-  new Gauge({ name: 'triage_sla_notification_backlog', help: 'SLA reminders and escalations recorded but not yet sent', registers, collect() { this.set(sources.ops.gauges().notificationBacklog); } });
+  new Gauge({ name: 'triage_outbox_depth', help: 'Alerts waiting to be posted to chat', registers, async collect() { this.set((await sources.ops.gauges()).outboxDepth); } });
+  new Gauge({ name: 'triage_outbox_undeliverable', help: 'Alerts set aside because their card cannot be drawn (see triage doctor)', registers, async collect() { this.set((await sources.ops.gauges()).undeliverable); } });
+  new Gauge({ name: 'triage_sla_notification_backlog', help: 'SLA reminders and escalations recorded but not yet sent', registers, async collect() { this.set((await sources.ops.gauges()).notificationBacklog); } });
   new Gauge({
     name: 'triage_sla_breaches',
     help: 'SLA breaches recorded, all time, by kind (breach, breach-2, resolution-breach)',
     labelNames: ['kind'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      for (const row of sources.ops.gauges().breaches) this.set({ kind: row.kind }, row.n);
+      for (const row of (await sources.ops.gauges()).breaches) this.set({ kind: row.kind }, row.n);
     },
   });
   new Gauge({
@@ -75,17 +75,17 @@ export function registerStoreGauges(metrics: Metrics, sources: MetricsSources): 
     help: 'Posts read from X this calendar month (X bills per post read), by stream',
     labelNames: ['stream'],
     registers,
-    collect() {
+    async collect() {
       this.reset();
-      for (const row of sources.readsInMonth()) if (row.source === 'x') this.set({ stream: row.stream }, row.reads);
+      for (const row of await sources.readsInMonth()) if (row.source === 'x') this.set({ stream: row.stream }, row.reads);
     },
   });
   new Gauge({
     name: 'triage_x_estimated_cost_usd_month',
     help: 'Estimated USD for the posts read from X this calendar month',
     registers,
-    collect() {
-      this.set(estimateXCost(sources.readsInMonth()));
+    async collect() {
+      this.set(estimateXCost(await sources.readsInMonth()));
     },
   });
 }

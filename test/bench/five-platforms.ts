@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -23,7 +24,7 @@ export async function benchFivePlatforms(perPlatform = 20, perAccount = 100): Pr
     });
     const env = { ...fakes.env, DATABASE_PATH: join(dir, 'bench.db'), ACCOUNTS_PATH: join(dir, 'accounts.json'), LOG_LEVEL: 'silent' };
     writeFileSync(env.ACCOUNTS_PATH, JSON.stringify({ accounts: fakes.accounts }));
-    const app = createApp(loadConfig(env, dir));
+    const app = await createApp(loadConfig(env, dir));
     try {
       const signal = new AbortController().signal;
       const sources = configuredSources(app, { signal });
@@ -38,7 +39,7 @@ export async function benchFivePlatforms(perPlatform = 20, perAccount = 100): Pr
         for (const key of Object.keys(total) as Array<keyof PollResult>) total[key] += result[key];
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-      const byPlatform = app.store.db.prepare('SELECT platform, COUNT(*) AS n FROM mentions GROUP BY platform ORDER BY platform').all() as Array<{ platform: string; n: number }>;
+      const byPlatform = (app.store as SqliteStore).db.prepare('SELECT platform, COUNT(*) AS n FROM mentions GROUP BY platform ORDER BY platform').all() as Array<{ platform: string; n: number }>;
       console.log(`Accounts (5 platforms × ${perPlatform} accounts from data/accounts.json, ${perAccount} new mentions each, one poll cycle; real clients against ${sources.length} local fakes in a worker thread; SQLite WAL file):`);
       console.log(`  ${total.inserted.toLocaleString('en-US')} mentions stored in ${seconds.toFixed(2)} s (${Math.round(total.inserted / seconds).toLocaleString('en-US')}/s; ${total.alerts.toLocaleString('en-US')} alerts, ${total.duplicates} duplicates); target 10,000 in < 5 s`);
       console.log(`  per platform: ${byPlatform.map((r) => `${r.platform} ${r.n.toLocaleString('en-US')} in ${(perPlatformSeconds.get(r.platform) ?? 0).toFixed(2)} s`).join(', ')}`);

@@ -85,23 +85,23 @@ function readData<T>(file: string, schema: { parse(v: unknown): T }): T {
 }
 
 /** A store in a temporary folder with the real pipeline parts; `dispose` removes it. */
-function benchStore(): { store: SqliteStore; deps: PipelineDeps; dispose(): void } {
+async function benchStore(): Promise<{ store: SqliteStore; deps: PipelineDeps; dispose(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'triage-bench-'));
   const store = new SqliteStore(join(dir, 'bench.db'));
   return {
     store,
-    deps: benchDeps(store, pino({ level: 'silent' })),
-    dispose() {
-      store.close();
+    deps: await benchDeps(store, pino({ level: 'silent' })),
+    async dispose() {
+      await store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 }
 
 /** Real pipeline parts over the bundled data files, logs silenced. */
-function benchDeps(store: SqliteStore, log: Logger): PipelineDeps {
+async function benchDeps(store: SqliteStore, log: Logger): Promise<PipelineDeps> {
   const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
-  const policies = storePolicyBook(store, readData('sla-policy.json', slaPolicySchema), 'data/sla-policy.json', Date.now());
+  const policies = await storePolicyBook(store, readData('sla-policy.json', slaPolicySchema), 'data/sla-policy.json', Date.now());
   return {
     store, log, now: Date.now,
     classifier: createClassifier(lexicon),
@@ -124,15 +124,15 @@ export async function benchXPoller(count = 20_000): Promise<void> {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const config = { bearerToken: token, handle: 'RiverbendHealth', pollCron: '* * * * *', apiBaseUrl: baseUrl, backfillHours: 24 };
   const source = createXMentionSource({ config, client: createXClient(config), log: deps.log });
   let storing = 0n;
   const ingest = store.ingest.bind(store);
-  store.ingest = (batch, decide) => {
+  store.ingest = async (batch, decide) => {
     const t = process.hrtime.bigint();
     try {
-      return ingest(batch, decide);
+      return await ingest(batch, decide);
     } finally {
       storing += process.hrtime.bigint() - t;
     }
@@ -144,7 +144,7 @@ export async function benchXPoller(count = 20_000): Promise<void> {
   worker.postMessage('stop');
   const { requests } = await new Promise<{ requests: number }>((resolve) => worker.once('message', resolve));
   await worker.terminate();
-  dispose();
+  await dispose();
   const rate = (n: number, s: number) => Math.round(n / s).toLocaleString('en-US').padStart(9);
   console.log(`X poller (${count.toLocaleString('en-US')} mentions in ${requests} pages of 100 from the fake in a worker thread; real twitter-api-v2 client; SQLite WAL file):`);
   console.log(`  ${rate(result.inserted, seconds)} mentions/s end to end: HTTP, parse, classify, store (${result.alerts} alerts, ${seconds.toFixed(2)} s; target ≥ 20,000/s)`);
@@ -160,7 +160,7 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   await fake.start();
   fake.channelLimit = { count: 5, windowMs: 5000 };
   fake.retryAfterSeconds = 5;
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const log = deps.log;
   const viral = ['the ER wait tonight is 9 hours, disgraceful', 'ER wait is NINE hours and counting, disgraceful', 'still stuck in the ER after 9 hours, nobody cares', 'my mom has been on a hallway stretcher for 9 hours'];
   const crisisEvery = Math.floor(count / 5);
@@ -170,8 +170,8 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
     text: i % crisisEvery === 3 ? `my husband has crushing chest pain in your lobby and nobody is helping, ER or 911?` : `@RiverbendHealth ${viral[i % viral.length]} #RiverbendFail`,
   }));
   const decide = decideFor(deps);
-  for (let i = 0; i < mentions.length; i += 100) store.ingest({ source: 'x', mentions: mentions.slice(i, i + 100), now: Date.now() }, decide);
-  const critical = store.queueSummary(Date.now()).open.critical;
+  for (let i = 0; i < mentions.length; i += 100) await store.ingest({ source: 'x', mentions: mentions.slice(i, i + 100), now: Date.now() }, decide);
+  const critical = (await store.queueSummary(Date.now())).open.critical;
   const chat = await connectDiscord({ config: { token: fake.token, apiBaseUrl: fake.apiBase, alertChannelId: fake.channelIds[0] as string, urgentChannelId: fake.channelIds[1] as string, actorRoleIds: [], stormThreshold: 20 }, log, now: Date.now });
   let criticalDoneMs: number | undefined;
   let criticalPosted = 0;
@@ -186,7 +186,7 @@ export async function benchDiscordStorm(count = 5000): Promise<void> {
   const totalMs = Date.now() - started;
   await chat.close();
   await fake.stop();
-  dispose();
+  await dispose();
   console.log(`Discord storm (${count.toLocaleString('en-US')} mentions, ${critical} critical; fake Discord enforcing 5 messages / 5 s / channel):`);
   console.log(`  ${result.cards} messages sent for ${result.posted} alerts (${result.failed} failed), ${fake.rateLimited} 429s received (all waited out by discord.js), all sent in ${(totalMs / 1000).toFixed(1)} s`);
   console.log(`  every critical alert posted after ${((criticalDoneMs ?? NaN) / 1000).toFixed(2)} s (target: within 5 s, 0 unhandled 429s)`);
@@ -220,27 +220,27 @@ function seedAlerts(store: SqliteStore, count: number, end: number, days: number
 
 /** SLA sweep over 100,000 open alerts: a typical minute (1% due) and a catch-up after downtime (all due). */
 export async function benchSlaSweep(count = 100_000): Promise<void> {
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 2, true);
   const quiet: Chat = { name: 'null', postAlert: async () => ({ channelId: '', messageId: '' }), postNotification: async () => ({ channelId: '', messageId: 'x' }), close: async () => {} };
   let t = process.hrtime.bigint();
-  const typical = store.sweepSla(now, deps.policies.eventsOf);
+  const typical = await store.sweepSla(now, deps.policies.eventsOf);
   const typicalMs = Number(process.hrtime.bigint() - t) / 1e6;
   t = process.hrtime.bigint();
   const sending = await runSlaSweep(quiet, { ...deps, now: () => now }, new AbortController().signal);
   const sendMs = Number(process.hrtime.bigint() - t) / 1e6;
   t = process.hrtime.bigint();
-  store.sweepSla(now, deps.policies.eventsOf);
+  await store.sweepSla(now, deps.policies.eventsOf);
   const idleMs = Number(process.hrtime.bigint() - t) / 1e6;
   store.db.prepare('UPDATE alerts SET next_sla_check_at = ?').run(now - 60_000);
   t = process.hrtime.bigint();
   let catchUp = { checked: 0, created: 0 };
-  for (let r = store.sweepSla(now, deps.policies.eventsOf, count); r.checked > 0; r = store.sweepSla(now, deps.policies.eventsOf, count)) {
+  for (let r = await store.sweepSla(now, deps.policies.eventsOf, count); r.checked > 0; r = await store.sweepSla(now, deps.policies.eventsOf, count)) {
     catchUp = { checked: catchUp.checked + r.checked, created: catchUp.created + r.created };
   }
   const catchUpMs = Number(process.hrtime.bigint() - t) / 1e6;
-  dispose();
+  await dispose();
   console.log(`SLA sweep over ${count.toLocaleString('en-US')} open alerts (SQLite file):`);
   console.log(`  one sweep, 1% of alerts due: ${typicalMs.toFixed(0)} ms (${typical.checked} alerts checked, ${typical.created} notifications recorded); target < 200 ms`);
   console.log(`  then sending ${sending.sent} of them to a chat that answers at once: ${sendMs.toFixed(0)} ms; a sweep with nothing due: ${idleMs.toFixed(1)} ms`);
@@ -249,27 +249,66 @@ export async function benchSlaSweep(count = 100_000): Promise<void> {
 
 /** SLA report (per urgency and assignee, medians and p90 in open and wall time) over 1,000,000 alerts. */
 export async function benchSlaReport(count = 1_000_000): Promise<void> {
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const now = Date.now();
   let t = process.hrtime.bigint();
   seedAlerts(store, count, now, 30, false);
   const seedS = Number(process.hrtime.bigint() - t) / 1e9;
   t = process.hrtime.bigint();
-  const report = buildSlaReport((function* () {
-    for (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
+  const report = await buildSlaReport((async function* () {
+    for await (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
       yield alertFigures(row, deps.policies.calendarOf(row), now);
     }
   })(), now - 31 * 86_400_000, now + 1);
   const markdown = renderSlaReportMarkdown(report);
   const reportS = Number(process.hrtime.bigint() - t) / 1e9;
-  dispose();
+  await dispose();
   console.log(`SLA report over ${report.total.alerts.toLocaleString('en-US')} alerts (30 days, business-hours calendar for normal; seeded in ${seedS.toFixed(1)} s):`);
   console.log(`  ${reportS.toFixed(2)} s for the Markdown report (${markdown.length.toLocaleString('en-US')} characters, ${report.total.breaches.length.toLocaleString('en-US')} breaches); target < 2 s`);
 }
 
+/**
+ * The SLA report of the latest week, rows read along the arrival index: on a year of 1,000,000
+ * alerts against the same weeks' share of 100,000 (issue 19: < 100 ms, within 2x), then the whole
+ * year as CSV streamed in chunks (< 3 s). In process, median of 5 runs.
+ */
+export async function benchSlaWeek(big = 1_000_000, small = 100_000): Promise<void> {
+  const { slaReportText } = await import('../../src/commands/sla-report-command.js');
+  // The small database holds the same latest weeks at the same density, with less history before them.
+  const measure = async (count: number, days: number) => {
+    const { store, deps, dispose } = await benchStore();
+    const now = Date.now();
+    seedAlerts(store, count, now, days, false);
+    store.db.exec('ANALYZE');
+    const week = { from: now - 7 * 86_400_000, to: now + 1 };
+    const times: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 5; i++) {
+      const t = process.hrtime.bigint();
+      rows = 0;
+      for await (const chunk of slaReportText(store, deps.policies, { ...week, format: 'md', now })) rows += chunk.length;
+      times.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+    let csvMs = 0;
+    let csvRows = 0;
+    if (count === big) {
+      const t = process.hrtime.bigint();
+      for await (const chunk of slaReportText(store, deps.policies, { from: now - 366 * 86_400_000, to: now + 1, format: 'csv', now })) csvRows += chunk.split('\n').length - 1;
+      csvMs = Number(process.hrtime.bigint() - t) / 1e6;
+    }
+    await dispose();
+    return { ms: times.sort((a, b) => a - b)[2] as number, chars: rows, csvMs, csvRows };
+  };
+  const large = await measure(big, 365);
+  const base = await measure(small, (365 * small) / big);
+  console.log(`SLA report of the latest week, in process (median of 5):`);
+  console.log(`  ${big.toLocaleString('en-US')} alerts over a year: ${large.ms.toFixed(1)} ms; ${small.toLocaleString('en-US')} over the same last ${((365 * small) / big).toFixed(1)} days: ${base.ms.toFixed(1)} ms; ratio ${(large.ms / base.ms).toFixed(2)} (targets < 100 ms, within 2x)`);
+  console.log(`  the whole year as CSV: ${(large.csvMs / 1000).toFixed(2)} s for ${(large.csvRows - 1).toLocaleString('en-US')} rows (target < 3 s)`);
+}
+
 /** Weekly digest (Markdown and chart) over a database of 1,000,000 mentions spread over a year. */
 export async function benchDigest(count = 1_000_000): Promise<void> {
-  const { store, deps, dispose } = benchStore();
+  const { store, deps, dispose } = await benchStore();
   const now = Date.now();
   seedAlerts(store, count, now, 365, false);
   const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
@@ -277,9 +316,9 @@ export async function benchDigest(count = 1_000_000): Promise<void> {
   const zone = deps.policy.timezone;
   const week = previousWeek(now, zone);
   const t = process.hrtime.bigint();
-  const digest = buildDigest(sources, week, zone);
+  const digest = await buildDigest(sources, week, zone);
   const seconds = Number(process.hrtime.bigint() - t) / 1e9;
-  dispose();
+  await dispose();
   console.log(`Weekly digest over ${count.toLocaleString('en-US')} stored mentions (a year; ${digest.data.total.toLocaleString('en-US')} in ${week.label}):`);
   console.log(`  ${seconds.toFixed(2)} s for the data, the Markdown and the PNG chart; target < 1 s`);
 }
@@ -312,6 +351,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   digest: () => benchDigest(),
   'sla-sweep': () => benchSlaSweep(),
   'sla-report': () => benchSlaReport(),
+  'sla-week': () => benchSlaWeek(),
   'discord-storm': () => benchDiscordStorm(),
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),

@@ -1,11 +1,11 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cardAlertId } from '../../src/chat/discord/render-alert-card.js';
 import { FakeDiscord } from '../fakes/fake-discord.js';
 import { runCli, stopSpawned } from '../helpers/cli.js';
+import { writeComplaintReplay, fakeDiscordEnv } from '../helpers/replay.js';
 import { tempDir } from '../helpers/setup.js';
 
 const KILLS = 20;
@@ -26,34 +26,8 @@ describe('kill -9 while sending (the built CLI against a fake Discord that ignor
     fake.honourNonces = false;
     await fake.start();
     temp = tempDir();
-    env = {
-      DATABASE_PATH: join(temp.dir, 'triage.db'),
-      DISCORD_TOKEN: fake.token,
-      DISCORD_APP_ID: fake.appId,
-      DISCORD_GUILD_ID: fake.guildId,
-      DISCORD_ALERT_CHANNEL_ID: fake.channelIds[0]!,
-      DISCORD_URGENT_CHANNEL_ID: fake.channelIds[1]!,
-      DISCORD_LEAD_ROLE_ID: fake.roles.lead,
-      DISCORD_API_BASE_URL: fake.apiBase,
-      DISCORD_STORM_THRESHOLD: '1000',
-    };
-    const complaints = [
-      'been on hold with billing for 50 minutes and nobody answers',
-      'the patient portal is down again and I cannot see my results',
-      'charged twice for the same visit, nobody calls back',
-      'waited three hours in urgent care and left without being seen',
-      'my dad has crushing chest pain, ER or 911?',
-    ];
-    const now = Date.now();
-    const rows = Array.from({ length: 80 }, (_, i) => ({
-      platform: 'x',
-      id: String(1_990_000_000_000_000_000n + BigInt(i)),
-      author: { id: String(500 + i), handle: `patient_${i}` },
-      text: `@RiverbendHealth ${complaints[i % complaints.length]} (#${i})`,
-      created_at: new Date(now - (80 - i) * 1000).toISOString(),
-    }));
-    replay = join(temp.dir, 'mentions.jsonl');
-    writeFileSync(replay, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    env = { DATABASE_PATH: join(temp.dir, 'triage.db'), ...fakeDiscordEnv(fake) };
+    replay = writeComplaintReplay(temp.dir, 80);
   });
   afterEach(async () => {
     fake.onMessageCreated = undefined;

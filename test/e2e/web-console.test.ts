@@ -28,14 +28,14 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
     rita: { name: 'Rita Reader', groups: ['everyone'] },
   });
   const teams = new FakeTeamsWorkflow();
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let server: { listener: HttpListener; baseUrl: string };
   const browsers: Array<{ context: BrowserContext; close: () => Promise<void> }> = [];
   const signal = new AbortController().signal;
 
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
     await teams.start();
     const ctx: HandlerContext = { deps: fx.deps, digest: fx.digest, timeZone: 'America/New_York', log: fx.log };
     const issuer = await idp.listen();

@@ -23,13 +23,13 @@ export function logCapture(): { records: LogRecord[]; write(line: string): void 
 }
 
 /** Real store in a temporary folder, real classifier and templates, logs captured. */
-export function pipelineFixture(now: () => number = Date.now) {
+export async function pipelineFixture(now: () => number = Date.now) {
   const temp = tempDir();
   const path = join(temp.dir, 'triage.db');
   const store = new SqliteStore(path);
   const logs = logCapture();
   const log = createLogger('debug', logs);
-  const policies = storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now());
+  const policies = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now());
   const deps: PipelineDeps = { store, classifier: classifier(), policy: policies.current, policies, templates, guard: createReplyGuard(lexicon), log, now, metrics: createMetrics() };
   const digest: DigestSources = { store, queries: new DigestQueries(store.db), policies, themes: readData('themes.json', themesSchema), redact: createRedactor(lexicon) };
   return {
@@ -41,8 +41,8 @@ export function pipelineFixture(now: () => number = Date.now) {
     dir: temp.dir,
     logs,
     log,
-    close() {
-      store.close();
+    async close() {
+      await store.close();
       temp.cleanup();
     },
   };

@@ -79,30 +79,30 @@ export function fixtureWeekPosts(): FixturePost[] {
  * Stores the posts as a poller would (each when it was posted, a minute later), the brand's replies,
  * and the staff's actions in time order.
  */
-export function loadFixtureWeek(fx: ReturnType<typeof pipelineFixture>, posts: readonly FixturePost[]): void {
-  const events: Array<{ at: number; run: () => void }> = [];
+export async function loadFixtureWeek(fx: Awaited<ReturnType<typeof pipelineFixture>>, posts: readonly FixturePost[]): Promise<void> {
+  const events: Array<{ at: number; run: () => Promise<void> }> = [];
   const decide = decideFor(fx.deps);
   for (const p of posts) {
     const m = p.mention;
-    events.push({ at: m.createdAt + 60_000, run: () => void fx.store.ingest({ source: 'x', mentions: [m], usage: { stream: 'mentions', reads: 1, requests: 1 }, now: m.createdAt + 60_000 }, decide, fx.deps.policies.resume) });
+    events.push({ at: m.createdAt + 60_000, run: async () => void await fx.store.ingest({ source: 'x', mentions: [m], usage: { stream: 'mentions', reads: 1, requests: 1 }, now: m.createdAt + 60_000 }, decide, fx.deps.policies.resume) });
     if (p.replyAfter !== undefined) {
       const replyAt = m.createdAt + p.replyAfter * 60_000;
-      events.push({ at: replyAt + 30_000, run: () => void fx.store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: `own-${p.key}`, createdAt: replyAt, inReplyToId: m.nativeId }], now: replyAt + 30_000 }, decide) });
+      events.push({ at: replyAt + 30_000, run: async () => void await fx.store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: `own-${p.key}`, createdAt: replyAt, inReplyToId: m.nativeId }], now: replyAt + 30_000 }, decide) });
     }
     for (const a of p.actions ?? []) {
       const when = m.createdAt + a.minutesAfter * 60_000;
       events.push({
         at: when,
-        run: () => {
+        run: async () => {
           const id = alertIdOf(fx.store.db, m.nativeId);
-          const result = fx.store.applyAction(id, a.action, a.actor, when, { detail: { discordUserId: '700000000000000001' }, ...(a.reason !== undefined && { reason: a.reason }) });
+          const result = await fx.store.applyAction(id, a.action, a.actor, when, { detail: { discordUserId: '700000000000000001' }, ...(a.reason !== undefined && { reason: a.reason }) });
           if (!result.ok) throw new Error(`fixture: ${a.action} on ${p.key} failed: ${result.reason}`);
         },
       });
     }
   }
-  events.push({ at: at(2026, 10, 26, 12), run: () => void fx.store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: 'own-post-1', createdAt: at(2026, 10, 26, 12) }], now: at(2026, 10, 26, 12) }, decide) });
-  for (const e of events.sort((a, b) => a.at - b.at)) e.run();
+  events.push({ at: at(2026, 10, 26, 12), run: async () => void await fx.store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: 'own-post-1', createdAt: at(2026, 10, 26, 12) }], now: at(2026, 10, 26, 12) }, decide) });
+  for (const e of events.sort((a, b) => a.at - b.at)) await e.run();
 }
 
 export function alertIdOf(db: Database.Database, nativeId: string): number {

@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import type { SqliteStore } from '../../src/store/sqlite-store.js';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app.js';
@@ -74,8 +75,8 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     temp.cleanup();
   });
 
-  function start(): App {
-    const app = createApp(loadConfig(env));
+  async function start(): Promise<App> {
+    const app = await createApp(loadConfig(env));
     apps.push(app);
     return app;
   }
@@ -89,7 +90,7 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     foundation.addComment({ postId: gala.id, message: `${complaint} (foundation)`, from: PAT, createdAt: now - 15 * MINUTE });
     google.addReview({ starRating: 'ONE', comment: 'Waited five hours in the ER and the bill was wrong', displayName: 'Sam Rivera', createdAt: now - 30 * MINUTE });
 
-    const app = start();
+    const app = await start();
     const { chat, posted } = recordingChat();
     const signal = new AbortController().signal;
     const sources = configuredSources(app, { signal });
@@ -97,14 +98,14 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     const { poll } = await pollOnce(app.deps, sources, chat, signal, { stormThreshold: 20 });
     expect(poll).toMatchObject({ inserted: 3, alerts: 3 });
 
-    const rows = app.store.db.prepare('SELECT platform, account, stars FROM mentions ORDER BY account').all();
+    const rows = (app.store as SqliteStore).db.prepare('SELECT platform, account, stars FROM mentions ORDER BY account').all();
     expect(rows).toEqual([
       { platform: 'facebook', account: 'facebook', stars: null },
       { platform: 'facebook', account: 'foundation-fb', stars: null },
       { platform: 'google', account: 'north-google', stars: 1 },
     ]);
-    expect(app.store.getCursor('facebook:foundation-fb', 'feed')).toBeDefined();
-    expect(app.store.getCursor('facebook', 'feed')).toBeDefined();
+    expect(await app.store.getCursor('facebook:foundation-fb', 'feed')).toBeDefined();
+    expect(await app.store.getCursor('facebook', 'feed')).toBeDefined();
     const byText = (part: string) => posted.find((p) => p.card.alert.mention.text.includes(part))!;
     expect(byText('(foundation)')).toMatchObject({ channelId: '900000000000000002', card: { account: 'Riverbend Foundation' } });
     expect(byText('Waited five hours')).toMatchObject({ channelId: '900000000000000003', card: { account: 'Riverbend North reviews', alert: { mention: { stars: 1, account: 'north-google' } } } });
@@ -119,14 +120,14 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     expect(byText('(system)').card.account).toBeUndefined();
 
     // The digest counts per account (the shorthand's under the platform's name).
-    expect(app.digest.queries.byAccount(now - 60 * MINUTE, now)).toEqual([
+    expect(await app.digest.queries.byAccount(now - 60 * MINUTE, now)).toEqual([
       { account: 'facebook', mentions: 1, negative: 0, alerts: 1, answered: 0 },
       { account: 'foundation-fb', mentions: 1, negative: 0, alerts: 1, answered: 0 },
       { account: 'north-google', mentions: 1, negative: 1, alerts: 1, answered: 0 },
     ]);
 
     // A restart polls each account from its own cursor: nothing twice.
-    const again = start();
+    const again = await start();
     const second = await pollOnce(again.deps, configuredSources(again, { signal }), recordingChat().chat, signal, { stormThreshold: 20 });
     expect(second.poll.inserted).toBe(0);
     expect(second.posted).toBe(0);
@@ -137,7 +138,7 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     const post = system.addPost({ message: 'Visiting hours change on Monday', createdAt: now - 60 * MINUTE });
     system.addComment({ postId: post.id, message: 'nobody answers the billing line', from: PAT, createdAt: now - 20 * MINUTE });
     const logs = logCapture();
-    const app = createApp(loadConfig({ ...env, LOG_LEVEL: 'error', FOUNDATION_FB_TOKEN: 'EAAwrong' }), { logDestination: logs });
+    const app = await createApp(loadConfig({ ...env, LOG_LEVEL: 'error', FOUNDATION_FB_TOKEN: 'EAAwrong' }), { logDestination: logs });
     apps.push(app);
     const signal = new AbortController().signal;
     const { poll } = await pollOnce(app.deps, configuredSources(app, { signal }), recordingChat().chat, signal, { stormThreshold: 20 });
@@ -161,17 +162,17 @@ describe('several accounts from data/accounts.json, polled against their fakes',
     system.addComment({ postId: system.addPost({ message: 'Flu shots', createdAt: now - 60 * MINUTE }).id, message: `${complaint} (system)`, from: PAT, createdAt: now - 20 * MINUTE });
     foundation.addComment({ postId: foundation.addPost({ message: 'Gala', createdAt: now - 60 * MINUTE }).id, message: `${complaint} (foundation)`, from: PAT, createdAt: now - 20 * MINUTE });
 
-    const app = start();
+    const app = await start();
     const signal = new AbortController().signal;
     await pollOnce(app.deps, configuredSources(app, { signal }), recordingChat().chat, signal, { stormThreshold: 20 });
-    const rows = app.store.db.prepare('SELECT m.account, a.policy_version AS version, a.first_response_due_at - m.created_at AS dueIn FROM alerts a JOIN mentions m ON m.id = a.mention_id ORDER BY m.account').all() as Array<{ account: string; version: number; dueIn: number }>;
+    const rows = (app.store as SqliteStore).db.prepare('SELECT m.account, a.policy_version AS version, a.first_response_due_at - m.created_at AS dueIn FROM alerts a JOIN mentions m ON m.id = a.mention_id ORDER BY m.account').all() as Array<{ account: string; version: number; dueIn: number }>;
     expect(rows.map((r) => [r.account, r.version])).toEqual([['facebook', policy.version], ['foundation-fb', 101]]);
     expect(rows[1]!.dueIn).toBe(30 * MINUTE);
-    expect(app.store.policies().get(101)).toBe(JSON.stringify(own));
+    expect((await app.store.policies()).get(101)).toBe(JSON.stringify(own));
 
     // The same version with other targets would rewrite history: one line says so.
     writeFileSync(join(temp.dir, 'foundation-sla.json'), JSON.stringify({ ...own, version: policy.version }));
-    expect(() => start()).toThrow(/foundation-sla\.json \(the "slaPolicy" of account foundation-fb\): says "version": 2 like another SLA policy in use/);
+    await expect(start()).rejects.toThrow(/foundation-sla\.json \(the "slaPolicy" of account foundation-fb\): says "version": 2 like another SLA policy in use/);
   });
 
   it('never groups alerts of different accounts onto one storm card', async () => {
@@ -180,7 +181,7 @@ describe('several accounts from data/accounts.json, polled against their fakes',
       const post = fake.addPost({ message: 'Flu shots Saturday', createdAt: now - 60 * MINUTE });
       for (let i = 0; i < n; i++) fake.addComment({ postId: post.id, message: 'the portal logged me out again and billing will not answer', from: PAT, createdAt: now - (20 - i) * MINUTE });
     }
-    const app = start();
+    const app = await start();
     const { chat, posted } = recordingChat();
     const signal = new AbortController().signal;
     await pollOnce(app.deps, configuredSources(app, { signal }), chat, signal, { stormThreshold: 2 });

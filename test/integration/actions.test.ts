@@ -14,24 +14,24 @@ import { ROOT } from '../helpers/setup.js';
  * Discord's and Slack's own suites check only the translation both ways.
  */
 describe('chat-neutral actions and commands', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let ctx: HandlerContext;
   const ana: Actor = { name: '@ana', ref: 'U-ana', chat: 'test' };
   const ben: Actor = { name: '@ben', ref: 'U-ben', chat: 'test' };
   const act = async (id: string, actor: Actor, alertId = 1, value?: string): Promise<ActionOutcome> =>
     actions.find((a) => a.id === id)!.run({ alertId, actor, value }, ctx);
 
-  beforeEach(() => {
-    fx = pipelineFixture();
+  beforeEach(async () => {
+    fx = await pipelineFixture();
     ctx = { deps: fx.deps, digest: fx.digest, timeZone: 'America/New_York', log: fx.log };
-    fx.store.ingest({ source: 'test', mentions: ['my bill went to collections after insurance paid', 'on hold for an hour with billing'].map((text) => mention({ text, createdAt: Date.now() })), now: Date.now() }, decideFor(fx.deps));
+    await fx.store.ingest({ source: 'test', mentions: ['my bill went to collections after insurance paid', 'on hold for an hour with billing'].map((text) => mention({ text, createdAt: Date.now() })), now: Date.now() }, decideFor(fx.deps));
   });
   afterEach(() => fx.close());
 
   it('claims once: the second person is told who has it, and the audit log names the chat and user', async () => {
     expect(await act('claim', ana)).toMatchObject({ kind: 'card', alert: { state: 'claimed', assignee: '@ana' } });
     expect(await act('claim', ben)).toMatchObject({ kind: 'refused', text: '@ana has this one.', current: { id: 1 } });
-    expect(fx.store.alertEvents(1)[0]).toMatchObject({ actor: '@ana', action: 'claim', detail: { chat: 'test', userId: 'U-ana' } });
+    expect((await fx.store.alertEvents(1))[0]).toMatchObject({ actor: '@ana', action: 'claim', detail: { chat: 'test', userId: 'U-ana' } });
   });
 
   it('takes menu choices as values and refuses a missing one', async () => {

@@ -42,11 +42,11 @@ function writeReplay(path: string, n: number, from = 0): void {
 }
 
 describe('triage backup', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
 
-  beforeEach(() => {
-    fx = pipelineFixture(() => at(2026, 10, 20, 0));
-    loadFixtureWeek(fx, fixtureWeekPosts());
+  beforeEach(async () => {
+    fx = await pipelineFixture(() => at(2026, 10, 20, 0));
+    await loadFixtureWeek(fx, fixtureWeekPosts());
   });
   afterEach(() => fx.close());
 
@@ -116,10 +116,10 @@ describe('triage restore', () => {
     live = join(temp.dir, 'triage.db');
     saved = join(temp.dir, 'saved.db');
     replay = join(temp.dir, 'more.jsonl');
-    const fx = pipelineFixture(() => at(2026, 10, 20, 0));
+    const fx = await pipelineFixture(() => at(2026, 10, 20, 0));
     try {
-      loadFixtureWeek(fx, fixtureWeekPosts());
-      fx.store.close();
+      await loadFixtureWeek(fx, fixtureWeekPosts());
+      await fx.store.close();
       await backupDatabase(fx.path, saved);
       copyFileSync(fx.path, live);
     } finally {

@@ -32,7 +32,7 @@ interface ChatDriver {
   stop(): Promise<void>;
 }
 
-type Fixture = ReturnType<typeof pipelineFixture>;
+type Fixture = Awaited<ReturnType<typeof pipelineFixture>>;
 
 async function discordDriver(fx: Fixture): Promise<ChatDriver> {
   const fake = new FakeDiscord();
@@ -41,7 +41,7 @@ async function discordDriver(fx: Fixture): Promise<ChatDriver> {
     config: { token: fake.token, apiBaseUrl: fake.apiBase, appId: fake.appId, guildId: fake.guildId, alertChannelId: fake.channelIds[0]!, urgentChannelId: fake.channelIds[1]!, leadRoleId: fake.roles.lead, actorRoleIds: [fake.roles.actor], stormThreshold: 20 },
     log: fx.log,
     now: fx.deps.now,
-    messageOf: (id) => fx.store.messageOf(id),
+    messageOf: async (id) => await fx.store.messageOf(id),
   });
   routeInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: 'America/New_York', log: fx.log }, { commands, actions });
   const members = { ana: fake.member('700000000000000501', 'ana'), ben: fake.member('700000000000000502', 'ben'), outsider: fake.member('700000000000000503', 'eve', []) };
@@ -77,7 +77,7 @@ async function slackDriver(fx: Fixture): Promise<ChatDriver> {
     config: { botToken: fake.botToken, appToken: fake.appToken, alertChannelId: 'C0ALERTS01', urgentChannelId: 'C0URGENT01', leadUserGroupId: 'S0LEADS001', actorUserGroupIds: ['S0ACTORS01'], stormThreshold: 20, apiUrl: fake.apiUrl },
     log: fx.log,
     now: fx.deps.now,
-    messageOf: (id) => fx.store.messageOf(id),
+    messageOf: async (id) => await fx.store.messageOf(id),
   });
   routeSlackInteractions({ deps: fx.deps, digest: fx.digest, chat, timeZone: 'America/New_York', log: fx.log }, { commands, actions });
   const users = { ana: 'ana', ben: 'ben', outsider: 'cy' } as const;
@@ -137,9 +137,9 @@ describe.each([
   const signal = new AbortController().signal;
 
   beforeEach(async () => {
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
     driver = await connect(fx);
-    fx.store.ingest({ source: 'test', mentions: ['the portal is down again and nobody answers the phone', 'my mom had chemo at your clinic and nobody called back about her results'].map((text) => mention({ text, createdAt: Date.now() })), now: Date.now() }, decideFor(fx.deps));
+    await fx.store.ingest({ source: 'test', mentions: ['the portal is down again and nobody answers the phone', 'my mom had chemo at your clinic and nobody called back about her results'].map((text) => mention({ text, createdAt: Date.now() })), now: Date.now() }, decideFor(fx.deps));
     expect(await dispatchPending(driver.chat, fx.deps, signal)).toMatchObject({ posted: 2, failed: 0 });
   });
   afterEach(async () => {
@@ -155,40 +155,40 @@ describe.each([
     expect(await driver.act(1, 'claim', 'ana')).toEqual({});
     expect(driver.card(1)).toContain('claimed by @ana');
     expect(await driver.act(1, 'claim', 'ben')).toEqual({ privately: '@ana has this one.' });
-    expect(fx.store.getAlert(1)).toMatchObject({ state: 'claimed', assignee: '@ana' });
-    expect(fx.store.alertEvents(1)).toMatchObject([{ actor: '@ana', action: 'claim', detail: { chat: chatName } }]);
+    expect(await fx.store.getAlert(1)).toMatchObject({ state: 'claimed', assignee: '@ana' });
+    expect(await fx.store.alertEvents(1)).toMatchObject([{ actor: '@ana', action: 'claim', detail: { chat: chatName } }]);
   });
 
   it('refuses someone who may not act, privately, and changes nothing', async () => {
     const answer = await driver.act(1, 'resolve', 'outsider');
     expect(answer.privately).toMatch(/^Only members (with|of) the triage (role|user group) can act on alerts/);
-    expect(fx.store.getAlert(1)!.state).toBe('open');
-    expect(fx.store.alertEvents(1)).toEqual([]);
+    expect((await fx.store.getAlert(1))!.state).toBe('open');
+    expect(await fx.store.alertEvents(1)).toEqual([]);
   });
 
   it('marks responded, waits on the customer, resolves and reopens, the card following each step', async () => {
     await driver.act(1, 'respond', 'ana');
-    expect(fx.store.getAlert(1)).toMatchObject({ state: 'responded', respondedBy: '@ana' });
+    expect(await fx.store.getAlert(1)).toMatchObject({ state: 'responded', respondedBy: '@ana' });
     await driver.act(1, 'wait', 'ana');
     expect(driver.card(1)).toContain('waiting on the customer since');
     await driver.act(1, 'resolve', 'ana');
     expect(driver.card(1)).toContain('"t:reopen:1"');
     expect(driver.card(1)).not.toContain('"t:claim:1"');
     await driver.act(1, 'reopen', 'ben');
-    expect(fx.store.getAlert(1)!.state).toBe('open');
+    expect((await fx.store.getAlert(1))!.state).toBe('open');
     expect(driver.card(1)).toContain('"t:claim:1"');
-    expect(fx.store.alertEvents(1).map((e) => `${e.actor} ${e.action}`)).toEqual(['@ana respond', '@ana wait', '@ana resolve', '@ben reopen']);
+    expect((await fx.store.alertEvents(1)).map((e) => `${e.actor} ${e.action}`)).toEqual(['@ana respond', '@ana wait', '@ana resolve', '@ben reopen']);
   });
 
   it('snoozes for four hours and dismisses as spam', async () => {
     await driver.act(1, 'snooze', 'ana', '4h');
-    const snoozed = fx.store.getAlert(1)!;
+    const snoozed = (await fx.store.getAlert(1))!;
     expect(snoozed.state).toBe('snoozed');
     expect(snoozed.snoozedUntil! - Date.now()).toBeGreaterThan(4 * 3600_000 - 60_000);
     expect(driver.card(1)).toContain('snoozed until');
     await driver.act(2, 'dismiss', 'ana', 'spam');
-    expect(fx.store.getAlert(2)!.state).toBe('dismissed');
-    expect(fx.store.alertEvents(2).at(-1)!.detail).toMatchObject({ reason: 'spam', chat: chatName });
+    expect((await fx.store.getAlert(2))!.state).toBe('dismissed');
+    expect((await fx.store.alertEvents(2)).at(-1)!.detail).toMatchObject({ reason: 'spam', chat: chatName });
   });
 
   it('escalates: the announcement names who escalated and notifies the leads only', async () => {
@@ -203,16 +203,16 @@ describe.each([
     expect(privately).toContain('Suggested reply (take-it-private)');
     expect(privately).toMatch(/@user\d+ Thank you for reaching out/);
     expect(privately).toContain('Reply guard: ok');
-    expect(fx.store.alertEvents(2)).toEqual([]);
+    expect(await fx.store.alertEvents(2)).toEqual([]);
   });
 
   it('records a "Wrong label?" choice on the card, and a confirmed crisis offers the crisis reply', async () => {
     expect(driver.card(1)).toContain('"t:relabel:1"');
     await driver.act(1, 'relabel', 'ana', 'urgency:high');
-    expect(fx.store.corrections.forAlert(1)).toMatchObject([{ actor: '@ana', previous: 'normal', correction: { kind: 'urgency', urgency: 'high' } }]);
+    expect(await fx.store.corrections.forAlert(1)).toMatchObject([{ actor: '@ana', previous: 'normal', correction: { kind: 'urgency', urgency: 'high' } }]);
     expect(driver.card(1)).toContain('urgency should be high (was normal), by @ana');
     await driver.act(1, 'relabel', 'ben', 'add:crisis');
     expect(driver.card(1)).toContain('crisis-support');
-    expect(fx.store.getAlert(1)).toMatchObject({ urgency: 'normal', state: 'open' });
+    expect(await fx.store.getAlert(1)).toMatchObject({ urgency: 'normal', state: 'open' });
   });
 });

@@ -11,7 +11,7 @@ import { pipelineFixture } from '../helpers/pipeline.js';
 
 describe('Discord chat (real discord.js client against a local fake)', () => {
   let fake: FakeDiscord;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let config: DiscordConfig;
   const chats: DiscordChat[] = [];
   const signal = new AbortController().signal;
@@ -19,7 +19,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
   beforeEach(async () => {
     fake = new FakeDiscord();
     await fake.start();
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
     config = {
       token: fake.token,
       apiBaseUrl: fake.apiBase,
@@ -45,8 +45,8 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     return chat;
   }
 
-  function ingest(...texts: string[]) {
-    fx.store.ingest({ source: 'test', mentions: texts.map((text) => mention({ text, createdAt: Date.now() })), now: Date.now() }, decideFor(fx.deps));
+  async function ingest(...texts: string[]) {
+    await fx.store.ingest({ source: 'test', mentions: texts.map((text) => mention({ text, createdAt: Date.now() })), now: Date.now() }, decideFor(fx.deps));
   }
 
   const ana = () => fake.member('700000000000000501', 'ana');
@@ -58,8 +58,8 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     const routes: Record<string, { alertChannelId: string }> = { 'foundation-fb': { alertChannelId: fake.channelIds[2]! } };
     const chat = await connectDiscord({ config, log: fx.log, now: fx.deps.now, routeOf: (account) => (account ? routes[account] : undefined) });
     chats.push(chat);
-    fx.store.ingest({ source: 'facebook:foundation-fb', mentions: [{ ...mention({ text: 'billing charged me twice and nobody calls back', createdAt: Date.now() }), account: 'foundation-fb' }], now: Date.now() }, decideFor(fx.deps));
-    const alert = fx.store.pendingAlerts(1)[0]!;
+    await fx.store.ingest({ source: 'facebook:foundation-fb', mentions: [{ ...mention({ text: 'billing charged me twice and nobody calls back', createdAt: Date.now() }), account: 'foundation-fb' }], now: Date.now() }, decideFor(fx.deps));
+    const alert = (await fx.store.pendingAlerts(1))[0]!;
     expect(alert.mention.account).toBe('foundation-fb');
     const card = await chat.postAlert({ alert, replies: [], route: routes['foundation-fb']! }, 'triage-alert-1');
     expect(card.channelId).toBe(fake.channelIds[2]);
@@ -73,11 +73,11 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
 
   it('posts a card per alert with the embed, the actions, a nonce and no pings', async () => {
     const chat = await bot();
-    ingest('@RiverbendHealth been on hold for 50 minutes with billing and nobody answers');
+    await ingest('@RiverbendHealth been on hold for 50 minutes with billing and nobody answers');
     const result = await dispatchPending(chat, fx.deps, signal);
     expect(result).toMatchObject({ posted: 1, failed: 0 });
     const post = fake.requests.find((r) => r.method === 'POST' && r.path === `/channels/${fake.channelIds[0]}/messages`)!;
-    const alert = fx.store.getAlert(1)!;
+    const alert = (await fx.store.getAlert(1))!;
     expect(post.body).toMatchObject({ nonce: 'triage-alert-1', enforce_nonce: true, allowed_mentions: { parse: [], roles: [] } });
     const [embed] = post.body.embeds;
     expect(embed.title).toBe('NORMAL · complaint');
@@ -87,12 +87,12 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     expect(embed.fields.find((f: { name: string }) => f.name === 'Why').value).toMatch(/on hold/);
     const ids = post.body.components.flatMap((row: { components: Array<{ custom_id: string }> }) => row.components.map((c) => c.custom_id));
     expect(ids).toEqual(['t:claim:1', 't:respond:1', 't:wait:1', 't:resolve:1', 't:escalate:1', 't:snooze:1', 't:dismiss:1', 't:reply:1', 't:relabel:1']);
-    expect(fx.store.messageOf(alert.id)).toEqual({ channelId: fake.channelIds[0], messageId: expect.any(String) });
+    expect(await fx.store.messageOf(alert.id)).toEqual({ channelId: fake.channelIds[0], messageId: expect.any(String) });
   });
 
   it('sends critical alerts to the urgent channel first, pinging only the lead role', async () => {
     const chat = await bot();
-    ingest('where do I park?', 'my dad has crushing chest pain, ER or 911?');
+    await ingest('where do I park?', 'my dad has crushing chest pain, ER or 911?');
     await dispatchPending(chat, fx.deps, signal);
     const posts = fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'));
     expect(posts[0]!.path).toBe(`/channels/${fake.channelIds[1]}/messages`);
@@ -103,9 +103,9 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
 
   it('claims, marks responded and resolves through the buttons, updating the card and the audit log', async () => {
     const chat = await bot();
-    ingest('the portal is down again and nobody answers the phone');
+    await ingest('the portal is down again and nobody answers the phone');
     await dispatchPending(chat, fx.deps, signal);
-    const card = cardOf(1);
+    const card = await cardOf(1);
 
     const claim = await callbackFor(fake.click(card, 't:claim:1', ana()));
     expect(claim.type).toBe(7);
@@ -115,55 +115,55 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     await callbackFor(fake.click(card, 't:respond:1', ana()));
     const resolved = await callbackFor(fake.click(card, 't:resolve:1', ana()));
     expect(resolved.data.components[0].components.map((c: { custom_id: string }) => c.custom_id)).toEqual(['t:reopen:1']);
-    expect(fx.store.getAlert(1)).toMatchObject({ state: 'resolved', assignee: '@ana', respondedBy: '@ana' });
-    expect(fx.store.alertEvents(1).map((e) => `${e.actor} ${e.action}`)).toEqual(['@ana claim', '@ana respond', '@ana resolve']);
-    expect(fx.store.alertEvents(1)[0]!.detail).toEqual({ chat: 'discord', userId: '700000000000000501' });
+    expect(await fx.store.getAlert(1)).toMatchObject({ state: 'resolved', assignee: '@ana', respondedBy: '@ana' });
+    expect((await fx.store.alertEvents(1)).map((e) => `${e.actor} ${e.action}`)).toEqual(['@ana claim', '@ana respond', '@ana resolve']);
+    expect((await fx.store.alertEvents(1))[0]!.detail).toEqual({ chat: 'discord', userId: '700000000000000501' });
   });
 
   it('lets one of two simultaneous claims win and tells the other privately who has it', async () => {
     const chat = await bot();
-    ingest('billing sent me to collections after insurance paid');
+    await ingest('billing sent me to collections after insurance paid');
     await dispatchPending(chat, fx.deps, signal);
-    const card = cardOf(1);
+    const card = await cardOf(1);
     const first = fake.click(card, 't:claim:1', ana());
     const second = fake.click(card, 't:claim:1', ben());
     const [a, b] = await Promise.all([callbackFor(first), callbackFor(second)]);
     expect(a.type).toBe(7);
     expect(b).toMatchObject({ type: 4, data: { content: '@ana has this one.', flags: 64 } });
-    expect(fx.store.getAlert(1)!.assignee).toBe('@ana');
+    expect((await fx.store.getAlert(1))!.assignee).toBe('@ana');
   });
 
   it('refuses members without the triage role, privately, and changes nothing', async () => {
     const chat = await bot();
-    ingest('the portal is down again');
+    await ingest('the portal is down again');
     await dispatchPending(chat, fx.deps, signal);
     const outsider = fake.member('700000000000000503', 'eve', []);
-    const answer = await callbackFor(fake.click(cardOf(1), 't:resolve:1', outsider));
+    const answer = await callbackFor(fake.click(await cardOf(1), 't:resolve:1', outsider));
     expect(answer).toMatchObject({ type: 4, data: { flags: 64, content: expect.stringMatching(/Only members with the triage role/) } });
-    expect(fx.store.getAlert(1)!.state).toBe('open');
+    expect((await fx.store.getAlert(1))!.state).toBe('open');
   });
 
   it('snoozes until the next business morning and dismisses with a reason', async () => {
     const chat = await bot();
-    ingest('the portal is down again', 'free followers!! follow back, link in bio https://t.co/a https://t.co/b cash app');
-    ingest('the parking lot is a nightmare every morning');
+    await ingest('the portal is down again', 'free followers!! follow back, link in bio https://t.co/a https://t.co/b cash app');
+    await ingest('the parking lot is a nightmare every morning');
     await dispatchPending(chat, fx.deps, signal);
-    await callbackFor(fake.click(cardOf(1), 't:snooze:1', ana(), ['morning']));
-    const snoozed = fx.store.getAlert(1)!;
+    await callbackFor(fake.click(await cardOf(1), 't:snooze:1', ana(), ['morning']));
+    const snoozed = (await fx.store.getAlert(1))!;
     expect(snoozed.state).toBe('snoozed');
     const local = new Intl.DateTimeFormat('en-US', { timeZone: 'America/New_York', hour: 'numeric', hourCycle: 'h23', weekday: 'short' }).format(new Date(snoozed.snoozedUntil!));
     expect(local).toMatch(/^(Mon|Tue|Wed|Thu|Fri),? 0?9$/);
-    const lastAlert = fx.store.openAlerts(10).at(-1)!;
-    await callbackFor(fake.click(cardOf(lastAlert.id), `t:dismiss:${lastAlert.id}`, ana(), ['not-actionable']));
-    expect(fx.store.getAlert(lastAlert.id)).toMatchObject({ state: 'dismissed' });
-    expect(fx.store.alertEvents(lastAlert.id).at(-1)!.detail).toMatchObject({ reason: 'not-actionable' });
+    const lastAlert = (await fx.store.openAlerts(10)).at(-1)!;
+    await callbackFor(fake.click(await cardOf(lastAlert.id), `t:dismiss:${lastAlert.id}`, ana(), ['not-actionable']));
+    expect(await fx.store.getAlert(lastAlert.id)).toMatchObject({ state: 'dismissed' });
+    expect((await fx.store.alertEvents(lastAlert.id)).at(-1)!.detail).toMatchObject({ reason: 'not-actionable' });
   });
 
   it('escalates by pinging only the lead role in the urgent channel', async () => {
     const chat = await bot();
-    ingest('the portal is down again');
+    await ingest('the portal is down again');
     await dispatchPending(chat, fx.deps, signal);
-    await callbackFor(fake.click(cardOf(1), 't:escalate:1', ana()));
+    await callbackFor(fake.click(await cardOf(1), 't:escalate:1', ana()));
     const ping = await fake.waitFor(() => fake.messagesIn(fake.channelIds[1]!).find((m) => m.content.includes('escalation')));
     expect(ping.content).toMatch(new RegExp(`^<@&${fake.roles.lead}> escalation: alert #1 \\(normal\\) escalated by @ana\\. https://discord.com/channels/`));
     expect(ping.allowed_mentions).toEqual({ parse: [], roles: [fake.roles.lead] });
@@ -171,27 +171,27 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
 
   it('records a "Wrong label?" choice with who and when, and a confirmed crisis brings the crisis reply', async () => {
     const chat = await bot();
-    ingest('on hold for 50 minutes with billing, again');
+    await ingest('on hold for 50 minutes with billing, again');
     await dispatchPending(chat, fx.deps, signal);
-    const relabelled = await callbackFor(fake.click(cardOf(1), 't:relabel:1', ana(), ['urgency:high']));
+    const relabelled = await callbackFor(fake.click(await cardOf(1), 't:relabel:1', ana(), ['urgency:high']));
     expect(relabelled.type).toBe(7);
     expect(relabelled.data.embeds[0].fields.find((f: { name: string }) => f.name === 'Label corrected').value).toMatch(/^• urgency should be high \(was normal\), by @ana <t:\d+:R>$/);
-    expect(fx.store.corrections.forAlert(1)).toEqual([expect.objectContaining({ actor: '@ana', previous: 'normal', correction: { kind: 'urgency', urgency: 'high' } })]);
-    expect(fx.store.getAlert(1)).toMatchObject({ urgency: 'normal' });
+    expect(await fx.store.corrections.forAlert(1)).toEqual([expect.objectContaining({ actor: '@ana', previous: 'normal', correction: { kind: 'urgency', urgency: 'high' } })]);
+    expect(await fx.store.getAlert(1)).toMatchObject({ urgency: 'normal' });
 
-    const confirmed = await callbackFor(fake.click(cardOf(1), 't:crisis-yes:1', ana()));
+    const confirmed = await callbackFor(fake.click(await cardOf(1), 't:crisis-yes:1', ana()));
     expect(confirmed.data.embeds[0].title).toMatch(/crisis/);
     const replies = confirmed.data.components.find((r: { components: Array<{ custom_id: string }> }) => r.components[0]!.custom_id === 't:reply:1').components[0].options;
     expect(replies.map((o: { value: string }) => o.value)).toContain('crisis-support');
-    const refused = await callbackFor(fake.click(cardOf(1), 't:relabel:1', ana(), ['urgency:nonsense']));
+    const refused = await callbackFor(fake.click(await cardOf(1), 't:relabel:1', ana(), ['urgency:nonsense']));
     expect(refused).toMatchObject({ type: 4, data: { flags: 64, content: 'Pick the label it should have from the menu.' } });
   });
 
   it('shows a suggested reply privately with the guard verdict', async () => {
     const chat = await bot();
-    ingest('my mom had chemo at your clinic and nobody called back about her results');
+    await ingest('my mom had chemo at your clinic and nobody called back about her results');
     await dispatchPending(chat, fx.deps, signal);
-    const answer = await callbackFor(fake.click(cardOf(1), 't:reply:1', ana(), ['take-it-private']));
+    const answer = await callbackFor(fake.click(await cardOf(1), 't:reply:1', ana(), ['take-it-private']));
     expect(answer.type).toBe(4);
     expect(answer.data.flags).toBe(64);
     expect(answer.data.content).toMatch(/^Suggested reply \(take-it-private\):\n```\n@user\d+ Thank you for reaching out/);
@@ -200,32 +200,32 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
 
   it('keeps buttons on old cards working after a restart', async () => {
     const first = await bot();
-    ingest('the portal is down again');
+    await ingest('the portal is down again');
     await dispatchPending(first, fx.deps, signal);
-    const card = cardOf(1);
+    const card = await cardOf(1);
     await first.close();
     chats.splice(0);
     await bot();
     const answer = await callbackFor(fake.click(card, 't:claim:1', ben()));
     expect(answer.type).toBe(7);
-    expect(fx.store.getAlert(1)!.assignee).toBe('@ben');
+    expect((await fx.store.getAlert(1))!.assignee).toBe('@ben');
   });
 
   it('never posts a card twice when the process died between sending and recording', async () => {
     const chat = await bot();
-    ingest('the portal is down again');
-    const alert = fx.store.pendingAlerts(1)[0]!;
+    await ingest('the portal is down again');
+    const alert = (await fx.store.pendingAlerts(1))[0]!;
     // The send reached Discord, then the process died before markPosted: the outbox still has it.
     await chat.postAlert({ alert, replies: [] }, 'triage-alert-1');
-    expect(fx.store.pendingAlerts(5)).toHaveLength(1);
+    expect(await fx.store.pendingAlerts(5)).toHaveLength(1);
     await dispatchPending(chat, fx.deps, signal);
     expect(fake.messagesIn(fake.channelIds[0]!)).toHaveLength(1);
-    expect(fx.store.pendingAlerts(5)).toHaveLength(0);
+    expect(await fx.store.pendingAlerts(5)).toHaveLength(0);
   });
 
   it('waits out 429s instead of failing or retrying early', async () => {
     const chat = await bot();
-    ingest('the portal is down again', 'the parking lot is a mess', 'billing never called back');
+    await ingest('the portal is down again', 'the parking lot is a mess', 'billing never called back');
     fake.rateLimitNext = 2;
     const started = Date.now();
     const result = await dispatchPending(chat, fx.deps, signal);
@@ -242,7 +242,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
       `${'\u{1F621}'.repeat(5000)} the ER wait is awful`,
       '\u202Eevil\u202C \u200B\u200B the portal is down again',
     ];
-    fx.store.ingest({ source: 'test', mentions: hostile.map((text) => mention({ text, author: { id: 'h', handle: 'h@everyone', name: '**bold** @here' } })), now: Date.now() }, () => ({
+    await fx.store.ingest({ source: 'test', mentions: hostile.map((text) => mention({ text, author: { id: 'h', handle: 'h@everyone', name: '**bold** @here' } })), now: Date.now() }, () => ({
       classification: { sentiment: 'negative', score: -3, categories: ['complaint'], urgency: 'high', reasons: ['hostile @everyone reason'] },
       plan: { urgency: 'high', due: null, policyVersion: 1, nextSlaCheckAt: null },
     }));
@@ -267,7 +267,7 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
 
   it('answers the slash commands privately', async () => {
     const chat = await bot();
-    ingest('the portal is down again', 'chest pain, ER or 911?');
+    await ingest('the portal is down again', 'chest pain, ER or 911?');
     await dispatchPending(chat, fx.deps, signal);
     const queue = await callbackFor(fake.command('queue', ana()));
     expect(queue).toMatchObject({ type: 4, data: { flags: 64 } });
@@ -297,13 +297,13 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
       author: { id: `storm${i}`, handle: `storm${i}`, followers: 10 },
       text: i % 500 === 7 ? `my husband has chest pain in your lobby, nobody is helping, ER or 911? (${i})` : `@RiverbendHealth ${viral[i % 3]} #RiverbendFail ${i}`,
     }));
-    for (let i = 0; i < mentions.length; i += 500) fx.store.ingest({ source: 'test', mentions: mentions.slice(i, i + 500), now: Date.now() }, decideFor(fx.deps));
-    const critical = fx.store.queueSummary(Date.now()).open.critical;
+    for (let i = 0; i < mentions.length; i += 500) await fx.store.ingest({ source: 'test', mentions: mentions.slice(i, i + 500), now: Date.now() }, decideFor(fx.deps));
+    const critical = (await fx.store.queueSummary(Date.now())).open.critical;
     expect(critical).toBeGreaterThanOrEqual(10);
     const result = await dispatchPending(chat, fx.deps, signal, { stormThreshold: 20 });
     expect(result.posted).toBe(5000);
     expect(result.failed).toBe(0);
-    expect(fx.store.pendingAlerts(10)).toHaveLength(0);
+    expect(await fx.store.pendingAlerts(10)).toHaveLength(0);
     const urgent = fake.messagesIn(fake.channelIds[1]!);
     const regular = fake.messagesIn(fake.channelIds[0]!);
     expect(urgent).toHaveLength(critical);
@@ -316,9 +316,9 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     expect(storm.embeds[0].fields.find((f: { name: string }) => f.name.includes('similar alerts')).value).toMatch(/…and \d+ more$/);
     // Acting on a storm card acts on every alert it carries.
     const leadId = Number(/alert #(\d+)/.exec(storm.embeds[0].footer.text)![1]);
-    const carried = fx.store.groupMembers(leadId);
+    const carried = await fx.store.groupMembers(leadId);
     expect(carried.length).toBeGreaterThan(100);
     await callbackFor(fake.click(storm, `t:resolve:${leadId}`, ana()));
-    expect(carried.every((id) => fx.store.getAlert(id)!.state === 'resolved')).toBe(true);
+    expect(carried.every(async (id) => (await fx.store.getAlert(id))!.state === 'resolved')).toBe(true);
   }, 30_000);
 });

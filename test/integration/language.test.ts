@@ -68,7 +68,7 @@ describe('the language of a mention, stored and shown', () => {
     ];
     await store.ingest({ source: 'x', mentions: texts.map((text) => mention({ text })), now }, decide);
     const from = now - 86_400_000;
-    expect(new DigestQueries(store.db).languages(from, now + 86_400_000)).toEqual({
+    expect(await new DigestQueries(store.db).languages(from, now + 86_400_000)).toEqual({
       es: { mentions: 2, alerts: 1 },
       en: { mentions: 1, alerts: 1 },
       mixed: { mentions: 1, alerts: 1 },

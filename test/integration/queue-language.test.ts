@@ -8,14 +8,14 @@ import { mention } from '../helpers/mentions.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
 
 describe('/triage queue by language', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let ctx: HandlerContext;
   const ana: Actor = { name: '@ana', ref: 'U-ana', chat: 'test' };
   const queue = commands.find((c) => c.name === 'queue')!;
   const run = (options: Record<string, string> = {}) => queue.run({ actor: ana, options }, ctx);
 
   beforeEach(async () => {
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
     ctx = { deps: fx.deps, digest: fx.digest, timeZone: 'America/New_York', log: fx.log };
     const texts = [
       'on hold for an hour with billing',

@@ -16,13 +16,17 @@ import { ROOT } from '../helpers/setup.js';
 const NOW = at(2027, 12, 1, 10);
 const week = parseWeek('2026-W44', NY)!;
 
-function reports(fx: ReturnType<typeof pipelineFixture>) {
-  const digest = buildDigest(fx.digest, week, NY);
-  const sla = (format: 'md' | 'csv') => [...slaReportText(fx.store, fx.deps.policies, { from: week.from, to: week.to, format, now: NOW })].join('');
+async function reports(fx: Awaited<ReturnType<typeof pipelineFixture>>) {
+  const digest = await buildDigest(fx.digest, week, NY);
+  const sla = async (format: 'md' | 'csv') => {
+    let text = '';
+    for await (const chunk of slaReportText(fx.store, fx.deps.policies, { from: week.from, to: week.to, format, now: NOW })) text += chunk;
+    return text;
+  };
   return {
     'digest.md': digest.markdown,
-    'sla-report.md': sla('md'),
-    'sla-report.csv': sla('csv'),
+    'sla-report.md': await sla('md'),
+    'sla-report.csv': await sla('csv'),
     // Not golden files, but they must not change either.
     html: renderDigestHtml(digest.data, digest.chartPng),
     csv: renderDigestCsv(digest.data),
@@ -48,26 +52,26 @@ function identityOf(p: FixturePost): string[] {
 }
 
 describe('retention', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let posts: FixturePost[];
   let retention: RetentionStore;
 
-  beforeEach(() => {
-    fx = pipelineFixture(() => at(2026, 10, 20, 0));
+  beforeEach(async () => {
+    fx = await pipelineFixture(() => at(2026, 10, 20, 0));
     posts = fixtureWeekPosts();
-    loadFixtureWeek(fx, posts);
+    await loadFixtureWeek(fx, posts);
     retention = new RetentionStore(fx.store.db);
   });
   afterEach(() => fx.close());
 
-  const purge = () => retention.purgeExpired({ cutoff: retentionCutoff(NOW, 365), now: NOW, factsOf: createDigestFacts(fx.digest, NY), batchSize: 4 });
+  const purge = async () => await retention.purgeExpired({ cutoff: retentionCutoff(NOW, 365), now: NOW, factsOf: createDigestFacts(fx.digest, NY), batchSize: 4 });
 
   it('leaves the weekly digest and the SLA report of a purged week byte-identical (golden files)', async () => {
-    const before = reports(fx);
+    const before = await reports(fx);
     expectGolden(before);
     const result = await purge();
     expect(result.mentions).toBe(posts.filter((p) => p.purged).length);
-    const after = reports(fx);
+    const after = await reports(fx);
     expect(after).toEqual(before);
     expectGolden(after);
   });
@@ -114,7 +118,7 @@ describe('retention', () => {
     for (const p of posts.filter((q) => !q.purged)) {
       const row = fx.store.db.prepare('SELECT text, author_handle, url, purge_id FROM mentions WHERE native_id = ?').get(p.mention.nativeId);
       expect(row, p.key).toEqual({ text: p.mention.text, author_handle: p.mention.author.handle, url: p.mention.url, purge_id: null });
-      expect(fx.store.getAlert(alertIdOf(fx.store.db, p.mention.nativeId))!.mention.inReplyToText).toBe(p.mention.inReplyToText ?? null);
+      expect((await fx.store.getAlert(alertIdOf(fx.store.db, p.mention.nativeId)))!.mention.inReplyToText).toBe(p.mention.inReplyToText ?? null);
     }
   });
 
@@ -123,7 +127,7 @@ describe('retention', () => {
     const second = await purge();
     expect(second).toMatchObject({ mentions: 0, alerts: 0 });
     const purged = posts.filter((p) => p.purged);
-    expect(retention.purges()).toEqual([
+    expect(await retention.purges()).toEqual([
       { id: second.purgeId, at: NOW, reason: 'retention', cutoff: retentionCutoff(NOW, 365), platform: null, mentions: 0, alerts: 0, replyTexts: 0 },
       { id: first.purgeId, at: NOW, reason: 'retention', cutoff: retentionCutoff(NOW, 365), platform: null, mentions: purged.length, alerts: purged.filter((p) => !['spam', 'chatter'].includes(p.key)).length, replyTexts: 0 },
     ]);
@@ -132,32 +136,32 @@ describe('retention', () => {
   it('waits until a closed alert has been unchanged for the whole retention period', async () => {
     const staff = posts.find((p) => p.key === 'staff')!;
     const id = alertIdOf(fx.store.db, staff.mention.nativeId);
-    fx.store.applyAction(id, 'resolve', '@ana', NOW - 10 * 86_400_000);
+    await fx.store.applyAction(id, 'resolve', '@ana', NOW - 10 * 86_400_000);
     await purge();
-    expect(fx.store.getAlert(id)!.mention.text).toBe(staff.mention.text);
+    expect((await fx.store.getAlert(id))!.mention.text).toBe(staff.mention.text);
     const later = NOW + 356 * 86_400_000;
     await retention.purgeExpired({ cutoff: retentionCutoff(later, 365), now: later, factsOf: createDigestFacts(fx.digest, NY) });
-    expect(fx.store.getAlert(id)!.mention.text).toBe(REMOVED);
+    expect((await fx.store.getAlert(id))!.mention.text).toBe(REMOVED);
   });
 });
 
 describe('purge on request', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let posts: FixturePost[];
 
-  beforeEach(() => {
-    fx = pipelineFixture(() => at(2026, 10, 20, 0));
+  beforeEach(async () => {
+    fx = await pipelineFixture(() => at(2026, 10, 20, 0));
     posts = fixtureWeekPosts();
-    loadFixtureWeek(fx, posts);
+    await loadFixtureWeek(fx, posts);
   });
   afterEach(() => fx.close());
 
-  it("removes that author's text and identity everywhere, whatever the alert's state, and nothing else", () => {
+  it("removes that author's text and identity everywhere, whatever the alert's state, and nothing else", async () => {
     const staff = posts.find((p) => p.key === 'staff')!;
     const meToo = posts.find((p) => p.key === 'me-too')!;
     const before = snapshotRows(fx.store.db);
-    const reportsBefore = reports(fx);
-    const result = new RetentionStore(fx.store.db).purgeAuthor({ handle: '@KIM_SATO', now: NOW, factsOf: createDigestFacts(fx.digest, NY) });
+    const reportsBefore = await reports(fx);
+    const result = await new RetentionStore(fx.store.db).purgeAuthor({ handle: '@KIM_SATO', now: NOW, factsOf: createDigestFacts(fx.digest, NY) });
     expect(result).toMatchObject({ mentions: 1, alerts: 1, replyTexts: 1 });
 
     const values = allTextValues(fx.store.db);
@@ -165,7 +169,7 @@ describe('purge on request', () => {
       expect(values.filter((v) => v.value.toLowerCase().includes(needle.toLowerCase())), needle).toEqual([]);
     }
     // The open alert stays open, with its clock.
-    const alert = fx.store.getAlert(alertIdOf(fx.store.db, staff.mention.nativeId))!;
+    const alert = (await fx.store.getAlert(alertIdOf(fx.store.db, staff.mention.nativeId)))!;
     expect(alert).toMatchObject({ state: 'open', urgency: 'normal', categories: ['complaint', 'phi'], mention: { text: REMOVED, authorHandle: REMOVED } });
 
     // Nothing else changed: only her mention, its classification's reasons, the reply that quoted her, and the new purge record.
@@ -179,7 +183,7 @@ describe('purge on request', () => {
     expect(JSON.parse(after.get(`purges#${result.purgeId}`)!)).toMatchObject({ reason: 'request', cutoff: null, platform: null, mentions: 1, alerts: 1, reply_texts: 1 });
 
     // Her numbers stay in the reports; the digest keeps her complaint's theme count but no quote of hers.
-    const reportsAfter = reports(fx);
+    const reportsAfter = await reports(fx);
     expect(reportsAfter['sla-report.md']).toBe(reportsBefore['sla-report.md']);
     expect(reportsAfter['sla-report.csv']).toBe(reportsBefore['sla-report.csv']);
     expect(reportsBefore['digest.md']).toContain('- **Staff attitude**: 1 — e.g. "I was [health detail]');
@@ -187,23 +191,23 @@ describe('purge on request', () => {
     expect(reportsAfter.csv).toBe(reportsBefore.csv);
   });
 
-  it('finds posts made under an earlier handle by the platform author id, and respects --platform', () => {
+  it('finds posts made under an earlier handle by the platform author id, and respects --platform', async () => {
     const staff = posts.find((p) => p.key === 'staff')!;
-    fx.store.ingest({ source: 'x', mentions: [{ ...staff.mention, nativeId: '1970000000000009999', author: { ...staff.mention.author, handle: 'kim_new_handle' }, text: 'the portal logged me out again', createdAt: at(2026, 11, 10, 9) }], now: at(2026, 11, 10, 9) }, (m, c) => ({ classification: fx.deps.classifier.classify(m.text, c), plan: null }));
+    await fx.store.ingest({ source: 'x', mentions: [{ ...staff.mention, nativeId: '1970000000000009999', author: { ...staff.mention.author, handle: 'kim_new_handle' }, text: 'the portal logged me out again', createdAt: at(2026, 11, 10, 9) }], now: at(2026, 11, 10, 9) }, (m, c) => ({ classification: fx.deps.classifier.classify(m.text, c), plan: null }));
     const retention = new RetentionStore(fx.store.db);
-    expect(retention.purgeAuthor({ handle: 'kim_sato', platform: 'bluesky', now: NOW, factsOf: createDigestFacts(fx.digest, NY) })).toMatchObject({ mentions: 0 });
-    expect(retention.purgeAuthor({ handle: 'kim_new_handle', platform: 'x', now: NOW, factsOf: createDigestFacts(fx.digest, NY) })).toMatchObject({ mentions: 2 });
+    expect(await retention.purgeAuthor({ handle: 'kim_sato', platform: 'bluesky', now: NOW, factsOf: createDigestFacts(fx.digest, NY) })).toMatchObject({ mentions: 0 });
+    expect(await retention.purgeAuthor({ handle: 'kim_new_handle', platform: 'x', now: NOW, factsOf: createDigestFacts(fx.digest, NY) })).toMatchObject({ mentions: 2 });
     expect(allTextValues(fx.store.db).filter((v) => /kim_|Kim Sato/i.test(v.value))).toEqual([]);
   });
 });
 
 describe('triage purge (CLI)', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
 
-  beforeEach(() => {
-    fx = pipelineFixture(() => at(2026, 10, 20, 0));
-    loadFixtureWeek(fx, fixtureWeekPosts());
-    fx.store.close();
+  beforeEach(async () => {
+    fx = await pipelineFixture(() => at(2026, 10, 20, 0));
+    await loadFixtureWeek(fx, fixtureWeekPosts());
+    await fx.store.close();
   });
   afterEach(() => fx.close());
 

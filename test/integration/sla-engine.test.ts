@@ -34,77 +34,77 @@ function recordingChat(): Chat & { sent: Array<{ kind: string; alertId: number; 
 
 describe('SLA engine', () => {
   let clock: number;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let deps: PipelineDeps;
   const signal = new AbortController().signal;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     clock = ny(2026, 11, 23, 9); // a Monday morning
-    fx = pipelineFixture(() => clock);
+    fx = await pipelineFixture(() => clock);
     deps = fx.deps;
   });
   afterEach(() => fx.close());
 
   /** Reopens the database as a restarted process would: new store, new policy book. */
-  function restart() {
-    deps.store.close();
+  async function restart() {
+    await deps.store.close();
     const store = new SqliteStore(fx.path);
-    const policies = storePolicyBook(store, rawPolicy, 'data/sla-policy.json', clock);
+    const policies = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', clock);
     deps = { ...deps, store, policies, policy: policies.current };
     fx.store = store;
   }
 
-  function ingest(text: string, extra: Parameters<typeof mention>[0] = {}) {
-    deps.store.ingest({ source: 'x', mentions: [mention({ text, createdAt: clock, ...extra })], now: clock }, decideFor(deps), deps.policies.resume);
-    return Math.max(...deps.store.openAlerts(100).map((a) => a.id));
+  async function ingest(text: string, extra: Parameters<typeof mention>[0] = {}) {
+    await deps.store.ingest({ source: 'x', mentions: [mention({ text, createdAt: clock, ...extra })], now: clock }, decideFor(deps), deps.policies.resume);
+    return Math.max(...(await deps.store.openAlerts(100)).map((a) => a.id));
   }
 
   it('fires each reminder and escalation exactly once, with a restart between every step', async () => {
     const chat = recordingChat();
-    const id = ingest('my dad has crushing chest pain, ER or 911?'); // critical: 60 min, 24/7
+    const id = await ingest('my dad has crushing chest pain, ER or 911?'); // critical: 60 min, 24/7
     const steps = [20, 29, 30, 31, 47, 48, 59, 60, 61, 119, 120, 121, 300];
     for (const minute of steps) {
       clock = ny(2026, 11, 23, 9) + minute * MIN;
-      restart();
+      await restart();
       await runSlaSweep(chat, deps, signal);
-      restart();
+      await restart();
       await runSlaSweep(chat, deps, signal);
     }
     expect(chat.sent.map((s) => s.kind)).toEqual(['reminder-50', 'reminder-80', 'breach', 'breach-2']);
     expect(chat.sent.filter((s) => s.late)).toEqual([]);
     expect(new Set(chat.sent.map((s) => s.nonce)).size).toBe(4);
-    expect(deps.store.notifications(id).map((n) => `${n.kind}:${n.status}`)).toEqual(['reminder-50:sent', 'reminder-80:sent', 'breach:sent', 'breach-2:sent']);
+    expect((await deps.store.notifications(id)).map((n) => `${n.kind}:${n.status}`)).toEqual(['reminder-50:sent', 'reminder-80:sent', 'breach:sent', 'breach-2:sent']);
   });
 
   it('sends what fell due while Triage was down once, on start-up, marked late, without the superseded reminders', async () => {
     const chat = recordingChat();
-    const id = ingest('my dad has crushing chest pain, ER or 911?');
+    const id = await ingest('my dad has crushing chest pain, ER or 911?');
     clock += 75 * MIN;
-    restart();
+    await restart();
     await runSlaSweep(chat, deps, signal);
     expect(chat.sent).toEqual([{ kind: 'breach', alertId: id, late: true, nonce: expect.stringMatching(/^triage-sla-\d+$/) }]);
-    expect(deps.store.notifications(id).map((n) => `${n.kind}:${n.status}`)).toEqual(['reminder-50:superseded', 'reminder-80:superseded', 'breach:sent']);
+    expect((await deps.store.notifications(id)).map((n) => `${n.kind}:${n.status}`)).toEqual(['reminder-50:superseded', 'reminder-80:superseded', 'breach:sent']);
   });
 
   it('resends after a crash between sending and recording with the same nonce (the chat drops the repeat)', async () => {
     const chat = recordingChat();
-    ingest('my dad has crushing chest pain, ER or 911?');
+    await ingest('my dad has crushing chest pain, ER or 911?');
     clock += 31 * MIN;
-    deps.store.sweepSla(clock, deps.policies.eventsOf);
-    const [pending] = deps.store.pendingNotifications(10);
+    await deps.store.sweepSla(clock, deps.policies.eventsOf);
+    const [pending] = await deps.store.pendingNotifications(10);
     await chat.postNotification!(pending!, `triage-sla-${pending!.id}`); // sent, then the process died
-    restart();
+    await restart();
     await runSlaSweep(chat, deps, signal);
     expect(chat.sent.map((s) => s.nonce)).toEqual([`triage-sla-${pending!.id}`, `triage-sla-${pending!.id}`]);
-    expect(deps.store.pendingNotifications(10)).toEqual([]);
+    expect(await deps.store.pendingNotifications(10)).toEqual([]);
   });
 
   it('stops first-response events at the first response, and hides reminders (not breaches) while snoozed', async () => {
     const chat = recordingChat();
-    const answered = ingest('my dad has crushing chest pain, ER or 911?');
-    const snoozed = ingest('the portal has been down all week, nobody answers', { author: { id: 'b', handle: 'b' } }); // normal: 8 business hours
-    deps.store.applyAction(answered, 'respond', '@ana', clock + 10 * MIN);
-    deps.store.applyAction(snoozed, 'snooze', '@ana', clock, { snoozeUntil: ny(2026, 11, 23, 15) });
+    const answered = await ingest('my dad has crushing chest pain, ER or 911?');
+    const snoozed = await ingest('the portal has been down all week, nobody answers', { author: { id: 'b', handle: 'b' } }); // normal: 8 business hours
+    await deps.store.applyAction(answered, 'respond', '@ana', clock + 10 * MIN);
+    await deps.store.applyAction(snoozed, 'snooze', '@ana', clock, { snoozeUntil: ny(2026, 11, 23, 15) });
     for (let h = 1; h <= 9; h++) {
       clock = ny(2026, 11, 23, 9) + h * 60 * MIN;
       await runSlaSweep(chat, deps, signal);
@@ -112,47 +112,48 @@ describe('SLA engine', () => {
     expect(chat.sent.filter((s) => s.alertId === answered && s.kind !== 'resolution-breach')).toEqual([]);
     // normal, 480 business minutes from Monday 09:00 (open 08–12, 13–18): 50% at 14:00 (hidden by the
     // snooze until 15:00), 80% at 16:24 (sent), breach at 18:00 (sent: snooze never hides a breach).
-    expect(deps.store.notifications(snoozed).map((n) => `${n.kind}:${n.status}@${new Date(n.dueAt).toISOString().slice(11, 16)}`)).toEqual([
+    expect((await deps.store.notifications(snoozed)).map((n) => `${n.kind}:${n.status}@${new Date(n.dueAt).toISOString().slice(11, 16)}`)).toEqual([
       'reminder-50:snoozed@19:00', 'reminder-80:sent@21:24', 'breach:sent@23:00',
     ]);
-    expect(deps.store.getAlert(snoozed)!.state).toBe('open');
+    expect((await deps.store.getAlert(snoozed))!.state).toBe('open');
   });
 
-  it('pauses the resolution clock while waiting on the customer and resumes it when they write again, reopening if resolved', () => {
+  it('pauses the resolution clock while waiting on the customer and resumes it when they write again, reopening if resolved', async () => {
     const root = mention({ text: 'the billing office charged me twice and nobody calls back', createdAt: clock, conversationId: 'conv-1', author: { id: 'pat', handle: 'pat' } });
-    deps.store.ingest({ source: 'x', mentions: [root], now: clock }, decideFor(deps), deps.policies.resume);
-    const id = deps.store.openAlerts(1)[0]!.id;
-    const dueBefore = deps.store.getAlert(id)!.resolutionDueAt!;
+    await deps.store.ingest({ source: 'x', mentions: [root], now: clock }, decideFor(deps), deps.policies.resume);
+    const id = (await deps.store.openAlerts(1))[0]!.id;
+    const dueBefore = (await deps.store.getAlert(id))!.resolutionDueAt!;
     clock = ny(2026, 11, 23, 10);
-    deps.store.applyAction(id, 'wait', '@ana', clock);
-    expect(deps.store.getAlert(id)).toMatchObject({ state: 'responded', waitingSince: clock, firstResponseAt: clock });
+    await deps.store.applyAction(id, 'wait', '@ana', clock);
+    expect(await deps.store.getAlert(id)).toMatchObject({ state: 'responded', waitingSince: clock, firstResponseAt: clock });
 
     clock = ny(2026, 11, 24, 10); // a business day later the customer writes back
     const reply = mention({ text: 'ok here is my account number', createdAt: clock, conversationId: 'conv-1', inReplyToId: root.nativeId, author: { id: 'pat', handle: 'pat' } });
-    deps.store.ingest({ source: 'x', mentions: [reply], now: clock }, decideFor(deps), deps.policies.resume);
-    const resumed = deps.store.getAlert(id)!;
+    await deps.store.ingest({ source: 'x', mentions: [reply], now: clock }, decideFor(deps), deps.policies.resume);
+    const resumed = (await deps.store.getAlert(id))!;
     expect(resumed.state).toBe('open');
     expect(resumed.waitingSince).toBeNull();
     // The due time moves by exactly the open time paused (Monday 10:00 to Tuesday 10:00 in business hours).
     const calendar = deps.policies.current.targetFor('normal', ['complaint'])!.calendar;
     const paused = calendar.openMinutesBetween(ny(2026, 11, 23, 10), ny(2026, 11, 24, 10));
     expect(calendar.openMinutesBetween(dueBefore, resumed.resolutionDueAt!)).toBeCloseTo(paused, 5);
-    expect(deps.store.alertEvents(id).map((e) => `${e.actor} ${e.action} ${e.fromState}->${e.toState}`)).toEqual(['@ana wait open->responded', 'x:author resume responded->open']);
+    expect((await deps.store.alertEvents(id)).map((e) => `${e.actor} ${e.action} ${e.fromState}->${e.toState}`)).toEqual(['@ana wait open->responded', 'x:author resume responded->open']);
 
-    deps.store.applyAction(id, 'resolve', '@ana', clock + MIN);
+    await deps.store.applyAction(id, 'resolve', '@ana', clock + MIN);
     clock += 60 * MIN;
-    deps.store.ingest({ source: 'x', mentions: [mention({ text: 'actually it happened again', createdAt: clock, conversationId: 'conv-1', author: { id: 'pat', handle: 'pat' } })], now: clock }, decideFor(deps), deps.policies.resume);
-    expect(deps.store.getAlert(id)).toMatchObject({ state: 'open', resolvedAt: null });
+    await deps.store.ingest({ source: 'x', mentions: [mention({ text: 'actually it happened again', createdAt: clock, conversationId: 'conv-1', author: { id: 'pat', handle: 'pat' } })], now: clock }, decideFor(deps), deps.policies.resume);
+    expect(await deps.store.getAlert(id)).toMatchObject({ state: 'open', resolvedAt: null });
   });
 
-  it('keeps open alerts on the policy version they were opened under, and refuses an edited policy that kept its version', () => {
-    const id = ingest('my dad has crushing chest pain, ER or 911?');
+  it('keeps open alerts on the policy version they were opened under, and refuses an edited policy that kept its version', async () => {
+    const id = await ingest('my dad has crushing chest pain, ER or 911?');
     const changed = { ...rawPolicy, targets: { ...rawPolicy.targets, critical: { firstResponseMinutes: 5, resolutionMinutes: 60, calendar: '24/7' } } };
-    const store = { record: (v: number, t: string) => deps.store.recordPolicy(v, t, clock), all: () => deps.store.policies() };
+    const texts = await deps.store.policies();
+    const store = { record: (v: number, t: string) => texts.get(v) ?? t, all: () => texts };
     expect(() => openPolicyBook(changed, store, 'data/sla-policy.json')).toThrow(ConfigError);
     expect(() => openPolicyBook(changed, store, 'data/sla-policy.json')).toThrow(/Raise "version"/);
     const next = openPolicyBook({ ...changed, version: rawPolicy.version + 1 }, store, 'data/sla-policy.json');
-    const alert = deps.store.getAlert(id)!;
+    const alert = (await deps.store.getAlert(id))!;
     expect(alert.policyVersion).toBe(rawPolicy.version);
     expect(alert.firstResponseDueAt).toBe(alert.mention.createdAt + 60 * MIN);
     const clockOf = { id, policyVersion: alert.policyVersion, urgency: alert.urgency, categories: alert.categories, arrivedAt: alert.mention.createdAt, firstResponseDueAt: alert.firstResponseDueAt, resolutionDueAt: alert.resolutionDueAt, firstResponseAt: null, resolvedAt: null, waitingSince: null, snoozedUntil: null };
@@ -160,7 +161,7 @@ describe('SLA engine', () => {
   });
 });
 
-describe('SLA report on a fixture checked by hand', () => {
+describe('SLA report on a fixture checked by hand', async () => {
   const policy = compilePolicy(slaPolicySchema.parse({
     version: 1,
     timezone: 'UTC',
@@ -184,7 +185,7 @@ describe('SLA report on a fixture checked by hand', () => {
     row(5, 'normal', mon, null, null, null, mon + 120 * MIN),
   ];
   const figures = rows.map((r) => alertFigures(r, policy.targetFor(r.urgency as 'normal', [])!.calendar, now));
-  const report = buildSlaReport(figures, mon, now);
+  const report = await buildSlaReport(figures, mon, now);
 
   it('computes per-urgency counts, medians, p90s and share within target', () => {
     const critical = report.byUrgency.find((g) => g.key === 'critical')!;
@@ -216,7 +217,7 @@ describe('replayed brand replies', () => {
     const { pollSource } = await import('../../src/pipeline.js');
     const { writeFileSync } = await import('node:fs');
     const { join } = await import('node:path');
-    const fx = pipelineFixture();
+    const fx = await pipelineFixture();
     try {
       const file = join(fx.dir, 'support.jsonl');
       writeFileSync(file, [
@@ -224,7 +225,7 @@ describe('replayed brand replies', () => {
         { id: '2', text: '@77 sorry, please DM us', author_id: 'brand', inbound: false, created_at: '2026-11-02T15:12:00Z', in_response_to: '1' },
       ].map((r) => JSON.stringify(r)).join('\n'));
       await pollSource(createReplaySource({ path: file }), fx.deps, new AbortController().signal);
-      expect(fx.store.pendingAlerts(5)[0]).toMatchObject({ state: 'responded', firstResponseAt: Date.parse('2026-11-02T15:12:00Z'), respondedBy: 'replay:reply' });
+      expect((await fx.store.pendingAlerts(5))[0]).toMatchObject({ state: 'responded', firstResponseAt: Date.parse('2026-11-02T15:12:00Z'), respondedBy: 'replay:reply' });
     } finally {
       fx.close();
     }

@@ -3,6 +3,8 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideFor } from '../../src/pipeline.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
+import { OVERDUE_WHERE } from '../../src/store/digest-queries.js';
+import { slaRowsSql } from '../../src/store/sqlite-reports.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { classifier, policy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
@@ -10,6 +12,7 @@ import { mention } from '../helpers/mentions.js';
 const now = Date.UTC(2026, 10, 20, 13, 0);
 const decide = decideFor({ classifier: classifier(), policy });
 
+/** What only the SQLite adapter does (WAL, file upgrades); every repository behaviour is in store-conformance.test.ts. */
 describe('SqliteStore', () => {
   let temp: ReturnType<typeof tempDir>;
   let store: SqliteStore;
@@ -20,8 +23,8 @@ describe('SqliteStore', () => {
     path = join(temp.dir, 'triage.db');
     store = new SqliteStore(path);
   });
-  afterEach(() => {
-    store.close();
+  afterEach(async () => {
+    await store.close();
     temp.cleanup();
   });
 
@@ -30,8 +33,8 @@ describe('SqliteStore', () => {
     expect(store.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   });
 
-  it('upgrades a database made by an older version, keeping and back-filling its data', () => {
-    store.close();
+  it('upgrades a database made by an older version, keeping and back-filling its data', async () => {
+    await store.close();
     const oldPath = join(temp.dir, 'old.db');
     const old = new Database(oldPath);
     old.exec(MIGRATIONS[0]!);
@@ -44,79 +47,26 @@ describe('SqliteStore', () => {
     expect(store.db.prepare('SELECT is_complaint FROM mentions WHERE id = 1').pluck().get()).toBe(1);
   });
 
-  it('stores a mention once however often it is ingested', () => {
-    const m = mention();
-    const first = store.ingest({ source: 'x', mentions: [m, m], now }, decide);
-    const second = store.ingest({ source: 'x', mentions: [m], now }, decide);
-    expect(first).toEqual({ inserted: 1, duplicates: 1, alerts: 1, responded: 0 });
-    expect(second).toEqual({ inserted: 0, duplicates: 1, alerts: 0, responded: 0 });
-    expect(store.counts()).toEqual({ mentions: 1, alerts: 1 });
-  });
-
-  it('stores the alert with its SLA due times and the policy version', () => {
-    const m = mention({ text: 'i want it all to end' });
-    store.ingest({ source: 'x', mentions: [m], now }, decide);
-    const [alert] = store.pendingAlerts(10);
-    expect(alert).toMatchObject({ urgency: 'critical', state: 'open', policyVersion: 2, firstResponseDueAt: m.createdAt + 3600_000 });
-    expect(alert?.categories).toContain('crisis');
-  });
-
-  it('writes the cursor in the same transaction as the batch: a failing batch leaves neither', () => {
-    const good = mention();
-    const failing = () => {
-      throw new Error('classifier crashed');
-    };
-    expect(() => store.ingest({ source: 'x', mentions: [good], cursor: { stream: 'mentions', value: '42' }, now }, failing)).toThrow();
-    expect(store.getCursor('x', 'mentions')).toBeUndefined();
-    expect(store.counts().mentions).toBe(0);
-    store.ingest({ source: 'x', mentions: [good], cursor: { stream: 'mentions', value: '42' }, now }, decide);
-    expect(store.getCursor('x', 'mentions')).toBe('42');
-  });
-
-  it('keeps what was committed when the process dies', () => {
-    store.ingest({ source: 'x', mentions: [mention(), mention()], cursor: { stream: 'mentions', value: '7' }, now }, decide);
+  it('keeps what was committed when the process dies', async () => {
+    await store.ingest({ source: 'x', mentions: [mention(), mention()], cursor: { stream: 'mentions', value: '7' }, now }, decide);
     // No close(): open the file from a second connection as a restarted process would.
     const other = new Database(path, { readonly: true });
     expect((other.prepare('SELECT COUNT(*) AS n FROM mentions').get() as { n: number }).n).toBe(2);
     other.close();
   });
 
-  it('raises urgency for an author who keeps complaining this week', () => {
-    const author = { id: 'repeat', handle: 'repeat', followers: 10 };
-    for (let i = 0; i < 3; i++) store.ingest({ source: 'x', mentions: [mention({ author, text: 'portal is not working again' })], now }, decide);
-    const urgencies = store.pendingAlerts(10).map((a) => a.urgency);
-    expect(urgencies).toEqual(['high', 'normal', 'normal']);
-  });
 
-  it('lists the outbox most urgent first and forgets posted alerts', () => {
-    store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' }), mention({ text: 'chest pain, ER or 911?' })], now }, decide);
-    const pending = store.pendingAlerts(10);
-    expect(pending.map((a) => a.urgency)).toEqual(['critical', 'normal']);
-    expect(store.markPosted(pending[0]!.id, 'c1', 'm1', now)).toBe(true);
-    expect(store.markPosted(pending[0]!.id, 'c1', 'm2', now)).toBe(false);
-    expect(store.pendingAlerts(10).map((a) => a.id)).toEqual([pending[1]!.id]);
-  });
-
-  it('lets one of two people claim an alert and tells the other who has it', () => {
-    store.ingest({ source: 'x', mentions: [mention()], now }, decide);
-    const id = store.pendingAlerts(1)[0]!.id;
-    expect(store.applyAction(id, 'claim', 'ana', now)).toMatchObject({ ok: true, changed: true });
-    expect(store.applyAction(id, 'claim', 'ana', now)).toMatchObject({ ok: true, changed: false });
-    expect(store.applyAction(id, 'claim', 'ben', now)).toMatchObject({ ok: false, reason: 'already claimed by ana' });
-    expect(store.applyAction(id, 'respond', 'ana', now + 60_000)).toMatchObject({ ok: true, alert: { state: 'responded', firstResponseAt: now + 60_000, respondedBy: 'ana' } });
-    expect(store.applyAction(id, 'resolve', 'ana', now + 120_000)).toMatchObject({ ok: true, alert: { state: 'resolved', firstResponseAt: now + 60_000 } });
-    expect(store.applyAction(id, 'claim', 'ben', now)).toMatchObject({ ok: false, reason: 'cannot claim an alert that is resolved' });
-    expect(store.alertEvents(id).map((e) => `${e.actor}:${e.action}:${e.fromState}->${e.toState}`)).toEqual([
-      'ana:claim:open->claimed', 'ana:respond:claimed->responded', 'ana:resolve:responded->resolved',
-    ]);
-  });
-
-  it('summarises the open queue by urgency with what is due next', () => {
-    store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' }), mention({ text: 'chest pain, ER or 911?', createdAt: now - 2 * 3600_000 })], now }, decide);
-    const summary = store.queueSummary(now);
-    expect(summary.open).toMatchObject({ critical: 1, normal: 1 });
-    expect(summary.total).toBe(2);
-    expect(summary.breached).toBe(1);
-    expect(summary.nextDue).toMatchObject({ urgency: 'critical', kind: 'first response' });
+  it('answers the reports from their indexes (query plans), not by reading the whole history', async () => {
+    // A history where most alerts were answered long ago, and the statistics PRAGMA optimize keeps.
+    await store.ingest({ source: 'x', mentions: Array.from({ length: 300 }, () => mention()), now }, decide);
+    for (const alert of (await store.pendingAlerts(300)).slice(10)) await store.applyAction(alert.id, 'respond', 'ana', now);
+    store.db.exec('ANALYZE');
+    const plan = (sql: string, params: Record<string, number>) => (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    const rows = plan(slaRowsSql(true), { from: 0, to: 1, afterAt: -1, afterId: 0 });
+    expect(rows).toMatch(/SEARCH a USING INDEX alerts_arrived \(arrived_at>\? AND arrived_at<\?\)/);
+    expect(rows).not.toMatch(/SCAN a\b/);
+    expect(rows).not.toMatch(/TEMP B-TREE/);
+    const overdue = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`).all(1, 1) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    expect(overdue).toMatch(/USING (COVERING )?INDEX alerts_overdue/);
   });
 });

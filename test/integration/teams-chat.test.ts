@@ -14,7 +14,7 @@ const BASE = 'https://triage.example.org';
 /** The Teams adapter (a Workflows webhook) against a local fake that validates what Teams would render. */
 describe('Microsoft Teams through a Workflows webhook', () => {
   let fake: FakeTeamsWorkflow;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let now = Date.UTC(2026, 10, 24, 15, 0);
   const signal = new AbortController().signal;
 
@@ -22,7 +22,7 @@ describe('Microsoft Teams through a Workflows webhook', () => {
     fake = new FakeTeamsWorkflow();
     await fake.start();
     now = Date.UTC(2026, 10, 24, 15, 0);
-    fx = pipelineFixture(() => now);
+    fx = await pipelineFixture(() => now);
   });
   afterEach(async () => {
     await fake.stop();
@@ -48,7 +48,7 @@ describe('Microsoft Teams through a Workflows webhook', () => {
     const claim = new URL(post!.card.actions![1]!.url);
     expect(claim.origin + claim.pathname).toBe(`${BASE}/console/link`);
     expect(verifyAlertLink(KEY, Object.fromEntries(claim.searchParams), now)).toEqual({ ok: true, alertId: 1, action: 'claim' });
-    expect(fx.store.messageOf(1)).toMatchObject({ channelId: 'teams' });
+    expect(await fx.store.messageOf(1)).toMatchObject({ channelId: 'teams' });
     // Nothing twice: a second dispatch posts nothing.
     expect(await dispatchPending(chatFor(), fx.deps, signal)).toMatchObject({ posted: 0 });
     expect(fake.posts).toHaveLength(1);
@@ -68,7 +68,7 @@ describe('Microsoft Teams through a Workflows webhook', () => {
     ingest('billing charged me twice and nobody calls back');
     fake.throttle(1, '3600');
     expect(await dispatchPending(chatFor(), fx.deps, signal)).toMatchObject({ posted: 0, failed: 1 });
-    expect(fx.store.pendingAlerts(10)).toHaveLength(1);
+    expect(await fx.store.pendingAlerts(10)).toHaveLength(1);
     expect(await dispatchPending(chatFor(), fx.deps, signal)).toMatchObject({ posted: 1 });
     expect(fake.posts).toHaveLength(1);
   });
@@ -84,7 +84,7 @@ describe('Microsoft Teams through a Workflows webhook', () => {
     ingest('the portal is down again and nobody answers the phone');
     fake.fail(502);
     expect(await dispatchPending(chatFor(), fx.deps, signal)).toMatchObject({ posted: 0, failed: 1 });
-    expect(fx.store.outbox.unrecordedCards().map((c) => c.lead)).toEqual([1]);
+    expect((await fx.store.outbox.unrecordedCards()).map((c) => c.lead)).toEqual([1]);
     expect(await dispatchPending(chatFor(), fx.deps, signal)).toMatchObject({ posted: 1 });
     expect(fake.posts).toHaveLength(1);
   });
@@ -121,7 +121,7 @@ describe('Microsoft Teams through a Workflows webhook', () => {
   it('posts the weekly digest as a card whose button opens the console\'s digest page', async () => {
     ingest('billing charged me twice and nobody calls back');
     const week = previousWeek(now + 7 * 24 * 3600_000, 'America/New_York');
-    const digest = buildDigest(fx.digest, week, 'America/New_York');
+    const digest = await buildDigest(fx.digest, week, 'America/New_York');
     const posted = await chatFor().postDigest(digest, `digest-${digest.data.week}`);
     expect(posted).toEqual({ channelId: 'teams', messageId: `teams-digest-${digest.data.week}` });
     const card = fake.posts[0]!.card;

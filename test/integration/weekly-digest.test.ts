@@ -47,30 +47,30 @@ function fixtureMentions(): Array<Mention & { reply?: number }> {
 }
 
 describe('weekly digest', () => {
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   const week = parseWeek('2026-W44', NY)!;
 
-  beforeEach(() => {
-    fx = pipelineFixture(() => at(11, 2, 8));
+  beforeEach(async () => {
+    fx = await pipelineFixture(() => at(11, 2, 8));
     const mentions = fixtureMentions();
-    fx.store.ingest({ source: 'x', mentions, usage: { stream: 'mentions', reads: 11, requests: 3 }, now: at(10, 27, 0) }, decideFor(fx.deps));
+    await fx.store.ingest({ source: 'x', mentions, usage: { stream: 'mentions', reads: 11, requests: 3 }, now: at(10, 27, 0) }, decideFor(fx.deps));
     // The brand's own posts: replies to some mentions, and a few original posts.
     const own = mentions.filter((m) => m.reply !== undefined).map((m, i) => ({ platform: 'x', nativeId: `own${i}`, createdAt: m.createdAt + m.reply! * 60_000, inReplyToId: m.nativeId }));
     own.push({ platform: 'x', nativeId: 'post1', createdAt: at(10, 26, 12), inReplyToId: undefined as never }, { platform: 'x', nativeId: 'post2', createdAt: at(10, 29, 12), inReplyToId: undefined as never });
-    fx.store.ingest({ source: 'x', mentions: [], ownPosts: own.map(({ inReplyToId, ...p }) => (inReplyToId ? { ...p, inReplyToId } : p)), now: at(10, 28, 0) }, decideFor(fx.deps));
+    await fx.store.ingest({ source: 'x', mentions: [], ownPosts: own.map(({ inReplyToId, ...p }) => (inReplyToId ? { ...p, inReplyToId } : p)), now: at(10, 28, 0) }, decideFor(fx.deps));
   });
   afterEach(() => fx.close());
 
-  it('covers the local days of the week, including a 25-hour day when the clocks fall back', () => {
+  it('covers the local days of the week, including a 25-hour day when the clocks fall back', async () => {
     expect(week.dates).toEqual(['2026-10-26', '2026-10-27', '2026-10-28', '2026-10-29', '2026-10-30', '2026-10-31', '2026-11-01']);
     expect(week.dayStarts[7]! - week.dayStarts[6]!).toBe(25 * 3600_000);
-    const data = buildDigest(fx.digest, week, NY).data;
+    const data = (await buildDigest(fx.digest, week, NY)).data;
     expect(data.days.map((d) => d.total)).toEqual([2, 1, 1, 1, 1, 1, 2]);
     expect(data.previousTotal).toBe(2);
   });
 
-  it('matches the golden Markdown, HTML and CSV', () => {
-    const digest = buildDigest(fx.digest, week, NY);
+  it('matches the golden Markdown, HTML and CSV', async () => {
+    const digest = await buildDigest(fx.digest, week, NY);
     const outputs = { md: digest.markdown, html: renderDigestHtml(digest.data), csv: renderDigestCsv(digest.data) };
     const dir = join(ROOT, 'test', 'fixtures', 'digest');
     for (const [ext, text] of Object.entries(outputs)) {
@@ -83,16 +83,16 @@ describe('weekly digest', () => {
     }
   });
 
-  it('is the same digest however often and whenever it is built', () => {
-    const first = buildDigest(fx.digest, week, NY);
-    fx.store.ingest({ source: 'x', mentions: [{ platform: 'x', nativeId: 'later', createdAt: at(11, 5, 10), text: 'portal down again', author: { id: 'z', handle: 'z' } }], now: at(11, 5, 10) }, decideFor(fx.deps));
-    const again = buildDigest(fx.digest, week, NY);
+  it('is the same digest however often and whenever it is built', async () => {
+    const first = await buildDigest(fx.digest, week, NY);
+    await fx.store.ingest({ source: 'x', mentions: [{ platform: 'x', nativeId: 'later', createdAt: at(11, 5, 10), text: 'portal down again', author: { id: 'z', handle: 'z' } }], now: at(11, 5, 10) }, decideFor(fx.deps));
+    const again = await buildDigest(fx.digest, week, NY);
     expect(again.markdown).toBe(first.markdown);
     expect(again.chartPng.equals(first.chartPng)).toBe(true);
   });
 
-  it('never shows health details, names, handles, account numbers or crisis posts', () => {
-    const digest = buildDigest(fx.digest, week, NY);
+  it('never shows health details, names, handles, account numbers or crisis posts', async () => {
+    const digest = await buildDigest(fx.digest, week, NY);
     const everything = [digest.markdown, renderDigestHtml(digest.data, digest.chartPng), renderDigestCsv(digest.data), JSON.stringify(renderDigestEmbed(digest.data))].join('\n');
     for (const secret of SECRETS) expect(everything.toLowerCase()).not.toContain(secret.toLowerCase());
     // Links to the posts do not name their authors either (x.com/i/web/status/ID).
@@ -101,19 +101,19 @@ describe('weekly digest', () => {
     expect(digest.markdown).toMatch(/Dr \[name\] and the \[health detail\] team were wonderful/);
   });
 
-  it('renders the chart as a PNG of the expected size', () => {
-    const png = buildDigest(fx.digest, week, NY).chartPng;
+  it('renders the chart as a PNG of the expected size', async () => {
+    const png = (await buildDigest(fx.digest, week, NY)).chartPng;
     expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
     expect(png.readUInt32BE(16)).toBe(CHART_WIDTH);
     expect(png.readUInt32BE(20)).toBe(CHART_HEIGHT);
   });
 
   it('counts the labels people corrected that week, by kind and without quoting a post', async () => {
-    fx.store.corrections.record(1, { kind: 'urgency', urgency: 'critical' }, '@ana', at(10, 28, 9), 'normal');
-    fx.store.corrections.record(2, { kind: 'category', category: 'crisis', present: true }, '@ben', at(10, 29, 9));
-    fx.store.corrections.record(3, { kind: 'category', category: 'spam', present: false }, '@ben', at(10, 30, 9));
-    fx.store.corrections.record(3, { kind: 'urgency', urgency: 'low' }, '@ben', at(11, 9, 9), 'normal'); // the next week
-    const digest = buildDigest(fx.digest, week, NY);
+    await fx.store.corrections.record(1, { kind: 'urgency', urgency: 'critical' }, '@ana', at(10, 28, 9), 'normal');
+    await fx.store.corrections.record(2, { kind: 'category', category: 'crisis', present: true }, '@ben', at(10, 29, 9));
+    await fx.store.corrections.record(3, { kind: 'category', category: 'spam', present: false }, '@ben', at(10, 30, 9));
+    await fx.store.corrections.record(3, { kind: 'urgency', urgency: 'low' }, '@ben', at(11, 9, 9), 'normal'); // the next week
+    const digest = await buildDigest(fx.digest, week, NY);
     expect(digest.data.corrections).toEqual({ total: 3, urgencyRaised: 1, urgencyLowered: 0, added: { crisis: 1 }, removed: { spam: 1 } });
     expect(digest.markdown).toContain('## What the classifier got wrong\n\n3 labels corrected on cards: urgency raised 1, lowered 0; added crisis 1; removed spam 1.');
     expect(renderDigestCsv(digest.data)).toContain('corrections_added,crisis,1');
@@ -125,16 +125,16 @@ describe('weekly digest', () => {
     expect(evaluated.stdout).toMatch(/urgency +accuracy/);
   });
 
-  it('handles an empty week', () => {
+  it('handles an empty week', async () => {
     const empty = parseWeek('2025-W10', NY)!;
-    const digest = buildDigest(fx.digest, empty, NY);
+    const digest = await buildDigest(fx.digest, empty, NY);
     expect(digest.markdown).toContain('- 0 mentions (no change on the week before)');
     expect(digest.markdown).toContain('No complaint themes this week.');
     expect(digest.chartPng.readUInt32BE(16)).toBe(CHART_WIDTH);
   });
 
-  it('reports our posting cadence on X against the guidance, and the week\'s reads', () => {
-    const data = buildDigest(fx.digest, week, NY).data;
+  it('reports our posting cadence on X against the guidance, and the week\'s reads', async () => {
+    const data = (await buildDigest(fx.digest, week, NY)).data;
     expect(data.cadence).toMatchObject({ originals: 2, replies: 3, daysWithoutPost: 5 });
     expect(data.xReads).toEqual({ reads: 11, requests: 3, costUsd: 0.011 });
   });
@@ -147,13 +147,13 @@ describe('weekly digest', () => {
 
 describe('weekly digest on Discord (real client, fake Discord)', () => {
   let fake: FakeDiscord;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
 
   beforeEach(async () => {
     fake = new FakeDiscord();
     await fake.start();
-    fx = pipelineFixture(() => at(11, 2, 8));
-    fx.store.ingest({ source: 'x', mentions: fixtureMentions(), now: at(10, 27, 0) }, decideFor(fx.deps));
+    fx = await pipelineFixture(() => at(11, 2, 8));
+    await fx.store.ingest({ source: 'x', mentions: fixtureMentions(), now: at(10, 27, 0) }, decideFor(fx.deps));
   });
   afterEach(async () => {
     await fake.stop();

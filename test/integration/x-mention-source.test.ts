@@ -15,7 +15,7 @@ const SAM = { id: '102', username: 'sam_r', name: 'Sam R', followers: 55_000 };
 
 describe('X mention source (real twitter-api-v2 client against a local fake)', () => {
   let fake: FakeXApi;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let config: XConfig;
   const signal = new AbortController().signal;
 
@@ -23,7 +23,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     fake = new FakeXApi();
     await fake.start();
     for (const user of [BRAND, PAT, SAM]) fake.addUser(user);
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
     config = { bearerToken: fake.token, handle: 'RiverbendHealth', pollCron: '* * * * *', apiBaseUrl: fake.baseUrl, backfillHours: 24 };
   });
   afterEach(async () => {
@@ -38,7 +38,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
       log: fx.log,
       pageSize: 5,
       policy: TEST_POLICY,
-      readsThisMonth: () => fx.store.readsInMonth(Date.now()).reduce((n, r) => n + r.reads, 0),
+      readsThisMonth: async () => (await fx.store.readsInMonth(Date.now())).reduce((n, r) => n + r.reads, 0),
       ...overrides,
     });
   }
@@ -56,14 +56,14 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     const result = await pollSource(source(), fx.deps, signal);
     expect(result).toMatchObject({ read: 23, inserted: 23, duplicates: 0 });
     expect(storedIds()).toEqual(tweets.map((t) => t.id).sort());
-    expect(fx.store.getCursor('x', 'mentions')).toBe(tweets.at(-1)!.id);
+    expect(await fx.store.getCursor('x', 'mentions')).toBe(tweets.at(-1)!.id);
     const pages = fake.requestsTo('/mentions');
     expect(pages).toHaveLength(5);
     expect(pages[0]!.query).toMatchObject({ max_results: '5', expansions: 'author_id,referenced_tweets.id' });
     expect(pages[0]!.query.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(pages[1]!.query.pagination_token).toBe('5');
     expect(pages[0]!.authorization).toBe(`Bearer ${fake.token}`);
-    const alert = fx.store.pendingAlerts(1)[0]!;
+    const alert = (await fx.store.pendingAlerts(1))[0]!;
     expect(alert.mention).toMatchObject({ authorHandle: 'pat_q', authorName: 'Pat Q', authorFollowers: 340, url: expect.stringMatching(/^https:\/\/x\.com\/pat_q\/status\/\d+$/) });
   });
 
@@ -77,7 +77,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     const last = fake.requestsTo('/mentions').at(-1)!;
     expect(last.query.since_id).toBeDefined();
     expect(last.query.start_time).toBeUndefined();
-    expect(fx.store.getCursor('x', 'mentions')).toBe(newer.at(-1)!.id);
+    expect(await fx.store.getCursor('x', 'mentions')).toBe(newer.at(-1)!.id);
     expect(await pollSource(restarted, fx.deps, signal)).toMatchObject({ read: 0, inserted: 0 });
   });
 
@@ -106,7 +106,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     fake.fail({ kind: 'status', status: 429, resetInSeconds: 600 }, '/mentions');
     const src = source({ policy: { ...TEST_POLICY, maxInlineWaitMs: 1000 } });
     expect(await pollSource(src, fx.deps, signal)).toMatchObject({ inserted: 0 });
-    expect(fx.store.getCursor('x', 'mentions')).toBeUndefined();
+    expect(await fx.store.getCursor('x', 'mentions')).toBeUndefined();
     expect(src.pausedUntil.get('mentions')).toBeGreaterThan(Date.now() + 500_000);
     const before = fake.requestsTo('/mentions').length;
     await pollSource(src, fx.deps, signal);
@@ -128,7 +128,7 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     fake.fail({ kind: 'status', status: 500 }, '/mentions', 10);
     const result = await pollSource(source(), fx.deps, signal);
     expect(result.inserted).toBe(0);
-    expect(fx.store.getCursor('x', 'mentions')).toBeUndefined();
+    expect(await fx.store.getCursor('x', 'mentions')).toBeUndefined();
     expect(fx.logs.records.some((r) => r.msg === 'X request failed; the stream resumes from its cursor on the next poll')).toBe(true);
   });
 
@@ -160,21 +160,21 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
     fake.fail({ kind: 'drop-includes' }, '/mentions');
     const result = await pollSource(source(), fx.deps, signal);
     expect(result.inserted).toBe(2);
-    expect(fx.store.pendingAlerts(5)[0]!.mention).toMatchObject({ authorHandle: PAT.id, authorFollowers: null, url: expect.stringContaining('/i/web/status/') });
+    expect((await fx.store.pendingAlerts(5))[0]!.mention).toMatchObject({ authorHandle: PAT.id, authorFollowers: null, url: expect.stringContaining('/i/web/status/') });
   });
 
   it('marks an alert responded when the brand replies on X, at the reply\'s time', async () => {
     const [complaint] = mentions(1);
     await pollSource(source(), fx.deps, signal);
-    const alert = fx.store.pendingAlerts(1)[0]!;
+    const alert = (await fx.store.pendingAlerts(1))[0]!;
     expect(alert.state).toBe('open');
     const replyAt = new Date(Date.now() + 5000).toISOString();
     const reply = fake.addTweet({ text: '@pat_q we are sorry, please DM us', authorId: BRAND.id, repliedTo: complaint!.id, inReplyToUserId: PAT.id, createdAt: replyAt });
     const result = await pollSource(source(), fx.deps, signal);
     expect(result.responded).toBe(1);
-    const after = fx.store.getAlert(alert.id)!;
+    const after = (await fx.store.getAlert(alert.id))!;
     expect(after).toMatchObject({ state: 'responded', firstResponseAt: Date.parse(replyAt), respondedBy: 'x:reply' });
-    expect(fx.store.alertEvents(alert.id)).toEqual([expect.objectContaining({ action: 'respond', actor: 'x:reply', detail: { via: 'x', replyId: reply.id } })]);
+    expect(await fx.store.alertEvents(alert.id)).toEqual([expect.objectContaining({ action: 'respond', actor: 'x:reply', detail: { via: 'x', replyId: reply.id } })]);
     // The brand's own reply is not itself a mention.
     expect(storedIds()).not.toContain(reply.id);
   });
@@ -188,16 +188,16 @@ describe('X mention source (real twitter-api-v2 client against a local fake)', (
       for await (const batch of restricted.poll(cursor, sig)) if (batch.stream === 'own') yield batch;
     } };
     await pollSource(ownOnly, fx.deps, signal);
-    expect(fx.store.counts().alerts).toBe(0);
+    expect((await fx.store.counts()).alerts).toBe(0);
     expect(await pollSource(source(), fx.deps, signal)).toMatchObject({ alerts: 1, responded: 1 });
-    expect(fx.store.pendingAlerts(1)[0]).toMatchObject({ state: 'responded', respondedBy: 'x:reply' });
+    expect((await fx.store.pendingAlerts(1))[0]).toMatchObject({ state: 'responded', respondedBy: 'x:reply' });
   });
 
   it('counts the posts read per stream and month', async () => {
     config.searchQuery = 'Riverbend';
     mentions(7);
     await pollSource(source(), fx.deps, signal);
-    const reads = fx.store.readsInMonth(Date.now());
+    const reads = await fx.store.readsInMonth(Date.now());
     expect(reads).toEqual(expect.arrayContaining([
       { source: 'x', stream: 'mentions', reads: 7, requests: 2 },
       { source: 'x', stream: 'search', reads: 7, requests: 2 },

@@ -76,7 +76,7 @@ runSourceConformance('Bluesky with keyword search', () => blueskyDriver({ search
 
 describe('Bluesky source specifics (real @atproto/api agent against the fake)', () => {
   let fake: FakeBluesky;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let pat: FakeBskyAccount;
   const signal = new AbortController().signal;
 
@@ -84,7 +84,7 @@ describe('Bluesky source specifics (real @atproto/api agent against the fake)', 
     fake = new FakeBluesky();
     await fake.start();
     pat = fake.addAccount({ handle: 'pat.bsky.social', displayName: 'Pat Q' });
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
   });
   afterEach(async () => {
     fx.close();

@@ -84,13 +84,13 @@ const POLICY: RequestPolicy = { retry: { attempts: 3, baseDelayMs: 5, maxDelayMs
 export function runSourceConformance(name: string, makeDriver: () => SourceDriver): void {
   describe(`${name} source conformance (real client against its fake)`, () => {
     let driver: SourceDriver;
-    let fx: ReturnType<typeof pipelineFixture>;
+    let fx: Awaited<ReturnType<typeof pipelineFixture>>;
     const signal = new AbortController().signal;
 
     beforeEach(async () => {
       driver = makeDriver();
       await driver.start();
-      fx = pipelineFixture();
+      fx = await pipelineFixture();
     });
     afterEach(async () => {
       fx.close();
@@ -102,7 +102,7 @@ export function runSourceConformance(name: string, makeDriver: () => SourceDrive
     const mentions = (count: number) => Array.from({ length: count }, (_, i) => driver.addMention({ text: `${COMPLAINT} (${i})` }));
     const stored = () => (fx.store.db.prepare('SELECT native_id FROM mentions WHERE platform = ? ORDER BY native_id').pluck().all(driver.platform) as string[]);
     const ids = (items: DriverItem[]) => items.map((i) => i.nativeId).sort();
-    const cursor = () => fx.store.getCursor(driver.platform, driver.mainStream);
+    const cursor = async () => await fx.store.getCursor(driver.platform, driver.mainStream);
     const errors = () => fx.logs.records.filter((r) => r.level >= 50);
 
     it('reads back the backfill window on the first poll and sets the cursor', async () => {
@@ -110,7 +110,7 @@ export function runSourceConformance(name: string, makeDriver: () => SourceDrive
       const recent = mentions(3);
       expect(await poll()).toMatchObject({ inserted: 3 });
       expect(stored()).toEqual(ids(recent));
-      expect(cursor()).toBeDefined();
+      expect((await cursor())).toBeDefined();
     });
 
     it('pages through everything, stores each once, and puts the cursor only on the last batch of the sweep', async () => {
@@ -137,12 +137,12 @@ export function runSourceConformance(name: string, makeDriver: () => SourceDrive
     it('resumes from the cursor after a restart: nothing twice, nothing lost', async () => {
       const first = mentions(3);
       await poll();
-      const before = cursor();
+      const before = (await cursor());
       const second = mentions(driver.pageSize + 1);
       const restarted = source();
       const again = driver.cursorRereads ?? 0;
       expect(await poll(restarted)).toMatchObject({ read: second.length + again, inserted: second.length, duplicates: again });
-      expect(cursor()).not.toBe(before);
+      expect(await cursor()).not.toBe(before);
       expect(await poll(restarted)).toMatchObject({ read: again, inserted: 0 });
       expect(await poll(source())).toMatchObject({ read: again, inserted: 0 });
       expect(stored()).toEqual(ids([...first, ...second]));
@@ -181,7 +181,7 @@ export function runSourceConformance(name: string, makeDriver: () => SourceDrive
       driver.fail({ kind: 'rate-limit', resetInSeconds: 600 });
       const src = source({ ...POLICY, maxInlineWaitMs: 1000 });
       expect(await poll(src)).toMatchObject({ inserted: 0 });
-      expect(cursor()).toBeUndefined();
+      expect((await cursor())).toBeUndefined();
       const before = driver.mainStreamRequests();
       await poll(src);
       expect(driver.mainStreamRequests()).toBe(before);
@@ -201,11 +201,11 @@ export function runSourceConformance(name: string, makeDriver: () => SourceDrive
     it('gives up for this poll after the last retry and keeps the cursor where it was', async () => {
       mentions(2);
       await poll();
-      const before = cursor();
+      const before = (await cursor());
       mentions(2);
       driver.fail({ kind: 'server-error' }, 10);
       expect(await poll()).toMatchObject({ inserted: 0 });
-      expect(cursor()).toBe(before);
+      expect((await cursor())).toBe(before);
       expect(fx.logs.records.some((r) => /the stream resumes from its cursor on the next poll/.test(r.msg))).toBe(true);
     });
 
@@ -222,7 +222,7 @@ export function runSourceConformance(name: string, makeDriver: () => SourceDrive
       expect(driver.mainStreamRequests()).toBe(before);
       expect(errors()).toHaveLength(1);
       expect(stored()).toEqual([]);
-      expect(cursor()).toBeUndefined();
+      expect((await cursor())).toBeUndefined();
     });
 
     it('keeps a stored item that is deleted later, and a deleted cursor item does not make it read all history again', async () => {

@@ -119,7 +119,7 @@ function facebookDriver(fake: FakeFacebook) {
 describe('Facebook Page source (fetch against a local Graph API fake)', () => {
   let fake: FakeFacebook;
   let driver: ReturnType<typeof facebookDriver>;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let config: FacebookConfig;
   let clock: number;
   let waits: number[];
@@ -131,7 +131,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     driver = facebookDriver(fake);
     clock = START;
     waits = [];
-    fx = pipelineFixture(() => clock);
+    fx = await pipelineFixture(() => clock);
     config = { pageId: fake.page.id, pageToken: fake.token, graphUrl: fake.baseUrl, backfillHours: 24 };
   });
   afterEach(async () => {
@@ -172,7 +172,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     expect(stored().map((m) => m.native_id)).toEqual([comment.id, reply.id, visitor.id]);
     expect(stored()[1]).toMatchObject({ in_reply_to_id: comment.id, in_reply_to_text: comment.message, author_name: 'Sam Rivera', created_at: reply.createdAt });
     expect(stored()[0]).toMatchObject({ in_reply_to_id: post.id, in_reply_to_text: post.message });
-    expect(fx.store.getCursor('facebook', 'feed')).toBe(new Date(visitor.createdAt).toISOString());
+    expect(await fx.store.getCursor('facebook', 'feed')).toBe(new Date(visitor.createdAt).toISOString());
     const feed = fake.requestsTo('/feed')[0]!;
     expect(feed.authorization).toBe(`Bearer ${fake.token}`);
     expect(feed.query.fields).toContain('from{id,name}');
@@ -194,7 +194,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     expect(new Set(stored().map((m) => m.native_id)).size).toBe(28);
     expect(fake.requestsTo('/feed').length).toBe(3);
     expect(fake.requestsTo('/feed')[1]!.query.after).toBeDefined();
-    expect(fx.store.getCursor('facebook', 'feed')).toBe(new Date(comments.at(-1)!.createdAt).toISOString());
+    expect(await fx.store.getCursor('facebook', 'feed')).toBe(new Date(comments.at(-1)!.createdAt).toISOString());
   });
 
   it('resumes from the stored cursor after a restart and reads only what is new', async () => {
@@ -207,7 +207,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     const restarted = source();
     const result = await pollSource(restarted, fx.deps, signal);
     expect(result).toMatchObject({ inserted: 1 });
-    expect(fx.store.getCursor('facebook', 'feed')).toBe(new Date(newer.createdAt).toISOString());
+    expect(await fx.store.getCursor('facebook', 'feed')).toBe(new Date(newer.createdAt).toISOString());
     // Nothing new: the comment at the cursor's own second is the most that is read again (and skipped).
     const again = await pollSource(restarted, fx.deps, signal);
     expect(again.inserted).toBe(0);
@@ -230,13 +230,13 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     fake.onResponded = undefined;
     const second = await pollSource(source(), fx.deps, signal);
     expect(second.inserted).toBe(1);
-    expect(fx.store.counts().mentions).toBe(6);
+    expect((await fx.store.counts()).mentions).toBe(6);
   });
 
   it('marks the alert responded when the page replies to the comment, at the reply\'s time', async () => {
     const complaint = driver.addItem({ text: 'I was charged twice for the same visit and nobody answers the billing line', at: START - 40 * MINUTE });
     await pollSource(source(), fx.deps, signal);
-    const alert = fx.store.pendingAlerts(1)[0]!;
+    const alert = (await fx.store.pendingAlerts(1))[0]!;
     expect(alert.state).toBe('open');
     clock += 5 * MINUTE;
     const reply = driver.addOwnReply(complaint.id, clock - 2 * MINUTE);
@@ -244,8 +244,8 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     const result = await pollSource(source(), fx.deps, signal);
 
     expect(result.responded).toBe(1);
-    expect(fx.store.getAlert(alert.id)).toMatchObject({ state: 'responded', firstResponseAt: parseGraphTime(graphTime(reply.createdAt)), respondedBy: 'facebook:reply' });
-    expect(fx.store.alertEvents(alert.id)).toEqual([expect.objectContaining({ action: 'respond', actor: 'facebook:reply', detail: { via: 'facebook', replyId: reply.id } })]);
+    expect(await fx.store.getAlert(alert.id)).toMatchObject({ state: 'responded', firstResponseAt: parseGraphTime(graphTime(reply.createdAt)), respondedBy: 'facebook:reply' });
+    expect(await fx.store.alertEvents(alert.id)).toEqual([expect.objectContaining({ action: 'respond', actor: 'facebook:reply', detail: { via: 'facebook', replyId: reply.id } })]);
     expect(stored().map((m) => m.native_id)).not.toContain(reply.id);
   });
 
@@ -254,7 +254,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     driver.addOwnReply(visitor.id, START - 10 * MINUTE);
     const result = await pollSource(source(), fx.deps, signal);
     expect(result).toMatchObject({ inserted: 1, alerts: 1, responded: 1 });
-    expect(fx.store.pendingAlerts(1)[0]).toMatchObject({ state: 'responded', firstResponseAt: START - 10 * MINUTE });
+    expect((await fx.store.pendingAlerts(1))[0]).toMatchObject({ state: 'responded', firstResponseAt: START - 10 * MINUTE });
   });
 
   it('waits out a Business Use Case throttle (80001) for the minutes the usage header gives, then finishes', async () => {
@@ -273,7 +273,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     driver.fail('rate-limit-long');
     const src = source();
     expect(await pollSource(src, fx.deps, signal)).toMatchObject({ inserted: 0 });
-    expect(fx.store.getCursor('facebook', 'feed')).toBeUndefined();
+    expect(await fx.store.getCursor('facebook', 'feed')).toBeUndefined();
     expect(src.pausedUntil.get('feed')).toBe(START + 30 * MINUTE);
     const before = fake.requestsTo('/feed').length;
     clock += 10 * MINUTE;
@@ -327,7 +327,7 @@ describe('Facebook Page source (fetch against a local Graph API fake)', () => {
     const result = await pollSource(source(), fx.deps, signal);
     expect(result.inserted).toBe(2);
     expect(stored().map((m) => m.text)).toEqual(['Not recommended: Waited 5 hours in the ER with a broken wrist', 'Not recommended (rating only, no written review)']);
-    expect(fx.store.getCursor('facebook', 'ratings')).toBe(new Date(START - 1800_000).toISOString());
+    expect(await fx.store.getCursor('facebook', 'ratings')).toBe(new Date(START - 1800_000).toISOString());
   });
 
   it('never cards link spam in the comments', async () => {

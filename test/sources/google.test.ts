@@ -112,7 +112,7 @@ function googleDriver(fake: FakeGoogle) {
 describe('Google reviews source (google-auth-library OAuth2Client against a local fake)', () => {
   let fake: FakeGoogle;
   let driver: ReturnType<typeof googleDriver>;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let config: GoogleConfig;
   let clock: number;
   let waits: number[];
@@ -124,7 +124,7 @@ describe('Google reviews source (google-auth-library OAuth2Client against a loca
     driver = googleDriver(fake);
     clock = START;
     waits = [];
-    fx = pipelineFixture(() => clock);
+    fx = await pipelineFixture(() => clock);
     config = {
       accountId: fake.accountId,
       locationIds: ['4101'],
@@ -183,8 +183,8 @@ describe('Google reviews source (google-auth-library OAuth2Client against a loca
     const list = fake.requestsTo('/locations/4101/reviews')[0]!;
     expect(list.query).toMatchObject({ pageSize: '3', orderBy: 'updateTime desc' });
     expect(list.authorization).toMatch(/^Bearer ya29\.fake-/);
-    expect(fx.store.getCursor('google', streamOf('4101'))).toBe(new Date(one.updatedAt).toISOString());
-    expect(fx.store.getCursor('google', streamOf('4102'))).toBe(new Date(starOnly.updatedAt).toISOString());
+    expect(await fx.store.getCursor('google', streamOf('4101'))).toBe(new Date(one.updatedAt).toISOString());
+    expect(await fx.store.getCursor('google', streamOf('4102'))).toBe(new Date(starOnly.updatedAt).toISOString());
   });
 
   it('follows nextPageToken through every page, including a page with no reviews that still has a token', async () => {
@@ -194,7 +194,7 @@ describe('Google reviews source (google-auth-library OAuth2Client against a loca
     expect(result.inserted).toBe(8);
     expect(fake.requestsTo('/reviews')).toHaveLength(4);
     expect(fake.requestsTo('/reviews')[1]!.query.pageToken).toBeDefined();
-    expect(fx.store.getCursor('google', streamOf('4101'))).toBe(new Date(reviews.at(-1)!.updatedAt).toISOString());
+    expect(await fx.store.getCursor('google', streamOf('4101'))).toBe(new Date(reviews.at(-1)!.updatedAt).toISOString());
   });
 
   it('resumes from the stored cursor after a restart, reads only what is new and stops paging at the cursor', async () => {
@@ -224,19 +224,19 @@ describe('Google reviews source (google-auth-library OAuth2Client against a loca
     expect(first.duplicates).toBe(1);
     fake.onResponded = undefined;
     expect(await pollSource(source(), fx.deps, signal)).toMatchObject({ inserted: 1 });
-    expect(fx.store.counts().mentions).toBe(5);
+    expect((await fx.store.counts()).mentions).toBe(5);
   });
 
   it('marks the alert responded by our review reply, at the reply\'s updateTime, found though the review itself did not change', async () => {
     const review = driver.addItem({ stars: 'ONE', text: 'They lost my lab results twice', at: START - 2 * HOUR });
     await pollSource(source(), fx.deps, signal);
-    const alert = fx.store.pendingAlerts(1)[0]!;
+    const alert = (await fx.store.pendingAlerts(1))[0]!;
     expect(alert.state).toBe('open');
     clock += 3 * HOUR;
     driver.addOwnReply(review, clock - 30 * MINUTE);
     const result = await pollSource(source(), fx.deps, signal);
     expect(result).toMatchObject({ inserted: 0, responded: 1 });
-    expect(fx.store.getAlert(alert.id)).toMatchObject({ state: 'responded', firstResponseAt: clock - 30 * MINUTE, respondedBy: 'google:reply' });
+    expect(await fx.store.getAlert(alert.id)).toMatchObject({ state: 'responded', firstResponseAt: clock - 30 * MINUTE, respondedBy: 'google:reply' });
   });
 
   it('re-classifies an edited review as a new version marked (edited), and stores nothing twice', async () => {
@@ -252,13 +252,13 @@ describe('Google reviews source (google-auth-library OAuth2Client against a loca
     expect(versions[1]).toMatchObject({ text: '★☆☆☆☆ (edited) Friendly staff, but they billed me for a visit I never had and nobody fixes it', created_at: clock - 10 * MINUTE });
     expect(versions[1]!.native_id.startsWith(`${review.reviewId}#`)).toBe(true);
     expect(versions[1]!.native_id).not.toBe(versions[0]!.native_id);
-    const sentiments = fx.store.pendingAlerts(5).map((a) => [a.mention.nativeId, a.sentiment]);
+    const sentiments = (await fx.store.pendingAlerts(5)).map((a) => [a.mention.nativeId, a.sentiment]);
     expect(Object.fromEntries(sentiments)).toEqual({ [versions[0]!.native_id]: 'positive', [versions[1]!.native_id]: 'negative' });
     // A reply that follows the edit answers the edited version; nothing new is stored.
     driver.addOwnReply(review, clock);
     clock += MINUTE;
     expect(await pollSource(source(), fx.deps, signal)).toMatchObject({ inserted: 0, responded: 1 });
-    expect(fx.store.pendingAlerts(5).find((a) => a.mention.nativeId === versions[1]!.native_id)!.state).toBe('responded');
+    expect((await fx.store.pendingAlerts(5)).find((a) => a.mention.nativeId === versions[1]!.native_id)!.state).toBe('responded');
   });
 
   it('waits out a 429 for its Retry-After, then finishes', async () => {
@@ -285,7 +285,7 @@ describe('Google reviews source (google-auth-library OAuth2Client against a loca
     const warning = fx.logs.records.find((r) => r.msg === 'Google rate limit reached; stream paused until the reset')!;
     expect(warning.reason).toMatch(/429 RESOURCE_EXHAUSTED.*very first call.*not approved yet.*quota is 0.*README "Connect Google reviews"/);
     expect(src.pausedUntil.get(streamOf('4101'))).toBe(START + MINUTE);
-    expect(fx.store.getCursor('google', streamOf('4101'))).toBeUndefined();
+    expect(await fx.store.getCursor('google', streamOf('4101'))).toBeUndefined();
   });
 
   it('backs off and retries 5xx answers, hung requests and unreadable bodies', async () => {

@@ -59,7 +59,7 @@ runSourceConformance('Mastodon', () => mastodonDriver());
 
 describe('Mastodon source specifics (real masto client against the fake)', () => {
   let fake: FakeMastodon;
-  let fx: ReturnType<typeof pipelineFixture>;
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let pat: FakeMastodonAccount;
   const signal = new AbortController().signal;
 
@@ -67,7 +67,7 @@ describe('Mastodon source specifics (real masto client against the fake)', () =>
     fake = new FakeMastodon();
     await fake.start();
     pat = fake.addAccount({ username: 'pat', displayName: 'Pat Q', followers: 340 });
-    fx = pipelineFixture();
+    fx = await pipelineFixture();
   });
   afterEach(async () => {
     fx.close();

@@ -27,6 +27,18 @@ describe('loadConfig', () => {
     expect(config.logLevel).toBe('info');
   });
 
+  it('selects PostgreSQL with DATABASE_URL, ignoring DATABASE_PATH with one notice, and names DATABASE_URL when it is not a PostgreSQL URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://triage:s3cret@db.example.org:5432/triage', DATABASE_PATH: '/nonexistent/dir/x.db' });
+    expect(config.databaseUrl).toBe('postgres://triage:s3cret@db.example.org:5432/triage');
+    expect(config.storeNotice).toBe('DATABASE_URL is set: the PostgreSQL store is used and DATABASE_PATH is ignored.');
+    expect(loadConfig({ DATABASE_URL: 'postgresql://db/triage' }).storeNotice).toBeUndefined();
+    for (const bad of ['mysql://db/triage', 'db.example.org:5432', 'postgres://:s3cret@/triage']) {
+      const found = problems({ DATABASE_URL: bad });
+      expect(found).toEqual([expect.stringMatching(/^DATABASE_URL: not a PostgreSQL URL\. Use postgres:\/\/USER:PASSWORD@HOST:5432\/DATABASE/)]);
+      expect(found.join('')).not.toContain('s3cret');
+    }
+  });
+
   it('names DATABASE_PATH when its folder does not exist', () => {
     expect(problems({ DATABASE_PATH: '/nonexistent/dir/x.db' })).toEqual([
       expect.stringMatching(/^DATABASE_PATH=\/nonexistent\/dir\/x\.db: folder \/nonexistent\/dir does not exist\. Create it/),

@@ -1,15 +1,27 @@
 import { ratingLabel, shownLanguage, type AlertCard } from '../chat.js';
-import type { QueueSummary } from '../../store/sqlite-store.js';
+import type { QueueSummary } from '../../store/store-port.js';
 import { URGENCIES } from '../../domain/classification.js';
 import { count, isValidTime, safeUrl, terminalLine, terminalText } from '../sanitize.js';
+
+/** One formatter per time zone: building an `Intl.DateTimeFormat` costs far more than using one. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let format = formatters.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
+    });
+    formatters.set(timeZone, format);
+  }
+  return format;
+}
 
 /** "2026-11-20 10:00 EST", or "unknown time" for a time no calendar can show. */
 export function formatTime(ms: number, timeZone: string): string {
   if (!isValidTime(ms)) return 'unknown time';
   try {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZoneName: 'short',
-    }).formatToParts(new Date(ms));
+    const parts = formatterFor(timeZone).formatToParts(new Date(ms));
     const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
     return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')} ${get('timeZoneName')}`;
   } catch {

@@ -19,7 +19,7 @@ import { renderAlertComponents, renderAlertEmbed } from './render-alert-card.js'
 import { describeNotification } from '../../triage/describe-notification.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
 import { untilAborted } from '../../util/sleep.js';
-import type { PendingNotification } from '../../store/sqlite-store.js';
+import type { PendingNotification } from '../../store/store-port.js';
 import { fitContent, safeUrl } from '../sanitize.js';
 import { findPostedMessages, PAGE, type ChannelMessage } from './find-posted.js';
 import { renderNotificationText } from './render-notification.js';
@@ -48,7 +48,7 @@ export interface DiscordChatOptions {
   log: Logger;
   now: () => number;
   /** Where an alert's card is (for links in reminders). */
-  messageOf?: (alertId: number) => { channelId: string; messageId: string } | undefined;
+  messageOf?: (alertId: number) => Promise<{ channelId: string; messageId: string } | undefined>;
   /** How long to wait for the gateway's READY before giving up. */
   readyTimeoutMs?: number;
   /** Aborted when the bot stops: cancels logging in and every REST call in flight or queued. */
@@ -141,8 +141,8 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
 
   const alertChannel = config.alertChannelId as string;
   /** A link to the alert's card, when it has been posted. */
-  const messageLink = (alertId: number): string => {
-    const where = options.messageOf?.(alertId);
+  const messageLink = async (alertId: number): Promise<string> => {
+    const where = await options.messageOf?.(alertId);
     const link = where && config.guildId ? safeUrl(`https://discord.com/channels/${config.guildId}/${where.channelId}/${where.messageId}`) : undefined;
     return link ? ` ${link}` : '';
   };
@@ -221,7 +221,7 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     async postNotification(notification, nonce) {
       const { audience } = describeNotification(notification);
       const text = renderNotificationText(notification);
-      const link = messageLink(notification.alert.id);
+      const link = await messageLink(notification.alert.id);
       const lead = config.leadRoleId;
       const body: RESTPostAPIChannelMessageJSONBody = { nonce, enforce_nonce: true, allowed_mentions: { parse: [], roles: [], users: [] } };
       const channelId = notificationChannel(notification);

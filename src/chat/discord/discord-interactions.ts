@@ -109,7 +109,7 @@ export function routeInteractions(
 
   async function show(interaction: ButtonInteraction | StringSelectMenuInteraction, outcome: ActionOutcome): Promise<void> {
     if (outcome.kind === 'card') {
-      const { embeds, components } = chat.renderCard(cardOf(ctx, outcome.alert));
+      const { embeds, components } = chat.renderCard(await cardOf(ctx, outcome.alert));
       await interaction.update({ embeds, components, allowedMentions: { parse: [] } });
       if (outcome.announce === 'escalation') await announceEscalation(interaction, outcome.alert.id, outcome.alert.urgency);
       return;
@@ -130,7 +130,7 @@ export function routeInteractions(
     const channel = chat.config.urgentChannelId ?? chat.config.alertChannelId;
     if (!channel) return;
     const lead = chat.config.leadRoleId;
-    const card = ctx.deps.store.messageOf(alertId);
+    const card = await ctx.deps.store.messageOf(alertId);
     const link = card && interaction.guildId ? ` https://discord.com/channels/${interaction.guildId}/${card.channelId}/${card.messageId}` : '';
     const who = lead ? `<@&${lead}> ` : '';
     await chat.postText(channel, `${who}escalation: alert #${alertId} (${urgency}) escalated by ${inert(`@${interaction.user.username}`, 40)}.${link}`, lead ? [lead] : []);
@@ -138,11 +138,11 @@ export function routeInteractions(
 
   /** Redraws a card that shows an outdated state (someone else acted first). */
   async function refreshCard(alertId: number): Promise<void> {
-    const alert = ctx.deps.store.getAlert(alertId);
-    const message = ctx.deps.store.messageOf(alertId);
+    const alert = await ctx.deps.store.getAlert(alertId);
+    const message = await ctx.deps.store.messageOf(alertId);
     if (!alert || !message || !chat.updateAlert) return;
     try {
-      await chat.updateAlert(cardOf(ctx, alert), message);
+      await chat.updateAlert(await cardOf(ctx, alert), message);
     } catch (error) {
       ctx.log.warn({ alertId, err: error }, 'could not refresh the card');
     }

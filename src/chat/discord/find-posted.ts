@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger.js';
-import type { PendingNotification } from '../../store/sqlite-store.js';
+import type { PendingNotification } from '../../store/store-port.js';
 import type { AlertCard, FoundPosts, PostedLookup } from '../chat.js';
 import { cardAlertId } from './render-alert-card.js';
 import { notificationMatcher } from './render-notification.js';

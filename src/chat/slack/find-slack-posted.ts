@@ -1,5 +1,5 @@
 import type { Logger } from '../../logger.js';
-import type { PendingNotification } from '../../store/sqlite-store.js';
+import type { PendingNotification } from '../../store/store-port.js';
 import type { AlertCard, FoundPosts, PostedLookup, PostedMessage } from '../chat.js';
 import { slackCardAlertId } from './render-slack-card.js';
 import { slackNotificationMatcher } from './render-slack-messages.js';
@@ -34,7 +34,7 @@ export interface FindSlackPostedOptions {
   botId: string | undefined;
   cardChannel(alert: { id: number; urgency: string; route?: AlertCard['route'] }): string;
   /** Where a notification would have gone: its card's thread, or a channel. */
-  notificationPlace(n: PendingNotification): SlackPlace;
+  notificationPlace(n: PendingNotification): Promise<SlackPlace>;
   log: Logger;
   /** Pages read per place at most (default 5 of {@link PAGE}). */
   maxPages?: number;
@@ -60,7 +60,7 @@ export async function findSlackPosted(options: FindSlackPostedOptions, lookup: P
     return e;
   };
   for (const alert of lookup.alerts ?? []) entry({ channel: options.cardChannel(alert) }).alerts.add(alert.id);
-  for (const n of lookup.notifications ?? []) entry(options.notificationPlace(n)).notifications.push({ id: n.id, matches: slackNotificationMatcher(n) });
+  for (const n of lookup.notifications ?? []) entry(await options.notificationPlace(n)).notifications.push({ id: n.id, matches: slackNotificationMatcher(n) });
   const oldest = (Math.max(0, lookup.since - CLOCK_SKEW_MS) / 1000).toFixed(6);
   const ours = (m: SlackHistoryMessage) => m.user === options.botUserId || (options.botId !== undefined && m.bot_id === options.botId);
 

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import type { DigestData } from '../../digest/collect-digest.js';
 import { cadenceNotes, digestHeadlines, minutes, pct } from '../../digest/render-digest.js';
 import type { AlertView } from '../../domain/alert.js';
-import type { PendingNotification } from '../../store/sqlite-store.js';
+import type { PendingNotification } from '../../store/store-port.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import type { ReportSection } from '../handler-types.js';
 import { matchNotificationWith } from '../notification-matcher.js';

@@ -1,7 +1,7 @@
 import { App, LogLevel, SocketModeReceiver, webApi, type Logger as BoltLogger, type types } from '@slack/bolt';
 import type { SlackConfig } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import type { PendingNotification } from '../../store/sqlite-store.js';
+import type { PendingNotification } from '../../store/store-port.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { TriageError } from '../../util/errors.js';
 import { sleep } from '../../util/sleep.js';
@@ -44,7 +44,7 @@ export interface SlackChatOptions {
   log: Logger;
   now: () => number;
   /** Where an alert's card is: reminders and escalations go in its thread. */
-  messageOf?: (alertId: number) => PostedMessage | undefined;
+  messageOf?: (alertId: number) => Promise<PostedMessage | undefined>;
   /** Aborted when the bot stops: cancels connecting and every call in flight or waiting out a limit. */
   signal?: AbortSignal;
   /** Told of every 429. */
@@ -137,8 +137,8 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
   // A reminder for the lead goes where critical cards go; the others where the alert's card went.
   const notificationChannel = (n: PendingNotification) => channelFor({ urgency: describeNotification(n).audience === 'lead' ? 'critical' : 'normal' }, options.routeOf?.(n.alert.mention.account), { alertChannelId: alertChannel, urgentChannelId: config.urgentChannelId });
   /** A notification goes in its card's thread when the card is on Slack; else in its channel. */
-  const notificationPlace = (n: PendingNotification): SlackPlace => {
-    const card = options.messageOf?.(n.alert.id);
+  const notificationPlace = async (n: PendingNotification): Promise<SlackPlace> => {
+    const card = await options.messageOf?.(n.alert.id);
     return isSlackMessage(card) ? { channel: card.channelId, thread: card.messageId } : { channel: notificationChannel(n) };
   };
   const lead = config.leadUserGroupId;
@@ -233,7 +233,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
     },
     async postNotification(notification) {
       const { audience } = describeNotification(notification);
-      const place = notificationPlace(notification);
+      const place = await notificationPlace(notification);
       const ref = notification.assigneeRef;
       // The one person a reminder is for, by the member id Slack gave us when they claimed it; a
       // breach pings the lead group only. Nothing from a post can add a mention (it is escaped).
@@ -252,7 +252,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
     },
     postDigestIn,
     async announceEscalation(alertId, urgency, actorName, at) {
-      const card = isSlackMessage(at) ? at : options.messageOf?.(alertId);
+      const card = isSlackMessage(at) ? at : await options.messageOf?.(alertId);
       const text = `${leadPing}escalation: alert #${alertId} (${slackInert(urgency, 20)}) escalated by ${slackInert(actorName, 40)}.`;
       await postMessage({
         channel: isSlackMessage(card) ? card.channelId : (config.urgentChannelId ?? alertChannel),

@@ -109,10 +109,10 @@ export function routeSlackInteractions(
 
   /** Redraws an alert's card: the message clicked, else the one the store knows. */
   async function redraw(alertId: number, clicked: PostedMessage | undefined): Promise<void> {
-    const alert = ctx.deps.store.getAlert(alertId);
-    const at = isSlackMessage(clicked) ? clicked : ctx.deps.store.messageOf(alertId);
+    const alert = await ctx.deps.store.getAlert(alertId);
+    const at = isSlackMessage(clicked) ? clicked : await ctx.deps.store.messageOf(alertId);
     if (!alert || !isSlackMessage(at)) return;
-    await chat.updateMessage(at.channelId, at.messageId, chat.renderCard(cardOf(ctx, alert)), `updating the card of alert #${alertId}`);
+    await chat.updateMessage(at.channelId, at.messageId, chat.renderCard(await cardOf(ctx, alert)), `updating the card of alert #${alertId}`);
   }
 
   chat.app.action<BlockAction>({ action_id: /^t:/ }, async ({ ack, body, action, respond }) => {

@@ -25,7 +25,7 @@ export interface XSourceOptions {
   policy?: RequestPolicy;
   sleep?: Sleep;
   /** Posts read this month across streams, for X_MONTHLY_READ_BUDGET. */
-  readsThisMonth?: () => number;
+  readsThisMonth?: () => number | Promise<number>;
   /** Told of every 429 X answers. */
   onRateLimited?: () => void;
 }
@@ -86,10 +86,10 @@ export function createXMentionSource(options: XSourceOptions): Source & { readon
     return undefined;
   }
 
-  function overBudget(stream: XStream): boolean {
+  async function overBudget(stream: XStream): Promise<boolean> {
     const budget = config.monthlyReadBudget;
     if (budget === undefined || options.readsThisMonth === undefined) return false;
-    const reads = options.readsThisMonth();
+    const reads = await options.readsThisMonth();
     if (reads < budget) {
       budgetNoticeGiven = false;
       return false;
@@ -176,7 +176,7 @@ export function createXMentionSource(options: XSourceOptions): Source & { readon
         if (signal.aborted) return;
         if (disabled.has(stream)) continue;
         if ((pausedUntil.get(stream) ?? 0) > now()) continue;
-        if (overBudget(stream)) continue;
+        if (await overBudget(stream)) continue;
         lastPolled.set(stream, now());
         yield* sweep(stream, cursor(stream), account.id, signal);
       }

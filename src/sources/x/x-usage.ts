@@ -1,4 +1,4 @@
-import type { MonthlyReads } from '../../store/sqlite-store.js';
+import type { MonthlyReads } from '../../store/store-port.js';
 import { X_READ_PRICE_USD, type XStream } from './x-mention-source.js';
 
 /** Estimated USD for the posts read: own data (mentions, own timeline) is billed lower than search. */

@@ -12,7 +12,6 @@ import { URGENCIES, type Urgency } from '../../domain/classification.js';
 import { buildDigest } from '../../digest/weekly-digest.js';
 import { renderDigestHtml } from '../../digest/render-digest.js';
 import { parseWeek, previousWeek } from '../../digest/week.js';
-import { ConsoleQueries } from '../../store/console-queries.js';
 import { verifyAlertLink } from '../card-links.js';
 import { alertPage, CONSOLE_CSS, messagePage, page, queuePage, reportPage, type PageFrame } from './console-pages.js';
 import { trusted } from './html.js';
@@ -54,7 +53,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
   const log = ctx.log;
   const secure = secureCookies(options.publicBaseUrl);
   const signIn = new SignIn(options.config, options.publicBaseUrl);
-  const queries = new ConsoleQueries(ctx.deps.store.db);
+  const queries = ctx.deps.store.consoleQueries;
   const cookieBase = { httpOnly: true, secure, sameSite: 'lax' as const, path: '/console', signed: true };
 
   await app.register(async (scope) => {
@@ -181,11 +180,11 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const q = request.query as Record<string, string | undefined>;
       const urgency = URGENCIES.includes(q.urgency as Urgency) ? (q.urgency as Urgency) : undefined;
       const state = q.state === 'any' || ALERT_STATES.includes(q.state as AlertState) ? (q.state as AlertState | 'any') : undefined;
-      const platforms = queries.platforms();
+      const platforms = await queries.platforms();
       const platform = platforms.includes(q.platform ?? '') ? q.platform : undefined;
       const overdue = q.overdue === '1';
       const now = ctx.deps.now();
-      const ids = queries.queueIds({ urgency, state, platform, overdue, now, limit: 200 });
+      const ids = await queries.queueIds({ urgency, state, platform, overdue, now, limit: 200 });
       const alerts = (await Promise.all(ids.map(async (id) => ctx.deps.store.getAlert(id)))).filter((a) => a !== null);
       return sendPage(reply, queuePage({ ...frame(request, reply), title: 'Queue' }, alerts, { urgency, state, platform, overdue }, platforms));
     });
@@ -193,7 +192,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
     const showAlert = async (request: FastifyRequest, reply: FastifyReply, id: number, extra: { confirm?: string | undefined; notice?: { tone: 'ok' | 'refused'; text: string } | undefined }) => {
       const alert = await ctx.deps.store.getAlert(id);
       if (!alert) return sendPage(reply.code(404), messagePage(frame(request), 'No such alert', `There is no alert #${id}.`, { href: '/console/queue', label: 'The queue' }));
-      const card = cardOf(ctx, alert);
+      const card = await cardOf(ctx, alert);
       const history = await ctx.deps.store.alertEvents(id);
       return sendPage(reply, alertPage({ ...frame(request, reply), title: `Alert #${id}` }, { alert, replies: card.replies, history, ...extra }));
     };
@@ -226,7 +225,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const outcome: ActionOutcome = await handler.run({ alertId: id, actor: { name: user.name, ref: `oidc:${user.sub}`, chat: 'web' }, value }, ctx);
       if (outcome.kind === 'card') {
         // Chats whose cards can be redrawn (Discord, Slack) show the change too.
-        await Promise.all([id, ...ctx.deps.store.groupMembers(id)].map(async (alert) => queries.markStale(alert)));
+        await Promise.all([id, ...(await ctx.deps.store.groupMembers(id))].map(async (alert) => queries.markStale(alert)));
         if (outcome.announce === 'escalation') await options.announceEscalation?.(id, outcome.alert.urgency, user.name).catch((error: unknown) => log.error({ err: error, alertId: id }, 'could not announce the escalation'));
         return reply.redirect(`/console/alerts/${id}?ok=${action}`, 303);
       }
@@ -246,7 +245,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const asked = (request.query as Record<string, string | undefined>).week;
       const week = asked ? parseWeek(asked, ctx.timeZone) : previousWeek(ctx.deps.now(), ctx.timeZone);
       if (!week) return sendPage(reply.code(400), messagePage(frame(request), 'Weekly digest', 'Give the week as an ISO week such as 2026-W47.'));
-      const digest = buildDigest(ctx.digest, week, ctx.timeZone);
+      const digest = await buildDigest(ctx.digest, week, ctx.timeZone);
       // The e-mail page's body: escaped by its renderer, the chart embedded as a data: image (allowed by the CSP).
       const full = renderDigestHtml(digest.data, digest.chartPng);
       const body = full.slice(full.indexOf('<body>') + '<body>'.length, full.lastIndexOf('</body>'));

@@ -1,0 +1,296 @@
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { decideFor } from '../../src/pipeline.js';
+import { PgStore } from '../../src/store/pg-store.js';
+import { SqliteStore } from '../../src/store/sqlite-store.js';
+import type { Store } from '../../src/store/store-port.js';
+import { storePolicyBook } from '../../src/triage/policy-book.js';
+import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
+import { mention } from '../helpers/mentions.js';
+import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
+
+const now = Date.UTC(2026, 10, 20, 13, 0);
+const decide = decideFor({ classifier: classifier(), policy });
+
+interface Adapter {
+  name: string;
+  /** Why it cannot run here (the PG half without PostgreSQL, outside CI), or undefined. */
+  missing: string | undefined;
+  setup(): Promise<void>;
+  open(): Promise<Store>;
+  teardown(): Promise<void>;
+}
+
+function sqliteAdapter(): Adapter {
+  const temps: Array<ReturnType<typeof tempDir>> = [];
+  return {
+    name: 'SQLite',
+    missing: undefined,
+    async setup() {},
+    async open() {
+      const temp = tempDir();
+      temps.push(temp);
+      return new SqliteStore(join(temp.dir, 'triage.db'));
+    },
+    async teardown() {
+      for (const temp of temps.splice(0)) temp.cleanup();
+    },
+  };
+}
+
+function postgresAdapter(): Adapter {
+  let cluster: PgCluster | undefined;
+  let n = 0;
+  return {
+    name: 'PostgreSQL',
+    missing: postgresMissing(),
+    async setup() {
+      cluster = await startPgCluster();
+    },
+    async open() {
+      return PgStore.open((cluster as PgCluster).createDatabase(`conformance_${++n}`));
+    },
+    async teardown() {
+      cluster?.stop();
+    },
+  };
+}
+
+/** Every repository behaviour, run against each adapter: SQLite (the default) and PostgreSQL. */
+for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
+  describe.skipIf(adapter.missing !== undefined)(`store conformance: ${adapter.name}${adapter.missing ? ` (skipped: ${adapter.missing})` : ''}`, () => {
+    let store: Store;
+
+    beforeAll(() => adapter.setup(), 60_000);
+    afterAll(() => adapter.teardown());
+    beforeEach(async () => {
+      store = await adapter.open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('stores a mention once however often it is ingested', async () => {
+      const m = mention();
+      const first = await store.ingest({ source: 'x', mentions: [m, m], now }, decide);
+      const second = await store.ingest({ source: 'x', mentions: [m], now }, decide);
+      expect(first).toEqual({ inserted: 1, duplicates: 1, alerts: 1, responded: 0 });
+      expect(second).toEqual({ inserted: 0, duplicates: 1, alerts: 0, responded: 0 });
+      expect(await store.counts()).toEqual({ mentions: 1, alerts: 1 });
+    });
+
+    it('stores the alert with its SLA due times and the policy version', async () => {
+      const m = mention({ text: 'i want it all to end' });
+      await store.ingest({ source: 'x', mentions: [m], now }, decide);
+      const [alert] = await store.pendingAlerts(10);
+      expect(alert).toMatchObject({ urgency: 'critical', state: 'open', policyVersion: 2, firstResponseDueAt: m.createdAt + 3600_000 });
+      expect(alert?.categories).toContain('crisis');
+    });
+
+    it('writes the cursor in the same transaction as the batch: a failing batch leaves neither', async () => {
+      const good = mention();
+      const failing = () => {
+        throw new Error('classifier crashed');
+      };
+      await expect(store.ingest({ source: 'x', mentions: [good], cursor: { stream: 'mentions', value: '42' }, now }, failing)).rejects.toThrow();
+      expect(await store.getCursor('x', 'mentions')).toBeUndefined();
+      expect((await store.counts()).mentions).toBe(0);
+      await store.ingest({ source: 'x', mentions: [good], cursor: { stream: 'mentions', value: '42' }, now }, decide);
+      expect(await store.getCursor('x', 'mentions')).toBe('42');
+    });
+
+    it('raises urgency for an author who keeps complaining this week', async () => {
+      const author = { id: 'repeat', handle: 'repeat', followers: 10 };
+      for (let i = 0; i < 3; i++) await store.ingest({ source: 'x', mentions: [mention({ author, text: 'portal is not working again' })], now }, decide);
+      const urgencies = (await store.pendingAlerts(10)).map((a) => a.urgency);
+      expect(urgencies).toEqual(['high', 'normal', 'normal']);
+    });
+
+    it('lists the outbox most urgent first and forgets posted alerts', async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' }), mention({ text: 'chest pain, ER or 911?' })], now }, decide);
+      const pending = await store.pendingAlerts(10);
+      expect(pending.map((a) => a.urgency)).toEqual(['critical', 'normal']);
+      expect(await store.markPosted(pending[0]!.id, 'c1', 'm1', now)).toBe(true);
+      expect(await store.markPosted(pending[0]!.id, 'c1', 'm2', now)).toBe(false);
+      expect((await store.pendingAlerts(10)).map((a) => a.id)).toEqual([pending[1]!.id]);
+    });
+
+    it('lets one of two people claim an alert and tells the other who has it', async () => {
+      await store.ingest({ source: 'x', mentions: [mention()], now }, decide);
+      const id = (await store.pendingAlerts(1))[0]!.id;
+      expect(await store.applyAction(id, 'claim', 'ana', now)).toMatchObject({ ok: true, changed: true });
+      expect(await store.applyAction(id, 'claim', 'ana', now)).toMatchObject({ ok: true, changed: false });
+      expect(await store.applyAction(id, 'claim', 'ben', now)).toMatchObject({ ok: false, reason: 'already claimed by ana' });
+      expect(await store.applyAction(id, 'respond', 'ana', now + 60_000)).toMatchObject({ ok: true, alert: { state: 'responded', firstResponseAt: now + 60_000, respondedBy: 'ana' } });
+      expect(await store.applyAction(id, 'resolve', 'ana', now + 120_000)).toMatchObject({ ok: true, alert: { state: 'resolved', firstResponseAt: now + 60_000 } });
+      expect(await store.applyAction(id, 'claim', 'ben', now)).toMatchObject({ ok: false, reason: 'cannot claim an alert that is resolved' });
+      expect((await store.alertEvents(id)).map((e) => `${e.actor}:${e.action}:${e.fromState}->${e.toState}`)).toEqual([
+        'ana:claim:open->claimed', 'ana:respond:claimed->responded', 'ana:resolve:responded->resolved',
+      ]);
+    });
+
+    it('summarises the open queue by urgency with what is due next', async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' }), mention({ text: 'chest pain, ER or 911?', createdAt: now - 2 * 3600_000 })], now }, decide);
+      const summary = await store.queueSummary(now);
+      expect(summary.open).toMatchObject({ critical: 1, normal: 1 });
+      expect(summary.total).toBe(2);
+      expect(summary.breached).toBe(1);
+      expect(summary.nextDue).toMatchObject({ urgency: 'critical', kind: 'first response' });
+    });
+
+    it('keeps each source stream cursor and the posts read per month', async () => {
+      await store.ingest({ source: 'x', mentions: [], cursor: { stream: 'mentions', value: '9' }, usage: { stream: 'mentions', reads: 40, requests: 2 }, now }, decide);
+      await store.ingest({ source: 'x', mentions: [], cursor: { stream: 'search', value: '3' }, usage: { stream: 'mentions', reads: 2, requests: 1 }, now }, decide);
+      expect(await store.cursors('x')).toEqual(new Map([['mentions', '9'], ['search', '3']]));
+      expect(await store.readsInMonth(now)).toEqual([{ source: 'x', stream: 'mentions', reads: 42, requests: 3 }]);
+      expect(await store.readsInMonth(Date.UTC(2026, 11, 2))).toEqual([]);
+    });
+
+    it('marks an alert responded when the brand replies on the platform, before or after the mention arrives', async () => {
+      const early = mention();
+      const late = mention();
+      await store.ingest({ source: 'x', mentions: [early], now }, decide);
+      await store.ingest({ source: 'x', mentions: [], ownPosts: [{ platform: 'x', nativeId: 'r1', createdAt: now + 60_000, inReplyToId: early.nativeId }, { platform: 'x', nativeId: 'r2', createdAt: now + 30_000, inReplyToId: late.nativeId }], now: now + 60_000 }, decide);
+      const result = await store.ingest({ source: 'x', mentions: [late], now: now + 90_000 }, decide);
+      expect(result.responded).toBe(1);
+      const alerts = await store.openAlerts(10);
+      expect(alerts.map((a) => [a.state, a.respondedBy, a.firstResponseAt])).toEqual(expect.arrayContaining([['responded', 'x:reply', now + 60_000], ['responded', 'x:reply', now + 30_000]]));
+    });
+
+    it('resumes a paused clock when the author writes again in the conversation', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      const first = mention({ conversationId: 'c1', author: { id: 'pat', handle: 'pat', followers: 5 } });
+      await store.ingest({ source: 'x', mentions: [first], now }, decide, book.resume);
+      const id = (await store.openAlerts(1))[0]!.id;
+      expect(await store.applyAction(id, 'wait', 'ana', now + 60_000)).toMatchObject({ ok: true });
+      await store.ingest({ source: 'x', mentions: [mention({ conversationId: 'c1', author: { id: 'pat', handle: 'pat', followers: 5 }, createdAt: now + 3600_000 })], now: now + 3600_000 }, decide, book.resume);
+      const alert = (await store.getAlert(id))!;
+      expect(alert.waitingSince).toBeNull();
+      expect((await store.alertEvents(id)).map((e) => `${e.actor}:${e.action}`)).toEqual(['ana:wait', 'x:author:resume']);
+    });
+
+    it('records each reminder and escalation once, however often the sweep runs, and sends it once', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      const m = mention({ text: 'chest pain, ER or 911?', createdAt: now });
+      await store.ingest({ source: 'x', mentions: [m], now }, decide, book.resume);
+      const id = (await store.openAlerts(1))[0]!.id;
+      expect(await store.policies()).toEqual(new Map([[rawPolicy.version, JSON.stringify(rawPolicy)]]));
+      const later = now + 2 * 3600_000;
+      const first = await store.sweepSla(later, book.eventsOf);
+      expect(first.created).toBeGreaterThan(0);
+      expect(await store.sweepSla(later, book.eventsOf)).toEqual({ checked: 0, created: 0 });
+      const pending = await store.pendingNotifications(10);
+      expect(pending.map((n) => n.alert.id)).toEqual(pending.map(() => id));
+      await store.outbox.markNotificationAttempted(pending[0]!.id, later);
+      expect((await store.outbox.unrecordedNotifications()).map((n) => n.id)).toEqual([pending[0]!.id]);
+      for (const n of pending) await store.markNotificationSent(n.id, `msg-${n.id}`, later);
+      await store.markNotificationSent(pending[0]!.id, 'again', later);
+      expect(await store.pendingNotifications(10)).toEqual([]);
+      expect((await store.notifications(id)).filter((n) => n.status === 'sent').length).toBe(pending.length);
+      expect((await store.ops.gauges()).notificationBacklog).toBe(0);
+    });
+
+    it('keeps the card outbox: attempts, deliveries of storm cards, cards found after a crash, cards set aside', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention()], now }, decide);
+      const [lead, member, other, last] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number, number];
+      await store.outbox.markAttempted(lead, [member], now);
+      expect(await store.outbox.unrecordedCards()).toEqual([{ lead, urgency: 'normal', account: null, attemptedAt: now, members: [member], leadMessage: undefined }]);
+      expect(await store.outbox.recordDelivery(lead, [member], { channelId: 'c', messageId: 'm1' }, now)).toBe(true);
+      expect(await store.outbox.recordDelivery(lead, [member], { channelId: 'c', messageId: 'm1' }, now)).toBe(false);
+      expect(await store.groupMembers(lead)).toEqual([member]);
+      expect(await store.messageOf(member)).toEqual({ channelId: 'c', messageId: 'm1' });
+      await store.outbox.markAttempted(other, [], now);
+      await store.outbox.recordFound({ lead: other, urgency: 'normal', account: null, attemptedAt: now, members: [], leadMessage: undefined }, { channelId: 'c', messageId: 'm2' }, now);
+      expect((await store.staleCards(10)).map((a) => a.id)).toEqual([other]);
+      await store.markCardFresh(other);
+      expect(await store.staleCards(10)).toEqual([]);
+      expect(await store.outbox.setAside(last, 'cannot draw', now)).toBe(true);
+      expect(await store.outbox.setAside(last, 'cannot draw', now)).toBe(false);
+      expect(await store.pendingAlerts(10)).toEqual([]);
+      expect(await store.outbox.undeliverable()).toEqual([{ alertId: last, failedAt: now, reason: 'cannot draw' }]);
+      expect(await store.outbox.countUndeliverable()).toBe(1);
+      expect(await store.outbox.putBack(last)).toBe(true);
+      await store.outbox.markAttempted(last, [], now);
+      await store.outbox.clearAttempt([last]);
+      expect(await store.outbox.unrecordedCards()).toEqual([]);
+      await store.markGrouped(lead, [last], 'c', 'm1', now);
+      expect(await store.groupMembers(lead)).toEqual([member, last]);
+      expect((await store.ops.gauges()).outboxDepth).toBe(0);
+    });
+
+    it('finds alerts by text case-insensitively, taking % and _ literally', async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'The PORTAL is 100% down and nobody answers the phone' }), mention({ text: 'the portal is 100 down and nobody answers the phone' })], now }, decide);
+      expect((await store.findAlerts('portal', 10)).length).toBe(2);
+      expect((await store.findAlerts('100%', 10)).map((a) => a.mention.text)).toEqual(['The PORTAL is 100% down and nobody answers the phone']);
+      expect(await store.findAlerts('_', 10)).toEqual([]);
+    });
+
+    it('records label corrections and gives the corrected labels back', async () => {
+      await store.ingest({ source: 'x', mentions: [mention()], now }, decide);
+      const id = (await store.pendingAlerts(1))[0]!.id;
+      await store.corrections.record(id, { kind: 'urgency', urgency: 'high' }, 'ana', now, 'normal');
+      await store.corrections.record(id, { kind: 'category', category: 'phi', present: true }, 'ben', now + 1);
+      expect((await store.corrections.forAlert(id)).map((c) => [c.actor, c.correction, c.previous])).toEqual([
+        ['ana', { kind: 'urgency', urgency: 'high' }, 'normal'], ['ben', { kind: 'category', category: 'phi', present: true }, null],
+      ]);
+      expect((await store.corrections.between(now + 1, now + 2)).map((c) => c.actor)).toEqual(['ben']);
+      expect(await store.corrections.labelledRows()).toEqual([expect.objectContaining({ id: `alert-${id}`, urgency: 'high', categories: expect.arrayContaining(['phi']) })]);
+    });
+
+    it('records job runs and answers the health probe', async () => {
+      await store.ops.jobStarted('poll', now);
+      await store.ops.jobFinished('poll', now, now + 1500, null);
+      await store.ops.jobStarted('sla-sweep', now);
+      await store.ops.jobFinished('sla-sweep', now, now + 10, 'boom');
+      expect(await store.ops.jobRuns()).toEqual([
+        { job: 'poll', startedAt: now, finishedAt: now + 1500, okAt: now + 1500, error: null, durationMs: 1500 },
+        { job: 'sla-sweep', startedAt: now, finishedAt: now + 10, okAt: null, error: 'boom', durationMs: 10 },
+      ]);
+      expect(await store.ops.probe()).toBeUndefined();
+    });
+
+    it('answers the weekly digest queries', async () => {
+      const day = 86_400_000;
+      const starts = Array.from({ length: 8 }, (_, i) => now + i * day);
+      const posts = [
+        mention({ text: 'the portal is down again and nobody answers the phone', createdAt: now + 1000 }),
+        mention({ text: 'thank you to the wonderful nurses, best care ever', createdAt: now + day + 1000 }),
+        mention({ text: 'chest pain, ER or 911?', createdAt: now + 2 * day + 1000 }),
+      ];
+      await store.ingest({ source: 'x', mentions: posts, usage: { stream: 'mentions', reads: 3, requests: 1 }, ownPosts: [{ platform: 'x', nativeId: 'own-1', createdAt: now + 5000 }, { platform: 'x', nativeId: 'own-2', createdAt: now + day + 5000, inReplyToId: 'zzz' }], now: now + 3 * day }, decide);
+      const q = store.digestQueries;
+      expect((await q.volume(starts)).map((r) => [r.day, r.source, r.n]).sort()).toEqual([[0, 'x:', 1], [1, 'x:', 1], [2, 'x:', 1]]);
+      const mix = await q.sentimentMix(now, now + 7 * day);
+      expect(mix.negative + mix.neutral + mix.positive).toBe(3);
+      expect((await q.categories(now, now + 7 * day)).complaint).toBe(1);
+      expect((await q.complaints(now, now + 7 * day)).map((c) => [c.text, c.purged])).toEqual([[posts[0]!.text, null]]);
+      expect((await q.praise(now, now + 7 * day, 5)).map((p) => [p.text, p.purgedQuote])).toEqual([[posts[1]!.text, null]]);
+      expect(await q.crisis(now, now + 7 * day)).toEqual([{ firstResponseMinutes: null }]);
+      const overdue = await q.overdue(now + 6 * day, 5);
+      expect(overdue.count).toBeGreaterThanOrEqual(1);
+      expect(overdue.oldest[0]).toMatchObject({ urgency: 'critical', url: null });
+      expect((await q.ownPosts(starts)).slice(0, 2)).toEqual([{ day: 0, replies: 0, originals: 1 }, { day: 1, replies: 1, originals: 0 }]);
+      const today = new Date(now + 3 * day).toISOString().slice(0, 10);
+      expect(await q.reads(today, today)).toEqual([{ source: 'x', stream: 'mentions', reads: 3, requests: 1 }]);
+      expect(await q.wasPosted('2026-W47')).toBe(false);
+      await q.markPosted('2026-W47', 'm1', now);
+      await q.markPosted('2026-W47', 'm2', now);
+      expect(await q.wasPosted('2026-W47')).toBe(true);
+    });
+
+    it('reads the SLA report rows of a window in chunks, with links and responder figures', async () => {
+      const posts = Array.from({ length: 25 }, (_, i) => mention({ text: 'where do I park?', createdAt: now + i * 60_000, url: `https://x.com/u/status/${i}` }));
+      await store.ingest({ source: 'x', mentions: posts, now }, decide);
+      const ids = (await store.openAlerts(100)).map((a) => a.id).sort((a, b) => a - b);
+      await store.applyAction(ids[0]!, 'respond', 'ana', now + 10 * 60_000);
+      await store.applyAction(ids[1]!, 'respond', 'ana', now + 31 * 60_000);
+      await store.applyAction(ids[2]!, 'dismiss', 'ben', now);
+      const rows = [];
+      for await (const row of store.slaRows(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(row);
+      expect(rows.map((r) => r.id)).toEqual(ids.slice(1, 20).filter((id) => id !== ids[2]));
+      expect(rows[0]).toMatchObject({ urgency: 'normal', categories: expect.any(Array), state: 'responded', respondedBy: 'ana', url: expect.stringMatching(/^https:\/\/x\.com\/i\/web\/status\//) });
+      expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
+      expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
+    });
+  });
+}

@@ -3,6 +3,7 @@ import { customId, inert, LIMITS, parseCustomId, renderAlertComponents, renderAl
 import type { AlertView } from '../../src/domain/alert.js';
 import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
 import { renderConsoleCard } from '../../src/chat/console/render-console-card.js';
+import { renderTeamsAlertCard, teamsCardTitle } from '../../src/chat/teams/render-teams-card.js';
 import { fingerprint, planDispatch } from '../../src/triage/plan-dispatch.js';
 import { nextBusinessMorning, zonedTimeToUtc } from '../../src/triage/business-time.js';
 
@@ -19,6 +20,12 @@ function alert(id: number, overrides: Partial<AlertView> = {}, mention: Partial<
 }
 
 describe('alert card rendering', () => {
+  it('tags a Spanish or Spanglish card on Teams as on the other chats, and an English one not at all', () => {
+    expect(teamsCardTitle({ alert: alert(1, { language: 'es' }), replies: [] }, now)).toMatch(/ · es$/);
+    expect(teamsCardTitle({ alert: alert(2, { language: 'mixed' }), replies: [] }, now)).toMatch(/ · es\+en$/);
+    expect(teamsCardTitle({ alert: alert(3), replies: [] }, now)).toBe('NORMAL · complaint');
+  });
+
   it('shows the account and a review\'s rating on every chat\'s card, the account name inert', () => {
     const review = alert(7, {}, { platform: 'google', stars: 2, account: 'north-google' });
     const card = { alert: review, replies: [], account: 'North @everyone <!channel> **Reviews**' };
@@ -33,6 +40,9 @@ describe('alert card rendering', () => {
     expect(slack).not.toContain('<!channel>');
     const text = renderConsoleCard(card, now, 'UTC');
     expect(text).toMatch(/ · google · account: North @everyone <!channel> \*\*Reviews\*\* · ★★☆☆☆ 2\/5 · /);
+    const teams = JSON.stringify(renderTeamsAlertCard(card, { now, links: { baseUrl: 'https://triage.example.org', key: 'k'.repeat(32) } }));
+    expect(teams).toContain('Rating: ★★☆☆☆ 2/5');
+    expect(teams).toContain('Account: North');
     const recommendation = renderAlertEmbed({ alert: alert(8, {}, { platform: 'facebook', recommends: false }), replies: [] }, { now });
     expect(recommendation.fields).toEqual(expect.arrayContaining([{ name: 'Rating', value: 'does not recommend', inline: true }]));
     expect(renderAlertEmbed({ alert: alert(9), replies: [] }, { now }).fields!.map((f) => f.name)).not.toContain('Account');

@@ -1,10 +1,10 @@
 import type { DigestData } from '../../digest/collect-digest.js';
 import { cadenceNotes, digestHeadlines, minutes, pct } from '../../digest/render-digest.js';
 import type { AlertView } from '../../domain/alert.js';
-import type { PendingNotification } from '../../store/sqlite-store.js';
+import type { PendingNotification } from '../../store/store-port.js';
 import { describeNotification } from '../../triage/describe-notification.js';
 import { signedAlertLink, type CardLinks, type LinkAction } from '../../web/card-links.js';
-import { awaitsCrisisCheck, shownCategories, slaStatus, type AlertCard } from '../chat.js';
+import { awaitsCrisisCheck, ratingLabel, shownCategories, shownLanguage, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection } from '../correct-label.js';
 import { cleanText, count, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
@@ -66,7 +66,7 @@ export function teamsCardTitle(card: AlertCard, now: number): string {
   const sla = slaStatus(alert, { now });
   const check = awaitsCrisisCheck(card) ? 'CHECK NOW · POSSIBLE CRISIS · ' : '';
   const prefix = `${check}${sla === 'breached' ? 'PAST TARGET · ' : sla === 'at-risk' ? 'AT RISK · ' : ''}`;
-  return `${prefix}${plain(String(alert.urgency).toUpperCase(), 20)} · ${plain(shownCategories(card).slice(0, 20).join(', '), 200) || 'uncategorised'}`;
+  return `${prefix}${plain(String(alert.urgency).toUpperCase(), 20)} · ${plain(shownCategories(card).slice(0, 20).join(', '), 200) || 'uncategorised'}${shownLanguage(alert)}`;
 }
 
 function stateLine(alert: AlertView): string {
@@ -101,6 +101,9 @@ export function renderTeamsAlertCard(card: AlertCard, options: TeamsRenderOption
     runs(teamsCardTitle(card, options.now), 300, { weight: 'Bolder' }),
     runs([m.authorName ? plain(m.authorName, 80) : undefined, plain(`@${m.authorHandle}`, 41), m.authorFollowers != null ? `${count(m.authorFollowers)} followers` : undefined, plain(m.platform, 40)].filter(Boolean).join(' · '), 300, { isSubtle: true }),
   ];
+  const rating = ratingLabel(m);
+  const heard = [card.account !== undefined ? `Account: ${plain(card.account, 100)}` : undefined, rating !== undefined ? `Rating: ${rating}` : undefined].filter(Boolean).join(' · ');
+  if (heard) body.push(runs(heard, 300, { isSubtle: true }));
   if (m.inReplyToText) body.push(runs(`↳ replying to: ${cleanText(m.inReplyToText).replace(/\s+/g, ' ')}`, 300, { isSubtle: true, italic: true }));
   body.push(runs(m.text || '(no text)', 2000));
   body.push(own(`**Sentiment:** ${plain(alert.sentiment, 20)} (${plain(alert.score, 20)})`, { spacing: 'Medium' }), runs(`State: ${stateLine(alert)}`, 300));

@@ -1,5 +1,6 @@
 import { ALERT_STATES, isClosed, type AlertView } from '../../domain/alert.js';
-import { URGENCIES } from '../../domain/classification.js';
+import { languageTag, URGENCIES } from '../../domain/classification.js';
+import { ratingLabel } from '../../chat/chat.js';
 import type { ReportSection } from '../../chat/handler-types.js';
 import type { SuggestedReply } from '../../triage/suggest-replies.js';
 import { safeUrl } from '../../chat/sanitize.js';
@@ -116,12 +117,12 @@ export function alertPage(frame: PageFrame, data: AlertPageData): string {
 ${data.notice ? html`<p class="notice ${data.notice.tone}" role="status">${data.notice.text}</p>` : ''}
 ${confirm}
 <section aria-labelledby="post"><h2 id="post">Post</h2>
-<p>${m.authorName ? html`<strong>${m.authorName}</strong> ` : ''}@${m.authorHandle}${m.authorFollowers !== null ? ` · ${m.authorFollowers.toLocaleString('en-US')} followers` : ''} · ${m.platform} · ${when(m.createdAt, frame.timeZone)}${post ? html` · <a href="${post}" rel="noreferrer noopener">open the post</a>` : ''}</p>
+<p>${m.authorName ? html`<strong>${m.authorName}</strong> ` : ''}@${m.authorHandle}${m.authorFollowers !== null ? ` · ${m.authorFollowers.toLocaleString('en-US')} followers` : ''} · ${m.platform}${m.account ? html` · account ${m.account}` : ''}${ratingLabel(m) ? html` · ${ratingLabel(m) ?? ''}` : ''} · ${when(m.createdAt, frame.timeZone)}${post ? html` · <a href="${post}" rel="noreferrer noopener">open the post</a>` : ''}</p>
 ${m.inReplyToText ? html`<p class="reply-to">replying to: ${m.inReplyToText}</p>` : ''}
 <blockquote class="text">${m.text}</blockquote></section>
 <section aria-labelledby="sla"><h2 id="sla">SLA</h2><p>First response: ${dueCell(alert, frame.now)}${alert.firstResponseDueAt !== null ? ` (due ${when(alert.firstResponseDueAt, frame.timeZone)})` : ''}${alert.resolutionDueAt !== null && alert.resolvedAt === null ? ` · resolve by ${when(alert.resolutionDueAt, frame.timeZone)}` : ''}${alert.snoozedUntil !== null ? ` · snoozed until ${when(alert.snoozedUntil, frame.timeZone)}` : ''}</p></section>
 <section aria-labelledby="actions"><h2 id="actions">Actions</h2>${actor ? actionForms(alert, csrf) : html`<p>You can read this alert. Acting on it needs one of the console's actor groups (OIDC_ACTOR_GROUPS).</p>`}</section>
-<section aria-labelledby="why"><h2 id="why">Classification</h2><p>Sentiment ${alert.sentiment} (${alert.score}) · categories ${alert.categories.join(', ') || 'none'}</p>
+<section aria-labelledby="why"><h2 id="why">Classification</h2><p>Sentiment ${alert.sentiment} (${alert.score}) · categories ${alert.categories.join(', ') || 'none'} · language ${languageTag(alert.language ?? 'en')}</p>
 <ul>${alert.reasons.map((r) => html`<li>${r}</li>`)}</ul></section>
 <section aria-labelledby="reply"><h2 id="reply">Suggested replies</h2>${replies.length ? html`<ol>${replies}</ol>` : html`<p>No suggested reply for this post.</p>`}</section>
 <section aria-labelledby="history"><h2 id="history">History</h2><div class="table"><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>State</th></tr></thead><tbody>${history.length ? history : html`<tr><td colspan="4">No action yet.</td></tr>`}</tbody></table></div></section>`);

@@ -19,6 +19,7 @@ import { clearCrisis, confirmCrisis } from './components/crisis-check.js';
 import { dismiss } from './components/dismiss.js';
 import { escalate } from './components/escalate.js';
 import { relabel } from './components/relabel.js';
+import { approveReplyAction, rejectReplyAction } from './components/reply-review.js';
 import { reopen } from './components/reopen.js';
 import { resolve } from './components/resolve.js';
 import { respond } from './components/respond.js';
@@ -27,7 +28,7 @@ import { suggestReply } from './components/suggest-reply.js';
 import { wait } from './components/wait.js';
 
 export const commands: readonly CommandHandler[] = [queue, sla, find, templates, digest];
-export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply, relabel, confirmCrisis, clearCrisis];
+export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply, relabel, confirmCrisis, clearCrisis, approveReplyAction, rejectReplyAction];
 export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest, retention];
 
 export function assertUniqueHandlers(): void {

@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Actor, HandlerContext } from '../../src/chat/handler-types.js';
 import { submitReply } from '../../src/chat/reply-desk.js';
-import { decideFor } from '../../src/pipeline.js';
+import { cardFor, decideFor } from '../../src/pipeline.js';
+import { renderAlertEmbed } from '../../src/chat/discord/render-alert-card.js';
+import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
 import { blueskyPublisher, replyRecordKey } from '../../src/sources/bluesky/bluesky-publisher.js';
 import { createBlueskyAgent } from '../../src/sources/bluesky/bluesky-client.js';
 import { createMastodonClient } from '../../src/sources/mastodon/mastodon-client.js';
@@ -63,6 +65,7 @@ describe('sending replies from the card', () => {
       const post = fake.addStatus({ account: author, content: '<p>@riverbend my bill went to collections</p>' });
       post.visibility = 'unlisted';
       const alertId = await queueReplyTo('mastodon', post.id);
+      await fx.store.markPosted(alertId, 'C1', 'M1', clock);
       const summary = await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() });
       expect(summary).toEqual({ sent: 1, failed: 0, retrying: 0 });
       const [reply] = fake.repliesTo(post.id);
@@ -75,6 +78,15 @@ describe('sending replies from the card', () => {
       expect(await fx.store.getAlert(alertId)).toMatchObject({ state: 'responded', firstResponseAt: clock, respondedBy: '@kim' });
       expect((await fx.store.alertEvents(alertId)).at(-1)).toMatchObject({ actor: '@kim', action: 'respond', detail: { text, url: draft!.remoteUrl } });
       expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock + CLAIM_MS * 2, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+      // The card is redrawn with who replied, the text and the link.
+      const alert = (await fx.store.getAlert(alertId))!;
+      const card = await cardFor(alert, fx.deps);
+      expect(card.sentReply).toEqual({ by: '@kim', text, url: draft!.remoteUrl, at: clock });
+      const embed = JSON.stringify(renderAlertEmbed(card, { now: clock }));
+      expect(embed).toContain('Replied by @kim');
+      expect(embed).toContain(`[Open the reply](${draft!.remoteUrl})`);
+      expect(JSON.stringify(renderSlackCard(card, { now: clock }).blocks)).toContain(`<${draft!.remoteUrl}|open the reply>`);
+      expect(fx.store.db.prepare('SELECT card_stale FROM alerts WHERE id = ?').pluck().get(alertId)).toBe(1);
     });
 
     it('leaves exactly one reply when the process dies between the platform\'s answer and the record', async () => {

@@ -1,23 +1,5 @@
-import type { ActionHandler, ActionOutcome } from '../../src/chat/handler-types.js';
-import { approveReply, rejectReply, type ReplyOutcome } from '../../src/chat/reply-desk.js';
-
-/** What an approver's click answers, privately: the reply's new state. */
-export function replyNote(outcome: ReplyOutcome): ActionOutcome {
-  switch (outcome.kind) {
-    case 'refused':
-      return { kind: 'refused', text: outcome.text };
-    case 'compose':
-      return { kind: 'private', title: outcome.title, quote: outcome.text };
-    case 'blocked':
-      return { kind: 'private', title: 'Not sent: the reply guard blocked this reply. Edit it:', quote: outcome.draft.text, note: outcome.draft.guard.problems.join('; ') };
-    case 'awaiting-approval':
-      return { kind: 'private', title: `Waiting for a second person to approve (${outcome.draft.approval.reason ?? 'approval required'}):`, quote: outcome.draft.text };
-    case 'queued':
-      return { kind: 'private', title: outcome.draft.approvedBy ? `Approved by ${outcome.draft.approvedBy}: sending.` : 'Sending.', quote: outcome.draft.text };
-    case 'rejected':
-      return { kind: 'private', title: `Rejected: ${outcome.draft.failure ?? ''}`, quote: outcome.draft.text };
-  }
-}
+import type { ActionHandler } from '../../src/chat/handler-types.js';
+import { approveReply, rejectReply, replyNote } from '../../src/chat/reply-desk.js';
 
 function draftIdOf(value: string | undefined): number | undefined {
   return value !== undefined && /^\d{1,15}$/.test(value) ? Number(value) : undefined;

@@ -4,7 +4,7 @@ import { cardFor, replyContextOf } from '../pipeline.js';
 import type { ReplyDraft } from '../store/reply-outbox.js';
 import { replyRulesFor } from '../triage/platform-replies.js';
 import { approvalFor } from '../triage/reply-approval.js';
-import type { Actor, HandlerContext } from './handler-types.js';
+import type { ActionOutcome, Actor, HandlerContext } from './handler-types.js';
 
 /**
  * Replies written on a card, chat-neutral: compose (prefilled, the platform's limit), submit (the
@@ -103,5 +103,23 @@ function outcomeOf(draft: ReplyDraft): ReplyOutcome {
       return { kind: 'rejected', draft };
     default:
       return { kind: 'queued', draft };
+  }
+}
+
+/** A reply outcome as a private answer any chat renders (the approver's click, the author's submit). */
+export function replyNote(outcome: ReplyOutcome): ActionOutcome {
+  switch (outcome.kind) {
+    case 'refused':
+      return { kind: 'refused', text: outcome.text };
+    case 'compose':
+      return { kind: 'private', title: outcome.title, quote: outcome.text };
+    case 'blocked':
+      return { kind: 'private', title: 'Not sent: the reply guard blocked this reply. Edit it:', quote: outcome.draft.text, note: outcome.draft.guard.problems.join('; ') };
+    case 'awaiting-approval':
+      return { kind: 'private', title: `Waiting for a second person to approve (${outcome.draft.approval.reason ?? 'approval required'}):`, quote: outcome.draft.text };
+    case 'queued':
+      return { kind: 'private', title: outcome.draft.approvedBy ? `Approved by ${outcome.draft.approvedBy}: sending.` : 'Sending.', quote: outcome.draft.text };
+    case 'rejected':
+      return { kind: 'private', title: `Rejected: ${outcome.draft.failure ?? ''}`, quote: outcome.draft.text };
   }
 }

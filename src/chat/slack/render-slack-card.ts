@@ -172,6 +172,7 @@ function renderActions(card: AlertCard): Block[] {
     blocks.push({ type: 'actions', block_id: `t:crisis:${alert.id}`, elements: [button('crisis-yes', 'Confirm crisis', 'danger'), button('crisis-no', 'Not a crisis')] });
   }
   if (!closed) {
+    menus.push(button('compose', 'Reply…'));
     if (!awaitsCrisisCheck(card)) menus.push(button('snooze', 'Snooze…'));
     menus.push({
       type: 'static_select',

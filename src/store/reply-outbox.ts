@@ -130,7 +130,11 @@ const EDITABLE: readonly ReplyState[] = ['blocked', 'awaiting_approval', 'reject
 const COLUMNS = 'id, alert_id, platform, account, text, state, guard_ok, guard_problems, needs_approval, approval_reason, author, last_editor, approved_by, send_key, created_at, updated_at, attempted_at, sent_at, remote_id, remote_url, failure';
 
 export class ReplyOutbox implements ReplyRepository {
-  constructor(private readonly sql: SqlRunner, private readonly instance: string) {}
+  /**
+   * `singleWriter`: one bot per database (SQLite, under its bot lock), so a claim left by an earlier,
+   * dead process is taken over at once; on a shared database a claim lapses after its lease.
+   */
+  constructor(private readonly sql: SqlRunner, private readonly instance: string, private readonly singleWriter = false) {}
 
   async create(d: NewReplyDraft): Promise<ReplyDraft> {
     const state = stateAfterCheck(d);
@@ -173,12 +177,13 @@ export class ReplyOutbox implements ReplyRepository {
   }
 
   async claimQueued(limit: number, now: number, leaseMs: number): Promise<ReplyDraft[]> {
-    const free = "state IN ('queued', 'sending') AND (claim_until IS NULL OR claim_until < ? OR claimed_by = ?)";
+    const free = this.singleWriter ? "state IN ('queued', 'sending')" : "state IN ('queued', 'sending') AND (claim_until IS NULL OR claim_until < ? OR claimed_by = ?)";
+    const freeArgs = this.singleWriter ? [] : [now, this.instance];
     const rows = await this.sql.all<Row>(
       `UPDATE reply_drafts SET claimed_by = ?, claim_until = ?
        WHERE id IN (SELECT id FROM reply_drafts WHERE ${free} ORDER BY id LIMIT ?) AND ${free}
        RETURNING ${COLUMNS}`,
-      [this.instance, now + leaseMs, now, this.instance, limit, now, this.instance],
+      [this.instance, now + leaseMs, ...freeArgs, limit, ...freeArgs],
     );
     return rows.map(toDraft).sort((a, b) => a.id - b.id);
   }

@@ -81,7 +81,7 @@ export class SqliteStore implements Store {
     };
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
-    this.replies = new ReplyOutbox(sql, this.instance);
+    this.replies = new ReplyOutbox(sql, this.instance, true);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);
     this.sla = new SqliteSla(db, this.alerts);

@@ -7,6 +7,7 @@ import type { ActionHandler, CommandHandler, JobHandler } from '../src/chat/hand
 import type { BotContext } from '../src/scheduler.js';
 import { poll } from './jobs/poll.js';
 import { retention } from './jobs/retention.js';
+import { sendRepliesJob } from './jobs/send-replies.js';
 import { slaSweep } from './jobs/sla-sweep.js';
 import { weeklyDigest } from './jobs/weekly-digest.js';
 import { digest } from './commands/digest.js';
@@ -19,6 +20,7 @@ import { clearCrisis, confirmCrisis } from './components/crisis-check.js';
 import { dismiss } from './components/dismiss.js';
 import { escalate } from './components/escalate.js';
 import { relabel } from './components/relabel.js';
+import { approveReplyAction, rejectReplyAction } from './components/reply-review.js';
 import { reopen } from './components/reopen.js';
 import { resolve } from './components/resolve.js';
 import { respond } from './components/respond.js';
@@ -27,8 +29,8 @@ import { suggestReply } from './components/suggest-reply.js';
 import { wait } from './components/wait.js';
 
 export const commands: readonly CommandHandler[] = [queue, sla, find, templates, digest];
-export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply, relabel, confirmCrisis, clearCrisis];
-export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest, retention];
+export const actions: readonly ActionHandler[] = [claim, respond, wait, resolve, reopen, escalate, snooze, dismiss, suggestReply, relabel, confirmCrisis, clearCrisis, approveReplyAction, rejectReplyAction];
+export const jobs: readonly JobHandler<BotContext>[] = [poll, slaSweep, weeklyDigest, retention, sendRepliesJob];
 
 export function assertUniqueHandlers(): void {
   const seen = new Set<string>();

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import type { BlueskyConfig, Config, FacebookConfig, GoogleConfig, MastodonConfig, XConfig } from './config.js';
+import { APPROVAL_POLICIES, type ApprovalPolicy } from './triage/reply-approval.js';
 import { readJsonFile } from './util/data-file.js';
 
 /** Where one account's cards go; unset kinds go where the chat's own settings send them. */
@@ -22,6 +23,8 @@ interface AccountBase {
   routing: AccountRouting;
   /** Its own SLA policy file (absolute), when it has one; otherwise SLA_POLICY_PATH's applies. */
   slaPolicyPath?: string;
+  /** Who must approve a reply sent from the card before it goes (default `none`; crises always need a second person). */
+  approval?: ApprovalPolicy;
   /** True for accounts from the accounts file; false for the one-account settings in the environment. */
   fromFile: boolean;
   /**
@@ -66,6 +69,8 @@ const base = {
   routing: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
   /** A policy file of its own, like data/sla-policy.json with its own "version" (relative to the accounts file). */
   slaPolicy: z.string().min(1).optional(),
+  /** Replies sent from the card: `none` (default), `flagged` (sensitive alerts) or `all` wait for a second person. */
+  approval: z.enum(APPROVAL_POLICIES).optional(),
 };
 
 const accountSchema = z.discriminatedUnion('platform', [
@@ -149,6 +154,7 @@ function resolveAccount(entry: FileAccount, secret: (field: string, name: string
     variables: variablesOf(entry, at),
     ...(entry.brand !== undefined && { brand: entry.brand }),
     ...(entry.contact !== undefined && { contact: entry.contact }),
+    ...(entry.approval !== undefined && { approval: entry.approval }),
   };
   switch (entry.platform) {
     case 'x': {
@@ -207,6 +213,8 @@ export interface AccountDirectory {
   placeholdersOf(id: string): { brand?: string; contact?: string };
   /** The longest status the account's Mastodon instance takes, once its source has read it. */
   maxCharactersOf(id: string): number | undefined;
+  /** Who approves replies from the card for the account (`none` when it does not say). */
+  approvalOf(id: string | null | undefined): ApprovalPolicy;
   /** Wired by the composition root: where {@link maxCharactersOf} reads an account's limit. */
   readMaxCharacters(id: string, read: () => number | undefined): void;
 }
@@ -232,6 +240,7 @@ export function accountDirectory(accounts: readonly SourceAccount[]): AccountDir
       return { ...(account?.brand !== undefined && { brand: account.brand }), ...(account?.contact !== undefined && { contact: account.contact }) };
     },
     maxCharactersOf: (id) => limits.get(id)?.(),
+    approvalOf: (id) => (id == null ? undefined : byId.get(id)?.approval) ?? 'none',
     readMaxCharacters: (id, read) => void limits.set(id, read),
   };
 }

@@ -22,6 +22,9 @@ import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
 import { createBlueskyAgent } from './sources/bluesky/bluesky-client.js';
 import { createBlueskySource } from './sources/bluesky/bluesky-source.js';
 import { createMastodonClient } from './sources/mastodon/mastodon-client.js';
+import { mastodonPublisher } from './sources/mastodon/mastodon-publisher.js';
+import { blueskyPublisher } from './sources/bluesky/bluesky-publisher.js';
+import type { ReplyPublisher } from './sources/reply-publisher.js';
 import { createMastodonSource } from './sources/mastodon/mastodon-source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
@@ -60,6 +63,33 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
     }));
   }
   return sources;
+}
+
+/**
+ * Who posts a reply written on a card, per account: Mastodon and Bluesky (more platforms as their
+ * publishers land). A mention's account is the accounts file's id, or the platform's name for its
+ * one-account settings.
+ */
+export function replyPublishers(app: App, signal: AbortSignal): (platform: string, account: string | null) => ReplyPublisher | undefined {
+  const made = new Map<string, ReplyPublisher | undefined>();
+  const publisherOf = (account: SourceAccount): ReplyPublisher | undefined => {
+    switch (account.platform) {
+      case 'mastodon':
+        return mastodonPublisher(createMastodonClient(account.config, { signal }));
+      case 'bluesky': {
+        const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
+        return blueskyPublisher(createBlueskyAgent(account.config, sessions, { signal, log: app.log }), account.config, sessions);
+      }
+      default:
+        return undefined;
+    }
+  };
+  return (platform, id) => {
+    const account = app.config.accounts.find((a) => a.platform === platform && a.id === (id ?? platform));
+    if (!account) return undefined;
+    if (!made.has(account.id)) made.set(account.id, publisherOf(account));
+    return made.get(account.id);
+  };
 }
 
 /** The adapter of one account, with its real client. */
@@ -273,6 +303,7 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
       chat,
       limits: chatLimits(app),
       timeZone: app.data.policy.timezone,
+      replyPublisherFor: replyPublishers(app, stop.signal),
     };
     const { jobs } = await import('../handlers/index.js');
     scheduler = startScheduler({

@@ -8,6 +8,7 @@ import { CLAIM_MS, type DecideMention, type Store } from './store/store-port.js'
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
+import type { ReplyTarget } from './triage/platform-replies.js';
 import type { CompiledPolicy } from './triage/sla-policy.js';
 import type { PolicyBook } from './triage/policy-book.js';
 import { suggestReplies } from './triage/suggest-replies.js';
@@ -119,17 +120,25 @@ export async function pollOnce(
  * What a card shows for an alert: the suggested replies, chosen by the labels people corrected on
  * the card (a confirmed crisis gets the crisis runbook) when there are corrections.
  */
-export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> }): Promise<AlertCard> {
+export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> & Partial<Pick<Store, 'replies'>> }): Promise<AlertCard> {
   const corrections = await deps.store?.corrections.forAlert(alert.id) ?? [];
+  const sent = (await deps.store?.replies?.forAlert(alert.id))?.filter((d) => d.state === 'sent').at(-1);
+  const sentReply = sent && { by: sent.author, text: sent.text, url: sent.remoteUrl, at: sent.sentAt ?? sent.updatedAt };
   const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
+  const id = alert.mention.account ?? undefined;
+  const { templates, target } = replyContextOf(alert, deps);
+  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
+  const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
+  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...(sentReply && { sentReply }), ...routeOf(deps, alert.mention.account) };
+}
+
+/** The templates with the account's placeholders, and the platform rules a reply to `alert` is held to. */
+export function replyContextOf(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'accounts'>): { templates: TemplatesFile; target: ReplyTarget } {
   const id = alert.mention.account ?? undefined;
   const own = id === undefined ? undefined : deps.accounts?.placeholdersOf(id);
   const templates = own && Object.keys(own).length > 0 ? { ...deps.templates, placeholders: { ...deps.templates.placeholders, ...own } } : deps.templates;
   const brand = templates.placeholders.brand;
-  const target = { platform: alert.mention.platform, maxCharacters: id === undefined ? undefined : deps.accounts?.maxCharactersOf(id), ...(brand !== undefined && { signOff: `The ${brand} team` }) };
-  const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
-  const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
-  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...routeOf(deps, alert.mention.account) };
+  return { templates, target: { platform: alert.mention.platform, maxCharacters: id === undefined ? undefined : deps.accounts?.maxCharactersOf(id), ...(brand !== undefined && { signOff: `The ${brand} team` }) } };
 }
 
 /** The alerts of `ids` that exist, in order. */

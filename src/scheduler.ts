@@ -10,6 +10,7 @@ import type { OpsRepository } from './store/store-port.js';
 import { TriageError } from './util/errors.js';
 import type { InFlight } from './util/in-flight.js';
 import type { Metrics } from './web/metrics.js';
+import type { ReplyPublisher } from './sources/reply-publisher.js';
 
 /** What scheduled jobs receive: the wired pipeline, never the composition root itself. */
 export interface BotContext {
@@ -21,6 +22,8 @@ export interface BotContext {
   limits: ChatLimits;
   /** The SLA policy's time zone, which schedules and digests are in. */
   timeZone: string;
+  /** Who posts a reply from the card on an account's platform; absent: replies are not sent (see `send-replies`). */
+  replyPublisherFor?: (platform: string, account: string | null) => ReplyPublisher | undefined;
 }
 
 /** One job as the health check sees it. Times are epoch ms. */

@@ -17,6 +17,8 @@ export interface AlertCard {
   account?: string;
   /** Where this account's cards go (data/accounts.json routing); unset: the chat's own channels. */
   route?: { alertChannelId?: string; urgentChannelId?: string };
+  /** The latest reply sent from the card: who wrote it, its text and where it is. */
+  sentReply?: { by: string; text: string; url: string | null; at: number };
 }
 
 /** A review's rating as every chat shows it: `★★☆☆☆ 2/5`, `recommends`, `does not recommend`. */

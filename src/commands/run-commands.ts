@@ -3,7 +3,8 @@ import { parseArgs } from 'node:util';
 import { createClassifier } from '../classify/classify-mention.js';
 import { loadConfig, type Config } from '../config.js';
 import { loadDataFiles } from '../data-files.js';
-import { chatLimits, configuredSources, createApp, createChat, runBot, runDemo, type App } from '../main.js';
+import { chatLimits, configuredSources, createApp, createChat, replyPublishers, runBot, runDemo, type App } from '../main.js';
+import { sendReplies } from '../sources/send-replies.js';
 import { pollOnce } from '../pipeline.js';
 import { createReplyGuard } from '../triage/reply-guard.js';
 import { suggestReplies } from '../triage/suggest-replies.js';
@@ -70,6 +71,9 @@ export async function pollCommand(io: CommandIo, args: string[]): Promise<number
     const chat = await createChat(app, io, io.signal, { interactive: false });
     const { poll, posted } = await pollOnce(app.deps, sources, chat, io.signal, chatLimits(app)).finally(() => chat.close());
     io.stderr.write(`triage poll: ${poll.read} read, ${poll.inserted} new, ${poll.duplicates} duplicates, ${poll.alerts} alerts, ${posted} posted, ${poll.responded} answered on the platform\n`);
+    // The reply outbox too: replies written on cards and approved go out with the poll.
+    const replies = await sendReplies({ store: app.store, log: app.log, now: app.deps.now, publisherFor: replyPublishers(app, io.signal) }, io.signal);
+    if (replies.sent + replies.failed + replies.retrying > 0) io.stderr.write(`triage poll: replies from cards: ${replies.sent} sent, ${replies.failed} failed, ${replies.retrying} to retry\n`);
     io.stdout.write(`${renderQueueSummary(await app.store.queueSummary(app.deps.now()), app.deps.now(), app.data.policy.timezone)}\n`);
     const usage = describeXUsage(await app.store.readsInMonth(app.deps.now()), app.config.x?.monthlyReadBudget);
     if (usage) io.stdout.write(`X ${usage}\n`);

@@ -277,4 +277,50 @@ export const MIGRATIONS: readonly string[] = [
   -- and not dismissed (a partial index, small whatever the history), not from every alert ever opened.
   CREATE INDEX alerts_overdue ON alerts (first_response_due_at) WHERE first_response_at IS NULL AND dismissed_at IS NULL;
   `,
+  `
+  -- Replies sent from the card (issue 23): a reply outbox beside the card outbox. A draft is checked
+  -- by the reply guard on its final text; only a draft the guard passed may be queued, approved or
+  -- sent (the CHECK is the last gate whatever the path). send_key is derived from the draft and is
+  -- what each platform deduplicates on (Mastodon's Idempotency-Key, Bluesky's record key).
+  CREATE TABLE reply_drafts (
+    id INTEGER PRIMARY KEY,
+    alert_id INTEGER NOT NULL REFERENCES alerts (id),
+    platform TEXT NOT NULL,
+    account TEXT,
+    text TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('blocked', 'awaiting_approval', 'queued', 'sending', 'sent', 'failed', 'rejected')),
+    guard_ok INTEGER NOT NULL,
+    guard_problems TEXT NOT NULL,
+    needs_approval INTEGER NOT NULL,
+    approval_reason TEXT,
+    author TEXT NOT NULL,
+    last_editor TEXT NOT NULL,
+    approved_by TEXT,
+    send_key TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    claimed_by TEXT,
+    claim_until INTEGER,
+    attempted_at INTEGER,
+    sent_at INTEGER,
+    remote_id TEXT,
+    remote_url TEXT,
+    failure TEXT,
+    CHECK (guard_ok = 1 OR state IN ('blocked', 'rejected', 'failed'))
+  );
+  CREATE INDEX reply_drafts_alert ON reply_drafts (alert_id, id);
+  CREATE INDEX reply_drafts_outbox ON reply_drafts (id) WHERE state IN ('queued', 'sending');
+  -- Every draft, edit, verdict, approval, rejection and send: who and when.
+  CREATE TABLE reply_events (
+    id INTEGER PRIMARY KEY,
+    draft_id INTEGER NOT NULL REFERENCES reply_drafts (id),
+    at INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    detail TEXT
+  );
+  CREATE INDEX reply_events_draft ON reply_events (draft_id, id);
+  `,
 ];

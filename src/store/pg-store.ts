@@ -12,6 +12,7 @@ import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAl
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { AccountQueries } from './account-queries.js';
+import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
@@ -47,6 +48,7 @@ export class PgStore implements Store {
   readonly retention: RetentionRepository;
   readonly accountQueries: AccountQueries;
   readonly consoleQueries: ConsoleQueries;
+  readonly replies: ReplyRepository;
 
   private constructor(readonly pool: pg.Pool, url: string) {
     this.location = redactUrl(url);
@@ -62,6 +64,7 @@ export class PgStore implements Store {
     };
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
+    this.replies = new ReplyOutbox(sql, this.instance);
   }
 
   /** Connects, checks the server answers and applies the migrations. */

@@ -78,6 +78,9 @@ export class RetentionStore {
       eventDetails: db.prepare(`SELECT id, detail FROM alert_events WHERE alert_id = ? AND detail IS NOT NULL`),
       setEventDetail: db.prepare(`UPDATE alert_events SET detail = ? WHERE id = ?`),
       clearQuotedReplies: db.prepare(`UPDATE mentions SET in_reply_to_text = NULL WHERE platform = ? AND in_reply_to_id = ? AND in_reply_to_text IS NOT NULL`),
+      // Replies written on the card quote or answer the post: their text and the guard's quotes of it go too.
+      scrubReplyEvents: db.prepare(`UPDATE reply_events SET detail = NULL WHERE draft_id IN (SELECT id FROM reply_drafts WHERE alert_id = ?)`),
+      scrubReplies: db.prepare(`UPDATE reply_drafts SET text = '${REMOVED}', guard_problems = '[]' WHERE alert_id = ?`),
       // The card in chat still shows the text: have the outbox redraw it from the purged row.
       redrawCard: db.prepare(`UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL`),
     };
@@ -153,6 +156,8 @@ export class RetentionStore {
       if (row.alertId === null) continue;
       counts.alerts++;
       this.scrubEvents(row.alertId);
+      this.s.scrubReplyEvents.run(row.alertId);
+      this.s.scrubReplies.run(row.alertId);
       if (how.request) this.s.redrawCard.run(row.alertId);
     }
     this.s.countPurge.run(counts.mentions, counts.alerts, counts.replyTexts, purgeId);

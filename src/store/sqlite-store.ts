@@ -4,6 +4,7 @@ import type { Language } from '../domain/classification.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
 import { AccountQueries } from './account-queries.js';
+import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
 import { CorrectionsStore } from './corrections.js';
 import { DigestQueries } from './digest-queries.js';
@@ -43,6 +44,7 @@ export class SqliteStore implements Store {
   readonly retention: RetentionStore;
   readonly accountQueries: AccountQueries;
   readonly consoleQueries: ConsoleQueries;
+  readonly replies: ReplyRepository;
   private readonly alerts: SqliteAlerts;
   private readonly ingests: SqliteIngest;
   private readonly sla: SqliteSla;
@@ -79,6 +81,7 @@ export class SqliteStore implements Store {
     };
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
+    this.replies = new ReplyOutbox(sql, this.instance, true);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);
     this.sla = new SqliteSla(db, this.alerts);

@@ -13,6 +13,7 @@ import type { DigestQueries } from './digest-queries.js';
 import type { DeliveredMessage, UndeliverableAlert, UnrecordedCard } from './outbox-queries.js';
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import type { SessionStore } from '../sources/session-store.js';
+import type { ReplyRepository } from './reply-outbox.js';
 import type { FactsOf, PurgeReason, PurgeResult } from './retention.js';
 
 /*
@@ -239,6 +240,8 @@ export interface Store extends IngestRepository, AlertRepository, SlaRepository,
   readonly accountQueries: AccountQueries;
   /** The web console's queue filters. */
   readonly consoleQueries: ConsoleQueries;
+  /** Replies written on cards: the reply outbox, from draft to sent. */
+  readonly replies: ReplyRepository;
   /** Saved source logins (synchronous: a rotated token is saved before the next request goes). */
   sessions(now?: () => number): { for(source: string, account: string): SessionStore };
   close(): Promise<void>;

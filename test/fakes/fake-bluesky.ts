@@ -291,9 +291,48 @@ export class FakeBluesky {
     }
     if (fault?.kind === 'invalid') return this.send(res, 200, { notifications: [{ uri: 'not-an-at-uri', reason: 'mention' }], feed: 'nope', posts: 'nope' }, limits);
 
+    if (recorded.nsid === 'com.atproto.repo.createRecord' && recorded.method === 'POST') return this.createRecord(res, recorded.body, limits);
+    if (recorded.nsid === 'com.atproto.repo.getRecord') return this.getRecord(res, url.searchParams, limits);
     const body = this.route(recorded.nsid, url.searchParams);
     if (!body) return this.send(res, 501, { error: 'MethodNotImplemented', message: `Method Not Implemented: ${recorded.nsid}` });
     this.send(res, 200, body, limits);
+  }
+
+  /** Our account's posts written through createRecord (replies from the card). */
+  ownReplies(parentUri?: string): FakeBskyPost[] {
+    return this.posts.filter((p) => p.authorDid === this.me.did && (parentUri === undefined || p.replyTo === parentUri));
+  }
+
+  /**
+   * `com.atproto.repo.createRecord` as a PDS takes it: only into our own repo, an `app.bsky.feed.post`
+   * whose reply refs name existing posts by uri and cid; a record key already taken is refused.
+   */
+  private createRecord(res: ServerResponse, body: unknown, limits: Record<string, string>): void {
+    const input = body as { repo?: string; collection?: string; rkey?: string; record?: { $type?: string; text?: string; createdAt?: string; reply?: { root?: { uri?: string; cid?: string }; parent?: { uri?: string; cid?: string } } } } | undefined;
+    if (input?.repo !== this.me.did && input?.repo !== this.me.handle) return this.send(res, 400, { error: 'InvalidRequest', message: 'Input/repo must be the authenticated account' });
+    if (input.collection !== 'app.bsky.feed.post' || input.record?.$type !== 'app.bsky.feed.post' || typeof input.record.text !== 'string' || typeof input.record.createdAt !== 'string') {
+      return this.send(res, 400, { error: 'InvalidRequest', message: 'Invalid app.bsky.feed.post record' });
+    }
+    if ([...new Intl.Segmenter(undefined, { granularity: 'grapheme' }).segment(input.record.text)].length > 300) return this.send(res, 400, { error: 'InvalidRequest', message: 'Record/text must not be longer than 300 graphemes' });
+    const rkey = input.rkey ?? this.tid();
+    if (!/^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/.test(rkey)) return this.send(res, 400, { error: 'InvalidRequest', message: 'Input/rkey must be a valid TID' });
+    const uri = `at://${this.me.did}/app.bsky.feed.post/${rkey}`;
+    if (this.posts.some((p) => p.uri === uri)) return this.send(res, 400, { error: 'InvalidRequest', message: `Record already exists: ${uri}` });
+    const reply = input.record.reply;
+    const refOk = (ref: { uri?: string; cid?: string } | undefined) => ref !== undefined && this.posts.some((p) => p.uri === ref.uri && p.cid === ref.cid);
+    if (reply !== undefined && (!refOk(reply.root) || !refOk(reply.parent))) return this.send(res, 400, { error: 'InvalidRequest', message: 'Record/reply: root and parent must be strong refs to existing posts' });
+    const indexedAt = this.tick();
+    const post: FakeBskyPost = { uri, cid: fakeCid(`${uri}${input.record.text}`), authorDid: this.me.did, text: input.record.text, createdAt: input.record.createdAt, indexedAt, ...(reply?.parent?.uri !== undefined && { replyTo: reply.parent.uri }) };
+    this.posts.push(post);
+    this.send(res, 200, { uri: post.uri, cid: post.cid, commit: { cid: fakeCid(`commit${uri}`), rev: this.tid() }, validationStatus: 'valid' }, limits);
+  }
+
+  private getRecord(res: ServerResponse, params: URLSearchParams, limits: Record<string, string>): void {
+    const repo = params.get('repo');
+    const did = repo === this.me.handle ? this.me.did : repo;
+    const post = this.posts.find((p) => p.uri === `at://${did}/${params.get('collection')}/${params.get('rkey')}`);
+    if (!post) return this.send(res, 400, { error: 'RecordNotFound', message: 'Could not locate record' }, limits);
+    this.send(res, 200, { uri: post.uri, cid: post.cid, value: this.recordOf(post) }, limits);
   }
 
   private createSession(res: ServerResponse, body: { identifier?: string; password?: string } | undefined): void {

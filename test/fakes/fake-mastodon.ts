@@ -17,6 +17,8 @@ export interface FakeStatus {
   inReplyToId?: string;
   editedAt?: string;
   spoilerText?: string;
+  /** Default public. */
+  visibility?: 'public' | 'unlisted' | 'private' | 'direct';
 }
 
 export interface FakeNotification {
@@ -42,6 +44,9 @@ export interface RecordedMastodonRequest {
   /** Query parameters; repeated ones (`types[]`) joined with commas. */
   query: Record<string, string>;
   authorization: string | undefined;
+  /** POST bodies, parsed (JSON or form). */
+  body?: Record<string, unknown>;
+  idempotencyKey?: string;
 }
 
 /**
@@ -61,6 +66,8 @@ export class FakeMastodon {
   token = 'test-mastodon-token';
   maxCharacters = 500;
   onResponded: ((request: RecordedMastodonRequest) => void) | undefined;
+  /** Statuses posted through the API by the watched account, by Idempotency-Key (Mastodon keeps a key an hour). */
+  readonly idempotent = new Map<string, { statusId: string; at: number }>();
   private readonly hung: ServerResponse[] = [];
   private server: Server | undefined;
   private clock = Date.now() - 3600_000;
@@ -71,7 +78,7 @@ export class FakeMastodon {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
+    this.server = createServer((req, res) => void this.receive(req, res));
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this.baseUrl;
   }
@@ -144,11 +151,20 @@ export class FakeMastodon {
     return this.requests.filter((r) => r.path.includes(pathPart));
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const chunk of req) raw += chunk;
+    const type = req.headers['content-type'] ?? '';
+    const body = raw === '' ? undefined : type.includes('json') ? (JSON.parse(raw) as Record<string, unknown>) : Object.fromEntries(new URLSearchParams(raw));
+    this.handle(req, res, body);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse, body: Record<string, unknown> | undefined): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const query: Record<string, string> = {};
     for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key).join(',');
-    const recorded: RecordedMastodonRequest = { method: req.method ?? 'GET', path: url.pathname, query, authorization: req.headers.authorization };
+    const key = req.headers['idempotency-key'];
+    const recorded: RecordedMastodonRequest = { method: req.method ?? 'GET', path: url.pathname, query, authorization: req.headers.authorization, ...(body && { body }), ...(typeof key === 'string' && { idempotencyKey: key }) };
     this.requests.push(recorded);
     res.on('finish', () => this.onResponded?.(recorded));
     const faultIndex = this.faults.findIndex((f) => f.path === undefined || recorded.path.includes(f.path));
@@ -185,6 +201,7 @@ export class FakeMastodon {
     if (url.pathname === '/api/v2/instance') {
       return this.send(res, 200, { domain: '127.0.0.1', title: 'Fake Mastodon', version: '4.5.0', source_url: 'https://github.com/mastodon/mastodon', description: '', configuration: { statuses: { max_characters: this.maxCharacters, max_media_attachments: 4, characters_reserved_per_url: 23 } } }, limits);
     }
+    if (url.pathname === '/api/v1/statuses' && recorded.method === 'POST') return this.postStatus(res, recorded, limits);
     if (url.pathname === '/api/v1/notifications') {
       const types = params.getAll('types[]');
       const matching = this.notifications.filter((n) => types.length === 0 || types.includes(n.type));
@@ -198,6 +215,32 @@ export class FakeMastodon {
       return status ? this.send(res, 200, this.statusJson(status), limits) : this.send(res, 404, { error: 'Record not found' }, limits);
     }
     this.send(res, 404, { error: 'Record not found' }, limits);
+  }
+
+  /**
+   * `POST /api/v1/statuses` as Mastodon takes it: `status`, `in_reply_to_id`, `visibility`; a repeated
+   * Idempotency-Key within the hour returns the status it created, and posts nothing.
+   */
+  private postStatus(res: ServerResponse, recorded: RecordedMastodonRequest, limits: Record<string, string>): void {
+    const body = recorded.body ?? {};
+    const key = recorded.idempotencyKey;
+    const earlier = key === undefined ? undefined : this.idempotent.get(key);
+    if (earlier && Date.now() - earlier.at < 3600_000) return this.send(res, 200, this.statusJson(this.statuses.find((s) => s.id === earlier.statusId)!), limits);
+    const text = typeof body.status === 'string' ? body.status : '';
+    if (text.length === 0) return this.send(res, 422, { error: "Validation failed: Text can't be blank" }, limits);
+    if ([...text].length > this.maxCharacters) return this.send(res, 422, { error: `Validation failed: Text character limit of ${this.maxCharacters} exceeded` }, limits);
+    const inReplyToId = typeof body.in_reply_to_id === 'string' ? body.in_reply_to_id : undefined;
+    if (inReplyToId !== undefined && !this.statuses.some((s) => s.id === inReplyToId)) return this.send(res, 404, { error: 'Record not found' }, limits);
+    const visibility = (['public', 'unlisted', 'private', 'direct'] as const).find((v) => v === body.visibility) ?? 'public';
+    const status = this.addStatus({ account: this.me, content: `<p>${text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</p>`, ...(inReplyToId !== undefined && { inReplyToId }) });
+    status.visibility = visibility;
+    if (key !== undefined) this.idempotent.set(key, { statusId: status.id, at: Date.now() });
+    this.send(res, 200, this.statusJson(status), limits);
+  }
+
+  /** The statuses our account posted in reply to `statusId`. */
+  repliesTo(statusId: string): FakeStatus[] {
+    return this.statuses.filter((s) => s.accountId === this.me.id && s.inReplyToId === statusId);
   }
 
   /** Newest first between since_id/min_id and max_id; Link next (max_id = oldest) and prev (min_id = newest). */
@@ -245,7 +288,7 @@ export class FakeMastodon {
     const parent = status.inReplyToId === undefined ? undefined : this.statuses.find((s) => s.id === status.inReplyToId);
     return {
       id: status.id, created_at: status.createdAt, in_reply_to_id: status.inReplyToId ?? null, in_reply_to_account_id: parent?.accountId ?? null,
-      sensitive: false, spoiler_text: status.spoilerText ?? '', visibility: 'public', language: 'en',
+      sensitive: false, spoiler_text: status.spoilerText ?? '', visibility: status.visibility ?? 'public', language: 'en',
       uri: `${this.baseUrl}/users/${account.username}/statuses/${status.id}`, url: `${this.baseUrl}/@${account.username}/${status.id}`,
       replies_count: 0, reblogs_count: 0, favourites_count: 0, edited_at: status.editedAt ?? null, content: status.content,
       reblog: null, application: null, account: this.accountJson(account), media_attachments: [],

@@ -113,6 +113,17 @@ describe('retention', () => {
     expect(quoted).toEqual(['w43-praise', 'billing', 'parking', 'oncology-praise', 'portal', 'best-nurses'].map(key));
   });
 
+  it('removes the replies written on a purged post\'s card, and the guard\'s quotes of them', async () => {
+    const purged = posts.find((p) => p.purged && p.key === 'billing')!;
+    const alertId = alertIdOf(fx.store.db, purged.mention.nativeId);
+    const text = 'So sorry about your chemo bill, Rosalind.';
+    const draft = await fx.store.replies.create({ alertId, platform: 'x', account: null, text, author: '@kim', guard: { ok: false, problems: [`confirms: "${text}"`] }, approval: { required: false }, sendKey: 'k1', now: NOW - 1 });
+    await purge();
+    expect(await fx.store.replies.get(draft.id)).toMatchObject({ text: REMOVED, guard: { problems: [] }, author: '@kim', state: 'blocked' });
+    expect(await fx.store.replies.events(draft.id)).toMatchObject([{ actor: '@kim', action: 'draft', detail: null }]);
+    expect(allTextValues(fx.store.db).filter((v) => v.value.includes('Rosalind'))).toEqual([]);
+  });
+
   it('keeps the text and author of open alerts, however old', async () => {
     await purge();
     for (const p of posts.filter((q) => !q.purged)) {

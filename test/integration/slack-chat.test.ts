@@ -94,7 +94,7 @@ describe('Slack chat (the real Bolt client in Socket Mode against a local fake)'
     expect(textOf(card!)).toContain('been on hold for 50 minutes');
     expect(textOf(card!)).toMatch(/\*First response due\*\\n<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^|>]+ UTC>/);
     expect(textOf(card!)).toContain('alert #1 · x · SLA policy v2');
-    expect(actionIds(card!)).toEqual(['t:claim:1', 't:respond:1', 't:wait:1', 't:resolve:1', 't:escalate:1', 't:snooze:1', 't:dismiss:1', 't:reply:1', 't:relabel:1']);
+    expect(actionIds(card!)).toEqual(['t:claim:1', 't:respond:1', 't:wait:1', 't:resolve:1', 't:escalate:1', 't:compose:1', 't:snooze:1', 't:dismiss:1', 't:reply:1', 't:relabel:1']);
     expect(card!.blocks!.map((b) => b.block_id)).toContain('t:buttons:1');
     expect(fake.mentionsIn(card!)).toEqual(NOBODY);
     const sent = fake.requestsTo('chat.postMessage')[0]!;

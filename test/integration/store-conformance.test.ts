@@ -292,5 +292,79 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
       expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
     });
+    describe('reply outbox', () => {
+      const passed = { ok: true, problems: [] };
+      const blocked = { ok: false, problems: ['confirms the author is a patient: "your visit"'] };
+      const none = { required: false };
+      const second = { required: true, reason: 'this account approves every reply' };
+      async function alertId(): Promise<number> {
+        await store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' })], now }, decide);
+        return (await store.openAlerts(1))[0]!.id;
+      }
+      const draft = async (over: Partial<Parameters<Store['replies']['create']>[0]> = {}) =>
+        store.replies.create({ alertId: await alertId(), platform: 'x', account: null, text: '@pat Sorry about that, we are on it.', author: '@kim', guard: passed, approval: none, sendKey: `k-${Math.random()}`, now, ...over });
+
+      it('queues a reply the guard passed and blocks one it did not, with the verdict and who wrote it', async () => {
+        const ok = await draft();
+        expect(ok).toMatchObject({ state: 'queued', guard: passed, author: '@kim', approvedBy: null, attemptedAt: null });
+        const bad = await draft({ alertId: ok.alertId, guard: blocked, sendKey: 'other' });
+        expect(bad).toMatchObject({ state: 'blocked', guard: blocked });
+        expect((await store.replies.forAlert(ok.alertId)).map((d) => d.id)).toEqual([ok.id, bad.id]);
+        expect(await store.replies.events(bad.id)).toEqual([{ at: now, actor: '@kim', action: 'draft', fromState: null, toState: 'blocked', detail: { text: bad.text, guard: blocked, approval: none } }]);
+      });
+
+      it('never approves, claims or sends a reply the guard blocked', async () => {
+        const bad = await draft({ guard: blocked, approval: second });
+        expect(await store.replies.approve(bad.id, '@lee', now)).toMatchObject({ ok: false, reason: 'cannot approve a reply that is blocked' });
+        expect(await store.replies.claimQueued(10, now, 60_000)).toEqual([]);
+        expect(await store.replies.markSending(bad.id, now)).toBe(false);
+        expect((await store.replies.get(bad.id))?.state).toBe('blocked');
+      });
+
+      it('refuses at the database a blocked text in the outbox, whatever writes it', async () => {
+        const bad = await draft({ guard: blocked });
+        // The last gate: even a bypass of the repository cannot queue a text the guard blocked.
+        const sql = (store as unknown as { replies: { sql: { run(s: string, p: unknown[]): Promise<void> } } }).replies.sql;
+        await expect(sql.run("UPDATE reply_drafts SET state = 'queued' WHERE id = ?", [bad.id])).rejects.toThrow(/CHECK|check constraint/i);
+      });
+
+      it('moves an edited draft through the guard again, then to a second person who did not write or edit it', async () => {
+        const bad = await draft({ guard: blocked, approval: second });
+        const edited = await store.replies.edit(bad.id, { text: '@pat Sorry, please DM us.', guard: passed, approval: second }, '@ana', now + 1);
+        expect(edited).toMatchObject({ ok: true, draft: { state: 'awaiting_approval', text: '@pat Sorry, please DM us.', lastEditor: '@ana', author: '@kim' } });
+        expect(await store.replies.approve(bad.id, '@kim', now + 2)).toMatchObject({ ok: false, reason: expect.stringMatching(/second person/) });
+        expect(await store.replies.approve(bad.id, '@ana', now + 2)).toMatchObject({ ok: false, reason: expect.stringMatching(/second person/) });
+        expect(await store.replies.approve(bad.id, '@lee', now + 3)).toMatchObject({ ok: true, draft: { state: 'queued', approvedBy: '@lee' } });
+        expect(await store.replies.approve(bad.id, '@max', now + 4)).toMatchObject({ ok: false, reason: 'cannot approve a reply that is queued' });
+        expect(await store.replies.edit(bad.id, { text: 'late change', guard: passed, approval: none }, '@lee', now + 5)).toMatchObject({ ok: false });
+        expect((await store.replies.events(bad.id)).map((e) => [e.actor, e.action, e.toState])).toEqual([['@kim', 'draft', 'blocked'], ['@ana', 'edit', 'awaiting_approval'], ['@lee', 'approve', 'queued']]);
+      });
+
+      it('records a rejection with the reason, and an edit after it asks again', async () => {
+        const d = await draft({ approval: second });
+        expect(await store.replies.reject(d.id, '@lee', 'too casual', now + 1)).toMatchObject({ ok: true, draft: { state: 'rejected', failure: 'too casual' } });
+        expect(await store.replies.edit(d.id, { text: '@pat We are sorry.', guard: passed, approval: second }, '@kim', now + 2)).toMatchObject({ ok: true, draft: { state: 'awaiting_approval', approvedBy: null } });
+      });
+
+      it('claims a queued reply for one instance, records the attempt before the send and the send after it, once', async () => {
+        const d = await draft();
+        expect((await store.replies.claimQueued(10, now, 60_000)).map((r) => r.id)).toEqual([d.id]);
+        expect(await store.replies.markSending(d.id, now + 1)).toBe(true);
+        // A crash here: the claim lapses, the reply is claimed again still marked as attempted.
+        const again = await store.replies.claimQueued(10, now + 120_000, 60_000);
+        expect(again).toMatchObject([{ id: d.id, state: 'sending', attemptedAt: now + 1 }]);
+        expect(await store.replies.markSent(d.id, { id: '99', url: 'https://x.com/i/web/status/99' }, now + 120_001)).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 120_001, remoteId: '99' } });
+        expect(await store.replies.markSent(d.id, { id: '100', url: null }, now + 120_002)).toMatchObject({ ok: false });
+        expect(await store.replies.claimQueued(10, now + 999_999, 60_000)).toEqual([]);
+        expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt', 'sent']);
+      });
+
+      it('takes a failed send out of the outbox with the reason', async () => {
+        const d = await draft();
+        await store.replies.claimQueued(1, now, 60_000);
+        expect(await store.replies.markFailed(d.id, 'the post was deleted', now)).toMatchObject({ ok: true, draft: { state: 'failed', failure: 'the post was deleted' } });
+        expect(await store.replies.claimQueued(10, now + 999_999, 60_000)).toEqual([]);
+      });
+    });
   });
 }

@@ -68,7 +68,8 @@ const card: fc.Arbitrary<AlertCard> = fc.record({
   alert: alertView,
   replies: fc.array(fc.record({ template: hostileText, text: hostileText, guard: fc.record({ ok: fc.boolean(), problems: fc.array(hostileText, { maxLength: 4 }) }) }), { maxLength: 30 }),
   grouped: fc.array(alertView, { maxLength: 15 }),
-});
+  sentReply: fc.record({ by: hostileText, text: hostileText, url: fc.oneof(fc.constant(null), hostileText, fc.webUrl()), at: fc.integer() }),
+}, { requiredKeys: ['alert', 'replies'] });
 
 const MASS_MENTION = /@(everyone|here)/i;
 /** A mention's opening not escaped by a backslash: `<@`, `<@&`, `<#`, `</`, `<t:`, `<:`, `<a:`. */

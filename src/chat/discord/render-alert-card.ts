@@ -83,6 +83,10 @@ export function renderAlertEmbed(card: AlertCard, options: RenderOptions): APIEm
     fields.push({ name: 'First response due', value: stamp(alert.firstResponseDueAt), inline: true });
   }
   if (alert.resolutionDueAt !== null && alert.resolvedAt === null) fields.push({ name: 'Resolve by', value: stamp(alert.resolutionDueAt), inline: true });
+  if (card.sentReply) {
+    const where = safeUrl(card.sentReply.url);
+    fields.push({ name: `Replied by ${person(card.sentReply.by)}`, value: truncate(`${inert(card.sentReply.text, 900)}${where ? `\n[Open the reply](${where})` : ''}`, LIMITS.fieldValue) });
+  }
   const reasons = Array.isArray(alert.reasons) ? alert.reasons : [];
   if (reasons.length > 0) {
     // Enough of them to fill the field, not every one of a pathological list.

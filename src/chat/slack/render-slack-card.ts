@@ -108,6 +108,10 @@ export function renderSlackCard(card: AlertCard, options: SlackRenderOptions): S
   }
   if (alert.resolutionDueAt !== null && alert.resolvedAt === null) fields.push(mrkdwn(`*Resolve by*\n${slackTime(alert.resolutionDueAt)}`));
   blocks.push({ type: 'section', fields });
+  if (card.sentReply) {
+    const link = card.sentReply.url ? ` · ${slackLink(card.sentReply.url, 'open the reply')}` : '';
+    blocks.push({ type: 'section', text: mrkdwn(truncateMrkdwn(`*Replied by ${person(card.sentReply.by)}*${link}\n${slackInert(card.sentReply.text, 900)}`, 2000)) });
+  }
 
   const reasons = Array.isArray(alert.reasons) ? alert.reasons : [];
   if (reasons.length > 0) {
@@ -168,6 +172,7 @@ function renderActions(card: AlertCard): Block[] {
     blocks.push({ type: 'actions', block_id: `t:crisis:${alert.id}`, elements: [button('crisis-yes', 'Confirm crisis', 'danger'), button('crisis-no', 'Not a crisis')] });
   }
   if (!closed) {
+    menus.push(button('compose', 'Reply…'));
     if (!awaitsCrisisCheck(card)) menus.push(button('snooze', 'Snooze…'));
     menus.push({
       type: 'static_select',

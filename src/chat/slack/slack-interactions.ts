@@ -2,6 +2,8 @@ import type { BlockAction, RespondFn, SlackCommandMiddlewareArgs, types } from '
 import type { Logger } from '../../logger.js';
 import { TriageError } from '../../util/errors.js';
 import { cardOf } from '../act-on-alert.js';
+import { composeReply, replyNote, submitReply, type ReplyOutcome } from '../reply-desk.js';
+import { COMPOSE_BLOCK, COMPOSE_CALLBACK, COMPOSE_INPUT, parseComposeTarget, renderApprovalRequest, renderComposeModal, type ComposeTarget } from './render-slack-reply.js';
 import type { PostedMessage } from '../chat.js';
 import type { ActionHandler, ActionOutcome, Actor, CommandHandler, CommandReply, HandlerContext } from '../handler-types.js';
 import { parseActionId } from './render-slack-card.js';
@@ -121,6 +123,13 @@ export function routeSlackInteractions(
     const tell = viaRespond(respond);
     await guarded(log, tell, async () => {
       const target = parseActionId(action.action_id);
+      if (target && (target.action === 'compose' || target.action === 'reply-edit')) {
+        if (!(await mayAct(body.user.id))) return tell(NOT_AN_ACTOR);
+        const channel = body.container?.channel_id ?? body.channel?.id;
+        const ts = body.container?.message_ts ?? body.message?.ts;
+        const draftId = target.action === 'reply-edit' && action.type === 'button' && /^\d{1,15}$/.test(action.value ?? '') ? Number(action.value) : undefined;
+        return openComposer(body.trigger_id, { alertId: target.alertId, draftId, channel: channel && String(channel), ts: ts && String(ts) }, actorOf(body.user), tell);
+      }
       const handler = target && byAction.get(target.action);
       if (!target || !handler) return tell('This button is from an older version of Triage and no longer works.');
       if (!(await mayAct(body.user.id))) {
@@ -130,14 +139,70 @@ export function routeSlackInteractions(
       const channel = body.container?.channel_id ?? body.channel?.id;
       const ts = body.container?.message_ts ?? body.message?.ts;
       const card = channel && ts ? { channelId: String(channel), messageId: String(ts) } : undefined;
-      const value = action.type === 'static_select' ? action.selected_option?.value : undefined;
+      // Approve and Reject carry the draft's id; the card's buttons carry nothing a handler reads.
+      const value = action.type === 'static_select' ? action.selected_option?.value : action.type === 'button' && target.action.startsWith('reply-') ? action.value : undefined;
       if (target.action === 'snooze' && value === undefined) {
         await chat.openView(body.trigger_id, renderSnoozeModal({ alertId: target.alertId, channel: card?.channelId, ts: card?.messageId }));
         return;
       }
       const actor = actorOf(body.user);
       const outcome = await handler.run({ alertId: target.alertId, actor, value }, ctx);
-      await show(outcome, card, actor, tell, body.trigger_id);
+      // Only a suggested reply opens in a modal; an approver's click is answered in the channel.
+      await show(outcome, card, actor, tell, target.action === 'reply' ? body.trigger_id : undefined);
+    });
+  });
+
+  /** Opens the reply editor: a draft being edited, or prefilled with the best suggested reply the guard passed. */
+  async function openComposer(triggerId: string, target: ComposeTarget, actor: Actor, tell: Tell): Promise<void> {
+    let template: string | undefined;
+    if (target.draftId === undefined) {
+      const alert = await ctx.deps.store.getAlert(target.alertId);
+      template = alert ? (await cardOf(ctx, alert)).replies.find((r) => r.guard.ok)?.template : undefined;
+    }
+    const composed = await composeReply(ctx, { alertId: target.alertId, actor, template, draftId: target.draftId });
+    if (composed.kind !== 'compose') return tell(slackNote(composed.kind === 'refused' ? composed.text : 'That reply cannot be edited.'));
+    const draft = target.draftId === undefined ? undefined : (await ctx.deps.store.replies.get(target.draftId)) ?? undefined;
+    await chat.openView(triggerId, renderComposeModal(composed, target, draft));
+  }
+
+  /** What a submitted reply answers: an approver asked in the channel, or a private note. */
+  async function showReply(outcome: ReplyOutcome, where: string, tell: Tell): Promise<void> {
+    if (outcome.kind === 'awaiting-approval') {
+      const request = renderApprovalRequest(outcome.draft);
+      await chat.call(`asking for approval of reply #${outcome.draft.id}`, () => chat.app.client.chat.postMessage({ channel: where, ...request, parse: 'none', link_names: false, unfurl_links: false, unfurl_media: false }));
+    }
+    const note = replyNote(outcome);
+    if (note.kind === 'private') {
+      const { text, blocks } = renderPrivateBlocks(note);
+      return tell(text, blocks);
+    }
+    if (note.kind === 'refused') return tell(slackNote(note.text));
+  }
+
+  chat.app.view(COMPOSE_CALLBACK, async ({ ack, body, view }) => {
+    const log = ctx.log.child({ handler: 'modal:compose', userId: body.user.id });
+    const target = parseComposeTarget(view.private_metadata);
+    const where = target?.channel ?? chat.config.alertChannelId;
+    const tell: Tell = (text, blocks) => chat.postEphemeral(where, body.user.id, text, blocks);
+    let outcome: ReplyOutcome | undefined;
+    try {
+      if (target && (await mayAct(body.user.id))) {
+        const text = view.state.values[COMPOSE_BLOCK]?.[COMPOSE_INPUT]?.value ?? '';
+        outcome = await submitReply(ctx, { alertId: target.alertId, actor: actorOf(body.user), text, draftId: target.draftId });
+        if (outcome.kind === 'blocked') {
+          // The problems beside the text, in the same modal, privately: edit and send again.
+          const composed = await composeReply(ctx, { alertId: target.alertId, actor: actorOf(body.user), draftId: outcome.draft.id });
+          if (composed.kind === 'compose') return await ack({ response_action: 'update', view: renderComposeModal(composed, { ...target, draftId: outcome.draft.id }, outcome.draft) });
+        }
+      }
+    } catch (error) {
+      log.error({ err: error }, 'reply submission failed');
+    }
+    await ack();
+    await guarded(log, tell, async () => {
+      if (!target) return tell('That reply form is from an older version of Triage; use the card\'s Reply button again.');
+      if (!outcome) return (await mayAct(body.user.id)) ? tell(FAILED) : tell(NOT_AN_ACTOR);
+      await showReply(outcome, where, tell);
     });
   });
 

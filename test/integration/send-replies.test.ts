@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Actor, HandlerContext } from '../../src/chat/handler-types.js';
+import { submitReply } from '../../src/chat/reply-desk.js';
+import { cardFor, decideFor } from '../../src/pipeline.js';
+import { renderAlertEmbed } from '../../src/chat/discord/render-alert-card.js';
+import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
+import { blueskyPublisher, replyRecordKey } from '../../src/sources/bluesky/bluesky-publisher.js';
+import { createBlueskyAgent } from '../../src/sources/bluesky/bluesky-client.js';
+import { createMastodonClient } from '../../src/sources/mastodon/mastodon-client.js';
+import { mastodonPublisher } from '../../src/sources/mastodon/mastodon-publisher.js';
+import type { ReplyPublisher } from '../../src/sources/reply-publisher.js';
+import { sendReplies } from '../../src/sources/send-replies.js';
+import { CLAIM_MS } from '../../src/store/store-port.js';
+import { FakeBluesky } from '../fakes/fake-bluesky.js';
+import { FakeMastodon } from '../fakes/fake-mastodon.js';
+import { mention } from '../helpers/mentions.js';
+import { pipelineFixture } from '../helpers/pipeline.js';
+
+/**
+ * The reply outbox against the real clients and fakes that record the writes in the platforms' wire
+ * format: sent once, the first response recorded at the send time, and a send whose record was lost
+ * (the process died after the platform accepted it) sent again without a second post.
+ */
+describe('sending replies from the card', () => {
+  let fx: Awaited<ReturnType<typeof pipelineFixture>>;
+  let ctx: HandlerContext;
+  let clock = Date.UTC(2026, 11, 1, 15, 0);
+  const kim: Actor = { name: '@kim', ref: 'U-kim', chat: 'test' };
+  const text = 'Sorry for the trouble. Please send us a private message so we can help.';
+
+  /** Publishes, then dies before anything is recorded: what SIGKILL between send and record leaves. */
+  const dying = (publisher: ReplyPublisher): ReplyPublisher => ({
+    platform: publisher.platform,
+    async publish(reply, parent) {
+      await publisher.publish(reply, parent);
+      throw new Error('killed after the platform accepted the reply');
+    },
+  });
+
+  async function queueReplyTo(platform: string, nativeId: string): Promise<number> {
+    await fx.store.ingest({ source: platform, mentions: [mention({ platform, nativeId, text: 'my bill went to collections after insurance paid', createdAt: clock - 60_000 })], now: clock }, decideFor(fx.deps));
+    const alertId = (await fx.store.openAlerts(1))[0]!.id;
+    const queued = await submitReply(ctx, { alertId, actor: kim, text });
+    expect(queued.kind).toBe('queued');
+    return alertId;
+  }
+
+  beforeEach(async () => {
+    fx = await pipelineFixture(() => clock);
+    ctx = { deps: fx.deps, digest: fx.digest, timeZone: 'America/New_York', log: fx.log };
+  });
+  afterEach(() => fx.close());
+
+  describe('Mastodon', () => {
+    let fake: FakeMastodon;
+    beforeEach(async () => {
+      fake = new FakeMastodon();
+      await fake.start();
+    });
+    afterEach(() => fake.stop());
+    const publisher = () => mastodonPublisher(createMastodonClient({ url: fake.baseUrl, accessToken: fake.token }));
+
+    it('posts once with in_reply_to_id, the visibility of the post answered and the draft\'s Idempotency-Key, then records the first response', async () => {
+      const author = fake.addAccount({ username: 'pat', displayName: 'Pat', followers: 3 });
+      const post = fake.addStatus({ account: author, content: '<p>@riverbend my bill went to collections</p>' });
+      post.visibility = 'unlisted';
+      const alertId = await queueReplyTo('mastodon', post.id);
+      await fx.store.markPosted(alertId, 'C1', 'M1', clock);
+      const summary = await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() });
+      expect(summary).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      const [reply] = fake.repliesTo(post.id);
+      expect(fake.repliesTo(post.id)).toHaveLength(1);
+      const [write] = fake.requestsTo('/api/v1/statuses').filter((r) => r.method === 'POST');
+      const [draft] = await fx.store.replies.forAlert(alertId);
+      expect(write).toMatchObject({ body: { status: text, in_reply_to_id: post.id, visibility: 'unlisted' }, idempotencyKey: draft!.sendKey, authorization: `Bearer ${fake.token}` });
+      expect(reply!.visibility).toBe('unlisted');
+      expect(draft).toMatchObject({ state: 'sent', sentAt: clock, remoteId: reply!.id, remoteUrl: `${fake.baseUrl}/@riverbend/${reply!.id}` });
+      expect(await fx.store.getAlert(alertId)).toMatchObject({ state: 'responded', firstResponseAt: clock, respondedBy: '@kim' });
+      expect((await fx.store.alertEvents(alertId)).at(-1)).toMatchObject({ actor: '@kim', action: 'respond', detail: { text, url: draft!.remoteUrl } });
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock + CLAIM_MS * 2, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 0, retrying: 0 });
+      // The card is redrawn with who replied, the text and the link.
+      const alert = (await fx.store.getAlert(alertId))!;
+      const card = await cardFor(alert, fx.deps);
+      expect(card.sentReply).toEqual({ by: '@kim', text, url: draft!.remoteUrl, at: clock });
+      const embed = JSON.stringify(renderAlertEmbed(card, { now: clock }));
+      expect(embed).toContain('Replied by @kim');
+      expect(embed).toContain(`[Open the reply](${draft!.remoteUrl})`);
+      expect(JSON.stringify(renderSlackCard(card, { now: clock }).blocks)).toContain(`<${draft!.remoteUrl}|open the reply>`);
+      expect(fx.store.db.prepare('SELECT card_stale FROM alerts WHERE id = ?').pluck().get(alertId)).toBe(1);
+    });
+
+    it('leaves exactly one reply when the process dies between the platform\'s answer and the record', async () => {
+      const post = fake.addStatus({ account: fake.addAccount({ username: 'pat', displayName: 'Pat', followers: 3 }), content: '<p>@riverbend help</p>' });
+      const alertId = await queueReplyTo('mastodon', post.id);
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => dying(publisher()) })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      expect(fake.repliesTo(post.id)).toHaveLength(1);
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.repliesTo(post.id)).toHaveLength(1);
+      expect(fake.requestsTo('/api/v1/statuses').filter((r) => r.method === 'POST')).toHaveLength(2);
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sent', remoteId: fake.repliesTo(post.id)[0]!.id });
+    });
+
+    it('takes a reply the platform refuses for good out of the outbox, with why', async () => {
+      const alertId = await queueReplyTo('mastodon', '999999');
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'failed', failure: expect.stringMatching(/Mastodon answered 404/) });
+      expect(fake.statuses.filter((s) => s.accountId === fake.me.id)).toEqual([]);
+    });
+
+    it('says so when an account has no way to send, and sends nothing', async () => {
+      const alertId = await queueReplyTo('x', '1900000000000000001');
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => undefined })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'failed', failure: 'replying on x is not set up for this account: copy the text and post it there' });
+    });
+  });
+
+  describe('Bluesky', () => {
+    let fake: FakeBluesky;
+    beforeEach(async () => {
+      fake = new FakeBluesky();
+      await fake.start();
+    });
+    afterEach(() => fake.stop());
+    const publisher = () => {
+      const sessions = fx.store.sessions(() => clock).for('bluesky', 'bluesky');
+      return blueskyPublisher(createBlueskyAgent({ service: fake.baseUrl }, sessions), { handle: fake.me.handle, appPassword: fake.appPassword }, sessions);
+    };
+
+    it('writes one app.bsky.feed.post with root and parent refs under the record key derived from the draft', async () => {
+      const pat = fake.addAccount({ handle: 'pat.bsky.social' });
+      const root = fake.addPost({ author: pat, text: 'the clinic moved?' });
+      const parent = fake.addPost({ author: pat, text: `@${fake.me.handle} my bill went to collections`, replyTo: root.uri });
+      const alertId = await queueReplyTo('bluesky', parent.uri);
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      const [draft] = await fx.store.replies.forAlert(alertId);
+      const rkey = replyRecordKey(draft!.sendKey, draft!.createdAt);
+      const [write] = fake.requests.filter((r) => r.nsid === 'com.atproto.repo.createRecord');
+      expect(write!.body).toEqual({ repo: fake.me.did, collection: 'app.bsky.feed.post', rkey, record: { $type: 'app.bsky.feed.post', text, createdAt: new Date(draft!.createdAt).toISOString(), reply: { root: { uri: root.uri, cid: root.cid }, parent: { uri: parent.uri, cid: parent.cid } } } });
+      expect(fake.ownReplies(parent.uri)).toHaveLength(1);
+      expect(draft).toMatchObject({ state: 'sent', remoteId: `at://${fake.me.did}/app.bsky.feed.post/${rkey}`, remoteUrl: `https://bsky.app/profile/${fake.me.handle}/post/${rkey}` });
+      expect(await fx.store.getAlert(alertId)).toMatchObject({ firstResponseAt: clock, respondedBy: '@kim' });
+    });
+
+    it('finds the first reply instead of posting a second after a death between send and record', async () => {
+      const post = fake.addPost({ author: fake.addAccount({ handle: 'pat.bsky.social' }), text: `@${fake.me.handle} help` });
+      const alertId = await queueReplyTo('bluesky', post.uri);
+      await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => dying(publisher()) });
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.ownReplies(post.uri)).toHaveLength(1);
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sent', remoteId: fake.ownReplies(post.uri)[0]!.uri });
+    });
+
+    it('collides on the record key even when the retry does not know it was attempted', async () => {
+      const post = fake.addPost({ author: fake.addAccount({ handle: 'pat.bsky.social' }), text: `@${fake.me.handle} help` });
+      const reply = { text, sendKey: 'draft-key', createdAt: clock, retry: false };
+      const first = await publisher().publish(reply, { nativeId: post.uri, url: null, authorHandle: 'pat.bsky.social' });
+      const second = await publisher().publish(reply, { nativeId: post.uri, url: null, authorHandle: 'pat.bsky.social' });
+      expect(second).toEqual(first);
+      expect(fake.ownReplies(post.uri)).toHaveLength(1);
+    });
+  });
+
+  it('derives a valid, stable TID from the draft', () => {
+    const key = replyRecordKey('k', Date.UTC(2026, 11, 1));
+    expect(key).toMatch(/^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$/);
+    expect(replyRecordKey('k', Date.UTC(2026, 11, 1))).toBe(key);
+    expect(replyRecordKey('other', Date.UTC(2026, 11, 1))).not.toBe(key);
+  });
+});

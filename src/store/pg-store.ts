@@ -11,8 +11,10 @@ import type { JobRun, StoreGauges } from './ops-queries.js';
 import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
+import { RetentionStore, type PurgeDriver, type PurgeParams, type PurgeSteps } from './retention.js';
 import { AccountQueries } from './account-queries.js';
 import { ConsoleQueries } from './console-queries.js';
+import { SourceSessions } from './source-sessions.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
@@ -25,9 +27,20 @@ import {
 const WEEK = 7 * 24 * 3600_000;
 type ClockRow = Omit<SlaAlertClock, 'categories'> & { categories: string };
 
-const notOnPostgres = (what: string) => async (): Promise<never> => {
-  throw new TriageError('store', `${what} is not available on PostgreSQL yet; run it against the SQLite store (unset DATABASE_URL).`);
-};
+/** The purge's statements on PostgreSQL: a write transaction's steps run in order on one connection. */
+function pgPurgeDriver(pool: pg.Pool): PurgeDriver {
+  return {
+    all: <T>(sql: string, params: PurgeParams) => all<T>(pool, sql, params),
+    transaction: <T>(steps: PurgeSteps<T>) =>
+      transaction(pool, async (c) => {
+        for (let next = steps.next(); ; ) {
+          if (next.done) return next.value;
+          const { rows, rowCount } = await query(c, next.value.sql, next.value.params);
+          next = steps.next({ rows, changes: rowCount });
+        }
+      }),
+  };
+}
 
 /**
  * The PostgreSQL adapter of the store port (`DATABASE_URL=postgres://...`), for several instances
@@ -45,6 +58,8 @@ export class PgStore implements Store {
   readonly ops: OpsRepository;
   readonly digestQueries: DigestRepository;
   readonly retention: RetentionRepository;
+  /** Portable SQL on the pool, for the read models and tables written once for both adapters. */
+  private readonly sql: SqlRunner;
   readonly accountQueries: AccountQueries;
   readonly consoleQueries: ConsoleQueries;
 
@@ -54,12 +69,12 @@ export class PgStore implements Store {
     this.corrections = new PgCorrections(pool);
     this.ops = new PgOps(pool, this.instance);
     this.digestQueries = new PgDigest(pool);
-    const purge = notOnPostgres('purging');
-    this.retention = { purgeExpired: purge, purgeAuthor: purge, purges: purge };
+    this.retention = new RetentionStore(pgPurgeDriver(pool));
     const sql: SqlRunner = {
       all: <T>(text: string, params: readonly unknown[]) => all<T>(pool, text, params),
       run: async (text: string, params: readonly unknown[]) => void (await run(pool, text, params)),
     };
+    this.sql = sql;
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
   }
@@ -355,12 +370,8 @@ export class PgStore implements Store {
     return { mentions: row?.mentions ?? 0, alerts: row?.alerts ?? 0 };
   }
 
-  sessions(): { for(source: string, account: string): never } {
-    return {
-      for() {
-        throw new TriageError('store', 'saved source logins (Bluesky) are not available on PostgreSQL yet; run that source against the SQLite store (unset DATABASE_URL).');
-      },
-    };
+  sessions(now?: () => number): SourceSessions {
+    return new SourceSessions(this.sql, now);
   }
 
   async close(): Promise<void> {

@@ -41,6 +41,8 @@ export class SqliteStore implements Store {
   readonly ops: OpsQueries;
   readonly digestQueries: DigestQueries;
   readonly retention: RetentionStore;
+  /** Portable SQL on this database, for the read models and tables written once for both adapters. */
+  private readonly sql: SqlRunner;
   readonly accountQueries: AccountQueries;
   readonly consoleQueries: ConsoleQueries;
   private readonly alerts: SqliteAlerts;
@@ -77,6 +79,7 @@ export class SqliteStore implements Store {
       all: async <T>(text: string, params: readonly unknown[]) => db.prepare(text).all(...params) as T[],
       run: async (text: string, params: readonly unknown[]) => void db.prepare(text).run(...params),
     };
+    this.sql = sql;
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
     this.alerts = new SqliteAlerts(db);
@@ -206,7 +209,7 @@ export class SqliteStore implements Store {
   }
 
   sessions(now?: () => number): SourceSessions {
-    return new SourceSessions(this.db, now);
+    return new SourceSessions(this.sql, now);
   }
 
   async close(): Promise<void> {

@@ -309,8 +309,8 @@ export class PgStore implements Store {
     return all<MonthlyReads>(this.pool, 'SELECT source, stream, reads, requests FROM source_reads WHERE month = ? ORDER BY source, stream', [monthOf(at)]);
   }
 
-  /** Alerts whose post arrived in [from, to), in chunks of 10,000 by id. */
-  async *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<SlaReportRow> {
+  /** Alerts whose post arrived in [from, to), in chunks of 1,000 by arrival then id. */
+  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
     const sql = slaRowsSql(options.withUrls === true);
     for (let afterAt = -1, afterId = 0; ;) {
       const chunk = await all<{
@@ -319,13 +319,11 @@ export class PgStore implements Store {
         paused_open_minutes: number; policy_version: number; url: string | null;
       }>(this.pool, sql, { from, to, afterAt, afterId });
       if (chunk.length === 0) return;
-      for (const r of chunk) {
-        yield {
-          id: r.id, urgency: r.urgency, categories: JSON.parse(r.categories) as string[], state: r.state, assignee: r.assignee, respondedBy: r.responded_by,
-          url: r.url, arrivedAt: r.arrived_at, firstResponseDueAt: r.first_response_due_at, firstResponseAt: r.first_response_at,
-          resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
-        };
-      }
+      yield chunk.map((r) => ({
+        id: r.id, urgency: r.urgency, categories: JSON.parse(r.categories) as string[], state: r.state, assignee: r.assignee, respondedBy: r.responded_by,
+        url: r.url, arrivedAt: r.arrived_at, firstResponseDueAt: r.first_response_due_at, firstResponseAt: r.first_response_at,
+        resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
+      }));
       const last = chunk[chunk.length - 1] as { id: number; arrived_at: number };
       afterAt = last.arrived_at;
       afterId = last.id;

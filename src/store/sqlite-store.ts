@@ -188,8 +188,8 @@ export class SqliteStore implements Store {
   }
 
   /** Alerts whose post arrived in [from, to), read in chunks so a report over a million rows stays flat in memory. */
-  async *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<SlaReportRow> {
-    yield* this.reports.slaRows(from, to, options);
+  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
+    yield* this.reports.slaRowChunks(from, to, options);
   }
 
   async urlsOf(alertIds: readonly number[]) {

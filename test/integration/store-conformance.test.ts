@@ -278,6 +278,22 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await pat.load()).toBe('{"v":5}');
     });
 
+    it('reads SLA rows in chunks of at most 1,000 across ties in arrival time, each row once', async () => {
+      const at = now - 3600_000;
+      // Three arrival instants shared by 700 posts each: the chunk boundaries fall inside a tie.
+      const posts = Array.from({ length: 2100 }, (_, i) => mention({ createdAt: at + Math.floor(i / 700) * 1000 }));
+      for (let i = 0; i < posts.length; i += 700) await store.ingest({ source: 'x', mentions: posts.slice(i, i + 700), now }, decide);
+      const sizes: number[] = [];
+      const ids: number[] = [];
+      for await (const chunk of store.slaRowChunks(at, at + 3000)) {
+        sizes.push(chunk.length);
+        ids.push(...chunk.map((r) => r.id));
+      }
+      expect(sizes).toEqual([1000, 1000, 100]);
+      expect(new Set(ids).size).toBe(2100);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    });
+
     it('records label corrections and gives the corrected labels back', async () => {
       await store.ingest({ source: 'x', mentions: [mention()], now }, decide);
       const id = (await store.pendingAlerts(1))[0]!.id;
@@ -339,7 +355,7 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       await store.applyAction(ids[1]!, 'respond', 'ana', now + 31 * 60_000);
       await store.applyAction(ids[2]!, 'dismiss', 'ben', now);
       const rows = [];
-      for await (const row of store.slaRows(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(row);
+      for await (const chunk of store.slaRowChunks(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(...chunk);
       expect(rows.map((r) => r.id)).toEqual(ids.slice(1, 20).filter((id) => id !== ids[2]));
       expect(rows[0]).toMatchObject({ urgency: 'normal', categories: expect.any(Array), state: 'responded', respondedBy: 'ana', url: expect.stringMatching(/^https:\/\/x\.com\/i\/web\/status\//) });
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);

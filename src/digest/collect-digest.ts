@@ -88,8 +88,8 @@ export async function collectDigest(sources: DigestSources, week: Week, previous
   const themes = tallyThemes(await queries.complaints(week.from, week.to), compileThemes(sources.themes), redact);
 
   const figures: SlaAlertFigures[] = [];
-  for await (const row of store.slaRows(week.from, week.to)) {
-    figures.push(alertFigures(row, policies.calendarOf(row), asOf));
+  for await (const chunk of store.slaRowChunks(week.from, week.to)) {
+    for (const row of chunk) figures.push(alertFigures(row, policies.calendarOf(row), asOf));
   }
   const report = await buildSlaReport(figures, week.from, week.to);
   days.forEach((day, i) => {

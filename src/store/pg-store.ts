@@ -11,9 +11,11 @@ import type { JobRun, StoreGauges } from './ops-queries.js';
 import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
+import { RetentionStore, type PurgeDriver, type PurgeParams, type PurgeSteps } from './retention.js';
 import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
+import { SourceSessions } from './source-sessions.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
@@ -26,9 +28,20 @@ import {
 const WEEK = 7 * 24 * 3600_000;
 type ClockRow = Omit<SlaAlertClock, 'categories'> & { categories: string };
 
-const notOnPostgres = (what: string) => async (): Promise<never> => {
-  throw new TriageError('store', `${what} is not available on PostgreSQL yet; run it against the SQLite store (unset DATABASE_URL).`);
-};
+/** The purge's statements on PostgreSQL: a write transaction's steps run in order on one connection. */
+function pgPurgeDriver(pool: pg.Pool): PurgeDriver {
+  return {
+    all: <T>(sql: string, params: PurgeParams) => all<T>(pool, sql, params),
+    transaction: <T>(steps: PurgeSteps<T>) =>
+      transaction(pool, async (c) => {
+        for (let next = steps.next(); ; ) {
+          if (next.done) return next.value;
+          const { rows, rowCount } = await query(c, next.value.sql, next.value.params);
+          next = steps.next({ rows, changes: rowCount });
+        }
+      }),
+  };
+}
 
 /**
  * The PostgreSQL adapter of the store port (`DATABASE_URL=postgres://...`), for several instances
@@ -46,6 +59,8 @@ export class PgStore implements Store {
   readonly ops: OpsRepository;
   readonly digestQueries: DigestRepository;
   readonly retention: RetentionRepository;
+  /** Portable SQL on the pool, for the read models and tables written once for both adapters. */
+  private readonly sql: SqlRunner;
   readonly accountQueries: AccountQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
@@ -56,12 +71,12 @@ export class PgStore implements Store {
     this.corrections = new PgCorrections(pool);
     this.ops = new PgOps(pool, this.instance);
     this.digestQueries = new PgDigest(pool);
-    const purge = notOnPostgres('purging');
-    this.retention = { purgeExpired: purge, purgeAuthor: purge, purges: purge };
+    this.retention = new RetentionStore(pgPurgeDriver(pool));
     const sql: SqlRunner = {
       all: <T>(text: string, params: readonly unknown[]) => all<T>(pool, text, params),
       run: async (text: string, params: readonly unknown[]) => void (await run(pool, text, params)),
     };
+    this.sql = sql;
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance);
@@ -297,8 +312,8 @@ export class PgStore implements Store {
     return all<MonthlyReads>(this.pool, 'SELECT source, stream, reads, requests FROM source_reads WHERE month = ? ORDER BY source, stream', [monthOf(at)]);
   }
 
-  /** Alerts whose post arrived in [from, to), in chunks of 10,000 by id. */
-  async *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<SlaReportRow> {
+  /** Alerts whose post arrived in [from, to), in chunks of 1,000 by arrival then id. */
+  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
     const sql = slaRowsSql(options.withUrls === true);
     for (let afterAt = -1, afterId = 0; ;) {
       const chunk = await all<{
@@ -307,13 +322,11 @@ export class PgStore implements Store {
         paused_open_minutes: number; policy_version: number; url: string | null;
       }>(this.pool, sql, { from, to, afterAt, afterId });
       if (chunk.length === 0) return;
-      for (const r of chunk) {
-        yield {
-          id: r.id, urgency: r.urgency, categories: JSON.parse(r.categories) as string[], state: r.state, assignee: r.assignee, respondedBy: r.responded_by,
-          url: r.url, arrivedAt: r.arrived_at, firstResponseDueAt: r.first_response_due_at, firstResponseAt: r.first_response_at,
-          resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
-        };
-      }
+      yield chunk.map((r) => ({
+        id: r.id, urgency: r.urgency, categories: JSON.parse(r.categories) as string[], state: r.state, assignee: r.assignee, respondedBy: r.responded_by,
+        url: r.url, arrivedAt: r.arrived_at, firstResponseDueAt: r.first_response_due_at, firstResponseAt: r.first_response_at,
+        resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
+      }));
       const last = chunk[chunk.length - 1] as { id: number; arrived_at: number };
       afterAt = last.arrived_at;
       afterId = last.id;
@@ -358,12 +371,8 @@ export class PgStore implements Store {
     return { mentions: row?.mentions ?? 0, alerts: row?.alerts ?? 0 };
   }
 
-  sessions(): { for(source: string, account: string): never } {
-    return {
-      for() {
-        throw new TriageError('store', 'saved source logins (Bluesky) are not available on PostgreSQL yet; run that source against the SQLite store (unset DATABASE_URL).');
-      },
-    };
+  sessions(now?: () => number): SourceSessions {
+    return new SourceSessions(this.sql, now);
   }
 
   async close(): Promise<void> {

@@ -42,8 +42,79 @@ interface Candidate {
 
 const CANDIDATE_SELECT = `
   SELECT m.id, m.created_at AS createdAt, m.platform, m.native_id AS nativeId, m.text, m.url, m.author_handle AS authorHandle, m.author_id AS authorId,
-         c.categories, c.is_complaint AS isComplaint, c.reasons LIKE '%"possible crisis%' AS possibleCrisis, a.id AS alertId
+         c.categories, c.is_complaint AS isComplaint, CASE WHEN c.reasons LIKE '%"possible crisis%' THEN 1 ELSE 0 END AS possibleCrisis, a.id AS alertId
   FROM mentions m LEFT JOIN classifications c ON c.mention_id = m.id LEFT JOIN alerts a ON a.mention_id = m.id`;
+
+/** The purge's statements, portable SQL both adapters run as written (PostgreSQL through `toPg`). */
+const SQL = {
+  expired: `${CANDIDATE_SELECT}
+    WHERE m.purge_id IS NULL AND m.created_at < @cutoff AND (m.created_at, m.id) > (@afterAt, @afterId)
+      AND (a.id IS NULL OR (a.state IN ('resolved', 'dismissed') AND a.updated_at < @cutoff))
+    ORDER BY m.created_at, m.id LIMIT @limit`,
+  authorsByHandle: `SELECT DISTINCT platform, author_id AS authorId FROM mentions
+    WHERE lower(author_handle) = lower(@handle) AND (CAST(@platform AS TEXT) IS NULL OR platform = @platform) AND purge_id IS NULL`,
+  byAuthor: `${CANDIDATE_SELECT} WHERE m.platform = ? AND m.author_id = ? AND m.purge_id IS NULL ORDER BY m.id`,
+  startPurge: `INSERT INTO purges (at, reason, cutoff, platform) VALUES (?, ?, ?, ?) RETURNING id`,
+  countPurge: `UPDATE purges SET mentions = mentions + ?, alerts = alerts + ?, reply_texts = reply_texts + ? WHERE id = ?`,
+  purgeMention: `UPDATE mentions SET text = '${REMOVED}', author_handle = '${REMOVED}', author_id = '${REMOVED}', author_name = NULL,
+    author_followers = NULL, author_verified = NULL, url = @url, conversation_id = NULL, in_reply_to_id = NULL, in_reply_to_text = NULL,
+    purge_id = @purgeId, digest_themes = @themes, digest_quote = @quote
+    WHERE id = @id AND purge_id IS NULL`,
+  clearReasons: `UPDATE classifications SET reasons = '[]' WHERE mention_id = ?`,
+  eventDetails: `SELECT id, detail FROM alert_events WHERE alert_id = ? AND detail IS NOT NULL`,
+  setEventDetail: `UPDATE alert_events SET detail = ? WHERE id = ?`,
+  clearQuotedReplies: `UPDATE mentions SET in_reply_to_text = NULL WHERE platform = ? AND in_reply_to_id = ? AND in_reply_to_text IS NOT NULL`,
+  // The card in chat still shows the text: have the outbox redraw it from the purged row.
+  // Replies written on the card quote or answer the post: their text and the guard's quotes of it go too.
+  scrubReplyEvents: `UPDATE reply_events SET detail = NULL WHERE draft_id IN (SELECT id FROM reply_drafts WHERE alert_id = ?)`,
+  scrubReplies: `UPDATE reply_drafts SET text = '${REMOVED}', guard_problems = '[]' WHERE alert_id = ?`,
+  redrawCard: `UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL`,
+  purges: `SELECT id, at, reason, cutoff, platform, mentions, alerts, reply_texts AS replyTexts FROM purges ORDER BY id DESC`,
+};
+
+/** Parameters of one statement: positional for `?`, an object for `@name`. */
+export type PurgeParams = readonly unknown[] | Record<string, unknown>;
+
+/** One statement of a write transaction; the driver answers with its rows (a query or `RETURNING`) or the rows changed. */
+export interface PurgeStep {
+  sql: string;
+  params: PurgeParams;
+}
+export type PurgeSteps<T> = Generator<PurgeStep, T, { rows: unknown[]; changes: number }>;
+
+/**
+ * How an adapter runs the purge's SQL: reads on their own, and each write transaction as a series of
+ * steps, so SQLite runs them synchronously in one `BEGIN IMMEDIATE` and PostgreSQL on one connection.
+ */
+export interface PurgeDriver {
+  all<T>(sql: string, params: PurgeParams): Promise<T[]>;
+  transaction<T>(steps: PurgeSteps<T>): Promise<T>;
+}
+
+/** The SQLite driver: statements prepared once, a transaction's steps run synchronously inside it. */
+export function sqlitePurgeDriver(db: Database.Database): PurgeDriver {
+  const prepared = new Map<string, Database.Statement>();
+  const statement = (sql: string) => {
+    let st = prepared.get(sql);
+    if (st === undefined) prepared.set(sql, (st = db.prepare(sql)));
+    return st;
+  };
+  const exec = (step: PurgeStep) => {
+    const st = statement(step.sql);
+    const args = Array.isArray(step.params) ? step.params : [step.params];
+    return st.reader ? { rows: st.all(...args), changes: 0 } : { rows: [], changes: st.run(...args).changes };
+  };
+  return {
+    all: async <T>(sql: string, params: PurgeParams) => exec({ sql, params }).rows as T[],
+    transaction: async <T>(steps: PurgeSteps<T>) =>
+      db.transaction((): T => {
+        for (let next = steps.next(); ; ) {
+          if (next.done) return next.value;
+          next = steps.next(exec(next.value));
+        }
+      }).immediate(),
+  };
+}
 
 /**
  * Removes personal data from mentions while keeping every number the SLA report and the weekly
@@ -55,35 +126,13 @@ const CANDIDATE_SELECT = `
  * its redacted quote) is kept in `digest_themes` / `digest_quote` first, so the post's week reads
  * the same afterwards. The platform's post id stays: it is what stops a later poll from storing
  * the post (and its text) again. Every purge is a row in `purges`, without whose data it was.
+ * Both adapters: SQLite passes {@link sqlitePurgeDriver}, PostgreSQL its own (`pg-store.ts`).
  */
 export class RetentionStore {
-  private readonly s;
+  private readonly driver: PurgeDriver;
 
-  constructor(private readonly db: Database.Database) {
-    this.s = {
-      expired: db.prepare(`${CANDIDATE_SELECT}
-        WHERE m.purge_id IS NULL AND m.created_at < @cutoff AND (m.created_at, m.id) > (@afterAt, @afterId)
-          AND (a.id IS NULL OR (a.state IN ('resolved', 'dismissed') AND a.updated_at < @cutoff))
-        ORDER BY m.created_at, m.id LIMIT @limit`),
-      authorsByHandle: db.prepare(`SELECT DISTINCT platform, author_id AS authorId FROM mentions
-        WHERE author_handle = @handle COLLATE NOCASE AND (@platform IS NULL OR platform = @platform) AND purge_id IS NULL`),
-      byAuthor: db.prepare(`${CANDIDATE_SELECT} WHERE m.platform = ? AND m.author_id = ? AND m.purge_id IS NULL ORDER BY m.id`),
-      startPurge: db.prepare(`INSERT INTO purges (at, reason, cutoff, platform) VALUES (?, ?, ?, ?)`),
-      countPurge: db.prepare(`UPDATE purges SET mentions = mentions + ?, alerts = alerts + ?, reply_texts = reply_texts + ? WHERE id = ?`),
-      purgeMention: db.prepare(`UPDATE mentions SET text = '${REMOVED}', author_handle = '${REMOVED}', author_id = '${REMOVED}', author_name = NULL,
-        author_followers = NULL, author_verified = NULL, url = @url, conversation_id = NULL, in_reply_to_id = NULL, in_reply_to_text = NULL,
-        purge_id = @purgeId, digest_themes = @themes, digest_quote = @quote
-        WHERE id = @id AND purge_id IS NULL`),
-      clearReasons: db.prepare(`UPDATE classifications SET reasons = '[]' WHERE mention_id = ?`),
-      eventDetails: db.prepare(`SELECT id, detail FROM alert_events WHERE alert_id = ? AND detail IS NOT NULL`),
-      setEventDetail: db.prepare(`UPDATE alert_events SET detail = ? WHERE id = ?`),
-      clearQuotedReplies: db.prepare(`UPDATE mentions SET in_reply_to_text = NULL WHERE platform = ? AND in_reply_to_id = ? AND in_reply_to_text IS NOT NULL`),
-      // Replies written on the card quote or answer the post: their text and the guard's quotes of it go too.
-      scrubReplyEvents: db.prepare(`UPDATE reply_events SET detail = NULL WHERE draft_id IN (SELECT id FROM reply_drafts WHERE alert_id = ?)`),
-      scrubReplies: db.prepare(`UPDATE reply_drafts SET text = '${REMOVED}', guard_problems = '[]' WHERE alert_id = ?`),
-      // The card in chat still shows the text: have the outbox redraw it from the purged row.
-      redrawCard: db.prepare(`UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL`),
-    };
+  constructor(driver: PurgeDriver | Database.Database) {
+    this.driver = 'prepare' in driver ? sqlitePurgeDriver(driver) : driver;
   }
 
   /**
@@ -95,17 +144,16 @@ export class RetentionStore {
    */
   async purgeExpired(options: { cutoff: number; now: number; factsOf: FactsOf; batchSize?: number; signal?: AbortSignal }): Promise<PurgeResult> {
     const limit = options.batchSize ?? 500;
-    const purgeId = Number(this.s.startPurge.run(options.now, 'retention', options.cutoff, null).lastInsertRowid);
+    const purgeId = await this.driver.transaction(startPurge(options.now, 'retention', options.cutoff, null));
     const result: PurgeResult = { purgeId, mentions: 0, alerts: 0, replyTexts: 0 };
     // Walks the unpurged posts by time on a partial index; the cursor steps over open alerts' posts.
-    for (let afterAt = -Infinity, afterId = 0; !options.signal?.aborted; ) {
+    for (let afterAt = Number.MIN_SAFE_INTEGER, afterId = 0; !options.signal?.aborted; ) {
       // The digest's facts are read (async) before the write transaction; the update skips a post purged meanwhile.
-      const rows = this.s.expired.all({ cutoff: options.cutoff, afterAt, afterId, limit }) as Candidate[];
+      const rows = await this.driver.all<Candidate>(SQL.expired, { cutoff: options.cutoff, afterAt, afterId, limit });
       const facts = await factsOfRows(rows, options.factsOf);
-      const batch = { rows, counts: this.db.transaction(() => this.purgeRows(rows, purgeId, { facts, keepQuote: true, request: false })).immediate() };
-      add(result, batch.counts);
-      const last = batch.rows.at(-1);
-      if (last === undefined || batch.rows.length < limit) break;
+      add(result, await this.driver.transaction(purgeRows(rows, purgeId, { facts, keepQuote: true, request: false })));
+      const last = rows.at(-1);
+      if (last === undefined || rows.length < limit) break;
       afterAt = last.createdAt;
       afterId = last.id;
       await nextTick();
@@ -122,61 +170,62 @@ export class RetentionStore {
    */
   async purgeAuthor(options: { handle: string; platform?: string; now: number; factsOf: FactsOf }): Promise<PurgeResult> {
     const handle = options.handle.trim().replace(/^@/, '');
-    const authors = this.s.authorsByHandle.all({ handle, platform: options.platform ?? null }) as Array<{ platform: string; authorId: string }>;
-    const rows = authors.flatMap((author) => this.s.byAuthor.all(author.platform, author.authorId) as Candidate[]);
+    const authors = await this.driver.all<{ platform: string; authorId: string }>(SQL.authorsByHandle, { handle, platform: options.platform ?? null });
+    const rows: Candidate[] = [];
+    for (const author of authors) rows.push(...(await this.driver.all<Candidate>(SQL.byAuthor, [author.platform, author.authorId])));
     const facts = await factsOfRows(rows, options.factsOf);
-    return this.db.transaction((): PurgeResult => {
-      const purgeId = Number(this.s.startPurge.run(options.now, 'request', null, options.platform ?? null).lastInsertRowid);
-      const result: PurgeResult = { purgeId, mentions: 0, alerts: 0, replyTexts: 0 };
-      add(result, this.purgeRows(rows, purgeId, { facts, keepQuote: false, request: true }));
-      return result;
-    }).immediate();
+    return this.driver.transaction(
+      (function* (): PurgeSteps<PurgeResult> {
+        const purgeId = yield* startPurge(options.now, 'request', null, options.platform ?? null);
+        return { purgeId, ...(yield* purgeRows(rows, purgeId, { facts, keepQuote: false, request: true })) };
+      })(),
+    );
   }
 
   /** The purge log, newest first. */
   async purges(): Promise<Array<{ id: number; at: number; reason: PurgeReason; cutoff: number | null; platform: string | null; mentions: number; alerts: number; replyTexts: number }>> {
-    return this.db.prepare(`SELECT id, at, reason, cutoff, platform, mentions, alerts, reply_texts AS replyTexts FROM purges ORDER BY id DESC`).all() as Awaited<ReturnType<RetentionStore['purges']>>;
+    return this.driver.all(SQL.purges, []);
   }
+}
 
-  private purgeRows(rows: readonly Candidate[], purgeId: number, how: { facts: ReadonlyMap<number, DigestFacts>; keepQuote: boolean; request: boolean }): Omit<PurgeResult, 'purgeId'> {
-    const counts = { mentions: 0, alerts: 0, replyTexts: 0 };
-    for (const row of rows) {
-      const facts = how.facts.get(row.id) as DigestFacts;
-      const changed = this.s.purgeMention.run({
-        id: row.id,
-        purgeId,
-        url: anonymousLinkOf(row),
-        themes: JSON.stringify(facts.themes),
-        quote: how.keepQuote ? facts.quote : null,
-      }).changes;
-      if (changed === 0) continue;
-      counts.mentions++;
-      this.s.clearReasons.run(row.id);
-      if (how.request) counts.replyTexts += this.s.clearQuotedReplies.run(row.platform, row.nativeId).changes;
-      if (row.alertId === null) continue;
-      counts.alerts++;
-      this.scrubEvents(row.alertId);
-      this.s.scrubReplyEvents.run(row.alertId);
-      this.s.scrubReplies.run(row.alertId);
-      if (how.request) this.s.redrawCard.run(row.alertId);
-    }
-    this.s.countPurge.run(counts.mentions, counts.alerts, counts.replyTexts, purgeId);
-    return counts;
+function* startPurge(now: number, reason: PurgeReason, cutoff: number | null, platform: string | null): PurgeSteps<number> {
+  const { rows } = yield { sql: SQL.startPurge, params: [now, reason, cutoff, platform] };
+  return Number((rows[0] as { id: number }).id);
+}
+
+function* purgeRows(rows: readonly Candidate[], purgeId: number, how: { facts: ReadonlyMap<number, DigestFacts>; keepQuote: boolean; request: boolean }): PurgeSteps<Omit<PurgeResult, 'purgeId'>> {
+  const counts = { mentions: 0, alerts: 0, replyTexts: 0 };
+  for (const row of rows) {
+    const facts = how.facts.get(row.id) as DigestFacts;
+    const params = { id: row.id, purgeId, url: anonymousLinkOf(row), themes: JSON.stringify(facts.themes), quote: how.keepQuote ? facts.quote : null };
+    if ((yield { sql: SQL.purgeMention, params }).changes === 0) continue;
+    counts.mentions++;
+    yield { sql: SQL.clearReasons, params: [row.id] };
+    if (how.request) counts.replyTexts += (yield { sql: SQL.clearQuotedReplies, params: [row.platform, row.nativeId] }).changes;
+    if (row.alertId === null) continue;
+    counts.alerts++;
+    yield* scrubEvents(row.alertId);
+    yield { sql: SQL.scrubReplyEvents, params: [row.alertId] };
+    yield { sql: SQL.scrubReplies, params: [row.alertId] };
+    if (how.request) yield { sql: SQL.redrawCard, params: [row.alertId] };
   }
+  yield { sql: SQL.countPurge, params: [counts.mentions, counts.alerts, counts.replyTexts, purgeId] };
+  return counts;
+}
 
-  private scrubEvents(alertId: number): void {
-    for (const event of this.s.eventDetails.all(alertId) as Array<{ id: number; detail: string }>) {
-      let detail: Record<string, unknown>;
-      try {
-        detail = JSON.parse(event.detail) as Record<string, unknown>;
-      } catch {
-        this.s.setEventDetail.run(null, event.id);
-        continue;
-      }
-      const kept = Object.fromEntries(Object.entries(detail).filter(([key]) => EVENT_DETAIL_KEPT.has(key)));
-      const text = Object.keys(kept).length > 0 ? JSON.stringify(kept) : null;
-      if (text !== event.detail) this.s.setEventDetail.run(text, event.id);
+function* scrubEvents(alertId: number): PurgeSteps<void> {
+  const { rows } = yield { sql: SQL.eventDetails, params: [alertId] };
+  for (const event of rows as Array<{ id: number; detail: string }>) {
+    let detail: Record<string, unknown>;
+    try {
+      detail = JSON.parse(event.detail) as Record<string, unknown>;
+    } catch {
+      yield { sql: SQL.setEventDetail, params: [null, event.id] };
+      continue;
     }
+    const kept = Object.fromEntries(Object.entries(detail).filter(([key]) => EVENT_DETAIL_KEPT.has(key)));
+    const text = Object.keys(kept).length > 0 ? JSON.stringify(kept) : null;
+    if (text !== event.detail) yield { sql: SQL.setEventDetail, params: [text, event.id] };
   }
 }
 

@@ -6,7 +6,7 @@ import { monthOf, type MonthlyReads, type QueueSummary, type ResponderStats } fr
 
 /** Report queries and usage on SQLite (synchronous core of the `ReportQueries` and `UsageRepository` ports). */
 /**
- * The SLA report's rows for alerts that arrived in [@from, @to), by arrival then id, 10,000 after
+ * The SLA report's rows for alerts that arrived in [@from, @to), by arrival then id, 1,000 after
  * (@afterAt, @afterId): the `alerts_arrived` index walks the window only, however long the history.
  * Shared by both adapters.
  */
@@ -18,7 +18,7 @@ export function slaRowsSql(withUrls: boolean): string {
     FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
     WHERE a.arrived_at >= @from AND a.arrived_at < @to AND (a.arrived_at > @afterAt OR (a.arrived_at = @afterAt AND a.id > @afterId))
       AND a.state != 'dismissed'
-    ORDER BY a.arrived_at, a.id LIMIT 10000`;
+    ORDER BY a.arrived_at, a.id LIMIT 1000`;
 }
 
 export class SqliteReports {
@@ -40,22 +40,24 @@ export class SqliteReports {
   }
 
   /**
-   * Alerts whose post arrived in [from, to), one at a time, so a report over a million rows stays flat in
+   * Alerts whose post arrived in [from, to), a chunk at a time, so a report over a million rows stays flat in
    * memory. Rows come as arrays (no per-row column objects); the post's URL only when asked (the
    * CSV), else {@link urlsOf} gives it for the few a report shows.
    */
-  *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): Generator<SlaReportRow> {
-    // Fetched in chunks of 10,000 along the arrival index: a bulk read per chunk, and only the window's rows are read.
+  *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): Generator<SlaReportRow[]> {
+    // Fetched in chunks of 1,000 along the arrival index: a bulk read per chunk, and only the window's rows are read. Small
+    // chunks die young: 10,000 rows and their CSV lines outlived the young generation and cost a third more CPU in GC.
     const statement = this.db.prepare(slaRowsSql(options.withUrls === true)).raw(true);
     const parsed = new Map<string, string[]>();
     for (let afterAt = -1, afterId = 0; ;) {
       const chunk = statement.all({ from, to, afterAt, afterId }) as unknown[][];
       if (chunk.length === 0) return;
+      const rows: SlaReportRow[] = [];
       for (const r of chunk) {
         const json = r[2] as string;
         let categories = parsed.get(json);
         if (categories === undefined) parsed.set(json, (categories = JSON.parse(json) as string[]));
-        yield {
+        rows.push({
           id: r[0] as number,
           urgency: r[1] as string,
           categories,
@@ -70,8 +72,9 @@ export class SqliteReports {
           resolvedAt: r[10] as number | null,
           pausedOpenMinutes: r[11] as number,
           policyVersion: r[12] as number,
-        };
+        });
       }
+      yield rows;
       const lastRow = chunk[chunk.length - 1] as unknown[];
       afterAt = lastRow[6] as number;
       afterId = lastRow[0] as number;

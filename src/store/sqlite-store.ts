@@ -42,6 +42,8 @@ export class SqliteStore implements Store {
   readonly ops: OpsQueries;
   readonly digestQueries: DigestQueries;
   readonly retention: RetentionStore;
+  /** Portable SQL on this database, for the read models and tables written once for both adapters. */
+  private readonly sql: SqlRunner;
   readonly accountQueries: AccountQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
@@ -79,6 +81,7 @@ export class SqliteStore implements Store {
       all: async <T>(text: string, params: readonly unknown[]) => db.prepare(text).all(...params) as T[],
       run: async (text: string, params: readonly unknown[]) => void db.prepare(text).run(...params),
     };
+    this.sql = sql;
     this.accountQueries = new AccountQueries(sql);
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, true);
@@ -188,8 +191,8 @@ export class SqliteStore implements Store {
   }
 
   /** Alerts whose post arrived in [from, to), read in chunks so a report over a million rows stays flat in memory. */
-  async *slaRows(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<SlaReportRow> {
-    yield* this.reports.slaRows(from, to, options);
+  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
+    yield* this.reports.slaRowChunks(from, to, options);
   }
 
   async urlsOf(alertIds: readonly number[]) {
@@ -209,7 +212,7 @@ export class SqliteStore implements Store {
   }
 
   sessions(now?: () => number): SourceSessions {
-    return new SourceSessions(this.db, now);
+    return new SourceSessions(this.sql, now);
   }
 
   async close(): Promise<void> {

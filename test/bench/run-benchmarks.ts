@@ -256,8 +256,8 @@ export async function benchSlaReport(count = 1_000_000): Promise<void> {
   const seedS = Number(process.hrtime.bigint() - t) / 1e9;
   t = process.hrtime.bigint();
   const report = await buildSlaReport((async function* () {
-    for await (const row of store.slaRows(now - 31 * 86_400_000, now + 1)) {
-      yield alertFigures(row, deps.policies.calendarOf(row), now);
+    for await (const chunk of store.slaRowChunks(now - 31 * 86_400_000, now + 1)) {
+      for (const row of chunk) yield alertFigures(row, deps.policies.calendarOf(row), now);
     }
   })(), now - 31 * 86_400_000, now + 1);
   const markdown = renderSlaReportMarkdown(report);
@@ -290,20 +290,28 @@ export async function benchSlaWeek(big = 1_000_000, small = 100_000): Promise<vo
       times.push(Number(process.hrtime.bigint() - t) / 1e6);
     }
     let csvMs = 0;
+    let csvCpuMs = 0;
     let csvRows = 0;
     if (count === big) {
       const t = process.hrtime.bigint();
-      for await (const chunk of slaReportText(store, deps.policies, { from: now - 366 * 86_400_000, to: now + 1, format: 'csv', now })) csvRows += chunk.split('\n').length - 1;
+      const cpu = process.cpuUsage();
+      // Lines counted as the CLI writes them, without splitting the text into a million strings.
+      for await (const chunk of slaReportText(store, deps.policies, { from: now - 366 * 86_400_000, to: now + 1, format: 'csv', now })) {
+        for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) csvRows++;
+      }
       csvMs = Number(process.hrtime.bigint() - t) / 1e6;
+      const used = process.cpuUsage(cpu);
+      csvCpuMs = (used.user + used.system) / 1000;
     }
     await dispose();
-    return { ms: times.sort((a, b) => a - b)[2] as number, chars: rows, csvMs, csvRows };
+    return { ms: times.sort((a, b) => a - b)[2] as number, chars: rows, csvMs, csvCpuMs, csvRows };
   };
   const large = await measure(big, 365);
   const base = await measure(small, (365 * small) / big);
   console.log(`SLA report of the latest week, in process (median of 5):`);
   console.log(`  ${big.toLocaleString('en-US')} alerts over a year: ${large.ms.toFixed(1)} ms; ${small.toLocaleString('en-US')} over the same last ${((365 * small) / big).toFixed(1)} days: ${base.ms.toFixed(1)} ms; ratio ${(large.ms / base.ms).toFixed(2)} (targets < 100 ms, within 2x)`);
-  console.log(`  the whole year as CSV: ${(large.csvMs / 1000).toFixed(2)} s for ${(large.csvRows - 1).toLocaleString('en-US')} rows (target < 3 s)`);
+  // CPU time beside wall time: on a shared machine the wall time mostly measures the neighbours.
+  console.log(`  the whole year as CSV: ${(large.csvMs / 1000).toFixed(2)} s (CPU ${(large.csvCpuMs / 1000).toFixed(2)} s, GC threads included) for ${(large.csvRows - 1).toLocaleString('en-US')} rows (target < 3 s)`);
 }
 
 /** Weekly digest (Markdown and chart) over a database of 1,000,000 mentions spread over a year. */

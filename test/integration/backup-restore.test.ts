@@ -69,6 +69,18 @@ describe('triage backup', () => {
     expect(usage).toMatchObject({ code: 2, stderr: 'usage: triage backup FILE [--force]\n' });
   });
 
+  it('on PostgreSQL, says the DBA backs it up with pg_dump and restores with pg_restore, without touching anything', async () => {
+    const env = { DATABASE_PATH: fx.path, DATABASE_URL: 'postgres://triage@127.0.0.1:1/triage' };
+    const backup = await runCli(['backup', 'copy.db'], { env, cwd: fx.dir });
+    expect(backup.code).toBe(2);
+    expect(backup.stderr).toMatch(/^triage backup: the store is PostgreSQL \(DATABASE_URL\), which your DBA backs up; use pg_dump --format=custom --file=FILE "\$DATABASE_URL"\. .*\n$/);
+    expect(existsSync(join(fx.dir, 'copy.db'))).toBe(false);
+    const restore = await runCli(['restore', fx.path], { env, cwd: fx.dir });
+    expect(restore.code).toBe(2);
+    expect(restore.stderr).toMatch(/^triage restore: .* use pg_restore --clean/);
+    expect(restore.stderr.split('\n')).toHaveLength(2);
+  });
+
   it('taken while another process ingests, opens, passes integrity_check and holds every row committed before it started', async () => {
     const total = 60_000;
     const replay = join(fx.dir, 'big.jsonl');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideFor } from '../../src/pipeline.js';
 import { PgStore } from '../../src/store/pg-store.js';
+import { REMOVED } from '../../src/store/retention.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store-port.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
@@ -225,6 +226,74 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.findAlerts('_', 10)).toEqual([]);
     });
 
+    it('purges expired posts of closed alerts in batches, keeps open ones, and erases an author on request', async () => {
+      const old = now - 400 * 86_400_000;
+      const closed = mention({ createdAt: old, author: { id: 'gone', handle: 'Gone_Person', followers: 5 }, text: 'the portal is down, call me at 555 0100' });
+      const open = mention({ createdAt: old + 1000, author: { id: 'kept', handle: 'kept_person', followers: 5 } });
+      const another = mention({ createdAt: old + 2000, author: { id: 'gone2', handle: 'gone_too', followers: 5 } });
+      await store.ingest({ source: 'x', mentions: [closed, open, another], now: old }, decide);
+      const [closedAlert, openAlert, anotherAlert] = (await store.findAlerts('', 10)).sort((a, b) => a.mention.createdAt - b.mention.createdAt).map((a) => a.id);
+      for (const id of [closedAlert!, anotherAlert!]) expect(await store.applyAction(id, 'dismiss', 'ana', old + 60_000, { reason: 'spam' })).toMatchObject({ ok: true });
+      const factsOf = async () => ({ themes: ['portal'], quote: 'a quote' });
+      const first = await store.retention.purgeExpired({ cutoff: now - 365 * 86_400_000, now, factsOf, batchSize: 1 });
+      expect(first).toMatchObject({ mentions: 2, alerts: 2, replyTexts: 0 });
+      expect((await store.getAlert(closedAlert!))?.mention).toMatchObject({ text: REMOVED, authorHandle: REMOVED });
+      expect((await store.getAlert(openAlert!))?.mention).toMatchObject({ text: open.text, authorHandle: 'kept_person' });
+      expect((await store.alertEvents(closedAlert!)).map((e) => e.detail)).toContainEqual({ reason: 'spam' });
+      expect(await store.retention.purgeExpired({ cutoff: now - 365 * 86_400_000, now, factsOf })).toMatchObject({ mentions: 0 });
+      // On request: whatever the alert's state, matched without regard to case; the card in chat is redrawn.
+      expect(await store.markPosted(openAlert!, 'c1', 'm1', now)).toBe(true);
+      const request = await store.retention.purgeAuthor({ handle: '@KEPT_PERSON', platform: 'x', now: now + 1, factsOf });
+      expect(request).toMatchObject({ mentions: 1, alerts: 1 });
+      expect((await store.getAlert(openAlert!))?.mention).toMatchObject({ text: REMOVED, authorHandle: REMOVED });
+      expect((await store.staleCards(10)).map((a) => a.id)).toEqual([openAlert]);
+      expect((await store.retention.purges()).map((p) => [p.id, p.reason, p.mentions, p.alerts])).toEqual([
+        [request.purgeId, 'request', 1, 1], [first.purgeId + 1, 'retention', 0, 0], [first.purgeId, 'retention', 2, 2],
+      ]);
+    });
+
+    it("keeps each source account's saved login, writes in the order made, and reports a failed write once", async () => {
+      const pat = store.sessions(() => now).for('bluesky', 'pat.example');
+      const sam = store.sessions(() => now).for('bluesky', 'sam.example');
+      pat.save('{"v":1}');
+      pat.save('{"v":2}');
+      sam.save('{"sam":true}');
+      await pat.settled();
+      expect(await pat.load()).toBe('{"v":2}');
+      // Another instance (a new store port on the same table) reads what this one committed.
+      expect(await store.sessions().for('bluesky', 'pat.example').load()).toBe('{"v":2}');
+      pat.clear();
+      pat.save('{"v":3}');
+      pat.clear();
+      await pat.settled();
+      expect(await pat.load()).toBeUndefined();
+      expect(await sam.load()).toBe('{"sam":true}');
+      // A value the table refuses (NOT NULL) fails that write only; the next one still lands.
+      const broken = store.sessions(() => null as unknown as number).for('bluesky', 'pat.example');
+      broken.save('{"v":4}');
+      await expect(broken.settled()).rejects.toThrow();
+      await expect(broken.settled()).resolves.toBeUndefined();
+      pat.save('{"v":5}');
+      await pat.settled();
+      expect(await pat.load()).toBe('{"v":5}');
+    });
+
+    it('reads SLA rows in chunks of at most 1,000 across ties in arrival time, each row once', async () => {
+      const at = now - 3600_000;
+      // Three arrival instants shared by 700 posts each: the chunk boundaries fall inside a tie.
+      const posts = Array.from({ length: 2100 }, (_, i) => mention({ createdAt: at + Math.floor(i / 700) * 1000 }));
+      for (let i = 0; i < posts.length; i += 700) await store.ingest({ source: 'x', mentions: posts.slice(i, i + 700), now }, decide);
+      const sizes: number[] = [];
+      const ids: number[] = [];
+      for await (const chunk of store.slaRowChunks(at, at + 3000)) {
+        sizes.push(chunk.length);
+        ids.push(...chunk.map((r) => r.id));
+      }
+      expect(sizes).toEqual([1000, 1000, 100]);
+      expect(new Set(ids).size).toBe(2100);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    });
+
     it('records label corrections and gives the corrected labels back', async () => {
       await store.ingest({ source: 'x', mentions: [mention()], now }, decide);
       const id = (await store.pendingAlerts(1))[0]!.id;
@@ -286,7 +355,7 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       await store.applyAction(ids[1]!, 'respond', 'ana', now + 31 * 60_000);
       await store.applyAction(ids[2]!, 'dismiss', 'ben', now);
       const rows = [];
-      for await (const row of store.slaRows(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(row);
+      for await (const chunk of store.slaRowChunks(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(...chunk);
       expect(rows.map((r) => r.id)).toEqual(ids.slice(1, 20).filter((id) => id !== ids[2]));
       expect(rows[0]).toMatchObject({ urgency: 'normal', categories: expect.any(Array), state: 'responded', respondedBy: 'ana', url: expect.stringMatching(/^https:\/\/x\.com\/i\/web\/status\//) });
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);

@@ -3,7 +3,6 @@ import type { BlueskyConfig } from '../../src/config.js';
 import { pollSource } from '../../src/pipeline.js';
 import { createBlueskyAgent } from '../../src/sources/bluesky/bluesky-client.js';
 import { createBlueskySource, type BlueskySourceOptions } from '../../src/sources/bluesky/bluesky-source.js';
-import { SourceSessions } from '../../src/store/source-sessions.js';
 import { FakeBluesky, type FakeBskyAccount, type FakeBskyPost } from '../fakes/fake-bluesky.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
 import { runSourceConformance, type SourceDriver } from './conformance.js';
@@ -34,7 +33,7 @@ export function blueskyDriver(configOverrides: Partial<BlueskyConfig> = {}): Sou
     stop: () => fake.stop(),
     createSource: ({ log, policy, store }) => {
       const config = blueskyConfig(fake, configOverrides);
-      const sessions = new SourceSessions(store.db).for('bluesky', config.handle);
+      const sessions = store.sessions().for('bluesky', config.handle);
       return createBlueskySource({ config, agent: createBlueskyAgent(config, sessions, { timeoutMs: 300 }), sessions, log, policy, pageSize: 5 });
     },
     addMention({ ageMs, text } = {}) {
@@ -92,10 +91,10 @@ describe('Bluesky source specifics (real @atproto/api agent against the fake)', 
   });
 
   function source(overrides: Partial<BlueskySourceOptions> = {}, config = blueskyConfig(fake)) {
-    const sessions = new SourceSessions(fx.store.db).for('bluesky', config.handle);
+    const sessions = fx.store.sessions().for('bluesky', config.handle);
     return createBlueskySource({ config, agent: createBlueskyAgent(config, sessions, { timeoutMs: 300 }), sessions, log: fx.log, pageSize: 5, policy: { retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 }, maxInlineWaitMs: 5000 }, ...overrides });
   }
-  const storedSession = () => JSON.parse(new SourceSessions(fx.store.db).for('bluesky', fake.me.handle).load() ?? 'null') as { refreshJwt: string; did: string } | null;
+  const storedSession = async () => JSON.parse((await fx.store.sessions().for('bluesky', fake.me.handle).load()) ?? 'null') as { refreshJwt: string; did: string } | null;
   const row = (nativeId: string) => fx.store.db.prepare('SELECT author_handle, author_name, text, url, in_reply_to_id, in_reply_to_text, conversation_id FROM mentions WHERE native_id = ?').get(nativeId) as Record<string, string | null> | undefined;
 
   it('keeps mentions, replies and quotes, ignores likes, and shows the parent post of a reply', async () => {
@@ -114,25 +113,25 @@ describe('Bluesky source specifics (real @atproto/api agent against the fake)', 
   it('logs in once, keeps the session in the database, and resumes it after a restart', async () => {
     fake.addPost({ author: pat, text: `@${fake.me.handle} hello` });
     await pollSource(source(), fx.deps, signal);
-    const first = storedSession();
+    const first = await storedSession();
     expect(first?.did).toBe(fake.me.did);
     expect(fake.sessionsCreated).toBe(1);
     // A restart resumes the stored session: a refresh (the refresh token rotates and is stored), no new login.
     await pollSource(source(), fx.deps, signal);
     await pollSource(source(), fx.deps, signal);
     expect(fake.sessionsCreated).toBe(1);
-    expect(storedSession()!.refreshJwt).not.toBe(first!.refreshJwt);
+    expect((await storedSession())!.refreshJwt).not.toBe(first!.refreshJwt);
     expect(fake.requestsTo('com.atproto.server.refreshSession')).toHaveLength(2);
   });
 
   it('refreshes an expired access token and stores the rotated refresh token', async () => {
     const src = source();
     await pollSource(src, fx.deps, signal);
-    const before = storedSession()!.refreshJwt;
+    const before = (await storedSession())!.refreshJwt;
     fake.expireAccessTokens();
     fake.addPost({ author: pat, text: `@${fake.me.handle} are you open on Sunday` });
     expect(await pollSource(src, fx.deps, signal)).toMatchObject({ inserted: 1 });
-    expect(storedSession()!.refreshJwt).not.toBe(before);
+    expect((await storedSession())!.refreshJwt).not.toBe(before);
     expect(fake.sessionsCreated).toBe(1);
   });
 

@@ -36,7 +36,7 @@ export function createBlueskyAgent(config: Pick<BlueskyConfig, 'service'>, sessi
  */
 export async function ensureBlueskySession(agent: AtpAgent, config: Pick<BlueskyConfig, 'handle' | 'appPassword'>, sessions: SessionStore): Promise<'kept' | 'resumed' | 'created'> {
   if (agent.hasSession) return 'kept';
-  const stored = parseSession(sessions.load());
+  const stored = parseSession(await sessions.load());
   if (stored && sameAccount(stored, config.handle)) {
     try {
       await agent.resumeSession(stored);

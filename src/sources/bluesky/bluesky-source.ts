@@ -57,6 +57,11 @@ export function createBlueskySource(options: BlueskySourceOptions): Source & { r
   let lastSearchAt = Number.NEGATIVE_INFINITY;
   const streams: BlueskyStream[] = ['mentions', ...(config.searchQuery ? (['search'] as const) : []), 'own'];
 
+  /** A rotated or new token is committed before the next request goes; a failure to save is not the platform's. */
+  async function sessionSaved(): Promise<void> {
+    await sessions.settled().catch((error: unknown) => log.warn({ err: error }, 'could not save the Bluesky session; after a restart the bot logs in again'));
+  }
+
   function stop(error: TriageError): void {
     stopped = true;
     log.error({ err: error }, `${error.message} Bluesky polling is stopped until restart.`);
@@ -66,10 +71,12 @@ export function createBlueskySource(options: BlueskySourceOptions): Source & { r
   async function request<T>(stream: BlueskyStream, what: string, call: () => Promise<T>, signal: AbortSignal): Promise<RequestOutcome<T>> {
     const ctx = { platform: 'Bluesky', stream, policy, log, now, signal, translate: (e: unknown) => translateBlueskyError(e, what), onRateLimited: options.onRateLimited };
     let outcome = await requestWithPolicy(ctx, call);
+    await sessionSaved();
     if (!outcome.ok && outcome.reason === 'auth' && !agent.hasSession) {
       log.warn({ stream }, 'Bluesky session could not be refreshed; logging in again');
       if (!(await login(signal))) return { ok: false, reason: 'failed' };
       outcome = await requestWithPolicy(ctx, call);
+      await sessionSaved();
     }
     if (!outcome.ok && outcome.reason === 'auth') stop(outcome.error!);
     if (!outcome.ok && outcome.reason === 'paused') pausedUntil.set(stream, outcome.until!);
@@ -81,6 +88,7 @@ export function createBlueskySource(options: BlueskySourceOptions): Source & { r
       { platform: 'Bluesky', stream: 'login', policy, log, now, signal, translate: (e) => translateBlueskyError(e, 'logging in'), onRateLimited: options.onRateLimited },
       () => ensureBlueskySession(agent, config, sessions),
     );
+    await sessionSaved();
     if (outcome.ok) {
       if (outcome.value !== 'kept') log.info({ how: outcome.value, did: agent.session?.did }, 'Bluesky session ready');
       return true;

@@ -11,6 +11,7 @@ import type { JobRun, StoreGauges } from './ops-queries.js';
 import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
+import { DeliveryQueries } from './delivery-queries.js';
 import { AccountQueries } from './account-queries.js';
 import { ConsoleQueries } from './console-queries.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
@@ -46,6 +47,7 @@ export class PgStore implements Store {
   readonly digestQueries: DigestRepository;
   readonly retention: RetentionRepository;
   readonly accountQueries: AccountQueries;
+  readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
 
   private constructor(readonly pool: pg.Pool, url: string) {
@@ -61,6 +63,7 @@ export class PgStore implements Store {
       run: async (text: string, params: readonly unknown[]) => void (await run(pool, text, params)),
     };
     this.accountQueries = new AccountQueries(sql);
+    this.deliveries = new DeliveryQueries(sql, this.instance);
     this.consoleQueries = new ConsoleQueries(sql);
   }
 

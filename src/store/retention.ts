@@ -80,6 +80,8 @@ export class RetentionStore {
       clearQuotedReplies: db.prepare(`UPDATE mentions SET in_reply_to_text = NULL WHERE platform = ? AND in_reply_to_id = ? AND in_reply_to_text IS NOT NULL`),
       // The card in chat still shows the text: have the outbox redraw it from the purged row.
       redrawCard: db.prepare(`UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL`),
+      // Several chats: the erased card is redrawn in each chat that shows it.
+      redrawCardEverywhere: db.prepare(`UPDATE deliveries SET card_stale = 1 WHERE kind = 'card' AND item_id = ? AND message_id IS NOT NULL`),
     };
   }
 
@@ -153,7 +155,10 @@ export class RetentionStore {
       if (row.alertId === null) continue;
       counts.alerts++;
       this.scrubEvents(row.alertId);
-      if (how.request) this.s.redrawCard.run(row.alertId);
+      if (how.request) {
+        this.s.redrawCard.run(row.alertId);
+        this.s.redrawCardEverywhere.run(row.alertId);
+      }
     }
     this.s.countPurge.run(counts.mentions, counts.alerts, counts.replyTexts, purgeId);
     return counts;

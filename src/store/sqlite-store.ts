@@ -3,6 +3,7 @@ import type { AlertAction } from '../domain/alert.js';
 import type { Language } from '../domain/classification.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
+import { DeliveryQueries } from './delivery-queries.js';
 import { AccountQueries } from './account-queries.js';
 import { ConsoleQueries } from './console-queries.js';
 import { CorrectionsStore } from './corrections.js';
@@ -42,6 +43,7 @@ export class SqliteStore implements Store {
   readonly digestQueries: DigestQueries;
   readonly retention: RetentionStore;
   readonly accountQueries: AccountQueries;
+  readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   private readonly alerts: SqliteAlerts;
   private readonly ingests: SqliteIngest;
@@ -78,6 +80,7 @@ export class SqliteStore implements Store {
       run: async (text: string, params: readonly unknown[]) => void db.prepare(text).run(...params),
     };
     this.accountQueries = new AccountQueries(sql);
+    this.deliveries = new DeliveryQueries(sql, this.instance);
     this.consoleQueries = new ConsoleQueries(sql);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);

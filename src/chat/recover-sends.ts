@@ -4,6 +4,7 @@ import type { UnrecordedCard } from '../store/outbox-queries.js';
 import { TriageError } from '../util/errors.js';
 import { isChatOutage } from './chat-backoff.js';
 import type { AlertCard, Chat } from './chat.js';
+import type { ChatOutbox } from './chat-outbox.js';
 
 /*
  * After a crash between the chat accepting a send and the store recording it: the sends the outbox
@@ -17,8 +18,7 @@ import type { AlertCard, Chat } from './chat.js';
  * again as usual. `skip` lists alerts not to post this run (the lookup failed: posting them blind
  * could post them twice); `outage` means the chat is unreachable and nothing should be sent.
  */
-export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
-  const { outbox } = deps.store;
+export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal, outbox: ChatOutbox): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
   const unrecorded = await outbox.unrecordedCards(1000, deps.now());
   let recovered = 0;
   const lookFor: UnrecordedCard[] = [];
@@ -62,17 +62,17 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
  * {@link Chat.findPosted} call; those found are recorded as sent. Returns the ids not to send now
  * (found, or not looked for because the lookup failed), or 'outage' when the chat is unreachable.
  */
-export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[]): Promise<Set<number> | 'outage'> {
+export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[], outbox: ChatOutbox): Promise<Set<number> | 'outage'> {
   const settled = new Set<number>();
   if (!chat.findPosted) return settled;
-  const attempts = new Map((await deps.store.outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
+  const attempts = new Map((await outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
   const lookFor = pending.filter((n) => attempts.has(n.id));
   if (lookFor.length === 0) return settled;
   const log = deps.log.child({ chat: chat.name });
   try {
     const found = await chat.findPosted({ notifications: lookFor, since: Math.min(...lookFor.map((n) => attempts.get(n.id) as number)) });
     for (const [id, message] of found.notifications) {
-      await deps.store.markNotificationSent(id, message.messageId, deps.now());
+      await outbox.markNotificationSent(id, message, deps.now());
       settled.add(id);
       log.info({ notification: id, messageId: message.messageId }, 'SLA notification was sent before a restart; recorded it instead of sending again');
     }

@@ -12,8 +12,6 @@ function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
 }
 
-/** A row still free for instance `me` at `now`: unclaimed, its own, or its holder's claim lapsed. */
-const FREE = '(d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_until < ?)';
 
 /**
  * Deliveries per chat (the `deliveries` table): with several chats configured, every alert's card
@@ -27,7 +25,15 @@ const FREE = '(d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_until < ?)';
  * were copied in by its migration under the chat their ids show.
  */
 export class DeliveryQueries {
-  constructor(private readonly sql: SqlRunner, private readonly me: string) {}
+  /** A row still free for instance `me` at `now`: unclaimed, its own, its holder's claim lapsed or its holder gone. */
+  private readonly free: string;
+  private readonly conflictFree: string;
+
+  /** `holderGone(column)`: SQL true when the instance named in `column` is gone (see `outboxSql`). */
+  constructor(private readonly sql: SqlRunner, private readonly me: string, holderGone: (column: string) => string) {
+    this.free = `(d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_until < ? OR ${holderGone('d.claimed_by')})`;
+    this.conflictFree = `(deliveries.claimed_by IS NULL OR deliveries.claimed_by = excluded.claimed_by OR deliveries.claim_until < ? OR ${holderGone('deliveries.claimed_by')})`;
+  }
 
   /**
    * Claims for this instance until `now + leaseMs` up to `limit` open alerts whose card `chat` has
@@ -39,7 +45,7 @@ export class DeliveryQueries {
       SELECT a.id FROM alerts a
       WHERE a.state NOT IN ('dismissed', 'resolved')
         AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.kind = 'card' AND d.item_id = a.id AND d.chat = ?
-                        AND (d.message_id IS NOT NULL OR d.failed_at IS NOT NULL OR NOT ${FREE}))
+                        AND (d.message_id IS NOT NULL OR d.failed_at IS NOT NULL OR NOT ${this.free}))
       ORDER BY a.urgency_rank, a.id LIMIT ?`, [chat, this.me, now, limit]);
     const claimed: number[] = [];
     for (const { id } of candidates) if (await this.claim('card', Number(id), chat, now, leaseMs)) claimed.push(Number(id));
@@ -54,7 +60,7 @@ export class DeliveryQueries {
       INSERT INTO deliveries (kind, item_id, chat, claimed_by, claim_until) VALUES (?, ?, ?, ?, ?)
       ON CONFLICT (kind, item_id, chat) DO UPDATE SET claimed_by = excluded.claimed_by, claim_until = excluded.claim_until
       WHERE deliveries.message_id IS NULL AND deliveries.failed_at IS NULL
-        AND (deliveries.claimed_by IS NULL OR deliveries.claimed_by = excluded.claimed_by OR deliveries.claim_until < ?)
+        AND ${this.conflictFree}
       RETURNING item_id`, [kind, itemId, chat, this.me, now + leaseMs, now]);
     return rows.length === 1;
   }
@@ -113,7 +119,7 @@ export class DeliveryQueries {
       JOIN deliveries l ON l.kind = 'card' AND l.chat = d.chat AND l.item_id = d.lead_id
       JOIN alerts a ON a.id = d.lead_id JOIN mentions m ON m.id = a.mention_id
       WHERE d.kind = 'card' AND d.chat = ? AND d.message_id IS NULL AND d.attempted_at IS NOT NULL AND d.failed_at IS NULL
-        AND l.attempted_at = d.attempted_at AND ${FREE}
+        AND l.attempted_at = d.attempted_at AND ${this.free}
       ORDER BY d.item_id LIMIT ?`, [chat, this.me, now, limit]);
     return groupUnrecorded(rows.map((r) => ({ ...r, id: Number(r.id), lead: Number(r.lead), attemptedAt: Number(r.attemptedAt) })));
   }
@@ -141,11 +147,24 @@ export class DeliveryQueries {
    * its lead is to be redrawn in every chat but `except` (the chat the action came from redraws in
    * its own answer).
    */
-  async markStale(alertId: number, except?: ChatName): Promise<void> {
+  async markStale(alertId: number, except?: string): Promise<void> {
     await this.sql.run(`
       UPDATE deliveries SET card_stale = 1
       WHERE kind = 'card' AND message_id IS NOT NULL AND chat != ? AND COALESCE(lead_id, item_id) = item_id
         AND item_id IN (SELECT COALESCE(d.lead_id, d.item_id) FROM deliveries d WHERE d.kind = 'card' AND d.item_id = ? AND d.message_id IS NOT NULL)`, [except ?? '', alertId]);
+  }
+
+  /**
+   * Turns the alerts' own "redraw" flags (set by the sweep, ingest, the console, retention) into a
+   * redraw in every chat that shows the card, then clears them: spread first, so a crash in between
+   * redraws twice rather than never.
+   */
+  async spreadStale(limit: number): Promise<void> {
+    const stale = await this.sql.all<{ id: number }>(`SELECT id FROM alerts WHERE card_stale = 1 ORDER BY id LIMIT ?`, [limit]);
+    for (const { id } of stale) {
+      await this.sql.run(`UPDATE deliveries SET card_stale = 1 WHERE kind = 'card' AND item_id = ? AND message_id IS NOT NULL AND COALESCE(lead_id, item_id) = item_id`, [id]);
+      await this.sql.run(`UPDATE alerts SET card_stale = 0 WHERE id = ?`, [id]);
+    }
   }
 
   /** `chat`'s cards to redraw, oldest alert first. */
@@ -166,7 +185,7 @@ export class DeliveryQueries {
     const candidates = await this.sql.all<{ id: number }>(`
       SELECT n.id FROM sla_notifications n
       WHERE n.sent_at IS NULL AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.kind = 'notification' AND d.item_id = n.id AND d.chat = ?
-                        AND (d.message_id IS NOT NULL OR NOT ${FREE}))
+                        AND (d.message_id IS NOT NULL OR NOT ${this.free}))
       ORDER BY n.id LIMIT ?`, [chat, this.me, now, limit]);
     const claimed: number[] = [];
     for (const { id } of candidates) if (await this.claim('notification', Number(id), chat, now, leaseMs)) claimed.push(Number(id));
@@ -184,11 +203,18 @@ export class DeliveryQueries {
     await this.sql.run(`UPDATE deliveries SET channel_id = ?, message_id = ?, posted_at = ? WHERE kind = 'notification' AND chat = ? AND item_id = ? AND message_id IS NULL`, [message.channelId, message.messageId, now, chat, id]);
   }
 
+  /** Whether every one of `chats` has notification `id`. */
+  async notificationSentToAll(id: number, chats: readonly ChatName[]): Promise<boolean> {
+    if (chats.length === 0) return true;
+    const [row] = await this.sql.all<{ n: number }>(`SELECT COUNT(*) AS n FROM deliveries WHERE kind = 'notification' AND item_id = ? AND message_id IS NOT NULL AND chat IN (${marks(chats.length)})`, [id, ...chats]);
+    return Number(row?.n ?? 0) === chats.length;
+  }
+
   /** `chat`'s notifications attempted and never recorded. */
   async unrecordedNotifications(chat: ChatName, limit: number, now: number): Promise<Array<{ id: number; attemptedAt: number }>> {
     const rows = await this.sql.all<{ id: number; attemptedAt: number }>(`
       SELECT d.item_id AS id, d.attempted_at AS attemptedAt FROM deliveries d
-      WHERE d.kind = 'notification' AND d.chat = ? AND d.message_id IS NULL AND d.attempted_at IS NOT NULL AND ${FREE}
+      WHERE d.kind = 'notification' AND d.chat = ? AND d.message_id IS NULL AND d.attempted_at IS NOT NULL AND ${this.free}
       ORDER BY d.item_id LIMIT ?`, [chat, this.me, now, limit]);
     return rows.map((r) => ({ id: Number(r.id), attemptedAt: Number(r.attemptedAt) }));
   }

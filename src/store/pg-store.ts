@@ -63,7 +63,7 @@ export class PgStore implements Store {
       run: async (text: string, params: readonly unknown[]) => void (await run(pool, text, params)),
     };
     this.accountQueries = new AccountQueries(sql);
-    this.deliveries = new DeliveryQueries(sql, this.instance);
+    this.deliveries = new DeliveryQueries(sql, this.instance, holderGone);
     this.consoleQueries = new ConsoleQueries(sql);
   }
 
@@ -424,7 +424,7 @@ async function markGroupedOn(c: Queryable, leadId: number, id: number, message: 
 const INSTANCE_LOCKS = 0x7472_6963;
 
 /** PostgreSQL: a holder is gone when no session holds its instance lock (it died, or lost its connection). */
-const holderGone = (column: string) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`;
+export const holderGone = (column: string) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`;
 const OUTBOX_SQL = outboxSql(holderGone);
 
 /** The outbox bookkeeping on PostgreSQL (see `OutboxQueries`). */

@@ -80,7 +80,8 @@ export class SqliteStore implements Store {
       run: async (text: string, params: readonly unknown[]) => void db.prepare(text).run(...params),
     };
     this.accountQueries = new AccountQueries(sql);
-    this.deliveries = new DeliveryQueries(sql, this.instance);
+    // One bot per file: a claim left in it is a dead process's.
+    this.deliveries = new DeliveryQueries(sql, this.instance, () => '1 = 1');
     this.consoleQueries = new ConsoleQueries(sql);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);

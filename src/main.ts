@@ -158,7 +158,7 @@ async function createDiscordChat(app: App, signal: AbortSignal, messageOf: Messa
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
     consoleLinks: consoleLinks(app),
-    routeOf: (account) => routeOf(app.deps, account).route,
+    routeOf: (account) => routeOf(app.deps, account, 'discord').route,
   });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
@@ -183,7 +183,7 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     socketMode: interactive,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
     consoleLinks: consoleLinks(app),
-    routeOf: (account) => routeOf(app.deps, account).route,
+    routeOf: (account) => routeOf(app.deps, account, 'slack').route,
   });
   if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
   return chat;

@@ -123,7 +123,7 @@ export async function pollOnce(
  * What a card shows for an alert: the suggested replies, chosen by the labels people corrected on
  * the card (a confirmed crisis gets the crisis runbook) when there are corrections.
  */
-export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> }): Promise<AlertCard> {
+export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> }, chat?: string): Promise<AlertCard> {
   const corrections = await deps.store?.corrections.forAlert(alert.id) ?? [];
   const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
   const id = alert.mention.account ?? undefined;
@@ -133,7 +133,7 @@ export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templa
   const target = { platform: alert.mention.platform, maxCharacters: id === undefined ? undefined : deps.accounts?.maxCharactersOf(id), ...(brand !== undefined && { signOff: `The ${brand} team` }) };
   const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
   const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
-  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...routeOf(deps, alert.mention.account) };
+  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...routeOf(deps, alert.mention.account, chat) };
 }
 
 /** The alerts of `ids` that exist, in order. */
@@ -196,7 +196,7 @@ export async function dispatchPending(
       };
       let card: AlertCard;
       try {
-        card = { ...(await cardFor(alert, deps)), grouped };
+        card = { ...(await cardFor(alert, deps, chat.name)), grouped };
       } catch (error) {
         setAside(error);
         continue;
@@ -270,7 +270,7 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
     if (signal.aborted) return;
     const message = await outbox.messageOf(alert.id);
     try {
-      if (message && chat.updateAlert) await chat.updateAlert({ ...(await cardFor(alert, deps)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
+      if (message && chat.updateAlert) await chat.updateAlert({ ...(await cardFor(alert, deps, chat.name)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
       await outbox.markCardFresh(alert.id);
     } catch (error) {
       if (error instanceof CardRenderError) {

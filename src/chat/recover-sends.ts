@@ -36,7 +36,7 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
   const log = deps.log.child({ chat: chat.name });
   let found;
   try {
-    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
+    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account, chat.name) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
   } catch (error) {
     if (error instanceof TriageError && error.code === 'chat-auth') throw error;
     if (isChatOutage(error)) {
@@ -88,9 +88,23 @@ export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineD
   return settled;
 }
 
-/** The account's route, for a card lookup or a card (nothing when the account has none). */
-export function routeOf(deps: Pick<PipelineDeps, 'accounts'>, account: string | null | undefined): { route?: NonNullable<AlertCard['route']> } {
+/**
+ * The account's route in `chat`, for a card lookup or a card (nothing when the account has none):
+ * its `routing.<chat>` channels first, then its plain ones where they are that chat's (a Discord
+ * channel id never reaches Slack, nor a Slack one Discord). Without `chat`, the plain ones.
+ */
+export function routeOf(deps: Pick<PipelineDeps, 'accounts'>, account: string | null | undefined, chat?: string): { route?: NonNullable<AlertCard['route']> } {
   const routing = deps.accounts?.routingOf(account);
-  if (!routing || (routing.alertChannelId === undefined && routing.urgentChannelId === undefined)) return {};
-  return { route: { ...(routing.alertChannelId !== undefined && { alertChannelId: routing.alertChannelId }), ...(routing.urgentChannelId !== undefined && { urgentChannelId: routing.urgentChannelId }) } };
+  if (!routing) return {};
+  const own = chat === 'discord' || chat === 'slack' ? routing.chats?.[chat] : undefined;
+  const fits = (id: string | undefined) => (id !== undefined && (chat === undefined || channelOf(id) === chat) ? id : undefined);
+  const alertChannelId = own?.alertChannelId ?? fits(routing.alertChannelId);
+  const urgentChannelId = own?.urgentChannelId ?? fits(routing.urgentChannelId);
+  if (alertChannelId === undefined && urgentChannelId === undefined) return {};
+  return { route: { ...(alertChannelId !== undefined && { alertChannelId }), ...(urgentChannelId !== undefined && { urgentChannelId }) } };
+}
+
+/** Which chat a channel id is of: Discord's are digits, Slack's start with C or G. */
+function channelOf(id: string): 'discord' | 'slack' {
+  return /^\d+$/.test(id) ? 'discord' : 'slack';
 }

@@ -91,13 +91,14 @@ export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineD
 /**
  * The account's route in `chat`, for a card lookup or a card (nothing when the account has none):
  * its `routing.<chat>` channels first, then its plain ones where they are that chat's (a Discord
- * channel id never reaches Slack, nor a Slack one Discord). Without `chat`, the plain ones.
+ * channel id never reaches Slack, nor a Slack one Discord). Other chats take the plain ones.
  */
 export function routeOf(deps: Pick<PipelineDeps, 'accounts'>, account: string | null | undefined, chat?: string): { route?: NonNullable<AlertCard['route']> } {
   const routing = deps.accounts?.routingOf(account);
   if (!routing) return {};
-  const own = chat === 'discord' || chat === 'slack' ? routing.chats?.[chat] : undefined;
-  const fits = (id: string | undefined) => (id !== undefined && (chat === undefined || channelOf(id) === chat) ? id : undefined);
+  const known = chat === 'discord' || chat === 'slack' ? chat : undefined;
+  const own = known && routing.chats?.[known];
+  const fits = (id: string | undefined) => (id !== undefined && (known === undefined || channelOf(id) === known) ? id : undefined);
   const alertChannelId = own?.alertChannelId ?? fits(routing.alertChannelId);
   const urgentChannelId = own?.urgentChannelId ?? fits(routing.urgentChannelId);
   if (alertChannelId === undefined && urgentChannelId === undefined) return {};

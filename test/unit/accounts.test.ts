@@ -61,7 +61,6 @@ describe('accounts: data/accounts.json beside the one-account settings', () => {
     const deps = { accounts: accountDirectory(config.accounts) };
     expect(routeOf(deps, 'foundation-fb', 'discord')).toEqual({ route: { alertChannelId: '111111111111111111' } });
     expect(routeOf(deps, 'foundation-fb', 'slack')).toEqual({ route: { alertChannelId: 'C0FOUNDATN', urgentChannelId: 'C0FOUNDURG' } });
-    expect(routeOf(deps, 'foundation-fb', 'teams')).toEqual({});
     write({ accounts: [FOUNDATION_FB] });
     const plain = { accounts: accountDirectory(loadConfig({ DATABASE_PATH: join(temp.dir, 't.db'), ACCOUNTS_PATH: path, ...SECRETS }).accounts) };
     // A Discord channel id never reaches Slack.

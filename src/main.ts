@@ -14,7 +14,7 @@ import { sourceNameOf, type SourceAccount } from './accounts.js';
 import { accountLogger, forAccount } from './sources/account-source.js';
 import { routeOf } from './chat/recover-sends.js';
 import { chatTargetsOf, fanOutChats, type ChatTarget } from './chat/chat-fan-out.js';
-import { perChatOutbox } from './chat/chat-outbox.js';
+import { configuredChats, perChatOutbox } from './chat/chat-outbox.js';
 import type { ChatName } from './store/delivery-queries.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
@@ -109,7 +109,7 @@ export interface ChatOptions {
  * console otherwise. `signal` cancels connecting and every request in flight.
  */
 export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal, options: ChatOptions = {}): Promise<Chat> {
-  const names = configuredChats(app);
+  const names = configuredChats(app.config);
   if (names.length === 0) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   if (names.length === 1) return connectChat(app, names[0] as ChatName, signal, options, (id) => app.store.messageOf(id));
   // Several at once: each chat its own outbox, its own backoff, and its own record of where its cards are.
@@ -128,11 +128,6 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
   return chat;
 }
 
-/** The chats configured, in the order they are served: Discord, Slack, Teams. */
-export function configuredChats(app: Pick<App, 'config'>): ChatName[] {
-  const { discord, slack, teams } = app.config;
-  return [discord && 'discord', slack && 'slack', teams && 'teams'].filter((c): c is 'discord' | 'slack' | 'teams' => Boolean(c));
-}
 
 type MessageOf = (alertId: number) => Promise<{ channelId: string; messageId: string } | undefined>;
 

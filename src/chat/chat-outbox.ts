@@ -2,6 +2,7 @@ import type { AlertView } from '../domain/alert.js';
 import type { ChatName } from '../store/delivery-queries.js';
 import type { DeliveredMessage, UnrecordedCard } from '../store/outbox-queries.js';
 import type { Store } from '../store/store-port.js';
+import type { Config } from '../config.js';
 
 /**
  * One chat's view of the outboxes: which cards and notifications it still has to get, their send
@@ -25,6 +26,12 @@ export interface ChatOutbox {
   markNotificationAttempted(id: number, now: number, leaseMs: number): Promise<boolean>;
   markNotificationSent(id: number, message: DeliveredMessage, now: number): Promise<void>;
   unrecordedNotifications(limit: number, now: number): Promise<Array<{ id: number; attemptedAt: number }>>;
+}
+
+/** The chats configured, in the order they are served: Discord, Slack, Teams. */
+export function configuredChats(config: Pick<Config, 'discord' | 'slack' | 'teams'>): ChatName[] {
+  const { discord, slack, teams } = config;
+  return [discord && 'discord', slack && 'slack', teams && 'teams'].filter((c): c is 'discord' | 'slack' | 'teams' => Boolean(c));
 }
 
 /** The one-chat outbox: the alerts' and notifications' own columns. */

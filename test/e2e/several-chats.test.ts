@@ -92,6 +92,9 @@ describe('triage with Discord and Slack at once (the built CLI against both fake
     // Nothing posted twice by the redraws or the sweep.
     expect(discordCards()).toHaveLength(alerts.length);
     expect(slackCards()).toHaveLength(alerts.length);
+    const doctor = await runCli(['doctor'], { env, cwd: temp.dir });
+    expect(doctor.stdout).toContain('ok   outbox per chat: discord 0 card(s) to send, slack 0 card(s) to send');
+    expect(doctor.stdout).toContain('ok   Discord: token set (cards also go to Slack)');
   });
 
   it(`posts every alert once in each chat over ${KILLS} kill -9s while either chat is posting`, async () => {

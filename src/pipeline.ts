@@ -1,4 +1,4 @@
-import { CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
+import { capabilitiesOf, CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
 import { planDispatch } from './triage/plan-dispatch.js';
 import { applyCorrections } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
@@ -233,7 +233,7 @@ export async function dispatchPending(
       }
     }
   }
-  if (chat.updateAlert && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal, outbox);
+  if (capabilitiesOf(chat).editInPlace && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal, outbox);
   return { posted, failed, cards, recovered: recovery.recovered };
 }
 
@@ -248,7 +248,7 @@ export function redrawElsewhere(chat: Chat, deps: PipelineDeps, signal: AbortSig
     do {
       again = false;
       for (const target of chatTargetsOf(chat) ?? []) {
-        if (signal.aborted || !target.chat.updateAlert) continue;
+        if (signal.aborted || !capabilitiesOf(target.chat).editInPlace) continue;
         try {
           await refreshStaleCards(target.chat, deps, signal, target.outbox);
         } catch (error) {
@@ -270,7 +270,7 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
     if (signal.aborted) return;
     const message = await outbox.messageOf(alert.id);
     try {
-      if (message && chat.updateAlert) await chat.updateAlert({ ...(await cardFor(alert, deps, chat.name)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
+      if (message && chat.updateAlert && capabilitiesOf(chat).editInPlace) await chat.updateAlert({ ...(await cardFor(alert, deps, chat.name)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
       await outbox.markCardFresh(alert.id);
     } catch (error) {
       if (error instanceof CardRenderError) {
@@ -327,7 +327,7 @@ async function sendNotifications(chat: Chat, deps: PipelineDeps, signal: AbortSi
       }
     }
   }
-  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps, signal, outbox);
+  if (capabilitiesOf(chat).editInPlace && !signal.aborted) await refreshStaleCards(chat, deps, signal, outbox);
   return sent;
 }
 

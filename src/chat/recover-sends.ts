@@ -3,7 +3,7 @@ import type { PendingNotification } from '../store/store-port.js';
 import type { UnrecordedCard } from '../store/outbox-queries.js';
 import { TriageError } from '../util/errors.js';
 import { isChatOutage } from './chat-backoff.js';
-import type { AlertCard, Chat } from './chat.js';
+import { capabilitiesOf, type AlertCard, type Chat } from './chat.js';
 import type { ChatOutbox } from './chat-outbox.js';
 
 /*
@@ -32,7 +32,7 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
       lookFor.push(card);
     }
   }
-  if (lookFor.length === 0 || !chat.findPosted || signal.aborted) return { recovered, outage: false, skip: [] };
+  if (lookFor.length === 0 || !chat.findPosted || !capabilitiesOf(chat).lookBack || signal.aborted) return { recovered, outage: false, skip: [] };
   const log = deps.log.child({ chat: chat.name });
   let found;
   try {
@@ -64,7 +64,7 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
  */
 export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[], outbox: ChatOutbox): Promise<Set<number> | 'outage'> {
   const settled = new Set<number>();
-  if (!chat.findPosted) return settled;
+  if (!chat.findPosted || !capabilitiesOf(chat).lookBack) return settled;
   const attempts = new Map((await outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
   const lookFor = pending.filter((n) => attempts.has(n.id));
   if (lookFor.length === 0) return settled;

@@ -206,6 +206,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
 
   return {
     name: 'slack',
+    can: { editInPlace: true, threads: true, modals: true, buttons: true, fileUpload: true, lookBack: true },
     app,
     config,
     botUserId,

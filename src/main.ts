@@ -113,6 +113,8 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
   if (names.length === 0) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
   if (names.length === 1) return connectChat(app, names[0] as ChatName, signal, options, (id) => app.store.messageOf(id));
   // Several at once: each chat its own outbox, its own backoff, and its own record of where its cards are.
+  const adopted = await app.store.deliveries.adoptRecorded();
+  if (adopted > 0) app.log.info({ cards: adopted }, 'cards recorded by a one-chat run copied into the per-chat deliveries');
   const targets: ChatTarget[] = [];
   try {
     for (const name of names) {

@@ -219,6 +219,24 @@ export class DeliveryQueries {
     return rows.map((r) => ({ id: Number(r.id), attemptedAt: Number(r.attemptedAt) }));
   }
 
+  /**
+   * Copies in the cards recorded only in the alerts' own columns (by a one-chat run since the
+   * migration), under the chat their ids show, as the migration did: run before several chats
+   * start, so a chat that ran alone does not get its cards again. Returns how many were copied.
+   */
+  async adoptRecorded(): Promise<number> {
+    const rows = await this.sql.all(`
+      INSERT INTO deliveries (kind, item_id, chat, lead_id, channel_id, message_id, attempted_at, posted_at)
+      SELECT 'card', a.id,
+             CASE WHEN a.chat_channel_id IN ('console', 'teams') THEN a.chat_channel_id WHEN a.chat_message_id LIKE '%.%' THEN 'slack' ELSE 'discord' END,
+             COALESCE(a.coalesced_into, a.id), a.chat_channel_id, a.chat_message_id, a.delivery_attempted_at, a.posted_at
+      FROM alerts a WHERE a.chat_message_id IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.kind = 'card' AND d.item_id = a.id AND d.message_id = a.chat_message_id)
+      ON CONFLICT (kind, item_id, chat) DO NOTHING
+      RETURNING item_id`, []);
+    return rows.length;
+  }
+
   /** Cards not yet delivered to (nor set aside for) each chat that has any delivery: the doctor's and metrics' outbox depth per chat. */
   async outboxDepth(chats: readonly ChatName[]): Promise<Map<ChatName, number>> {
     const depth = new Map<ChatName, number>();

@@ -257,6 +257,17 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       await deliveries.clearAttempt('discord', [other]);
     });
 
+    it('copies in cards a one-chat run recorded in the alerts alone, under the chat their ids show, once', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention()], now }, decide);
+      const [onDiscord, onSlack, waiting] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number];
+      await store.markPosted(onDiscord, '1100000000000000001', '1200000000000000001', now);
+      await store.markPosted(onSlack, 'C0ALERTS1', '1700000000.000100', now);
+      expect(await store.deliveries.adoptRecorded()).toBe(2);
+      expect(await store.deliveries.adoptRecorded()).toBe(0);
+      expect(await store.deliveries.messageOf('discord', onDiscord)).toEqual({ channelId: '1100000000000000001', messageId: '1200000000000000001' });
+      expect((await store.deliveries.claimCards('slack', 10, now, 60_000)).map((a) => a.id)).toEqual([onDiscord, waiting]);
+    });
+
     // SQLite runs one bot per file: a claim left in it is a dead process's, so it never blocks.
     it.skipIf(adapter.name === 'SQLite')('lets only one of two instances claim a chat delivery until the claim lapses', async () => {
       await store.ingest({ source: 'x', mentions: [mention()], now }, decide);

@@ -6,6 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { slackCardAlertId } from '../../src/chat/slack/render-slack-card.js';
 import { FakeDiscord, type FakeMessage } from '../fakes/fake-discord.js';
 import { FakeSlack, type FakeSlackMessage } from '../fakes/fake-slack.js';
+import { FakeTeamsWorkflow } from '../fakes/fake-teams-workflow.js';
 import { startBot } from '../helpers/bot.js';
 import { runCli, stopSpawned } from '../helpers/cli.js';
 import { ROOT, tempDir } from '../helpers/setup.js';
@@ -71,14 +72,28 @@ describe('triage with Discord and Slack at once (the built CLI against both fake
     }
   };
 
-  it('cards every alert once in each chat, and a claim on Slack redraws the Discord card', async () => {
-    const bot = startBot(['--replay', join(ROOT, 'data', 'sample-mentions.jsonl')], { env, cwd: temp.dir });
-    await bot.waitForLog((r) => r.msg === 'triage running; Ctrl-C stops' && r.chat === 'discord+slack', 'the bot running on Discord and Slack');
+  it('cards every alert once in each chat (Teams too), and a claim on Slack redraws the Discord card', async () => {
+    const teams = new FakeTeamsWorkflow();
+    await teams.start();
+    try {
+      await cardsEverywhere(teams);
+    } finally {
+      await teams.stop();
+    }
+  });
+
+  async function cardsEverywhere(teams: FakeTeamsWorkflow): Promise<void> {
+    const withTeams = { ...env, TEAMS_WORKFLOW_URL: teams.url, PUBLIC_BASE_URL: 'http://127.0.0.1:9', TRIAGE_SECRET_KEY: 'test-secret-key-for-links-and-cookies-0123456789' };
+    const bot = startBot(['--replay', join(ROOT, 'data', 'sample-mentions.jsonl')], { env: withTeams, cwd: temp.dir });
+    await bot.waitForLog((r) => r.msg === 'triage running; Ctrl-C stops' && r.chat === 'discord+slack+teams', 'the bot running on Discord, Slack and Teams');
     await discord.waitFor(() => (notInBoth() === 0 ? true : undefined), 20_000);
     const alerts = query<{ id: number }>('SELECT id FROM alerts ORDER BY id').map((a) => a.id);
     expect(alerts.length).toBeGreaterThan(5);
     expect(discordCards().map(discordAlertId).sort((a, b) => a - b)).toEqual(alerts);
     expect(slackCards().map((m) => slackCardAlertId(m)!).sort((a, b) => a - b)).toEqual(alerts);
+    const teamsCards = () => teams.posts.filter((p) => p.idempotencyKey?.startsWith('triage-alert-')).map((p) => Number(p.idempotencyKey!.slice('triage-alert-'.length)));
+    await discord.waitFor(() => (teamsCards().length >= alerts.length ? true : undefined), 20_000);
+    expect(teamsCards().sort((a, b) => a - b)).toEqual(alerts);
 
     const card = slackCards().find((m) => m.channel === ALERTS)!;
     const id = slackCardAlertId(card)!;
@@ -92,10 +107,11 @@ describe('triage with Discord and Slack at once (the built CLI against both fake
     // Nothing posted twice by the redraws or the sweep.
     expect(discordCards()).toHaveLength(alerts.length);
     expect(slackCards()).toHaveLength(alerts.length);
-    const doctor = await runCli(['doctor'], { env, cwd: temp.dir });
-    expect(doctor.stdout).toContain('ok   outbox per chat: discord 0 card(s) to send, slack 0 card(s) to send');
-    expect(doctor.stdout).toContain('ok   Discord: token set (cards also go to Slack)');
-  });
+    expect(teamsCards()).toHaveLength(alerts.length);
+    const doctor = await runCli(['doctor'], { env: withTeams, cwd: temp.dir });
+    expect(doctor.stdout).toContain('ok   outbox per chat: discord 0 card(s) to send, slack 0 card(s) to send, teams 0 card(s) to send');
+    expect(doctor.stdout).toContain('ok   Discord: token set (cards also go to Slack and Teams)');
+  }
 
   it(`posts every alert once in each chat over ${KILLS} kill -9s while either chat is posting`, async () => {
     const now = Date.now();

@@ -10,6 +10,8 @@ export interface AccountRouting {
   alertChannelId?: string;
   /** Critical alerts (default: the account's alert channel, else the chat's urgent channel). */
   urgentChannelId?: string;
+  /** With several chats: the account's channels in one chat (`routing.discord`, `routing.slack`), before the ones above. */
+  chats?: Partial<Record<'discord' | 'slack', { alertChannelId?: string; urgentChannelId?: string }>>;
 }
 
 interface AccountBase {
@@ -66,7 +68,12 @@ const base = {
   name: z.string().trim().min(1).max(80),
   brand: z.string().trim().min(1).max(80).optional(),
   contact: z.string().trim().min(1).max(120).optional(),
-  routing: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
+  routing: z.strictObject({
+    alerts: channelId.optional(),
+    urgent: channelId.optional(),
+    discord: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
+    slack: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
+  }).optional(),
   /** A policy file of its own, like data/sla-policy.json with its own "version" (relative to the accounts file). */
   slaPolicy: z.string().min(1).optional(),
   /** Replies sent from the card: `none` (default), `flagged` (sensitive alerts) or `all` wait for a second person. */
@@ -141,10 +148,15 @@ export function readAccounts(config: Config, path: string, explicit: boolean, en
 }
 
 function resolveAccount(entry: FileAccount, secret: (field: string, name: string) => string, d: AccountDefaults): SourceAccount {
-  const routing: AccountRouting = {
-    ...(entry.routing?.alerts !== undefined && { alertChannelId: entry.routing.alerts }),
-    ...(entry.routing?.urgent !== undefined && { urgentChannelId: entry.routing.urgent }),
+  const channels = (r: { alerts?: string | undefined; urgent?: string | undefined } | undefined) => ({
+    ...(r?.alerts !== undefined && { alertChannelId: r.alerts }),
+    ...(r?.urgent !== undefined && { urgentChannelId: r.urgent }),
+  });
+  const chats = {
+    ...(entry.routing?.discord !== undefined && { discord: channels(entry.routing.discord) }),
+    ...(entry.routing?.slack !== undefined && { slack: channels(entry.routing.slack) }),
   };
+  const routing: AccountRouting = { ...channels(entry.routing), ...(Object.keys(chats).length > 0 && { chats }) };
   const at = (field: string) => `"${field}" of account ${entry.id}`;
   const common = {
     id: entry.id,

@@ -394,13 +394,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   if (slack) config.slack = slack;
 
   readTeamsAndConsole(config, { get, secret, url, problems });
-  const chats = [config.discord && 'DISCORD_TOKEN', config.slack && 'SLACK_BOT_TOKEN', config.teams && 'TEAMS_WORKFLOW_URL'].filter((c): c is string => Boolean(c));
-  if (chats.length > 1) {
-    // Each alert has one card message today (alerts.chat_message_id): posting to two chats needs a
-    // delivery record per chat first. Refused here rather than half-working.
-    const two = chats.length === 2;
-    problems.push(`${chats.join(' and ')} are ${two ? 'both' : 'all'} set: Triage posts to one chat at a time for now. Unset the ${two ? 'one' : 'ones'} you do not use.`);
-  }
+  // Discord, Slack and Teams may be set together: each alert is carded once in each (deliveries per chat).
 
   // A base URL both the one-account settings and the accounts file read is reported once.
   if (problems.length > 0) throw new ConfigError([...new Set(problems)]);

@@ -8,11 +8,14 @@ import { withBackoff } from './chat/chat-backoff.js';
 import { createConsoleChat } from './chat/console/console-chat.js';
 import { renderQueueSummary } from './chat/console/render-console-card.js';
 import type { CommandIo } from './commands/command.js';
-import { pollOnce, runSlaSweep } from './pipeline.js';
+import { pollOnce, redrawElsewhere, runSlaSweep } from './pipeline.js';
 import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
 import { sourceNameOf, type SourceAccount } from './accounts.js';
 import { accountLogger, forAccount } from './sources/account-source.js';
 import { routeOf } from './chat/recover-sends.js';
+import { chatTargetsOf, fanOutChats, type ChatTarget } from './chat/chat-fan-out.js';
+import { configuredChats, perChatOutbox } from './chat/chat-outbox.js';
+import type { ChatName } from './store/delivery-queries.js';
 import { createReplaySource, replayFileProblem } from './sources/replay-source.js';
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
@@ -136,9 +139,37 @@ export interface ChatOptions {
  * console otherwise. `signal` cancels connecting and every request in flight.
  */
 export async function createChat(app: App, io: CommandIo, signal: AbortSignal = io.signal, options: ChatOptions = {}): Promise<Chat> {
-  if (app.config.slack) return createSlackChat(app, app.config.slack, signal, options);
-  if (app.config.teams) return createTeams(app, signal);
-  if (!app.config.discord) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
+  const names = configuredChats(app.config);
+  if (names.length === 0) return createConsoleChat(io.stdout, { now: app.deps.now, timeZone: app.data.policy.timezone });
+  if (names.length === 1) return connectChat(app, names[0] as ChatName, signal, options, (id) => app.store.messageOf(id));
+  // Several at once: each chat its own outbox, its own backoff, and its own record of where its cards are.
+  const adopted = await app.store.deliveries.adoptRecorded();
+  if (adopted > 0) app.log.info({ cards: adopted }, 'cards recorded by a one-chat run copied into the per-chat deliveries');
+  const targets: ChatTarget[] = [];
+  try {
+    for (const name of names) {
+      const chat = await connectChat(app, name, signal, options, (id) => app.store.deliveries.messageOf(name, id));
+      targets.push({ chat: withBackoff(chat, { now: app.deps.now, log: app.log.child({ chat: name }) }), outbox: perChatOutbox(app.store, name, names) });
+    }
+  } catch (error) {
+    await Promise.allSettled(targets.map((t) => t.chat.close()));
+    throw error;
+  }
+  const chat = fanOutChats(targets, app.log);
+  if (options.interactive ?? true) app.deps.onCardsChanged = redrawElsewhere(chat, app.deps, signal);
+  return chat;
+}
+
+
+type MessageOf = (alertId: number) => Promise<{ channelId: string; messageId: string } | undefined>;
+
+async function connectChat(app: App, name: ChatName, signal: AbortSignal, options: ChatOptions, messageOf: MessageOf): Promise<Chat> {
+  if (name === 'slack') return createSlackChat(app, app.config.slack!, signal, options, messageOf);
+  if (name === 'teams') return createTeams(app, signal);
+  return createDiscordChat(app, signal, messageOf);
+}
+
+async function createDiscordChat(app: App, signal: AbortSignal, messageOf: MessageOf): Promise<Chat> {
   // discord.js and the interaction handlers are loaded only when Discord is configured (~0.2 s).
   const [{ connectDiscord }, { routeInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
     import('./chat/discord/discord-chat.js'),
@@ -147,21 +178,21 @@ export async function createChat(app: App, io: CommandIo, signal: AbortSignal = 
   ]);
   assertUniqueHandlers();
   const chat = await connectDiscord({
-    config: app.config.discord,
+    config: app.config.discord!,
     log: app.log.child({ chat: 'discord' }),
     now: app.deps.now,
-    messageOf: (id) => app.store.messageOf(id),
+    messageOf,
     signal,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'discord' }),
     consoleLinks: consoleLinks(app),
-    routeOf: (account) => routeOf(app.deps, account).route,
+    routeOf: (account) => routeOf(app.deps, account, 'discord').route,
   });
   routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
   return chat;
 }
 
 /** Slack through Bolt in Socket Mode; Bolt and the interaction handlers are loaded only when Slack is configured. */
-async function createSlackChat(app: App, config: SlackConfig, signal: AbortSignal, options: ChatOptions): Promise<Chat> {
+async function createSlackChat(app: App, config: SlackConfig, signal: AbortSignal, options: ChatOptions, messageOf: MessageOf): Promise<Chat> {
   const interactive = options.interactive ?? true;
   const [{ connectSlack }, { routeSlackInteractions }, { assertUniqueHandlers, commands, actions }] = await Promise.all([
     import('./chat/slack/slack-chat.js'),
@@ -174,12 +205,12 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     config,
     log,
     now: app.deps.now,
-    messageOf: (id) => app.store.messageOf(id),
+    messageOf,
     signal,
     socketMode: interactive,
     onRateLimited: () => app.metrics.rateLimited.inc({ service: 'slack' }),
     consoleLinks: consoleLinks(app),
-    routeOf: (account) => routeOf(app.deps, account).route,
+    routeOf: (account) => routeOf(app.deps, account, 'slack').route,
   });
   if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
   return chat;
@@ -290,7 +321,8 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
     }
     try {
       const connected = await track('connecting to chat', () => createChat(app, io, stop.signal));
-      chat = withBackoff(connected, { now: app.deps.now, log: app.log.child({ chat: connected.name }) });
+      // Several chats: each is wrapped in its own backoff already (one chat's outage pauses only it).
+      chat = chatTargetsOf(connected) ? connected : withBackoff(connected, { now: app.deps.now, log: app.log.child({ chat: connected.name }) });
     } catch (error) {
       if (stop.signal.aborted) return 0;
       throw error;

@@ -1,4 +1,4 @@
-import { CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
+import { capabilitiesOf, CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
 import { planDispatch } from './triage/plan-dispatch.js';
 import { applyCorrections } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
@@ -17,6 +17,8 @@ import type { AlertView } from './domain/alert.js';
 import { isChatOutage } from './chat/chat-backoff.js';
 import type { Metrics } from './web/metrics.js';
 import type { AccountDirectory } from './accounts.js';
+import { singleChatOutbox, type ChatOutbox } from './chat/chat-outbox.js';
+import { chatTargetsOf, type ChatTarget } from './chat/chat-fan-out.js';
 import { recoverUnrecordedCards, recoverUnrecordedNotifications, routeOf } from './chat/recover-sends.js';
 
 export interface PipelineDeps {
@@ -35,6 +37,8 @@ export interface PipelineDeps {
   metrics: Metrics;
   /** The configured accounts: names on cards, routing. Absent: every card goes to the chat's own channels. */
   accounts?: AccountDirectory;
+  /** Several chats: told after an action in one chat, to redraw the card in the others now. */
+  onCardsChanged?: () => void;
 }
 
 export interface PollResult {
@@ -120,7 +124,7 @@ export async function pollOnce(
  * What a card shows for an alert: the suggested replies, chosen by the labels people corrected on
  * the card (a confirmed crisis gets the crisis runbook) when there are corrections.
  */
-export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> & Partial<Pick<Store, 'replies'>> }): Promise<AlertCard> {
+export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templates' | 'guard' | 'accounts'> & { store?: Pick<Store, 'corrections'> & Partial<Pick<Store, 'replies'>> }, chat?: string): Promise<AlertCard> {
   const corrections = await deps.store?.corrections.forAlert(alert.id) ?? [];
   const sent = (await deps.store?.replies?.forAlert(alert.id))?.filter((d) => d.state === 'sent').at(-1);
   const sentReply = sent && { by: sent.author, text: sent.text, url: sent.remoteUrl, at: sent.sentAt ?? sent.updatedAt };
@@ -129,7 +133,7 @@ export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templa
   const { templates, target } = replyContextOf(alert, deps);
   const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);
   const account = id === undefined ? undefined : deps.accounts?.labelOf(id);
-  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...(sentReply && { sentReply }), ...routeOf(deps, alert.mention.account) };
+  return { alert, replies, ...(corrections.length > 0 && { corrections }), ...(account !== undefined && { account }), ...(sentReply && { sentReply }), ...routeOf(deps, alert.mention.account, chat) };
 }
 
 /** The templates with the account's placeholders, and the platform rules a reply to `alert` is held to. */
@@ -175,12 +179,14 @@ export async function dispatchPending(
   deps: PipelineDeps,
   signal: AbortSignal,
   limits: ChatLimits = { stormThreshold: Number.POSITIVE_INFINITY },
+  outbox: ChatOutbox = singleChatOutbox(deps.store),
 ): Promise<{ posted: number; failed: number; cards: number; recovered: number }> {
+  const targets = chatTargetsOf(chat);
+  if (targets) return forEachChat(targets, (t) => dispatchPending(t.chat, deps, signal, limits, t.outbox), (a, b) => ({ posted: a.posted + b.posted, failed: a.failed + b.failed, cards: a.cards + b.cards, recovered: a.recovered + b.recovered }));
   let posted = 0;
   let failed = 0;
   let cards = 0;
-  const { outbox } = deps.store;
-  const recovery = await recoverUnrecordedCards(chat, deps, signal);
+  const recovery = await recoverUnrecordedCards(chat, deps, signal, outbox);
   const skip = new Set<number>(recovery.skip);
   let outage = recovery.outage;
   while (!signal.aborted && !outage) {
@@ -199,7 +205,7 @@ export async function dispatchPending(
       };
       let card: AlertCard;
       try {
-        card = { ...(await cardFor(alert, deps)), grouped };
+        card = { ...(await cardFor(alert, deps, chat.name)), grouped };
       } catch (error) {
         setAside(error);
         continue;
@@ -236,22 +242,49 @@ export async function dispatchPending(
       }
     }
   }
-  if (chat.updateAlert && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal);
+  if (capabilitiesOf(chat).editInPlace && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal, outbox);
   return { posted, failed, cards, recovered: recovery.recovered };
 }
 
+/**
+ * Several chats: redraws now, in each chat that edits in place, the cards an action in another chat
+ * changed. Runs one at a time; a redraw asked for while one runs follows it.
+ */
+export function redrawElsewhere(chat: Chat, deps: PipelineDeps, signal: AbortSignal): () => void {
+  let running: Promise<void> | undefined;
+  let again = false;
+  const run = async (): Promise<void> => {
+    do {
+      again = false;
+      for (const target of chatTargetsOf(chat) ?? []) {
+        if (signal.aborted || !capabilitiesOf(target.chat).editInPlace) continue;
+        try {
+          await refreshStaleCards(target.chat, deps, signal, target.outbox);
+        } catch (error) {
+          deps.log.warn({ chat: target.chat.name, err: error }, 'could not redraw cards after an action elsewhere; the next sweep retries');
+        }
+      }
+    } while (again && !signal.aborted);
+    running = undefined;
+  };
+  return () => {
+    if (running) again = true;
+    else running = run();
+  };
+}
+
 /** Redraws cards whose alerts changed outside chat (e.g. the brand's reply seen on X). */
-async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<void> {
-  for (const alert of await deps.store.staleCards(100)) {
+async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal, outbox: ChatOutbox): Promise<void> {
+  for (const alert of await outbox.staleCards(100)) {
     if (signal.aborted) return;
-    const message = await deps.store.messageOf(alert.id);
+    const message = await outbox.messageOf(alert.id);
     try {
-      if (message && chat.updateAlert) await chat.updateAlert({ ...(await cardFor(alert, deps)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
-      await deps.store.markCardFresh(alert.id);
+      if (message && chat.updateAlert && capabilitiesOf(chat).editInPlace) await chat.updateAlert({ ...(await cardFor(alert, deps, chat.name)), grouped: await alertsOf(deps.store, await deps.store.groupMembers(alert.id)) }, message);
+      await outbox.markCardFresh(alert.id);
     } catch (error) {
       if (error instanceof CardRenderError) {
         // Retrying cannot help; the card keeps its last drawing.
-        await deps.store.markCardFresh(alert.id);
+        await outbox.markCardFresh(alert.id);
         deps.log.error({ alertId: alert.id, err: error }, 'alert card cannot be redrawn; it keeps its last drawing');
         continue;
       }
@@ -271,30 +304,59 @@ async function refreshStaleCards(chat: Chat, deps: PipelineDeps, signal: AbortSi
  */
 export async function runSlaSweep(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ checked: number; created: number; sent: number }> {
   const { checked, created } = await deps.store.sweepSla(deps.now(), deps.policies.eventsOf);
+  const targets = chatTargetsOf(chat);
+  const sent = targets
+    ? await forEachChat(targets, (t) => sendNotifications(t.chat, deps, signal, t.outbox), (a, b) => a + b)
+    : await sendNotifications(chat, deps, signal, singleChatOutbox(deps.store));
+  return { checked, created, sent };
+}
+
+/** Sends `chat` the recorded SLA notifications it has not got, then redraws its stale cards. */
+async function sendNotifications(chat: Chat, deps: PipelineDeps, signal: AbortSignal, outbox: ChatOutbox): Promise<number> {
   let sent = 0;
   if (chat.postNotification) {
-    const claimed = new Set(await deps.store.outbox.claimNotifications(500, deps.now(), CLAIM_MS));
+    const claimed = new Set(await outbox.claimNotifications(500, deps.now(), CLAIM_MS));
     const pending = (await deps.store.pendingNotifications(500)).filter((n) => claimed.has(n.id));
-    const settled = await recoverUnrecordedNotifications(chat, deps, pending);
-    if (settled === 'outage') return { checked, created, sent };
+    const settled = await recoverUnrecordedNotifications(chat, deps, pending, outbox);
+    if (settled === 'outage') return sent;
     for (const notification of pending) {
       if (signal.aborted) break;
       if (settled.has(notification.id)) continue;
       try {
         // Committed before the send, as for cards: a restart looks for it before sending it again.
-        if (!(await deps.store.outbox.markNotificationAttempted(notification.id, deps.now(), CLAIM_MS))) continue;
+        if (!(await outbox.markNotificationAttempted(notification.id, deps.now(), CLAIM_MS))) continue;
         const message = await chat.postNotification(notification, `triage-sla-${notification.id}`);
-        await deps.store.markNotificationSent(notification.id, message.messageId, deps.now());
+        await outbox.markNotificationSent(notification.id, message, deps.now());
         deps.metrics.notificationsSent.inc({ chat: chat.name });
         sent++;
       } catch (error) {
         if (error instanceof TriageError && error.code === 'chat-auth') throw error;
         deps.log[isChatOutage(error) ? 'warn' : 'error']({ err: error, notification: notification.id }, 'could not send an SLA notification; it is retried on the next sweep');
-        return { checked, created, sent };
+        return sent;
       }
     }
   }
-  if (chat.updateAlert && !signal.aborted) await refreshStaleCards(chat, deps, signal);
-  return { checked, created, sent };
+  if (capabilitiesOf(chat).editInPlace && !signal.aborted) await refreshStaleCards(chat, deps, signal, outbox);
+  return sent;
+}
+
+/**
+ * Runs `work` for each chat in turn. Outages are handled inside each chat's turn (its cards wait in
+ * its own outbox); what still throws (an auth failure, the store) is rethrown once every other chat
+ * has had its turn, so one chat never holds back another.
+ */
+async function forEachChat<T>(targets: readonly ChatTarget[], work: (target: ChatTarget) => Promise<T>, add: (a: T, b: T) => T): Promise<T> {
+  let total: T | undefined;
+  let fatal: unknown;
+  for (const target of targets) {
+    try {
+      const result = await work(target);
+      total = total === undefined ? result : add(total, result);
+    } catch (error) {
+      fatal ??= error;
+    }
+  }
+  if (fatal !== undefined) throw fatal;
+  return total as T;
 }
 

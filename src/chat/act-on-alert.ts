@@ -27,6 +27,11 @@ export async function actOnAlert(ctx: HandlerContext, request: ActionRequest, ac
     return { kind: 'refused', text, current };
   }
   for (const id of await store.groupMembers(alertId)) await store.applyAction(id, action, actor.name, now, withWho);
+  // Several chats: the card is redrawn in the others (this chat redraws it in its answer).
+  if (result.changed) {
+    await store.deliveries.markStale(alertId, actor.chat);
+    ctx.deps.onCardsChanged?.();
+  }
   ctx.log.info({ alertId, action, actor: actor.name, chat: actor.chat, changed: result.changed }, 'alert action');
   return { kind: 'card', alert: result.alert };
 }

@@ -112,11 +112,38 @@ export function renderOrFail<T>(alertId: number, render: () => T): T {
 }
 
 /**
+ * What a chat can do, declared by each adapter, so the pipeline and the handlers degrade by
+ * capability instead of asking which chat it is (Teams cards are never redrawn because Teams
+ * cannot edit a posted card, not because it is Teams).
+ */
+export interface ChatCapabilities {
+  /** A posted card can be redrawn (Discord, Slack): redraws after actions elsewhere go to it. */
+  editInPlace: boolean;
+  /** Reminders and escalations go in the card's thread (Slack), else as messages of their own. */
+  threads: boolean;
+  /** A form opens over the chat (Slack's modals for snooze and replies). */
+  modals: boolean;
+  /** Cards carry buttons and menus that act in place (Discord, Slack); Teams' only open links. */
+  buttons: boolean;
+  /** The digest's chart is uploaded as a file. */
+  fileUpload: boolean;
+  /** Recent messages can be read back to find a send that was never recorded (look before repost). */
+  lookBack: boolean;
+}
+
+/** A chat's declared capabilities; a chat that declares none is judged by the calls it offers. */
+export function capabilitiesOf(chat: Chat): ChatCapabilities {
+  return chat.can ?? { editInPlace: chat.updateAlert !== undefined, threads: false, modals: false, buttons: false, fileUpload: chat.postDigest !== undefined, lookBack: chat.findPosted !== undefined };
+}
+
+/**
  * Where alert cards go. `nonce` is stable per alert so that a retry after a crash cannot post the
  * same card twice on a chat that honours it.
  */
 export interface Chat {
   readonly name: string;
+  /** What it can do (see {@link capabilitiesOf}). */
+  readonly can?: ChatCapabilities;
   postAlert(card: AlertCard, nonce: string): Promise<PostedMessage>;
   /** Sends an SLA reminder or escalation; `nonce` is stable per notification. */
   postNotification?(notification: PendingNotification, nonce: string): Promise<PostedMessage>;

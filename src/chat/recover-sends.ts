@@ -3,7 +3,8 @@ import type { PendingNotification } from '../store/store-port.js';
 import type { UnrecordedCard } from '../store/outbox-queries.js';
 import { TriageError } from '../util/errors.js';
 import { isChatOutage } from './chat-backoff.js';
-import type { AlertCard, Chat } from './chat.js';
+import { capabilitiesOf, type AlertCard, type Chat } from './chat.js';
+import type { ChatOutbox } from './chat-outbox.js';
 
 /*
  * After a crash between the chat accepting a send and the store recording it: the sends the outbox
@@ -17,8 +18,7 @@ import type { AlertCard, Chat } from './chat.js';
  * again as usual. `skip` lists alerts not to post this run (the lookup failed: posting them blind
  * could post them twice); `outage` means the chat is unreachable and nothing should be sent.
  */
-export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
-  const { outbox } = deps.store;
+export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal, outbox: ChatOutbox): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
   const unrecorded = await outbox.unrecordedCards(1000, deps.now());
   let recovered = 0;
   const lookFor: UnrecordedCard[] = [];
@@ -32,11 +32,11 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
       lookFor.push(card);
     }
   }
-  if (lookFor.length === 0 || !chat.findPosted || signal.aborted) return { recovered, outage: false, skip: [] };
+  if (lookFor.length === 0 || !chat.findPosted || !capabilitiesOf(chat).lookBack || signal.aborted) return { recovered, outage: false, skip: [] };
   const log = deps.log.child({ chat: chat.name });
   let found;
   try {
-    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
+    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account, chat.name) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
   } catch (error) {
     if (error instanceof TriageError && error.code === 'chat-auth') throw error;
     if (isChatOutage(error)) {
@@ -62,17 +62,17 @@ export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, sig
  * {@link Chat.findPosted} call; those found are recorded as sent. Returns the ids not to send now
  * (found, or not looked for because the lookup failed), or 'outage' when the chat is unreachable.
  */
-export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[]): Promise<Set<number> | 'outage'> {
+export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineDeps, pending: readonly PendingNotification[], outbox: ChatOutbox): Promise<Set<number> | 'outage'> {
   const settled = new Set<number>();
-  if (!chat.findPosted) return settled;
-  const attempts = new Map((await deps.store.outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
+  if (!chat.findPosted || !capabilitiesOf(chat).lookBack) return settled;
+  const attempts = new Map((await outbox.unrecordedNotifications(1000, deps.now())).map((n) => [n.id, n.attemptedAt]));
   const lookFor = pending.filter((n) => attempts.has(n.id));
   if (lookFor.length === 0) return settled;
   const log = deps.log.child({ chat: chat.name });
   try {
     const found = await chat.findPosted({ notifications: lookFor, since: Math.min(...lookFor.map((n) => attempts.get(n.id) as number)) });
     for (const [id, message] of found.notifications) {
-      await deps.store.markNotificationSent(id, message.messageId, deps.now());
+      await outbox.markNotificationSent(id, message, deps.now());
       settled.add(id);
       log.info({ notification: id, messageId: message.messageId }, 'SLA notification was sent before a restart; recorded it instead of sending again');
     }
@@ -88,9 +88,24 @@ export async function recoverUnrecordedNotifications(chat: Chat, deps: PipelineD
   return settled;
 }
 
-/** The account's route, for a card lookup or a card (nothing when the account has none). */
-export function routeOf(deps: Pick<PipelineDeps, 'accounts'>, account: string | null | undefined): { route?: NonNullable<AlertCard['route']> } {
+/**
+ * The account's route in `chat`, for a card lookup or a card (nothing when the account has none):
+ * its `routing.<chat>` channels first, then its plain ones where they are that chat's (a Discord
+ * channel id never reaches Slack, nor a Slack one Discord). Other chats take the plain ones.
+ */
+export function routeOf(deps: Pick<PipelineDeps, 'accounts'>, account: string | null | undefined, chat?: string): { route?: NonNullable<AlertCard['route']> } {
   const routing = deps.accounts?.routingOf(account);
-  if (!routing || (routing.alertChannelId === undefined && routing.urgentChannelId === undefined)) return {};
-  return { route: { ...(routing.alertChannelId !== undefined && { alertChannelId: routing.alertChannelId }), ...(routing.urgentChannelId !== undefined && { urgentChannelId: routing.urgentChannelId }) } };
+  if (!routing) return {};
+  const known = chat === 'discord' || chat === 'slack' ? chat : undefined;
+  const own = known && routing.chats?.[known];
+  const fits = (id: string | undefined) => (id !== undefined && (known === undefined || channelOf(id) === known) ? id : undefined);
+  const alertChannelId = own?.alertChannelId ?? fits(routing.alertChannelId);
+  const urgentChannelId = own?.urgentChannelId ?? fits(routing.urgentChannelId);
+  if (alertChannelId === undefined && urgentChannelId === undefined) return {};
+  return { route: { ...(alertChannelId !== undefined && { alertChannelId }), ...(urgentChannelId !== undefined && { urgentChannelId }) } };
+}
+
+/** Which chat a channel id is of: Discord's are digits, Slack's start with C or G. */
+function channelOf(id: string): 'discord' | 'slack' {
+  return /^\d+$/.test(id) ? 'discord' : 'slack';
 }

@@ -9,6 +9,7 @@ import { checkAccount, NOT_CONFIGURED } from './doctor-sources.js';
 import { ConfigError, TriageError } from '../util/errors.js';
 import { describeNodeVersion, isSupportedNode } from '../node-version.js';
 import type { CommandIo } from './command.js';
+import { configuredChats } from '../chat/chat-outbox.js';
 
 /** `triage doctor`: checks settings, data files and the database, and says what is wrong and how to fix it. */
 export async function doctorCommand(io: CommandIo): Promise<number> {
@@ -46,10 +47,13 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
     runs = await store.ops.jobRuns();
     const first = (await store.outbox.undeliverable(1))[0];
     const setAside = first && { count: await store.outbox.countUndeliverable(), first };
+    const chats = configuredChats(config);
+    const perChat = chats.length > 1 ? await store.deliveries.outboxDepth(chats) : undefined;
     const { kind, location } = store;
     await store.close();
     if (config.storeNotice) say('warn', config.storeNotice);
     say(true, `store: ${kind === 'postgres' ? 'PostgreSQL' : 'SQLite'} at ${location} (${mentions} mentions, ${alerts} alerts)`);
+    if (perChat) say(true, `outbox per chat: ${[...perChat].map(([chat, n]) => `${chat} ${n} card(s) to send`).join(', ')}`);
     if (setAside) say('warn', `outbox: ${setAside.count} alert(s) set aside because their card cannot be drawn (first #${setAside.first.alertId}: ${setAside.first.reason})`);
     const holder = kind === 'sqlite' ? liveLockHolder(config.databasePath) : undefined;
     if (kind === 'sqlite') say(true, holder ? `bot: running (pid ${holder.pid} on ${holder.host}, since ${new Date(holder.startedAt).toISOString()})` : 'bot: not running on this database');
@@ -95,7 +99,8 @@ export async function doctorCommand(io: CommandIo): Promise<number> {
       failures++;
     }
   }
-  say(true, config.discord ? 'Discord: token set' : config.slack ? 'Discord: not configured (Slack is the chat)' : config.teams ? 'Discord: not configured (Teams is the chat)' : 'Discord: not configured (alerts print to the console)');
+  const others = configuredChats(config).filter((c) => c !== 'discord').map((c) => (c === 'slack' ? 'Slack' : 'Teams'));
+  say(true, config.discord ? `Discord: token set${others.length > 0 ? ` (cards also go to ${others.join(' and ')})` : ''}` : others.length > 0 ? `Discord: not configured (${others.join(' and ')} ${others.length > 1 ? 'are the chats' : 'is the chat'})` : 'Discord: not configured (alerts print to the console)');
   return failures > 0 ? 1 : 0;
 }
 

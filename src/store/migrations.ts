@@ -323,4 +323,40 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX reply_events_draft ON reply_events (draft_id, id);
   `,
+  `
+  -- Several chats at once: where each card and SLA notification went in each chat, one row per item
+  -- and chat (kind 'card': item_id is an alert id, lead_id the alert whose card carries it; kind
+  -- 'notification': an sla_notifications id), with its send attempt (committed before the send), its
+  -- delivery or why it was set aside, the instance claiming it, and whether the card needs a redraw
+  -- in that chat. Deliveries recorded before several chats are copied in, each under the chat its
+  -- ids show (a Slack ts has a dot; Teams and the console name themselves; Discord otherwise).
+  CREATE TABLE deliveries (
+    kind TEXT NOT NULL,
+    item_id INTEGER NOT NULL,
+    chat TEXT NOT NULL,
+    lead_id INTEGER,
+    channel_id TEXT,
+    message_id TEXT,
+    attempted_at INTEGER,
+    posted_at INTEGER,
+    failed_at INTEGER,
+    failed_reason TEXT,
+    claimed_by TEXT,
+    claim_until INTEGER,
+    card_stale INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (kind, item_id, chat)
+  );
+  CREATE INDEX deliveries_lead ON deliveries (chat, lead_id) WHERE kind = 'card';
+  CREATE INDEX deliveries_stale ON deliveries (chat, item_id) WHERE card_stale = 1;
+  INSERT INTO deliveries (kind, item_id, chat, lead_id, channel_id, message_id, attempted_at, posted_at, card_stale)
+    SELECT 'card', a.id,
+           CASE WHEN a.chat_channel_id IN ('console', 'teams') THEN a.chat_channel_id WHEN a.chat_message_id LIKE '%.%' THEN 'slack' ELSE 'discord' END,
+           COALESCE(a.coalesced_into, a.id), a.chat_channel_id, a.chat_message_id, a.delivery_attempted_at, a.posted_at, a.card_stale
+    FROM alerts a WHERE a.chat_message_id IS NOT NULL;
+  INSERT INTO deliveries (kind, item_id, chat, lead_id, channel_id, message_id, attempted_at, posted_at)
+    SELECT 'notification', n.id,
+           CASE WHEN a.chat_channel_id IN ('console', 'teams') THEN a.chat_channel_id WHEN n.message_id LIKE '%.%' THEN 'slack' ELSE 'discord' END,
+           n.alert_id, NULL, n.message_id, n.attempted_at, n.sent_at
+    FROM sla_notifications n JOIN alerts a ON a.id = n.alert_id WHERE n.sent_at IS NOT NULL;
+  `,
 ];

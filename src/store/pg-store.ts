@@ -12,6 +12,7 @@ import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAl
 import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { RetentionStore, type PurgeDriver, type PurgeParams, type PurgeSteps } from './retention.js';
+import { DeliveryQueries } from './delivery-queries.js';
 import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
@@ -62,6 +63,7 @@ export class PgStore implements Store {
   /** Portable SQL on the pool, for the read models and tables written once for both adapters. */
   private readonly sql: SqlRunner;
   readonly accountQueries: AccountQueries;
+  readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
 
@@ -78,6 +80,7 @@ export class PgStore implements Store {
     };
     this.sql = sql;
     this.accountQueries = new AccountQueries(sql);
+    this.deliveries = new DeliveryQueries(sql, this.instance, holderGone);
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance);
   }
@@ -433,7 +436,7 @@ async function markGroupedOn(c: Queryable, leadId: number, id: number, message: 
 const INSTANCE_LOCKS = 0x7472_6963;
 
 /** PostgreSQL: a holder is gone when no session holds its instance lock (it died, or lost its connection). */
-const holderGone = (column: string) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`;
+export const holderGone = (column: string) => `NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.classid = ${INSTANCE_LOCKS} AND l.objid::text = ${column} AND l.objsubid = 2 AND l.granted)`;
 const OUTBOX_SQL = outboxSql(holderGone);
 
 /** The outbox bookkeeping on PostgreSQL (see `OutboxQueries`). */

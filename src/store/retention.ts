@@ -69,6 +69,8 @@ const SQL = {
   scrubReplyEvents: `UPDATE reply_events SET detail = NULL WHERE draft_id IN (SELECT id FROM reply_drafts WHERE alert_id = ?)`,
   scrubReplies: `UPDATE reply_drafts SET text = '${REMOVED}', guard_problems = '[]' WHERE alert_id = ?`,
   redrawCard: `UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL`,
+  // Several chats: the erased card is redrawn in each chat that shows it.
+  redrawCardEverywhere: `UPDATE deliveries SET card_stale = 1 WHERE kind = 'card' AND item_id = ? AND message_id IS NOT NULL`,
   purges: `SELECT id, at, reason, cutoff, platform, mentions, alerts, reply_texts AS replyTexts FROM purges ORDER BY id DESC`,
 };
 
@@ -207,7 +209,10 @@ function* purgeRows(rows: readonly Candidate[], purgeId: number, how: { facts: R
     yield* scrubEvents(row.alertId);
     yield { sql: SQL.scrubReplyEvents, params: [row.alertId] };
     yield { sql: SQL.scrubReplies, params: [row.alertId] };
-    if (how.request) yield { sql: SQL.redrawCard, params: [row.alertId] };
+    if (how.request) {
+      yield { sql: SQL.redrawCard, params: [row.alertId] };
+      yield { sql: SQL.redrawCardEverywhere, params: [row.alertId] };
+    }
   }
   yield { sql: SQL.countPurge, params: [counts.mentions, counts.alerts, counts.replyTexts, purgeId] };
   return counts;

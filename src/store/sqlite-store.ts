@@ -3,6 +3,7 @@ import type { AlertAction } from '../domain/alert.js';
 import type { Language } from '../domain/classification.js';
 import type { SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
+import { DeliveryQueries } from './delivery-queries.js';
 import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
@@ -45,6 +46,7 @@ export class SqliteStore implements Store {
   /** Portable SQL on this database, for the read models and tables written once for both adapters. */
   private readonly sql: SqlRunner;
   readonly accountQueries: AccountQueries;
+  readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
   private readonly alerts: SqliteAlerts;
@@ -83,6 +85,8 @@ export class SqliteStore implements Store {
     };
     this.sql = sql;
     this.accountQueries = new AccountQueries(sql);
+    // One bot per file: a claim left in it is a dead process's.
+    this.deliveries = new DeliveryQueries(sql, this.instance, () => '1 = 1');
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, true);
     this.alerts = new SqliteAlerts(db);

@@ -10,6 +10,7 @@ import type { AccountQueries } from './account-queries.js';
 import type { ConsoleQueries } from './console-queries.js';
 import type { Correction, RecordedCorrection } from './corrections.js';
 import type { DigestQueries } from './digest-queries.js';
+import type { DeliveryQueries } from './delivery-queries.js';
 import type { DeliveredMessage, UndeliverableAlert, UnrecordedCard } from './outbox-queries.js';
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import type { SessionStore } from '../sources/session-store.js';
@@ -236,6 +237,8 @@ export interface Store extends IngestRepository, AlertRepository, SlaRepository,
   /** Where it is, for `triage doctor` and logs (a file path, or the URL without its password). */
   readonly location: string;
   readonly outbox: OutboxRepository;
+  /** Deliveries per chat, when several chats are configured (portable SQL, one implementation). */
+  readonly deliveries: DeliveryQueries;
   readonly corrections: CorrectionsRepository;
   readonly ops: OpsRepository;
   readonly digestQueries: DigestRepository;

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { actions, commands } from '../../handlers/index.js';
-import type { Chat } from '../../src/chat/chat.js';
+import { capabilitiesOf, type Chat } from '../../src/chat/chat.js';
 import { connectDiscord } from '../../src/chat/discord/discord-chat.js';
 import { routeInteractions } from '../../src/chat/discord/discord-interactions.js';
 import { connectSlack } from '../../src/chat/slack/slack-chat.js';
@@ -149,6 +149,14 @@ describe.each([
     } finally {
       fx.close();
     }
+  });
+
+  it('declares what it can do, and offers the calls its declaration promises', () => {
+    const can = capabilitiesOf(driver.chat);
+    expect(can).toMatchObject({ editInPlace: true, buttons: true, lookBack: true, fileUpload: true, threads: chatName === 'slack', modals: chatName === 'slack' });
+    expect(typeof driver.chat.updateAlert).toBe('function');
+    expect(typeof driver.chat.findPosted).toBe('function');
+    expect(typeof driver.chat.postDigest).toBe('function');
   });
 
   it('claims once: the card names who has it, a second person is told privately, the audit log names the chat', async () => {

@@ -256,6 +256,9 @@ describe('Slack chat (the real Bolt client in Socket Mode against a local fake)'
     const posted = await chat.postDigest!(await buildDigest(fx.digest, week, 'America/New_York'), 'triage-digest');
     expect(posted.channelId).toBe(DIGEST);
     expect(fake.messagesIn(DIGEST).map((m) => (m.upload ? 'chart' : m.text))).toEqual([`Weekly digest ${week.label}`, 'chart']);
+    // Posted before a crash and never recorded: found by its week, not posted again.
+    expect(await chat.postDigest!(await buildDigest(fx.digest, week, 'America/New_York'), 'triage-digest')).toEqual(posted);
+    expect(fake.messagesIn(DIGEST).map((m) => (m.upload ? 'chart' : m.text))).toEqual([`Weekly digest ${week.label}`, 'chart']);
     for (const m of fake.messages) expect(fake.mentionsIn(m)).toEqual(NOBODY);
   });
 

@@ -47,6 +47,24 @@ describe('SqliteStore', () => {
     expect(store.db.prepare('SELECT is_complaint FROM mentions WHERE id = 1').pluck().get()).toBe(1);
   });
 
+  it('copies the deliveries of a one-chat database into per-chat deliveries, each under the chat its ids show', async () => {
+    await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention()], now }, decide);
+    const [discord, slack, member, waiting] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number, number];
+    await store.markPosted(discord, '1100000000000000001', '1200000000000000001', now);
+    await store.markPosted(slack, 'C0ALERTS1', '1700000000.000100', now);
+    await store.markGrouped(slack, [member], 'C0ALERTS1', '1700000000.000100', now);
+    // The database as the version before per-chat deliveries left it.
+    store.db.exec('DROP TABLE deliveries');
+    store.db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    await store.close();
+    store = new SqliteStore(path);
+    expect(await store.deliveries.messageOf('discord', discord)).toEqual({ channelId: '1100000000000000001', messageId: '1200000000000000001' });
+    expect(await store.deliveries.messageOf('slack', slack)).toEqual({ channelId: 'C0ALERTS1', messageId: '1700000000.000100' });
+    expect(await store.deliveries.messageOf('slack', member)).toEqual({ channelId: 'C0ALERTS1', messageId: '1700000000.000100' });
+    expect(await store.deliveries.messageOf('discord', slack)).toBeUndefined();
+    expect((await store.deliveries.claimCards('discord', 10, now, 60_000)).map((a) => a.id)).toEqual([slack, member, waiting]);
+  });
+
   it('keeps what was committed when the process dies', async () => {
     await store.ingest({ source: 'x', mentions: [mention(), mention()], cursor: { stream: 'mentions', value: '7' }, now }, decide);
     // No close(): open the file from a second connection as a restarted process would.

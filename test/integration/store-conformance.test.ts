@@ -1,10 +1,12 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideFor } from '../../src/pipeline.js';
-import { PgStore } from '../../src/store/pg-store.js';
+import { holderGone, PgStore } from '../../src/store/pg-store.js';
 import { REMOVED } from '../../src/store/retention.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
-import type { Store } from '../../src/store/store-port.js';
+import type { SqlRunner, Store } from '../../src/store/store-port.js';
+import { DeliveryQueries } from '../../src/store/delivery-queries.js';
+import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
 import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
@@ -55,6 +57,13 @@ function postgresAdapter(): Adapter {
       cluster?.stop();
     },
   };
+}
+
+/** A second instance's view of the same database (another claimant id). */
+function sqlRunnerOf(store: Store): SqlRunner {
+  if (store instanceof PgStore) return { all: (text, params) => all(store.pool, text, params), run: async (text, params) => void (await run(store.pool, text, params)) };
+  const { db } = store as SqliteStore;
+  return { all: async <T>(text: string, params: readonly unknown[]) => db.prepare(text).all(...params) as T[], run: async (text, params) => void db.prepare(text).run(...params) };
 }
 
 /** Every repository behaviour, run against each adapter: SQLite (the default) and PostgreSQL. */
@@ -217,6 +226,79 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       await store.markGrouped(lead, [last], 'c', 'm1', now);
       expect(await store.groupMembers(lead)).toEqual([member, last]);
       expect((await store.ops.gauges()).outboxDepth).toBe(0);
+    });
+
+    it('keeps one delivery per chat: each chat claims, attempts, records, finds and redraws its own card', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention()], now }, decide);
+      const [lead, member, other] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number];
+      const { deliveries } = store;
+      expect((await deliveries.claimCards('discord', 10, now, 60_000)).map((a) => a.id)).toEqual([lead, member, other]);
+      // Claimed for Discord by this instance: Slack's outbox is its own.
+      expect((await deliveries.claimCards('slack', 10, now, 60_000)).map((a) => a.id)).toEqual([lead, member, other]);
+      expect(await deliveries.markAttempted('discord', lead, [member], now, 60_000)).toBe(true);
+      expect(await deliveries.unrecordedCards('discord', 10, now)).toEqual([{ lead, urgency: 'normal', account: null, attemptedAt: now, members: [member], leadMessage: undefined }]);
+      expect(await deliveries.unrecordedCards('slack', 10, now)).toEqual([]);
+      expect(await deliveries.recordDelivery('discord', lead, [member], { channelId: 'c', messageId: 'd1' }, now)).toBe(true);
+      expect(await deliveries.recordDelivery('discord', lead, [member], { channelId: 'c', messageId: 'd1' }, now)).toBe(false);
+      expect(await deliveries.messageOf('discord', member)).toEqual({ channelId: 'c', messageId: 'd1' });
+      expect(await deliveries.messageOf('slack', lead)).toBeUndefined();
+      expect((await deliveries.claimCards('discord', 10, now, 60_000)).map((a) => a.id)).toEqual([other]);
+      expect(await deliveries.markAttempted('slack', lead, [], now, 60_000)).toBe(true);
+      await deliveries.recordFound('slack', (await deliveries.unrecordedCards('slack', 10, now))[0]!, { channelId: 'C0ALERTS1', messageId: '1700000000.000100' }, now);
+      expect(await deliveries.staleCards('slack', 10)).toEqual([lead]);
+      await deliveries.markCardFresh('slack', lead);
+      // A claim in Slack on the member redraws the lead's card in Discord only.
+      await deliveries.markStale(member, 'slack');
+      expect(await deliveries.staleCards('discord', 10)).toEqual([lead]);
+      expect(await deliveries.staleCards('slack', 10)).toEqual([]);
+      expect(await deliveries.messagesOf(lead)).toEqual([{ chat: 'discord', channelId: 'c', messageId: 'd1' }, { chat: 'slack', channelId: 'C0ALERTS1', messageId: '1700000000.000100' }]);
+      expect(await deliveries.setAside('slack', other, 'cannot draw', now)).toBe(true);
+      expect(await deliveries.setAside('slack', other, 'cannot draw', now)).toBe(false);
+      expect(await deliveries.outboxDepth(['discord', 'slack', 'teams'])).toEqual(new Map([['discord', 1], ['slack', 1], ['teams', 3]]));
+      await deliveries.clearAttempt('discord', [other]);
+    });
+
+    it('copies in cards a one-chat run recorded in the alerts alone, under the chat their ids show, once', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention()], now }, decide);
+      const [onDiscord, onSlack, waiting] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number];
+      await store.markPosted(onDiscord, '1100000000000000001', '1200000000000000001', now);
+      await store.markPosted(onSlack, 'C0ALERTS1', '1700000000.000100', now);
+      expect(await store.deliveries.adoptRecorded()).toBe(2);
+      expect(await store.deliveries.adoptRecorded()).toBe(0);
+      expect(await store.deliveries.messageOf('discord', onDiscord)).toEqual({ channelId: '1100000000000000001', messageId: '1200000000000000001' });
+      expect((await store.deliveries.claimCards('slack', 10, now, 60_000)).map((a) => a.id)).toEqual([onDiscord, waiting]);
+    });
+
+    // SQLite runs one bot per file: a claim left in it is a dead process's, so it never blocks.
+    it.skipIf(adapter.name === 'SQLite')('lets only one of two instances claim a chat delivery until the claim lapses', async () => {
+      await store.ingest({ source: 'x', mentions: [mention()], now }, decide);
+      const [id] = (await store.pendingAlerts(10)).map((a) => a.id) as [number];
+      const rival = new DeliveryQueries(sqlRunnerOf(store), 'rival', holderGone);
+      expect((await store.deliveries.claimCards('slack', 10, now, 60_000)).map((a) => a.id)).toEqual([id]);
+      expect(await rival.claimCards('slack', 10, now, 60_000)).toEqual([]);
+      expect(await rival.markAttempted('slack', id, [], now, 60_000)).toBe(false);
+      expect(await store.deliveries.markAttempted('slack', id, [], now, 60_000)).toBe(true);
+      // This instance died after the attempt: once the claim lapses the rival looks for the card.
+      expect(await rival.unrecordedCards('slack', 10, now)).toEqual([]);
+      expect((await rival.unrecordedCards('slack', 10, now + 120_000)).map((c) => c.lead)).toEqual([id]);
+      expect((await rival.claimCards('slack', 10, now + 120_000, 60_000)).map((a) => a.id)).toEqual([id]);
+      expect(await store.deliveries.markAttempted('slack', id, [], now + 120_000, 60_000)).toBe(false);
+    });
+
+    it('sends each SLA notification once per chat', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'chest pain, ER or 911?', createdAt: now })], now }, decide, book.resume);
+      await store.sweepSla(now + 2 * 3600_000, book.eventsOf);
+      const ids = (await store.pendingNotifications(10)).map((n) => n.id);
+      expect(ids.length).toBeGreaterThan(0);
+      const first = ids[0] as number;
+      expect(await store.deliveries.claimNotifications('discord', 10, now, 60_000)).toEqual(ids);
+      expect(await store.deliveries.markNotificationAttempted('discord', first, now, 60_000)).toBe(true);
+      expect(await store.deliveries.unrecordedNotifications('discord', 10, now)).toEqual([{ id: first, attemptedAt: now }]);
+      await store.deliveries.markNotificationSent('discord', first, { channelId: 'c', messageId: 'n1' }, now);
+      expect(await store.deliveries.unrecordedNotifications('discord', 10, now)).toEqual([]);
+      expect(await store.deliveries.claimNotifications('discord', 10, now, 60_000)).toEqual(ids.slice(1));
+      expect(await store.deliveries.claimNotifications('slack', 10, now, 60_000)).toEqual(ids);
     });
 
     it('finds alerts by text case-insensitively, taking % and _ literally', async () => {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { accountDirectory, sourceNameOf } from '../../src/accounts.js';
 import { channelFor } from '../../src/chat/chat.js';
+import { routeOf } from '../../src/chat/recover-sends.js';
 import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { tempDir } from '../helpers/setup.js';
@@ -51,6 +52,22 @@ describe('accounts: data/accounts.json beside the one-account settings', () => {
     expect(directory.labelOf('foundation-fb')).toBe('Riverbend Foundation on Facebook');
     expect(directory.labelOf('facebook')).toBeUndefined();
     expect(directory.routingOf('foundation-fb').alertChannelId).toBe('111111111111111111');
+  });
+
+  it('routes an account per chat: routing.discord and routing.slack first, plain channels only in the chat they belong to', () => {
+    const both = { ...FOUNDATION_FB, routing: { alerts: '111111111111111111', slack: { alerts: 'C0FOUNDATN', urgent: 'C0FOUNDURG' } } };
+    write({ accounts: [both] });
+    const config = loadConfig({ DATABASE_PATH: join(temp.dir, 't.db'), ACCOUNTS_PATH: path, ...SECRETS });
+    const deps = { accounts: accountDirectory(config.accounts) };
+    expect(routeOf(deps, 'foundation-fb', 'discord')).toEqual({ route: { alertChannelId: '111111111111111111' } });
+    expect(routeOf(deps, 'foundation-fb', 'slack')).toEqual({ route: { alertChannelId: 'C0FOUNDATN', urgentChannelId: 'C0FOUNDURG' } });
+    write({ accounts: [FOUNDATION_FB] });
+    const plain = { accounts: accountDirectory(loadConfig({ DATABASE_PATH: join(temp.dir, 't.db'), ACCOUNTS_PATH: path, ...SECRETS }).accounts) };
+    // A Discord channel id never reaches Slack.
+    expect(routeOf(plain, 'foundation-fb', 'slack')).toEqual({});
+    expect(routeOf(plain, 'foundation-fb', 'discord')).toEqual({ route: { alertChannelId: '111111111111111111', urgentChannelId: '222222222222222222' } });
+    write({ accounts: [{ ...FOUNDATION_FB, routing: { slack: { alerts: '111111111111111111x' } } }] });
+    expect(problems({ ACCOUNTS_PATH: path, ...SECRETS })).toEqual([expect.stringMatching(/routing\.slack\.alerts: must be a Discord channel id/)]);
   });
 
   it('names the unset variable, the pasted secret, a twice-used id and a stray field, one line each', () => {

@@ -33,13 +33,9 @@ describe('loadConfig: Teams and the web console', () => {
     expect(problems({ ...TEAMS, TEAMS_WORKFLOW_URL: 'not a url' })).toEqual([expect.stringMatching(/^TEAMS_WORKFLOW_URL=not a url: not an http\(s\) URL/)]);
   });
 
-  it('keeps one chat at a time, Teams included', () => {
-    expect(problems({ ...TEAMS, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' })).toEqual([
-      'SLACK_BOT_TOKEN and TEAMS_WORKFLOW_URL are both set: Triage posts to one chat at a time for now. Unset the one you do not use.',
-    ]);
-    expect(problems({ ...TEAMS, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01', DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '123456789012345678' })).toEqual([
-      'DISCORD_TOKEN and SLACK_BOT_TOKEN and TEAMS_WORKFLOW_URL are all set: Triage posts to one chat at a time for now. Unset the ones you do not use.',
-    ]);
+  it('takes Discord, Slack and Teams together', () => {
+    expect(problems({ ...TEAMS, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' })).toEqual([]);
+    expect(problems({ ...TEAMS, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01', DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '123456789012345678' })).toEqual([]);
   });
 
   it('reads the console settings, actor groups as a list', () => {

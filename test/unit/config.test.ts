@@ -127,10 +127,8 @@ describe('loadConfig', () => {
     expect(problems({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01', SLACK_ACTOR_USER_GROUP_IDS: ' , ' })).toEqual([expect.stringMatching(/^SLACK_ACTOR_USER_GROUP_IDS lists no user group id/)]);
   });
 
-  it('refuses Discord and Slack at once, in one line that says so', () => {
-    expect(problems({ DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '123456789012345678', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' })).toEqual([
-      'DISCORD_TOKEN and SLACK_BOT_TOKEN are both set: Triage posts to one chat at a time for now. Unset the one you do not use.',
-    ]);
+  it('takes Discord and Slack at once', () => {
+    expect(problems({ DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '123456789012345678', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_ALERT_CHANNEL_ID: 'C0ALERTS01' })).toEqual([]);
   });
 
   it('serves /healthz and /metrics only when HTTP_PORT is set, on loopback unless HTTP_HOST says otherwise', () => {

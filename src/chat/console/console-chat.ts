@@ -8,6 +8,7 @@ import { terminalLine, terminalText } from '../sanitize.js';
 export function createConsoleChat(out: Writable, options: { now: () => number; timeZone: string }): Chat {
   return {
     name: 'console',
+    can: { editInPlace: false, threads: false, modals: false, buttons: false, fileUpload: false, lookBack: false },
     async postAlert(card: AlertCard): Promise<PostedMessage> {
       out.write(`${renderOrFail(card.alert.id, () => renderConsoleCard(card, options.now(), options.timeZone))}\n\n`);
       return { channelId: 'console', messageId: `console-${card.alert.id}` };

@@ -193,6 +193,8 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
 
   return {
     name: 'discord',
+    // Reminders go as replies in the channel, not threads; snooze and replies are menus, not modals.
+    can: { editInPlace: true, threads: false, modals: false, buttons: true, fileUpload: true, lookBack: true },
     client: client as Client<true>,
     config,
     renderCard,

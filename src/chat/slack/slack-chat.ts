@@ -17,6 +17,8 @@ import { createSlackCaller, slackErrorCode, translateSlackError, type SlackCall 
 const UNDRAWABLE = new Set(['invalid_blocks', 'invalid_blocks_format', 'msg_too_long', 'invalid_metadata_format', 'invalid_metadata_schema', 'metadata_too_large']);
 /** A card that is gone from Slack (deleted, or in a channel we left): nothing to redraw. */
 const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
+/** The metadata event type of our weekly digest messages, with the week: how one is found again after a crash. */
+const DIGEST_EVENT = 'triage_digest';
 
 export interface SlackChat extends Chat {
   readonly app: App;
@@ -190,10 +192,25 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
     }
   }
 
+  /**
+   * Look before repost, for the weekly digest: Slack has no nonce, so a digest posted just before a
+   * crash (before the store recorded it) is found by its week in the channel's last eight days.
+   */
+  async function findDigest(channel: string, week: string): Promise<PostedMessage | undefined> {
+    const oldest = (Math.max(0, options.now() - 8 * 86_400_000) / 1000).toFixed(6);
+    const page = await fetchPage({ channel }, oldest, undefined);
+    const mine = page?.messages.find((m) => {
+      const metadata = m.metadata as { event_type?: unknown; event_payload?: { week?: unknown } } | undefined;
+      return (m.user === botUserId || (botId !== undefined && m.bot_id === botId)) && metadata?.event_type === DIGEST_EVENT && metadata.event_payload?.week === week;
+    });
+    return mine && typeof mine.ts === 'string' ? { channelId: channel, messageId: mine.ts } : undefined;
+  }
+
   async function postDigestIn(channel: string, digest: DigestMessage): Promise<PostedMessage> {
     const week = digest.data.week;
     const { text, blocks } = renderSlackDigest(digest.data);
-    const posted = await postMessage({ channel, text, blocks, parse: 'none', link_names: false }, `posting the ${week} digest`);
+    const metadata = { event_type: DIGEST_EVENT, event_payload: { week } };
+    const posted = await postMessage({ channel, text, blocks, metadata, parse: 'none', link_names: false } as webApi.ChatPostMessageArguments, `posting the ${week} digest`);
     await call(`uploading the ${week} digest chart`, () => app.client.files.uploadV2({
       channel_id: channel,
       file: digest.chartPng,
@@ -206,6 +223,7 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
 
   return {
     name: 'slack',
+    can: { editInPlace: true, threads: true, modals: true, buttons: true, fileUpload: true, lookBack: true },
     app,
     config,
     botUserId,
@@ -248,7 +266,13 @@ export async function connectSlack(options: SlackChatOptions): Promise<SlackChat
       } as webApi.ChatPostMessageArguments, `sending an SLA ${notification.kind} for alert #${notification.alert.id}`);
     },
     async postDigest(digest) {
-      return postDigestIn(config.digestChannelId ?? alertChannel, digest);
+      const channel = config.digestChannelId ?? alertChannel;
+      const found = await findDigest(channel, digest.data.week);
+      if (found) {
+        log.info({ week: digest.data.week, ts: found.messageId }, 'the weekly digest was posted before a restart; not posted again');
+        return found;
+      }
+      return postDigestIn(channel, digest);
     },
     postDigestIn,
     async announceEscalation(alertId, urgency, actorName, at) {

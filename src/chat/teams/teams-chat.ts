@@ -96,6 +96,8 @@ export function createTeamsChat(options: TeamsChatOptions): TeamsChat {
 
   return {
     name: 'teams',
+    // A Workflows webhook only posts: no redraws, no reading back; its cards' buttons open the console.
+    can: { editInPlace: false, threads: false, modals: false, buttons: false, fileUpload: false, lookBack: false },
     async postAlert(card: AlertCard, nonce: string) {
       const message = renderOrFail(card.alert.id, () => renderTeamsAlertCard(card, { now: options.now(), links: options.links }));
       try {

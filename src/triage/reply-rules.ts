@@ -74,6 +74,16 @@ const CARE_EVENT =
 /** Staff words: with a time, about someone's care only in a reply spoken to them. */
 const STAFF_CONTEXT = /\b(?:provider|doctors?|nurses?|staff|team|crew|shift|valet|front desk|busy|busiest)\b/i;
 
+/**
+ * A time tied to someone's care, wherever it stands (public information included): "booked you for
+ * Tuesday", "your visit on Nov 2", "results from Tuesday's appointment".
+ */
+const CARE_THING = String.raw`(?:visit|stay|check-?in|appointments?|appt|procedures?|surgery|scan|results?|labs?|notes|admission|discharge|infusion|treatment)`;
+const TIME_OF_CARE = new RegExp(
+  String.raw`\b(?:booked|scheduled|rebooked) you for\b|\byour ${CARE_THING}\b[^.!?]{0,40}\b(?:from|on|at) (?:${WHEN.source})|\b${CARE_THING}\b[^.!?]{0,15}\bfrom (?:${WHEN.source})`,
+  'i',
+);
+
 /** Looking the person up: "we checked your account", "according to our system", "on file". */
 const LOOKED_UP = new RegExp(
   [
@@ -132,6 +142,10 @@ export function sentenceProblems(reply: string, healthWord: VocabularyMatch, pla
       problems.push(`gives a time of someone's care: "${when[0]}"`);
       break;
     }
+  }
+  if (!problems.some((p) => p.startsWith('gives a time'))) {
+    const time = TIME_OF_CARE.exec(reply);
+    if (time) problems.push(`gives a time of someone's care: "${time[0].trim()}"`);
   }
   const lookedUp = LOOKED_UP.exec(reply);
   if (lookedUp) problems.push(`tells what we found in their records: "${lookedUp[0].trim()}"`);

@@ -119,7 +119,7 @@ describe('the reply guard on the ways people write replies', () => {
     ['being seen here', 'We see you were seen in our ER last month.', /confirms the author is a patient/],
     ['a relative in one of our units', 'We have let the 4th floor nurses know your mom needs help.', /confirms the author is a patient/],
     ['thanks for coming to a clinic', 'Thanks for visiting our orthopedic clinic! Glad you are healing.', /confirms the author is a patient/],
-    ['a named clinician beside "you"', 'Dr. Kim and the team are so proud of you.', /names a clinician beside the author/],
+    ['a named clinician beside "you"', 'Dr. Kim and the team are so proud of you.', /names a member of staff: "Dr. Kim"/],
     ['a time of care', "We've spoken with the front desk about your check-in this morning.", /gives a time of someone's care/],
     ['a medicine the mention did not name', 'The Adderall shortage is hitting us too.', /names a medicine: "adderall"/],
     ['a condition owned by the reader', "We are sorry about your wife's miscarriage.", /ties a health detail to the author/],

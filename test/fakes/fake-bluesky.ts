@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeFake, listenOnLoopback, loopbackOrigin } from './loopback.js';
 
 /** An account as the fake knows it; serialised as app.bsky.actor.defs#profileView(Basic). */
 export interface FakeBskyAccount {
@@ -117,20 +117,16 @@ export class FakeBluesky {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await listenOnLoopback((req, res) => void this.handle(req, res));
     return this.baseUrl;
   }
 
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${loopbackOrigin(this.server!)}`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hung) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await closeFake(this.server, this.hung);
   }
 
   addAccount(account: { handle: string; displayName?: string; did?: string }): FakeBskyAccount {

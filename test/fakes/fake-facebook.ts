@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeFake, listenOnLoopback, loopbackOrigin } from './loopback.js';
 
 /** Someone on Facebook as the fake knows them. */
 export interface FakeFbUser {
@@ -87,21 +87,17 @@ export class FakeFacebook {
   counter = 0;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await listenOnLoopback((req, res) => this.handle(req, res));
     return this.baseUrl;
   }
 
   /** The versioned base, as FACEBOOK_GRAPH_URL. */
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/${this.version}`;
+    return `${loopbackOrigin(this.server!)}/${this.version}`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hung) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await closeFake(this.server, this.hung);
   }
 
   addPost(post: { message?: string; from?: FakeFbUser; createdAt?: number }): FakeFbPost {

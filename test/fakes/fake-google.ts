@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeFake, listenOnLoopback, loopbackOrigin } from './loopback.js';
 
 export type StarRating = 'ONE' | 'TWO' | 'THREE' | 'FOUR' | 'FIVE';
 
@@ -64,14 +64,12 @@ export class FakeGoogle {
   counter = 0;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await listenOnLoopback((req, res) => this.handle(req, res));
     return this.baseUrl;
   }
 
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${loopbackOrigin(this.server!)}`;
   }
 
   get tokenUrl(): string {
@@ -79,9 +77,7 @@ export class FakeGoogle {
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hung) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await closeFake(this.server, this.hung);
   }
 
   addReview(review: { locationId?: string; displayName?: string; starRating: StarRating; comment?: string; createdAt?: number; reply?: { comment: string; updatedAt: number } }): FakeReview {

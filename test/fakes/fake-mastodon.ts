@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeFake, listenOnLoopback, loopbackOrigin } from './loopback.js';
 
 export interface FakeMastodonAccount {
   id: string;
@@ -78,20 +78,16 @@ export class FakeMastodon {
   }
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => void this.receive(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await listenOnLoopback((req, res) => void this.receive(req, res));
     return this.baseUrl;
   }
 
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${loopbackOrigin(this.server!)}`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hung) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await closeFake(this.server, this.hung);
   }
 
   addAccount(account: Omit<FakeMastodonAccount, 'id'>): FakeMastodonAccount {

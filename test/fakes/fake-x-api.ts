@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { closeFake, listenOnLoopback, loopbackOrigin } from './loopback.js';
 
 const ids = new WeakMap<FakeTweet, bigint>();
 const listKeys = new WeakMap<FakeTweet[], string>();
@@ -70,20 +70,16 @@ export class FakeXApi {
   private nextId = 1_990_000_000_000_000_000n;
 
   async start(): Promise<string> {
-    this.server = createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await listenOnLoopback((req, res) => this.handle(req, res));
     return this.baseUrl;
   }
 
   get baseUrl(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${loopbackOrigin(this.server!)}`;
   }
 
   async stop(): Promise<void> {
-    for (const res of this.hung) res.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await closeFake(this.server, this.hung);
   }
 
   addUser(user: FakeUser): FakeUser {

@@ -21,8 +21,8 @@ export interface SendSummary {
 
 /**
  * The reply outbox's dispatcher: each queued reply is claimed, its attempt committed, sent once,
- * then recorded: sent, the alert's first response at the send time by the reply's author, and the
- * card redrawn. A reply attempted before (a crash, a lapsed claim) is sent again with the same key
+ * then recorded in one transaction: sent, the alert's first response at the send time by the reply's
+ * author with its audit row, and the card marked for a redraw. A reply attempted before (a crash, a lapsed claim) is sent again with the same key
  * and the publisher finds or collides with the first.
  */
 export async function sendReplies(deps: ReplySenderDeps, signal?: AbortSignal, limit = 20): Promise<SendSummary> {
@@ -57,11 +57,14 @@ async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSi
     return 'retrying';
   }
   const sentAt = deps.now();
-  await store.replies.markSent(draft.id, remote, sentAt);
   const detail = { reply: draft.id, text: draft.text, url: remote.url, approvedBy: draft.approvedBy };
-  const responded = await store.applyAction(alert.id, 'respond', draft.author, sentAt, { detail });
-  if (!responded.ok) log.debug({ alertId: alert.id, reason: responded.reason }, 'reply sent on an alert already past responded');
-  await store.consoleQueries.markStale(alert.id);
+  // One transaction: the reply sent, the alert's first response and its audit row, the card's redraw.
+  const recorded = await store.replies.recordSent(draft.id, remote, sentAt, { actor: draft.author, detail });
+  if (!recorded.ok) {
+    log.warn({ draftId: draft.id, reason: recorded.reason }, 'reply sent, but recorded by another attempt first');
+    return 'sent';
+  }
+  if (recorded.response && !recorded.response.ok) log.debug({ alertId: alert.id, reason: recorded.response.reason }, 'reply sent on an alert already past responded');
   log.info({ draftId: draft.id, alertId: alert.id, platform: draft.platform, remoteId: remote.id }, 'reply sent');
   return 'sent';
 }

@@ -19,6 +19,11 @@ export interface ReplyParent {
   nativeId: string;
   url: string | null;
   authorHandle: string;
+  /** Where the source read it: Google's `location:{id}`, Facebook's `feed` or `ratings`. */
+  stream?: string | null | undefined;
+  /** The thread's root (a Facebook post), and the post or comment this one answers. */
+  conversationId?: string | null | undefined;
+  inReplyToId?: string | null | undefined;
 }
 
 export interface PublishedReply {

@@ -50,7 +50,8 @@ async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSi
   if (!(await store.replies.markSending(draft.id, deps.now()))) return 'retrying';
   let remote;
   try {
-    remote = await publisher.publish({ text: draft.text, sendKey: draft.sendKey, createdAt: draft.createdAt, retry }, alert.mention, signal);
+    const thread = await store.replies.threadOf(alert.id);
+    remote = await publisher.publish({ text: draft.text, sendKey: draft.sendKey, createdAt: draft.createdAt, retry }, { ...alert.mention, ...thread }, signal);
   } catch (error) {
     if (error instanceof TriageError && !error.retryable) return fail(error.message);
     log.warn({ draftId: draft.id, err: error }, 'reply send failed; retried next round with the same key');

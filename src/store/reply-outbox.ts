@@ -92,6 +92,14 @@ export interface ReplyRepository {
   /** A send the platform refused for good: out of the outbox, with why. */
   markFailed(id: number, reason: string, now: number): Promise<ReplyResult>;
   events(id: number): Promise<ReplyEvent[]>;
+  /** Where the post an alert is about sits in its platform's threads (what a publisher needs beyond the card). */
+  threadOf(alertId: number): Promise<ReplyThread | null>;
+}
+
+export interface ReplyThread {
+  stream: string | null;
+  conversationId: string | null;
+  inReplyToId: string | null;
 }
 
 interface Row {
@@ -222,6 +230,12 @@ export class ReplyOutbox implements ReplyRepository {
     const rows = await this.sql.all<{ at: number | string; actor: string; action: string; from_state: ReplyState | null; to_state: ReplyState | null; detail: string | null }>(
       'SELECT at, actor, action, from_state, to_state, detail FROM reply_events WHERE draft_id = ? ORDER BY id', [id]);
     return rows.map((r) => ({ at: Number(r.at), actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, detail: r.detail === null ? null : JSON.parse(r.detail) }));
+  }
+
+  async threadOf(alertId: number): Promise<ReplyThread | null> {
+    const [row] = await this.sql.all<{ stream: string | null; conversation_id: string | null; in_reply_to_id: string | null }>(
+      'SELECT m.stream, m.conversation_id, m.in_reply_to_id FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE a.id = ?', [alertId]);
+    return row ? { stream: row.stream, conversationId: row.conversation_id, inReplyToId: row.in_reply_to_id } : null;
   }
 
   /** One conditional transition: `from` one of `states`, to `to`, with the extra columns; audited when it happened. */

@@ -2,7 +2,7 @@ import type { Logger } from '../logger.js';
 import type { ReplyDraft } from '../store/reply-outbox.js';
 import { CLAIM_MS, type Store } from '../store/store-port.js';
 import { TriageError } from '../util/errors.js';
-import type { ReplyPublisher } from './reply-publisher.js';
+import { isCredentialsRefused, type ReplyPublisher } from './reply-publisher.js';
 
 export interface ReplySenderDeps {
   store: Store;
@@ -27,15 +27,18 @@ export interface SendSummary {
  */
 export async function sendReplies(deps: ReplySenderDeps, signal?: AbortSignal, limit = 20): Promise<SendSummary> {
   const summary: SendSummary = { sent: 0, failed: 0, retrying: 0 };
+  // Accounts whose credentials the platform refused this round: their other replies wait, untried.
+  const refused = new Set<string>();
   for (const draft of await deps.store.replies.claimQueued(limit, deps.now(), CLAIM_MS)) {
     if (signal?.aborted) break;
-    const outcome = await sendOne(deps, draft, signal);
+    const account = `${draft.platform}:${draft.account ?? ''}`;
+    const outcome = refused.has(account) ? 'retrying' : await sendOne(deps, draft, signal, () => refused.add(account));
     summary[outcome]++;
   }
   return summary;
 }
 
-async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSignal | undefined): Promise<keyof SendSummary> {
+async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSignal | undefined, onCredentialsRefused: () => void): Promise<keyof SendSummary> {
   const { store, log } = deps;
   const alert = await store.getAlert(draft.alertId);
   const publisher = deps.publisherFor(draft.platform, draft.account);
@@ -53,6 +56,11 @@ async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSi
     const thread = await store.replies.threadOf(alert.id);
     remote = await publisher.publish({ text: draft.text, sendKey: draft.sendKey, createdAt: draft.createdAt, retry }, { ...alert.mention, ...thread }, signal);
   } catch (error) {
+    if (isCredentialsRefused(error)) {
+      onCredentialsRefused();
+      log.error({ platform: draft.platform, account: draft.account, err: error }, `replies paused: ${error.message}`);
+      return 'retrying';
+    }
     if (error instanceof TriageError && !error.retryable) return fail(error.message);
     log.warn({ draftId: draft.id, err: error }, 'reply send failed; retried next round with the same key');
     return 'retrying';

@@ -177,7 +177,7 @@ describe('sending replies from the card', () => {
       await fake.start();
     });
     afterEach(() => fake.stop());
-    const publisher = () => googlePublisher({ accountId: fake.accountId, locationIds: ['4101', '4102'], clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken: fake.refreshToken, apiBaseUrl: fake.baseUrl, tokenUrl: fake.tokenUrl, backfillHours: 24 });
+    const publisher = (refreshToken = fake.refreshToken) => googlePublisher({ accountId: fake.accountId, locationIds: ['4101', '4102'], clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken, apiBaseUrl: fake.baseUrl, tokenUrl: fake.tokenUrl, backfillHours: 24 });
     const answer = 'We are sorry for the trouble. Please contact us so we can help. — The Riverbend Health team';
     const reviewMention = (review: ReturnType<FakeGoogle['addReview']>) => [reviewVersionOf({ reviewId: review.reviewId, starRating: review.starRating, ...(review.comment !== undefined && { comment: review.comment }) }), { stream: `location:${review.locationId}` }, answer] as const;
 
@@ -202,6 +202,23 @@ describe('sending replies from the card', () => {
       expect(fake.replyWrites.map((w) => w.reviewId)).toEqual([review.reviewId, review.reviewId]);
       expect(fake.reviews.filter((r) => r.reply)).toHaveLength(1);
       expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sent' });
+    });
+
+    it('stops sending with one clear message and keeps the drafts when the refresh token is revoked, then sends them once it is fixed', async () => {
+      const first = fake.addReview({ displayName: 'Pat', starRating: 'ONE', comment: 'my bill went to collections', createdAt: clock - 60_000 });
+      const second = fake.addReview({ displayName: 'Sam', starRating: 'ONE', comment: 'my bill went to collections twice', createdAt: clock - 50_000 });
+      const ids = [await queueReplyTo('google', ...reviewMention(first)), await queueReplyTo('google', ...reviewMention(second))];
+      const revoked = publisher('1//revoked-by-the-manager');
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => revoked })).toEqual({ sent: 0, failed: 0, retrying: 2 });
+      const paused = fx.logs.records.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('replies paused: '));
+      expect(paused).toHaveLength(1);
+      expect(paused[0]!.msg).toMatch(/Google refused the refresh token \(invalid_grant.*GOOGLE_REFRESH_TOKEN.*Replies to send wait in the outbox until this is fixed\.$/);
+      expect(fake.requests.filter((r) => r.path === '/token')).toHaveLength(1);
+      expect(fake.replyWrites).toEqual([]);
+      expect((await Promise.all(ids.map((id) => fx.store.replies.forAlert(id)))).flat().map((d) => d.state)).toEqual(['sending', 'queued']);
+      clock += 60_000;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 2, failed: 0, retrying: 0 });
+      expect(fake.replyWrites.map((w) => w.reviewId)).toEqual([first.reviewId, second.reviewId]);
     });
 
     it('takes a reply to a deleted review out of the outbox, with why', async () => {
@@ -263,6 +280,19 @@ describe('sending replies from the card', () => {
       expect(fake.requests.filter((r) => r.method === 'GET' && r.path === `/${fake.version}/${comment.id}/comments`)).toHaveLength(1);
       expect(fake.ownReplies(comment.id)).toHaveLength(1);
       expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sent', remoteId: fake.ownReplies(comment.id)[0]!.id });
+    });
+
+    it('keeps the replies when the page token is rejected, saying so once', async () => {
+      const post = fake.addPost({ message: 'Our new clinic hours', createdAt: clock - 3600_000 });
+      const comment = fake.addComment({ postId: post.id, from: pat, message: 'my bill went to collections', createdAt: clock - 60_000 });
+      const alertId = await queueReplyTo('facebook', ...commentMention(comment));
+      fake.fail({ kind: 'auth' });
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      expect(fx.logs.records.filter((r) => typeof r.msg === 'string' && /^replies paused: Facebook rejected the page token.*FACEBOOK_PAGE_TOKEN/.test(r.msg))).toHaveLength(1);
+      expect((await fx.store.replies.forAlert(alertId))[0]!.state).toBe('sending');
+      clock += 60_000;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.ownReplies(comment.id)).toHaveLength(1);
     });
 
     it('posts on the retry when the first attempt never reached Facebook', async () => {

@@ -1,7 +1,7 @@
 import type { FacebookConfig } from '../../config.js';
 import { TriageError } from '../../util/errors.js';
-import type { ReplyParent, ReplyPublisher } from '../reply-publisher.js';
-import { parseGraphTime, translateGraphError, type GraphClient } from './graph-client.js';
+import { credentialsRefused, type ReplyParent, type ReplyPublisher } from '../reply-publisher.js';
+import { isTokenRejected, parseGraphTime, translateGraphError, type GraphClient } from './graph-client.js';
 import type { GraphComment } from './facebook-mentions.js';
 
 /** Our earlier reply is looked for in this many pages of the thread's newest comments at most. */
@@ -61,7 +61,8 @@ export function facebookPublisher(config: Pick<FacebookConfig, 'pageId'>, client
         if (typeof body?.id !== 'string') throw new TriageError('source-bad-response', `Facebook answered the reply to ${target} without its id`, { retryable: true });
         return published(body.id);
       } catch (error) {
-        throw translateGraphError(error, `the reply to ${target}`);
+        const failure = translateGraphError(error, `the reply to ${target}`);
+        throw isTokenRejected(failure) ? credentialsRefused(failure) : failure;
       }
     },
   };

@@ -1,6 +1,6 @@
 import type { GoogleConfig } from '../../config.js';
 import { TriageError } from '../../util/errors.js';
-import type { ReplyPublisher } from '../reply-publisher.js';
+import { credentialsRefused, type ReplyPublisher } from '../reply-publisher.js';
 import type { GoogleReplyClient } from './google-client.js';
 
 type ClientModule = typeof import('./google-client.js');
@@ -38,7 +38,8 @@ export function googlePublisher(config: GoogleConfig, make?: () => GoogleReplyCl
         if ((error as { response?: { status?: unknown } } | null)?.response?.status === 404) {
           throw new TriageError('source-bad-response', `Google has no review ${reviewId} at location ${locationId} any more (deleted?); the reply was not posted`);
         }
-        throw module.translateGoogleError(error, `the reply to review ${reviewId} of location ${locationId}`, { answeredBefore: true });
+        const failure = module.translateGoogleError(error, `the reply to review ${reviewId} of location ${locationId}`, { answeredBefore: true });
+        throw module.isCredentialRejected(failure) ? credentialsRefused(failure) : failure;
       }
     },
   };

@@ -76,6 +76,8 @@ export interface DiscordConfig {
   digestChannelId?: string;
   /** Members with any of these roles may act on alerts; empty = every member who can see the channel. */
   actorRoleIds: string[];
+  /** Members with any of these roles may approve or reject a reply written by someone else; absent or empty = any actor. */
+  approverRoleIds?: string[];
   /** More non-critical alerts than this in one dispatch are coalesced into grouped cards. */
   stormThreshold: number;
   apiBaseUrl: string;
@@ -351,14 +353,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const urgentChannelId = snowflake('DISCORD_URGENT_CHANNEL_ID');
   const leadRoleId = snowflake('DISCORD_LEAD_ROLE_ID');
   const digestChannelId = snowflake('DISCORD_DIGEST_CHANNEL_ID');
-  const actorRoleIds = (get('DISCORD_ACTOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
-  if (get('DISCORD_ACTOR_ROLE_IDS') !== undefined && actorRoleIds.length === 0) {
-    // An empty list would mean anyone may act: say so rather than guess.
-    problems.push('DISCORD_ACTOR_ROLE_IDS lists no role id. List role ids separated by commas, or unset it to let everyone who sees the channel act.');
-  }
-  for (const id of actorRoleIds) {
-    if (!/^\d{15,21}$/.test(id)) problems.push(`DISCORD_ACTOR_ROLE_IDS: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
-  }
+  const roleIds = (name: string, unsetMeans: string) => {
+    const ids = (get(name) ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    // An empty list would mean anyone may: say so rather than guess.
+    if (get(name) !== undefined && ids.length === 0) problems.push(`${name} lists no role id. List role ids separated by commas, or unset it to let ${unsetMeans}.`);
+    for (const id of ids) {
+      if (!/^\d{15,21}$/.test(id)) problems.push(`${name}: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
+    }
+    return ids;
+  };
+  const actorRoleIds = roleIds('DISCORD_ACTOR_ROLE_IDS', 'everyone who sees the channel act');
+  const approverRoleIds = roleIds('DISCORD_APPROVER_ROLE_IDS', 'every member who may act approve replies written by someone else');
   const stormThreshold = positiveInt('DISCORD_STORM_THRESHOLD', 20, 1_000) ?? 20;
   if (discordToken !== undefined) {
     if (alertChannelId === undefined) {
@@ -368,6 +373,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       token: discordToken,
       apiBaseUrl: discordApiBaseUrl,
       actorRoleIds,
+      ...(approverRoleIds.length > 0 && { approverRoleIds }),
       stormThreshold,
       ...(urgentChannelId !== undefined && { urgentChannelId }),
       ...(leadRoleId !== undefined && { leadRoleId }),

@@ -20,6 +20,8 @@ import { createReplaySource, replayFileProblem } from './sources/replay-source.j
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
 import { createGraphClient } from './sources/facebook/graph-client.js';
+import { facebookPublisher } from './sources/facebook/facebook-publisher.js';
+import { googlePublisher } from './sources/google/google-publisher.js';
 import { createGoogleReviewsSource } from './sources/google/google-reviews-source.js';
 import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
 import { createBlueskyAgent } from './sources/bluesky/bluesky-client.js';
@@ -69,8 +71,8 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
 }
 
 /**
- * Who posts a reply written on a card, per account: Mastodon and Bluesky (more platforms as their
- * publishers land). A mention's account is the accounts file's id, or the platform's name for its
+ * Who posts a reply written on a card, per account: Mastodon, Bluesky, Facebook and Google (more
+ * platforms as their publishers land). A mention's account is the accounts file's id, or the platform's name for its
  * one-account settings.
  */
 export function replyPublishers(app: App, signal: AbortSignal): (platform: string, account: string | null) => ReplyPublisher | undefined {
@@ -83,6 +85,10 @@ export function replyPublishers(app: App, signal: AbortSignal): (platform: strin
         const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
         return blueskyPublisher(createBlueskyAgent(account.config, sessions, { signal, log: app.log }), account.config, sessions);
       }
+      case 'facebook':
+        return facebookPublisher(account.config, createGraphClient(account.config));
+      case 'google':
+        return googlePublisher(account.config);
       default:
         return undefined;
     }

@@ -82,7 +82,7 @@ export class PgStore implements Store {
     this.accountQueries = new AccountQueries(sql);
     this.deliveries = new DeliveryQueries(sql, this.instance, holderGone);
     this.consoleQueries = new ConsoleQueries(sql);
-    this.replies = new ReplyOutbox(sql, this.instance);
+    this.replies = new ReplyOutbox(sql, this.instance, false, pgPurgeDriver(pool));
   }
 
   /** Connects, checks the server answers and applies the migrations. */

@@ -12,7 +12,7 @@ import { DigestQueries } from './digest-queries.js';
 import { MIGRATIONS } from './migrations.js';
 import { OpsQueries } from './ops-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
-import { RetentionStore } from './retention.js';
+import { RetentionStore, sqlitePurgeDriver } from './retention.js';
 import { SourceSessions } from './source-sessions.js';
 import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteIngest } from './sqlite-ingest.js';
@@ -88,7 +88,7 @@ export class SqliteStore implements Store {
     // One bot per file: a claim left in it is a dead process's.
     this.deliveries = new DeliveryQueries(sql, this.instance, () => '1 = 1');
     this.consoleQueries = new ConsoleQueries(sql);
-    this.replies = new ReplyOutbox(sql, this.instance, true);
+    this.replies = new ReplyOutbox(sql, this.instance, true, sqlitePurgeDriver(db));
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);
     this.sla = new SqliteSla(db, this.alerts);

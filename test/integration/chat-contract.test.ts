@@ -55,6 +55,8 @@ async function discordDriver(fx: Fixture): Promise<ChatDriver> {
       const id = fake.click(posted(alertId), `t:${action}:${alertId}`, members[who], value === undefined ? undefined : [value]);
       const callback = await fake.waitFor(() => fake.callbacks.find((c) => c.interactionId === id));
       if (callback.type === 7) drawn.set(alertId, callback.data);
+      // A suggested reply opens the reply editor (a modal, type 9), prefilled, with the guard's verdict above it.
+      if (callback.type === 9) return { privately: JSON.stringify(callback.data) };
       return callback.type === 4 ? { privately: callback.data.content } : {};
     },
     card: (alertId) => JSON.stringify(drawn.get(alertId) ?? posted(alertId)),
@@ -153,7 +155,7 @@ describe.each([
 
   it('declares what it can do, and offers the calls its declaration promises', () => {
     const can = capabilitiesOf(driver.chat);
-    expect(can).toMatchObject({ editInPlace: true, buttons: true, lookBack: true, fileUpload: true, threads: chatName === 'slack', modals: chatName === 'slack' });
+    expect(can).toMatchObject({ editInPlace: true, buttons: true, lookBack: true, fileUpload: true, threads: chatName === 'slack', modals: true });
     expect(typeof driver.chat.updateAlert).toBe('function');
     expect(typeof driver.chat.findPosted).toBe('function');
     expect(typeof driver.chat.postDigest).toBe('function');

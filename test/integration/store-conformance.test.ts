@@ -504,10 +504,41 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
         // A crash here: the claim lapses, the reply is claimed again still marked as attempted.
         const again = await store.replies.claimQueued(10, now + 120_000, 60_000);
         expect(again).toMatchObject([{ id: d.id, state: 'sending', attemptedAt: now + 1 }]);
-        expect(await store.replies.markSent(d.id, { id: '99', url: 'https://x.com/i/web/status/99' }, now + 120_001)).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 120_001, remoteId: '99' } });
-        expect(await store.replies.markSent(d.id, { id: '100', url: null }, now + 120_002)).toMatchObject({ ok: false });
+        expect(await store.replies.recordSent(d.id, { id: '99', url: 'https://x.com/i/web/status/99' }, now + 120_001, { actor: '@kim', detail: {} })).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 120_001, remoteId: '99' } });
+        expect(await store.replies.recordSent(d.id, { id: '100', url: null }, now + 120_002, { actor: '@kim', detail: {} })).toMatchObject({ ok: false });
         expect(await store.replies.claimQueued(10, now + 999_999, 60_000)).toEqual([]);
         expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt', 'sent']);
+      });
+
+      it('records the send, the alert\'s first response and both audit rows in one transaction, or none of them', async () => {
+        const d = await draft();
+        await store.markPosted(d.alertId, 'C1', 'M1', now);
+        await store.replies.claimQueued(10, now, 60_000);
+        expect(await store.replies.markSending(d.id, now + 1)).toBe(true);
+        // The alert's audit table unwritable: the whole record rolls back, the reply stays "sending" for the retry.
+        const sql = sqlRunnerOf(store);
+        await sql.run('ALTER TABLE alert_events RENAME TO alert_events_away', []);
+        await expect(store.replies.recordSent(d.id, { id: '77', url: null }, now + 2, { actor: '@kim', detail: { reply: d.id } })).rejects.toThrow();
+        await sql.run('ALTER TABLE alert_events_away RENAME TO alert_events', []);
+        expect(await store.replies.get(d.id)).toMatchObject({ state: 'sending', sentAt: null, remoteId: null });
+        expect(await store.getAlert(d.alertId)).toMatchObject({ state: 'open', firstResponseAt: null });
+        expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt']);
+
+        const recorded = await store.replies.recordSent(d.id, { id: '77', url: 'https://x.com/i/web/status/77' }, now + 3, { actor: '@kim', detail: { reply: d.id } });
+        expect(recorded).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 3, remoteId: '77' }, response: { ok: true, changed: true, alert: { state: 'responded', firstResponseAt: now + 3, respondedBy: '@kim' } } });
+        expect((await store.alertEvents(d.alertId)).at(-1)).toMatchObject({ at: now + 3, actor: '@kim', action: 'respond', fromState: 'open', toState: 'responded', detail: { reply: d.id } });
+        expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt', 'sent']);
+        expect(await sql.all('SELECT card_stale FROM alerts WHERE id = ?', [d.alertId])).toEqual([{ card_stale: 1 }]);
+      });
+
+      it('keeps the earlier first response when the alert was answered before the reply went out', async () => {
+        const d = await draft();
+        await store.applyAction(d.alertId, 'respond', '@lee', now + 1);
+        await store.replies.claimQueued(10, now, 60_000);
+        await store.replies.markSending(d.id, now + 2);
+        const recorded = await store.replies.recordSent(d.id, { id: '78', url: null }, now + 3, { actor: '@kim', detail: {} });
+        expect(recorded).toMatchObject({ ok: true, draft: { state: 'sent' }, response: { ok: true, changed: false } });
+        expect(await store.getAlert(d.alertId)).toMatchObject({ state: 'responded', firstResponseAt: now + 1, respondedBy: '@lee' });
       });
 
       it('takes a failed send out of the outbox with the reason', async () => {

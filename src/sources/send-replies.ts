@@ -46,12 +46,14 @@ async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSi
   };
   if (!alert) return fail('the alert is gone');
   if (!publisher) return fail(`replying on ${draft.platform} is not set up for this account: copy the text and post it there`);
+  if (await publisher.held?.()) return 'retrying';
   const retry = draft.attemptedAt !== null;
   if (!(await store.replies.markSending(draft.id, deps.now()))) return 'retrying';
   let remote;
   try {
     remote = await publisher.publish({ text: draft.text, sendKey: draft.sendKey, createdAt: draft.createdAt, retry }, alert.mention, signal);
   } catch (error) {
+    if (await publisher.held?.()) return 'retrying';
     if (error instanceof TriageError && !error.retryable) return fail(error.message);
     log.warn({ draftId: draft.id, err: error }, 'reply send failed; retried next round with the same key');
     return 'retrying';

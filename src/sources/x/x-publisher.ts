@@ -59,7 +59,7 @@ export function xPublisher(options: XPublisherOptions): ReplyPublisher {
       // Another process may have rotated the token first: its newer tokens are in the database.
       const current = await logins.load('x', account, seal);
       if (current && current.sealed !== login.sealed && current.revokedAt === null) return current;
-      await logins.markRevoked('x', account, login.sealed, (error as Error).message);
+      await logins.markRevoked('x', account, login.sealed, tokenError(error, 'the stored refresh token').message);
       throw hold(xRevokedNote(account));
     }
   }

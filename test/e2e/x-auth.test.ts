@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tokenSeal } from '../../src/store/oauth-logins.js';
@@ -99,6 +100,35 @@ describe('triage auth x (the built CLI against the fake X)', { timeout: 60_000 }
     const store = new SqliteStore(env.DATABASE_PATH!);
     try {
       expect(await store.oauthLogins.identity('x', 'x')).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('asks which account when the accounts file names several X accounts, and refuses a consent by another account', async () => {
+    const labs = fake.addUser({ id: '4300', username: 'RiverbendLabs', name: 'Riverbend Labs', followers: 10 });
+    const accounts = join(temp.dir, 'accounts.json');
+    writeFileSync(accounts, JSON.stringify({ accounts: [
+      { id: 'system-x', platform: 'x', name: 'Riverbend Health on X', handle: me.username, bearerTokenEnv: 'SYSTEM_X_TOKEN' },
+      { id: 'labs-x', platform: 'x', name: 'Riverbend Labs on X', handle: labs.username, bearerTokenEnv: 'LABS_X_TOKEN' },
+    ] }));
+    const withAccounts = { ACCOUNTS_PATH: accounts, SYSTEM_X_TOKEN: fake.token, LABS_X_TOKEN: fake.token };
+    const ask = await runCli(['auth', 'x'], { env: { ...env, ...withAccounts }, cwd: temp.dir });
+    expect(ask.code).toBe(2);
+    expect(ask.stderr).toBe('triage auth x: several X accounts are configured: choose one with --account (system-x, labs-x).\n');
+
+    fake.consent = { userId: me.id };
+    const wrong = await consent(withAccounts, ['--account', 'labs-x']);
+    expect(wrong.result.code).toBe(1);
+    expect(wrong.result.stderr).toContain('X signed in @RiverbendHealth, but account "labs-x" is @RiverbendLabs: nothing was saved.');
+
+    fake.consent = { userId: labs.id };
+    const right = await consent(withAccounts, ['--account', 'labs-x']);
+    expect(right.result.code, right.result.stderr).toBe(0);
+    const store = new SqliteStore(env.DATABASE_PATH!);
+    try {
+      expect(await store.oauthLogins.identity('x', 'labs-x')).toMatchObject({ userId: labs.id, username: labs.username });
+      expect(await store.oauthLogins.identity('x', 'system-x')).toBeUndefined();
     } finally {
       await store.close();
     }

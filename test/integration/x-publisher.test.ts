@@ -108,6 +108,28 @@ describe('replying on X from the card', () => {
     expect((await fx.store.oauthLogins.load('x', 'x', seal))!.tokens.refreshToken).not.toBe(first.refreshToken);
   });
 
+  it('takes the tokens another instance just rotated instead of calling the login revoked', async () => {
+    const first = await connect(60_000);
+    // Instance B read the login, then instance A refreshed it (X rotated the refresh token) and sent.
+    const stale = await fx.store.oauthLogins.load('x', 'x', seal);
+    const posts = [fake.addTweet({ text: '@RiverbendHealth one', authorId: pat.id }), fake.addTweet({ text: '@RiverbendHealth two', authorId: pat.id })];
+    const reply = (i: number) => ({ text: `${text} (${i})`, sendKey: `k${i}`, createdAt: clock, retry: false });
+    const parent = (i: number) => ({ nativeId: posts[i]!.id, url: null, authorHandle: pat.username });
+    await publisher().publish(reply(0), parent(0));
+    let reads = 0;
+    const logins = fx.store.oauthLogins;
+    const b = xPublisher({ account: 'x', oauth: { clientId: fake.oauthClient.id, apiBaseUrl: fake.baseUrl }, seal, log: fx.log, now: () => clock, logins: {
+      identity: (...a) => logins.identity(...a), save: (...a) => logins.save(...a), markRevoked: (...a) => logins.markRevoked(...a),
+      load: async (...a) => (reads++ === 0 ? stale : logins.load(...a)),
+    } });
+    // B refreshes with the refresh token A used up: X refuses it, and B finds A's newer tokens.
+    const sent = await b.publish(reply(1), parent(1));
+    expect(sent.id).toBe(fake.repliesBy(us.id, posts[1]!.id)[0]!.id);
+    expect(fake.requestsTo('/2/oauth2/token').map((r) => r.body?.refresh_token)).toEqual([first.refreshToken, first.refreshToken]);
+    expect(await fx.store.oauthLogins.identity('x', 'x')).toMatchObject({ revokedAt: null });
+    expect(errorLines()).toEqual([]);
+  });
+
   it('stops sending on a revoked refresh token with one message and keeps the drafts queued until a new consent', async () => {
     await connect();
     const posts = [fake.addTweet({ text: '@RiverbendHealth my claim was denied twice', authorId: pat.id }), fake.addTweet({ text: '@RiverbendHealth still waiting on a callback', authorId: pat.id })];

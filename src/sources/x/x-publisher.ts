@@ -59,7 +59,11 @@ export function xPublisher(options: XPublisherOptions): ReplyPublisher {
       // Another process may have rotated the token first: its newer tokens are in the database.
       const current = await logins.load('x', account, seal);
       if (current && current.sealed !== login.sealed && current.revokedAt === null) return current;
-      await logins.markRevoked('x', account, login.sealed, tokenError(error, 'the stored refresh token').message);
+      if (!(await logins.markRevoked('x', account, login.sealed, tokenError(error, 'the stored refresh token').message))) {
+        // Saved between our two reads: those tokens are the live ones.
+        const saved = await logins.load('x', account, seal);
+        if (saved && saved.revokedAt === null) return saved;
+      }
       throw hold(xRevokedNote(account));
     }
   }

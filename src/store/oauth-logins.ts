@@ -101,7 +101,10 @@ export class OAuthLogins {
     return row && identityOf(row);
   }
 
-  /** The login with its tokens opened; a seal that does not open (another TRIAGE_SECRET_KEY) is a config error. */
+  /**
+   * The login with its tokens opened. A seal that does not open (another TRIAGE_SECRET_KEY) is a
+   * config error, retryable: replies waiting on it stay queued until the key is put back.
+   */
   async load(platform: string, account: string, seal: TokenSeal): Promise<OAuthLogin | undefined> {
     const [row] = await this.sql.all<Row>(`SELECT ${COLUMNS} FROM oauth_logins WHERE platform = ? AND account = ?`, [platform, account]);
     if (!row) return undefined;
@@ -109,7 +112,7 @@ export class OAuthLogins {
     try {
       tokens = JSON.parse(seal.open(row.sealed, `${platform}/${account}`)) as OAuthTokens;
     } catch {
-      throw new TriageError('config', `TRIAGE_SECRET_KEY: the stored ${platform} login of account "${account}" cannot be opened with this key (was the key changed?). Set the key it was saved with, or run \`triage auth ${platform}\` again.`);
+      throw new TriageError('config', `TRIAGE_SECRET_KEY: the stored ${platform} login of account "${account}" cannot be opened with this key (was the key changed?). Set the key it was saved with, or run \`triage auth ${platform}\` again.`, { retryable: true });
     }
     return { ...identityOf(row), tokens, sealed: row.sealed };
   }

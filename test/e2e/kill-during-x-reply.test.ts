@@ -38,7 +38,7 @@ describe('kill -9 between an X reply\'s send and its record (the built CLI again
     };
   });
   afterEach(async () => {
-    fake.onResponded = undefined;
+    fake.onAccepted = undefined;
     await stopSpawned();
     await fake.stop();
     temp.cleanup();
@@ -68,17 +68,19 @@ describe('kill -9 between an X reply\'s send and its record (the built CLI again
     await connectAndQueue();
 
     let kills = 0;
-    for (let run = 0; run < REPLIES * 4 && kills < REPLIES; run++) {
+    for (let run = 0; run < REPLIES * 2 && kills < REPLIES; run++) {
       let child: ChildProcess | undefined;
-      fake.onResponded = (r) => {
-        if (r.method !== 'POST' || r.path !== '/2/tweets') return;
-        fake.onResponded = undefined;
+      // X has stored the reply; its answer never reaches the client, which dies now.
+      fake.onAccepted = () => {
+        fake.onAccepted = undefined;
         child?.kill('SIGKILL');
         kills++;
+        return true;
       };
-      await runCli(['poll', '--once'], { env, cwd: temp.dir, onSpawn: (c) => (child = c), timeoutMs: 30_000 });
+      const killed = await runCli(['poll', '--once'], { env, cwd: temp.dir, onSpawn: (c) => (child = c), timeoutMs: 30_000 });
+      expect(killed.code, killed.stderr).toBe(-1);
     }
-    fake.onResponded = undefined;
+    fake.onAccepted = undefined;
     expect(kills).toBe(REPLIES);
     const last = await runCli(['poll', '--once'], { env, cwd: temp.dir, timeoutMs: 30_000 });
     expect(last.code, last.stderr).toBe(0);

@@ -79,6 +79,12 @@ export class FakeXApi {
   rateLimit = 450;
   /** Called after a response has been written, with the request: lets a test kill a client at that moment. */
   onResponded: ((request: RecordedRequest) => void) | undefined;
+  /**
+   * Called once `POST /2/tweets` has stored the post, before X answers: returning true keeps the
+   * answer from the client (it hangs until the fake stops), so a test can kill the client when X
+   * has accepted the write and the client cannot have recorded it.
+   */
+  onAccepted: ((tweet: FakeTweet) => boolean | void) | undefined;
   private readonly used = new Map<string, number>();
   private readonly hung: ServerResponse[] = [];
   private server: Server | undefined;
@@ -310,6 +316,10 @@ export class FakeXApi {
       if (!mentionsMe && !quotesMe && parent.authorId !== userId) return this.send(res, 403, { detail: REPLY_NOT_ALLOWED, type: 'about:blank', title: 'Forbidden', status: 403 }, headers);
     }
     const tweet = this.addTweet({ text, authorId: userId, ...(parent && { repliedTo: parent.id, conversationId: parent.conversationId ?? parent.id, inReplyToUserId: parent.authorId }) });
+    if (this.onAccepted?.(tweet) === true) {
+      this.hung.push(res);
+      return;
+    }
     this.send(res, 201, { data: { id: tweet.id, text: tweet.text, edit_history_tweet_ids: [tweet.id] } }, headers);
   }
 

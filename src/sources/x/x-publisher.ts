@@ -35,6 +35,12 @@ export function xPublisher(options: XPublisherOptions): ReplyPublisher {
   const { account, oauth, logins, seal, log, now, signal } = options;
   const app = createXUserClient({ clientId: oauth.clientId, clientSecret: oauth.clientSecret }, oauth.apiBaseUrl, signal ? { signal } : {});
   let told: string | undefined;
+  // One user client (and its keep-alive agent) per access token, not one per request.
+  let user: { token: string; client: ReturnType<typeof createXUserClient> } | undefined;
+  const clientFor = (login: OAuthLogin) => {
+    if (user?.token !== login.tokens.accessToken) user = { token: login.tokens.accessToken, client: createXUserClient(login.tokens.accessToken, oauth.apiBaseUrl, signal ? { signal } : {}) };
+    return user.client;
+  };
   const hold = (reason: string): TriageError => {
     if (told !== reason) log.error({ account }, `${reason}; replies on X stay queued until then`);
     told = reason;
@@ -80,7 +86,7 @@ export function xPublisher(options: XPublisherOptions): ReplyPublisher {
   }
 
   async function findOurReply(login: OAuthLogin, reply: OutgoingReply, parent: ReplyParent): Promise<PublishedReply | undefined> {
-    const client = createXUserClient(login.tokens.accessToken, oauth.apiBaseUrl, signal ? { signal } : {});
+    const client = clientFor(login);
     const startTime = new Date(reply.createdAt - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
     let token: string | undefined;
     for (let page = 0; page < LOOKBACK_PAGES; page++) {
@@ -119,7 +125,7 @@ export function xPublisher(options: XPublisherOptions): ReplyPublisher {
               return earlier;
             }
           }
-          const { data } = await createXUserClient(login.tokens.accessToken, oauth.apiBaseUrl, signal ? { signal } : {}).v2.reply(reply.text, parent.nativeId);
+          const { data } = await clientFor(login).v2.reply(reply.text, parent.nativeId);
           return { id: data.id, url: `https://x.com/${login.username}/status/${data.id}` };
         });
       } catch (error) {
@@ -134,6 +140,7 @@ function translateReplyError(error: unknown, parentId: string): TriageError {
   if (error instanceof ApiResponseError && error.code === 403) {
     const detail = String((error.data as { detail?: unknown } | undefined)?.detail ?? '');
     if (/not allowed|mentioned|engaged/i.test(detail)) return new TriageError('source-auth', `${X_REPLY_RULE} Copy the text and reply on X yourself.`, { cause: error });
+    return new TriageError('source-auth', `X refused the reply to post ${parentId} (403 ${detail || 'Forbidden'}). The app needs "Read and write" in its User authentication settings; after changing it, run \`triage auth x\` again.`, { cause: error });
   }
   if (error instanceof ApiResponseError && error.code === 401) {
     // A fresh token refused: retried next round (a new consent, or X's outage, settles it).

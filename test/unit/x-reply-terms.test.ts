@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
 import { tokenSeal } from '../../src/store/oauth-logins.js';
+import { ConfigError } from '../../src/util/errors.js';
 import { summonsUs, xReplyTerms } from '../../src/sources/x/x-reply-rule.js';
 
 describe('the sealed X tokens', () => {
@@ -34,5 +36,26 @@ describe("X's reply rule", () => {
     const other = await xReplyTerms(logins, 'x', 'Riverbend Health help');
     expect(other).toMatchObject({ copyOnly: true });
     expect(other.notice).toContain('This post does not mention @RiverbendHealth: copy the text and reply on X yourself (about $0.015 a reply where X allows it).');
+  });
+});
+
+describe('the X OAuth settings', () => {
+  const problemsOf = (env: Record<string, string>): readonly string[] => {
+    try {
+      loadConfig(env);
+      return [];
+    } catch (error) {
+      return (error as ConfigError).problems;
+    }
+  };
+
+  it('reads the client, its secret and the callback port, with X\'s consent page by default', () => {
+    expect(loadConfig({ X_CLIENT_ID: 'abc', X_CLIENT_SECRET: 's3', X_CALLBACK_PORT: '8765' }).xOAuth).toEqual({ clientId: 'abc', clientSecret: 's3', callbackPort: 8765, authorizeUrl: 'https://x.com/i/oauth2/authorize', apiBaseUrl: 'https://api.x.com' });
+    expect(loadConfig({}).xOAuth).toBeUndefined();
+  });
+
+  it('names the setting to fix: a secret without a client, a port that is not one', () => {
+    expect(problemsOf({ X_CLIENT_SECRET: 's3' })).toEqual([expect.stringMatching(/^X_CLIENT_SECRET is set but X_CLIENT_ID is not/)]);
+    expect(problemsOf({ X_CLIENT_ID: 'abc', X_CALLBACK_PORT: '99999' })).toEqual([expect.stringMatching(/^X_CALLBACK_PORT=99999: must be a port number/)]);
   });
 });

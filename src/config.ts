@@ -19,6 +19,19 @@ export interface XConfig {
   monthlyReadBudget?: number;
 }
 
+/** The X app's OAuth 2.0 client, for replies in user context (`triage auth x`); set only when X_CLIENT_ID is. */
+export interface XOAuthConfig {
+  clientId: string;
+  /** Confidential clients only (web apps); public clients (native apps) have none. */
+  clientSecret?: string;
+  /** X_CALLBACK_PORT: the local callback's port on 127.0.0.1, as registered in the developer portal; a free one when unset. */
+  callbackPort?: number;
+  /** X_AUTHORIZE_URL: where consent is asked (default https://x.com/i/oauth2/authorize). */
+  authorizeUrl: string;
+  /** X_API_BASE_URL: the token endpoint and the writes go there. */
+  apiBaseUrl: string;
+}
+
 export interface FacebookConfig {
   /** The page's numeric id. */
   pageId: string;
@@ -122,6 +135,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Set only when X_BEARER_TOKEN is. */
   x?: XConfig;
+  /** Set only when X_CLIENT_ID is: replies on X in user context. */
+  xOAuth?: XOAuthConfig;
   /** Set only when BLUESKY_HANDLE and BLUESKY_APP_PASSWORD are. */
   bluesky?: BlueskyConfig;
   /** Set only when MASTODON_URL and MASTODON_ACCESS_TOKEN are. */
@@ -292,6 +307,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     };
   }
 
+  readXOAuthConfig(config, { get, secret, url, problems, backfillHours }, xApiBaseUrl);
+
   // Every source but X (which keeps X_BACKFILL_HOURS) reads its first poll this far back.
   const sourceBackfillHours = positiveInt('BACKFILL_HOURS', 24, 720) ?? 24;
   readFacebookConfig(config, { get, secret, url, problems, backfillHours: sourceBackfillHours });
@@ -457,6 +474,26 @@ interface SettingReaders {
   url: (name: string, fallback: string) => string;
   problems: string[];
   backfillHours: number;
+}
+
+/** X_CLIENT_ID (and X_CLIENT_SECRET for a confidential client): the app `triage auth x` asks consent for. */
+function readXOAuthConfig(config: Config, { get, secret, url, problems }: SettingReaders, apiBaseUrl: string): void {
+  const clientId = secret('X_CLIENT_ID');
+  const clientSecret = secret('X_CLIENT_SECRET');
+  const port = get('X_CALLBACK_PORT');
+  const callbackPort = port === undefined ? undefined : /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 ? Number(port) : undefined;
+  if (port !== undefined && callbackPort === undefined) problems.push(`X_CALLBACK_PORT=${port}: must be a port number (1–65535), the one in the callback URL registered in the X developer portal.`);
+  if (clientId === undefined) {
+    if (clientSecret !== undefined) problems.push('X_CLIENT_SECRET is set but X_CLIENT_ID is not: copy the OAuth 2.0 Client ID from the X developer portal (App → Keys and tokens).');
+    return;
+  }
+  config.xOAuth = {
+    clientId,
+    authorizeUrl: url('X_AUTHORIZE_URL', 'https://x.com/i/oauth2/authorize'),
+    apiBaseUrl,
+    ...(clientSecret !== undefined && { clientSecret }),
+    ...(callbackPort !== undefined && { callbackPort }),
+  };
 }
 
 function readFacebookConfig(config: Config, { get, secret, url, problems, backfillHours }: SettingReaders): void {

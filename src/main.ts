@@ -33,6 +33,8 @@ import type { ReplyPublisher } from './sources/reply-publisher.js';
 import { createMastodonSource } from './sources/mastodon/mastodon-source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
+import { xPublisher } from './sources/x/x-publisher.js';
+import { tokenSeal } from './store/oauth-logins.js';
 import { ConfigError, TriageError } from './util/errors.js';
 import { assessHealth } from './web/health.js';
 import { startHttpListener, type HttpListener } from './web/http-listener.js';
@@ -71,8 +73,8 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
 }
 
 /**
- * Who posts a reply written on a card, per account: Mastodon, Bluesky, Facebook and Google (more
- * platforms as their publishers land). A mention's account is the accounts file's id, or the platform's name for its
+ * Who posts a reply written on a card, per account: X (once `triage auth x` ran), Mastodon, Bluesky,
+ * Facebook and Google. A mention's account is the accounts file's id, or the platform's name for its
  * one-account settings.
  */
 export function replyPublishers(app: App, signal: AbortSignal): (platform: string, account: string | null) => ReplyPublisher | undefined {
@@ -81,6 +83,12 @@ export function replyPublishers(app: App, signal: AbortSignal): (platform: strin
     switch (account.platform) {
       case 'mastodon':
         return mastodonPublisher(createMastodonClient(account.config, { signal }));
+      case 'x': {
+        // User context: the login `triage auth x` stored, refreshed with the app's client.
+        const { xOAuth, secretKey } = app.config;
+        if (!xOAuth || secretKey === undefined) return undefined;
+        return xPublisher({ account: account.id, oauth: xOAuth, logins: app.store.oauthLogins, seal: tokenSeal(secretKey), log: app.log.child({ publisher: 'x', account: account.id }), now: app.deps.now, signal });
+      }
       case 'bluesky': {
         const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
         return blueskyPublisher(createBlueskyAgent(account.config, sessions, { signal, log: app.log }), account.config, sessions);

@@ -37,6 +37,11 @@ export interface PublishedReply {
 export interface ReplyPublisher {
   platform: string;
   publish(reply: OutgoingReply, parent: ReplyParent, signal?: AbortSignal): Promise<PublishedReply>;
+  /**
+   * Why the publisher cannot send at all now (X: the access was revoked), having said so once
+   * itself; undefined when it can. The dispatcher then leaves the drafts queued, without a word.
+   */
+  held?(): Promise<string | undefined>;
 }
 
 /**

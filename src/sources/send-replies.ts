@@ -49,6 +49,7 @@ async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSi
   };
   if (!alert) return fail('the alert is gone');
   if (!publisher) return fail(`replying on ${draft.platform} is not set up for this account: copy the text and post it there`);
+  if (await publisher.held?.()) return 'retrying';
   const retry = draft.attemptedAt !== null;
   if (!(await store.replies.markSending(draft.id, deps.now()))) return 'retrying';
   let remote;
@@ -56,6 +57,7 @@ async function sendOne(deps: ReplySenderDeps, draft: ReplyDraft, signal: AbortSi
     const thread = await store.replies.threadOf(alert.id);
     remote = await publisher.publish({ text: draft.text, sendKey: draft.sendKey, createdAt: draft.createdAt, retry }, { ...alert.mention, ...thread }, signal);
   } catch (error) {
+    if (await publisher.held?.()) return 'retrying';
     if (isCredentialsRefused(error)) {
       onCredentialsRefused();
       log.error({ platform: draft.platform, account: draft.account, err: error }, `replies paused: ${error.message}`);

@@ -17,6 +17,7 @@ import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
 import { SourceSessions } from './source-sessions.js';
+import { OAuthLogins } from './oauth-logins.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
@@ -66,6 +67,7 @@ export class PgStore implements Store {
   readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
+  readonly oauthLogins: OAuthLogins;
 
   private constructor(readonly pool: pg.Pool, url: string) {
     this.location = redactUrl(url);
@@ -83,6 +85,7 @@ export class PgStore implements Store {
     this.deliveries = new DeliveryQueries(sql, this.instance, holderGone);
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, false, pgPurgeDriver(pool));
+    this.oauthLogins = new OAuthLogins(sql);
   }
 
   /** Connects, checks the server answers and applies the migrations. */

@@ -14,6 +14,7 @@ import { OpsQueries } from './ops-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
 import { RetentionStore, sqlitePurgeDriver } from './retention.js';
 import { SourceSessions } from './source-sessions.js';
+import { OAuthLogins } from './oauth-logins.js';
 import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { SqliteReports } from './sqlite-reports.js';
@@ -49,6 +50,7 @@ export class SqliteStore implements Store {
   readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
+  readonly oauthLogins: OAuthLogins;
   private readonly alerts: SqliteAlerts;
   private readonly ingests: SqliteIngest;
   private readonly sla: SqliteSla;
@@ -89,6 +91,7 @@ export class SqliteStore implements Store {
     this.deliveries = new DeliveryQueries(sql, this.instance, () => '1 = 1');
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, true, sqlitePurgeDriver(db));
+    this.oauthLogins = new OAuthLogins(sql);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);
     this.sla = new SqliteSla(db, this.alerts);

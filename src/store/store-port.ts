@@ -15,6 +15,7 @@ import type { DeliveredMessage, UndeliverableAlert, UnrecordedCard } from './out
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import type { SessionStore } from '../sources/session-store.js';
 import type { ReplyRepository } from './reply-outbox.js';
+import type { OAuthLogins } from './oauth-logins.js';
 import type { FactsOf, PurgeReason, PurgeResult } from './retention.js';
 
 /*
@@ -249,6 +250,8 @@ export interface Store extends IngestRepository, AlertRepository, SlaRepository,
   readonly consoleQueries: ConsoleQueries;
   /** Replies written on cards: the reply outbox, from draft to sent. */
   readonly replies: ReplyRepository;
+  /** User-context logins for sending replies (X), tokens sealed with TRIAGE_SECRET_KEY. */
+  readonly oauthLogins: OAuthLogins;
   /** Saved source logins (synchronous: a rotated token is saved before the next request goes). */
   sessions(now?: () => number): { for(source: string, account: string): SessionStore };
   close(): Promise<void>;

@@ -53,9 +53,10 @@ describe('SqliteStore', () => {
     await store.markPosted(discord, '1100000000000000001', '1200000000000000001', now);
     await store.markPosted(slack, 'C0ALERTS1', '1700000000.000100', now);
     await store.markGrouped(slack, [member], 'C0ALERTS1', '1700000000.000100', now);
-    // The database as the version before per-chat deliveries left it.
-    store.db.exec('DROP TABLE deliveries');
-    store.db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+    // The database as the version before per-chat deliveries left it (without the tables of the migrations after it).
+    const deliveries = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE deliveries'));
+    for (const later of MIGRATIONS.slice(deliveries).flatMap((m) => [...m.matchAll(/CREATE TABLE (\w+)/g)].map((t) => t[1]))) store.db.exec(`DROP TABLE ${later}`);
+    store.db.pragma(`user_version = ${deliveries}`);
     await store.close();
     store = new SqliteStore(path);
     expect(await store.deliveries.messageOf('discord', discord)).toEqual({ channelId: '1100000000000000001', messageId: '1200000000000000001' });

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { decideFor } from '../../src/pipeline.js';
 import { holderGone, PgStore } from '../../src/store/pg-store.js';
 import { REMOVED } from '../../src/store/retention.js';
+import { tokenSeal } from '../../src/store/oauth-logins.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { SqlRunner, Store } from '../../src/store/store-port.js';
 import { DeliveryQueries } from '../../src/store/delivery-queries.js';
@@ -358,6 +359,31 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       pat.save('{"v":5}');
       await pat.settled();
       expect(await pat.load()).toBe('{"v":5}');
+    });
+
+    it('keeps an OAuth login per account sealed, readable only with its key, and marks it revoked only if unchanged', async () => {
+      const seal = tokenSeal('k'.repeat(40));
+      const tokens = { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: now + 7200_000, scope: ['tweet.write', 'offline.access'] };
+      await store.oauthLogins.save('x', 'system-x', { userId: '42', username: 'RiverbendHealth', tokens }, seal);
+      await store.oauthLogins.save('x', 'research-x', { userId: '43', username: 'RiverbendLabs', tokens: { ...tokens, accessToken: 'at-2' } }, seal);
+      const login = await store.oauthLogins.load('x', 'system-x', seal);
+      expect(login).toMatchObject({ userId: '42', username: 'RiverbendHealth', tokens, expiresAt: now + 7200_000, revokedAt: null });
+      expect((await store.oauthLogins.load('x', 'research-x', seal))?.tokens.accessToken).toBe('at-2');
+      // The secrets are not in the table in the clear, and another key cannot open them.
+      expect(login!.sealed).not.toContain('at-1');
+      expect(login!.sealed).not.toContain('rt-1');
+      await expect(store.oauthLogins.load('x', 'system-x', tokenSeal('z'.repeat(40)))).rejects.toThrow(/TRIAGE_SECRET_KEY/);
+      // A refresh saved meanwhile wins over a revocation seen on the older tokens.
+      await store.oauthLogins.save('x', 'system-x', { userId: '42', username: 'RiverbendHealth', tokens: { ...tokens, refreshToken: 'rt-2' } }, seal);
+      expect(await store.oauthLogins.markRevoked('x', 'system-x', login!.sealed, 'invalid_request')).toBe(false);
+      const current = await store.oauthLogins.load('x', 'system-x', seal);
+      expect(await store.oauthLogins.markRevoked('x', 'system-x', current!.sealed, 'invalid_request')).toBe(true);
+      expect(await store.oauthLogins.identity('x', 'system-x')).toMatchObject({ username: 'RiverbendHealth', revokedReason: 'invalid_request', revokedAt: expect.any(Number) });
+      expect((await store.oauthLogins.identity('x', 'research-x'))?.revokedAt).toBeNull();
+      // A new consent clears it.
+      await store.oauthLogins.save('x', 'system-x', { userId: '42', username: 'RiverbendHealth', tokens }, seal);
+      expect((await store.oauthLogins.identity('x', 'system-x'))?.revokedAt).toBeNull();
+      expect(await store.oauthLogins.identity('x', 'nobody')).toBeUndefined();
     });
 
     it('reads SLA rows in chunks of at most 1,000 across ties in arrival time, each row once', async () => {

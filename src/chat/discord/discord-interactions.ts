@@ -142,6 +142,8 @@ export function routeInteractions(
     // Which suggestion it starts from, and the guard's verdict on it, above the text.
     const suggestion = template === undefined ? undefined : await byAction.get('reply')?.run({ alertId, actor, value: template }, ctx);
     const notes = suggestion?.kind === 'private' ? [`${suggestion.title.replace(/:$/, '')}. ${suggestion.note ?? ''}`] : [];
+    // The platform's terms: X's reply rule (copy only) and its price.
+    if (composed.notice !== undefined) notes.unshift(composed.notice);
     await interaction.showModal(renderComposeModal(composed, { notes }));
   }
 

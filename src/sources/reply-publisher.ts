@@ -53,6 +53,15 @@ export function credentialsRefused(failure: TriageError): TriageError {
   return new TriageError('source-auth', `${failure.message} Replies to send wait in the outbox until this is fixed.`, { retryable: true, cause: failure });
 }
 
+/** A publish whose login the platform refuses (`source-auth`) pauses the account's sends instead of failing the draft. */
+export async function pausedOnRefusedLogin<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw error instanceof TriageError && error.code === 'source-auth' ? credentialsRefused(error) : error;
+  }
+}
+
 export function isCredentialsRefused(error: unknown): error is TriageError {
   return error instanceof TriageError && error.code === 'source-auth' && error.retryable;
 }

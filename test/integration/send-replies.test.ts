@@ -115,6 +115,21 @@ describe('sending replies from the card', () => {
       expect(fake.statuses.filter((s) => s.accountId === fake.me.id)).toEqual([]);
     });
 
+    it('keeps the drafts and pauses with one message when Mastodon rejects the token, then sends once it is replaced', async () => {
+      const post = fake.addStatus({ account: fake.addAccount({ username: 'pat', displayName: 'Pat', followers: 3 }), content: '<p>@riverbend help</p>' });
+      const alertId = await queueReplyTo('mastodon', post.id);
+      const stale = () => mastodonPublisher(createMastodonClient({ url: fake.baseUrl, accessToken: 'revoked-token' }));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => stale() })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      const paused = fx.logs.records.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('replies paused: '));
+      expect(paused).toHaveLength(1);
+      expect(paused[0]!.msg).toMatch(/MASTODON_ACCESS_TOKEN.*Replies to send wait in the outbox until this is fixed\.$/);
+      expect(fake.repliesTo(post.id)).toEqual([]);
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sending' });
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.repliesTo(post.id)).toHaveLength(1);
+    });
+
     it('says so when an account has no way to send, and sends nothing', async () => {
       const alertId = await queueReplyTo('x', '1900000000000000001');
       expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => undefined })).toEqual({ sent: 0, failed: 1, retrying: 0 });

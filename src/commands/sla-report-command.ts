@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createApp } from '../app.js';
+import { openReportApp } from '../report-app.js';
 import type { Store } from '../store/store-port.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
 import type { PolicyBook } from '../triage/policy-book.js';
@@ -40,10 +40,10 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       return 2;
     }
   }
-  const app = await createApp(loadConfig(io.env, io.cwd));
+  const app = await openReportApp(loadConfig(io.env, io.cwd));
   try {
-    const zone = app.data.policy.timezone;
-    const now = app.deps.now();
+    const zone = app.policyFiles.policy.timezone;
+    const now = app.now();
     const day = (date: string, plusDays = 0) => {
       const [, y, m, d] = DATE.exec(date) as unknown as [string, string, string, string];
       return zonedTimeToUtc(Number(y), Number(m), Number(d) + plusDays, 0, 0, zone);
@@ -54,7 +54,7 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       io.stderr.write('triage sla-report: --from must be before --to\n');
       return 2;
     }
-    for await (const chunk of slaReportText(app.store, app.deps.policies, { from, to, format: values.format, now })) {
+    for await (const chunk of slaReportText(app.store, app.policies, { from, to, format: values.format, now })) {
       if (!io.stdout.write(chunk)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
     }
     return 0;

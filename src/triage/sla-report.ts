@@ -180,8 +180,13 @@ const pctOf = (g: SlaGroupFigures) => (g.withTarget === 0 ? '–' : `${Math.roun
 const DAY_MS = 86_400_000;
 const dayPrefix = new Map<number, string>();
 const TWO = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
-const THREE = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'));
-/** `Date#toISOString`, with the date part cached per UTC day: the CSV writes five per row. */
+/** "HH:MM:SS." per second of the day, made when first needed; ".mmmZ"'s digits per millisecond. */
+const CLOCK: Array<string | undefined> = new Array(86_400);
+const MILLIS = Array.from({ length: 1000 }, (_, n) => `${String(n).padStart(3, '0')}Z`);
+/**
+ * `Date#toISOString`, from three cached pieces (the day, the second, the millisecond): the CSV
+ * writes five per row, and three pieces make less garbage than eight.
+ */
 export const isoTime = (ms: number | null): string => {
   if (ms === null) return '';
   const day = Math.floor(ms / DAY_MS);
@@ -193,7 +198,9 @@ export const isoTime = (ms: number | null): string => {
   }
   const t = ms - day * DAY_MS;
   const seconds = (t / 1000) | 0;
-  return `${prefix}${TWO[(seconds / 3600) | 0]}:${TWO[((seconds / 60) | 0) % 60]}:${TWO[seconds % 60]}.${THREE[t - seconds * 1000]}Z`;
+  let clock = CLOCK[seconds];
+  if (clock === undefined) CLOCK[seconds] = clock = `${TWO[(seconds / 3600) | 0]}:${TWO[((seconds / 60) | 0) % 60]}:${TWO[seconds % 60]}.`;
+  return prefix + clock + (MILLIS[t - seconds * 1000] as string);
 };
 const iso = isoTime;
 

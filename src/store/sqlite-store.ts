@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { AlertAction } from '../domain/alert.js';
 import type { Language } from '../domain/classification.js';
-import type { SlaReportRow } from '../triage/sla-report.js';
+import type { SlaRawRow, SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
 import { DeliveryQueries } from './delivery-queries.js';
 import { AccountQueries } from './account-queries.js';
@@ -19,7 +19,7 @@ import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { SqliteReports } from './sqlite-reports.js';
 import { SqliteSla } from './sqlite-sla.js';
-import { instanceId, type ActionOptions, type DecideMention, type IngestBatch, type ResumeClock, type SlaEventsOf, type SqlRunner, type Store } from './store-port.js';
+import { instanceId, type ActionOptions, type DecideMention, type IngestBatch, type ResumeClock, type SlaEventsOf, type SlaRowOptions, type SqlRunner, type Store } from './store-port.js';
 
 // The port's types, re-exported where callers have always imported them from.
 export type {
@@ -198,8 +198,12 @@ export class SqliteStore implements Store {
   }
 
   /** Alerts whose post arrived in [from, to), read in chunks so a report over a million rows stays flat in memory. */
-  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
+  async *slaRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaReportRow[]> {
     yield* this.reports.slaRowChunks(from, to, options);
+  }
+
+  async *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaRawRow[]> {
+    yield* this.reports.slaRawRowChunks(from, to, options);
   }
 
   async urlsOf(alertIds: readonly number[]) {

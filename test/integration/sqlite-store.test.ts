@@ -84,6 +84,9 @@ describe('SqliteStore', () => {
     const rows = plan(slaRowsSql(true), { from: 0, to: 1, afterAt: -1, afterId: 0 });
     expect(rows).toMatch(/SEARCH a USING INDEX alerts_arrived \(arrived_at>\? AND arrived_at<\?\)/);
     expect(rows).not.toMatch(/SCAN a\b/);
+    // The CSV's links: each row's post looked up by its key, not the mentions read whole.
+    expect(rows).toMatch(/SEARCH m USING INTEGER PRIMARY KEY/);
+    expect(rows).not.toMatch(/SCAN m\b/);
     expect(rows).not.toMatch(/TEMP B-TREE/);
     const overdue = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`).all(1, 1) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
     expect(overdue).toMatch(/USING (COVERING )?INDEX alerts_overdue/);

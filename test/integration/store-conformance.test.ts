@@ -9,6 +9,7 @@ import type { SqlRunner, Store } from '../../src/store/store-port.js';
 import { DeliveryQueries } from '../../src/store/delivery-queries.js';
 import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
+import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
 import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
 import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
@@ -386,20 +387,26 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.oauthLogins.identity('x', 'nobody')).toBeUndefined();
     });
 
-    it('reads SLA rows in chunks of at most 1,000 across ties in arrival time, each row once', async () => {
+    it('reads SLA rows in chunks of the size asked across ties in arrival time, each row once, as objects or arrays alike', async () => {
       const at = now - 3600_000;
       // Three arrival instants shared by 700 posts each: the chunk boundaries fall inside a tie.
       const posts = Array.from({ length: 2100 }, (_, i) => mention({ createdAt: at + Math.floor(i / 700) * 1000 }));
       for (let i = 0; i < posts.length; i += 700) await store.ingest({ source: 'x', mentions: posts.slice(i, i + 700), now }, decide);
       const sizes: number[] = [];
       const ids: number[] = [];
-      for await (const chunk of store.slaRowChunks(at, at + 3000)) {
+      const rows: SlaReportRow[] = [];
+      for await (const chunk of store.slaRowChunks(at, at + 3000, { chunkRows: 1000 })) {
         sizes.push(chunk.length);
         ids.push(...chunk.map((r) => r.id));
+        rows.push(...chunk);
       }
       expect(sizes).toEqual([1000, 1000, 100]);
       expect(new Set(ids).size).toBe(2100);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      // The CSV's arrays: the same rows in the same order, in the default (larger) chunks.
+      const raw: SlaRawRow[] = [];
+      for await (const chunk of store.slaRawRowChunks(at, at + 3000)) raw.push(...chunk);
+      expect(raw.map((r) => slaReportRowOf(r, new Map()))).toEqual(rows);
     });
 
     it('records label corrections and gives the corrected labels back', async () => {
@@ -466,6 +473,12 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       for await (const chunk of store.slaRowChunks(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(...chunk);
       expect(rows.map((r) => r.id)).toEqual(ids.slice(1, 20).filter((id) => id !== ids[2]));
       expect(rows[0]).toMatchObject({ urgency: 'normal', categories: expect.any(Array), state: 'responded', respondedBy: 'ana', url: expect.stringMatching(/^https:\/\/x\.com\/i\/web\/status\//) });
+      // Arrays in the columns' order, numbers as numbers on both databases (the CSV writes them as they come).
+      const raw: SlaRawRow[] = [];
+      for await (const chunk of store.slaRawRowChunks(now + 60_000, now + 20 * 60_000, { withUrls: true })) raw.push(...chunk);
+      expect(raw.map((r) => slaReportRowOf(r, new Map()))).toEqual(rows);
+      expect(typeof raw[0]![6]).toBe('number');
+      expect(typeof raw[0]![11]).toBe('number');
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
       expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
     });

@@ -422,6 +422,10 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
     if (key === undefined) problems.push('PUBLIC_BASE_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' "Open in console" links. Make one with: openssl rand -base64 32');
   }
   const workflowUrl = get('TEAMS_WORKFLOW_URL');
+  const ownTeams = config.accounts.find((a) => a.routing.teamsWorkflowUrls !== undefined);
+  if (ownTeams && workflowUrl === undefined) {
+    problems.push(`${config.paths.accounts}: account "${ownTeams.id}": routing.teams is set but TEAMS_WORKFLOW_URL is not: set TEAMS_WORKFLOW_URL to the Workflows URL for the accounts without their own (one of these will do), or remove routing.teams.`);
+  }
   if (workflowUrl !== undefined) {
     config.teams = { workflowUrl: url('TEAMS_WORKFLOW_URL', 'https://prod-00.westeurope.logic.azure.com/workflows/…') };
     if (config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but PUBLIC_BASE_URL is not: Teams cards link to the web console; set PUBLIC_BASE_URL to its address (e.g. https://triage.example.org).');

@@ -3,6 +3,8 @@ import { languageTag, URGENCIES } from '../../domain/classification.js';
 import { ratingLabel } from '../../chat/chat.js';
 import type { ReportSection } from '../../chat/handler-types.js';
 import type { SuggestedReply } from '../../triage/suggest-replies.js';
+import type { RecordedCorrection } from '../../store/corrections.js';
+import { describeCorrection } from '../../chat/correct-label.js';
 import { safeUrl } from '../../chat/sanitize.js';
 import { html, trusted, type Html } from './html.js';
 import type { ConsoleUser } from './sign-in.js';
@@ -83,10 +85,28 @@ export interface AlertPageData {
   confirm?: string | undefined;
   /** What the last action did, or why it was refused. */
   notice?: { tone: 'ok' | 'refused'; text: string } | undefined;
+  /** Labels people corrected ("Wrong label?"), oldest first. */
+  corrections?: readonly RecordedCorrection[] | undefined;
+  /** The "Wrong label?" choices for this alert. */
+  relabel?: ReadonlyArray<{ label: string; value: string }> | undefined;
+}
+
+/** Where the alert stands, in the words the chats' cards use. */
+function stateLine(alert: AlertView, timeZone: string): string {
+  switch (alert.state) {
+    case 'claimed':
+      return `claimed by ${alert.assignee ?? 'someone'}`;
+    case 'responded':
+      return alert.waitingSince !== null ? `waiting on the customer since ${when(alert.waitingSince, timeZone)} (resolution clock paused)` : `responded${alert.respondedBy ? ` by ${alert.respondedBy}` : ''}`;
+    case 'snoozed':
+      return `snoozed until ${when(alert.snoozedUntil, timeZone)} (clock still running)`;
+    default:
+      return alert.state;
+  }
 }
 
 /** The forms of the actions the alert's state allows; only for people in an actor group. */
-function actionForms(alert: AlertView, csrf: string): Html {
+function actionForms(alert: AlertView, csrf: string, relabel: ReadonlyArray<{ label: string; value: string }>): Html {
   const form = (action: string, label: string, extra: Html | string = '') =>
     html`<form method="post" action="/console/alerts/${alert.id}/act"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="action" value="${action}">${extra}<button type="submit" name="go" value="${action}">${label}</button></form>`;
   if (isClosed(alert.state)) return html`<div class="actions">${form('reopen', 'Reopen')}</div>`;
@@ -98,6 +118,7 @@ ${form('snooze', 'Snooze', html`<label>for <select name="value"><option value="1
 ${form('resolve', 'Resolve')}
 ${form('dismiss', 'Dismiss', html`<label>as <select name="value"><option value="spam">spam</option><option value="not-actionable">not actionable</option></select></label> `)}
 ${form('escalate', 'Escalate')}
+${relabel.length ? form('relabel', 'Correct the label', html`<label>Wrong label? <select name="value">${relabel.map((c) => html`<option value="${c.value}">${c.label}</option>`)}</select></label> `) : ''}
 </div>`;
 }
 
@@ -120,10 +141,11 @@ ${confirm}
 <p>${m.authorName ? html`<strong>${m.authorName}</strong> ` : ''}@${m.authorHandle}${m.authorFollowers !== null ? ` · ${m.authorFollowers.toLocaleString('en-US')} followers` : ''} · ${m.platform}${m.account ? html` · account ${m.account}` : ''}${ratingLabel(m) ? html` · ${ratingLabel(m) ?? ''}` : ''} · ${when(m.createdAt, frame.timeZone)}${post ? html` · <a href="${post}" rel="noreferrer noopener">open the post</a>` : ''}</p>
 ${m.inReplyToText ? html`<p class="reply-to">replying to: ${m.inReplyToText}</p>` : ''}
 <blockquote class="text">${m.text}</blockquote></section>
-<section aria-labelledby="sla"><h2 id="sla">SLA</h2><p>First response: ${dueCell(alert, frame.now)}${alert.firstResponseDueAt !== null ? ` (due ${when(alert.firstResponseDueAt, frame.timeZone)})` : ''}${alert.resolutionDueAt !== null && alert.resolvedAt === null ? ` · resolve by ${when(alert.resolutionDueAt, frame.timeZone)}` : ''}${alert.snoozedUntil !== null ? ` · snoozed until ${when(alert.snoozedUntil, frame.timeZone)}` : ''}</p></section>
-<section aria-labelledby="actions"><h2 id="actions">Actions</h2>${actor ? actionForms(alert, csrf) : html`<p>You can read this alert. Acting on it needs one of the console's actor groups (OIDC_ACTOR_GROUPS).</p>`}</section>
+<section aria-labelledby="sla"><h2 id="sla">SLA</h2><p class="state">State: ${stateLine(alert, frame.timeZone)}</p><p>First response: ${dueCell(alert, frame.now)}${alert.firstResponseDueAt !== null ? ` (due ${when(alert.firstResponseDueAt, frame.timeZone)})` : ''}${alert.resolutionDueAt !== null && alert.resolvedAt === null ? ` · resolve by ${when(alert.resolutionDueAt, frame.timeZone)}` : ''}${alert.snoozedUntil !== null ? ` · snoozed until ${when(alert.snoozedUntil, frame.timeZone)}` : ''}</p></section>
+<section aria-labelledby="actions"><h2 id="actions">Actions</h2>${actor ? actionForms(alert, csrf, data.relabel ?? []) : html`<p>You can read this alert. Acting on it needs one of the console's actor groups (OIDC_ACTOR_GROUPS).</p>`}</section>
 <section aria-labelledby="why"><h2 id="why">Classification</h2><p>Sentiment ${alert.sentiment} (${alert.score}) · categories ${alert.categories.join(', ') || 'none'} · language ${languageTag(alert.language ?? 'en')}</p>
-<ul>${alert.reasons.map((r) => html`<li>${r}</li>`)}</ul></section>
+<ul>${alert.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+${data.corrections?.length ? html`<h3>Label corrected</h3><ul class="corrections">${data.corrections.map((c) => html`<li>${describeCorrection(c)} · ${when(c.at, frame.timeZone)}</li>`)}</ul>` : ''}</section>
 <section aria-labelledby="reply"><h2 id="reply">Suggested replies</h2>${replies.length ? html`<ol>${replies}</ol>` : html`<p>No suggested reply for this post.</p>`}</section>
 <section aria-labelledby="history"><h2 id="history">History</h2><div class="table"><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>State</th></tr></thead><tbody>${history.length ? history : html`<tr><td colspan="4">No action yet.</td></tr>`}</tbody></table></div></section>`);
 }

@@ -5,6 +5,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cardOf } from '../../chat/act-on-alert.js';
+import { relabelChoices } from '../../chat/correct-label.js';
 import type { ActionHandler, ActionOutcome, HandlerContext } from '../../chat/handler-types.js';
 import type { ConsoleConfig } from '../../config.js';
 import { ALERT_STATES, type AlertState } from '../../domain/alert.js';
@@ -32,7 +33,7 @@ export interface ConsoleOptions {
 }
 
 /** The console's actions: the card actions, by the same handlers the chats use. */
-const CONSOLE_ACTIONS = new Set(['claim', 'respond', 'wait', 'snooze', 'resolve', 'dismiss', 'reopen', 'escalate']);
+const CONSOLE_ACTIONS = new Set(['claim', 'respond', 'wait', 'snooze', 'resolve', 'dismiss', 'reopen', 'escalate', 'relabel']);
 const SESSION = 'triage_session';
 const PENDING = 'triage_signin';
 
@@ -194,7 +195,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       if (!alert) return sendPage(reply.code(404), messagePage(frame(request), 'No such alert', `There is no alert #${id}.`, { href: '/console/queue', label: 'The queue' }));
       const card = await cardOf(ctx, alert);
       const history = await ctx.deps.store.alertEvents(id);
-      return sendPage(reply, alertPage({ ...frame(request, reply), title: `Alert #${id}` }, { alert, replies: card.replies, history, ...extra }));
+      return sendPage(reply, alertPage({ ...frame(request, reply), title: `Alert #${id}` }, { alert, replies: card.replies, history, corrections: card.corrections, relabel: relabelChoices(card), ...extra }));
     };
     const alertId = (request: FastifyRequest) => {
       const raw = (request.params as { id?: string }).id ?? '';

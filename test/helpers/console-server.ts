@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
  * The real HTTP listener with the console on it, at a port chosen before it starts (PUBLIC_BASE_URL
  * must name it, and the IdP must know the redirect URI); tried again on another port if taken.
  */
-export async function startConsoleServer(options: { issuer: string; clientId: string; clientSecret: string; actorGroups: string[]; ctx: HandlerContext; announce?: (id: number, urgency: string, who: string) => Promise<void>; actions?: readonly ActionHandler[] }): Promise<{ listener: HttpListener; baseUrl: string }> {
+export async function startConsoleServer(options: { issuer: string; clientId: string; clientSecret: string; actorGroups: string[]; approverGroups?: string[]; ctx: HandlerContext; announce?: (id: number, urgency: string, who: string) => Promise<void>; actions?: readonly ActionHandler[] }): Promise<{ listener: HttpListener; baseUrl: string }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -39,7 +39,7 @@ export async function startConsoleServer(options: { issuer: string; clientId: st
         registry: new Registry(),
         health: () => ({ ok: true, problems: [], jobs: [] }),
         register: (app) => registerConsole(app, {
-          config: { issuer: options.issuer, clientId: options.clientId, clientSecret: options.clientSecret, actorGroups: options.actorGroups },
+          config: { issuer: options.issuer, clientId: options.clientId, clientSecret: options.clientSecret, actorGroups: options.actorGroups, ...(options.approverGroups && { approverGroups: options.approverGroups }) },
           publicBaseUrl: baseUrl,
           secretKey: SECRET_KEY,
           ctx: options.ctx,

@@ -89,6 +89,8 @@ export interface AlertPageData {
   corrections?: readonly RecordedCorrection[] | undefined;
   /** The "Wrong label?" choices for this alert. */
   relabel?: ReadonlyArray<{ label: string; value: string }> | undefined;
+  /** The replies written from Triage, with their audit (see `repliesSection`). */
+  drafts?: Html | undefined;
 }
 
 /** Where the alert stands, in the words the chats' cards use. */
@@ -132,7 +134,7 @@ export function alertPage(frame: PageFrame, data: AlertPageData): string {
     ? html`<form method="post" action="/console/alerts/${alert.id}/act" class="confirm"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="action" value="${data.confirm}">
 <p>You followed a card's ${data.confirm === 'claim' ? 'Claim' : 'Resolve'} button.</p><button type="submit" autofocus>${data.confirm === 'claim' ? 'Claim' : 'Resolve'} alert #${alert.id}</button></form>`
     : '';
-  const replies = data.replies.map((r) => html`<li><strong>${r.template}</strong> ${r.guard.ok ? html`<span class="ok">guard: ok</span>` : html`<span class="late">guard: check: ${r.guard.problems.join('; ')}</span>`}<pre>${r.text}</pre></li>`);
+  const replies = data.replies.map((r) => html`<li><strong>${r.template}</strong> ${r.guard.ok ? html`<span class="ok">guard: ok</span>` : html`<span class="late">guard: check: ${r.guard.problems.join('; ')}</span>`}<pre>${r.text}</pre>${actor ? html`<a href="/console/alerts/${alert.id}/reply?template=${encodeURIComponent(r.template)}">Reply with this</a>` : ''}</li>`);
   const history = data.history.map((e) => html`<tr><td>${when(e.at, frame.timeZone)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.fromState ?? ''} → ${e.toState ?? ''}</td></tr>`);
   return page(frame, html`<h1>Alert #${alert.id}: ${alert.urgency} · ${alert.state}${alert.assignee ? html` · ${alert.assignee}` : ''}</h1>
 ${data.notice ? html`<p class="notice ${data.notice.tone}" role="status">${data.notice.text}</p>` : ''}
@@ -147,6 +149,7 @@ ${m.inReplyToText ? html`<p class="reply-to">replying to: ${m.inReplyToText}</p>
 <ul>${alert.reasons.map((r) => html`<li>${r}</li>`)}</ul>
 ${data.corrections?.length ? html`<h3>Label corrected</h3><ul class="corrections">${data.corrections.map((c) => html`<li>${describeCorrection(c)} · ${when(c.at, frame.timeZone)}</li>`)}</ul>` : ''}</section>
 <section aria-labelledby="reply"><h2 id="reply">Suggested replies</h2>${replies.length ? html`<ol>${replies}</ol>` : html`<p>No suggested reply for this post.</p>`}</section>
+${data.drafts ?? ''}
 <section aria-labelledby="history"><h2 id="history">History</h2><div class="table"><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>State</th></tr></thead><tbody>${history.length ? history : html`<tr><td colspan="4">No action yet.</td></tr>`}</tbody></table></div></section>`);
 }
 
@@ -184,4 +187,6 @@ button{font:inherit;padding:.4rem .9rem;min-height:2.5rem}
 .notice{padding:.5rem 1rem;border-left:6px solid #2e7d32}.notice.refused{border-color:#c62828}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end}
 h2.danger{color:#c62828}h2.warning{color:#ef6c00}
+form.reply label{display:block;margin-bottom:.25rem}form.reply textarea{display:block;width:100%;box-sizing:border-box;font:inherit;padding:.5rem}
+article.draft{border-top:1px solid #8884;padding-top:.5rem}
 `;

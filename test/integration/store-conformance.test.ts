@@ -324,6 +324,8 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.deliveries.claimNotifications('teams', 10, now, 60_000)).toEqual([id]);
       await store.deliveries.markNotificationSent('teams', id as number, { channelId: 'teams', messageId: 'teams-x' }, now);
       expect(await store.deliveries.notificationSentToAll(id as number, ['discord', 'slack', 'teams'])).toBe(true);
+      // Not an SLA breach: the breaches gauge (labelled by kind) does not grow a label per escalation.
+      expect((await store.ops.gauges()).breaches).toEqual([]);
     });
 
     it('finds alerts by text case-insensitively, taking % and _ literally', async () => {

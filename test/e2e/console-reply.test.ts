@@ -160,6 +160,30 @@ describe('replying from a Teams card through the console', { timeout: 90_000 }, 
     await ana.screenshot({ path: join(ARTIFACTS, 'reply-sent.png'), fullPage: true });
   });
 
+  it('lets an approver reject with a reason; an edit by another person asks again, and whoever edited cannot approve', async () => {
+    const [cy, ana, ben] = [new ConsoleClient(server.baseUrl), new ConsoleClient(server.baseUrl), new ConsoleClient(server.baseUrl)];
+    await cy.signIn('cy');
+    await ana.signIn('ana');
+    await ben.signIn('ben');
+    const written = await cy.submit('/console/alerts/1/reply', '/console/alerts/1/reply', { text: '@pat Thank you, we would like to help: please send us a private message.' });
+    expect(written.url).toMatch(/\?reply=awaiting#draft-2$/);
+    const rejected = await ben.submit('/console/alerts/1', '/console/replies/2/reject', { reason: 'too casual <script>x</script>' });
+    expect(rejected.url).toMatch(/\?reply=rejected#draft-2$/);
+    expect(rejected.body).toContain('too casual &lt;script&gt;x&lt;/script&gt;');
+    expect((await fx.store.replies.get(2))!).toMatchObject({ state: 'rejected' });
+
+    // Ana (an actor and an approver) edits Cy's reply: it waits again, and she may not approve her own edit.
+    const editor = await ana.go('/console/alerts/1/reply?draft=2');
+    expect(editor.body).toContain('name="draft" value="2"');
+    expect(editor.body).toContain('please send us a private message.</textarea>');
+    const edited = await ana.submit('/console/alerts/1/reply?draft=2', '/console/alerts/1/reply', { draft: '2', text: '@pat Thank you for telling us. Please send us a private message so we can help.' });
+    expect(edited.url).toMatch(/\?reply=awaiting#draft-2$/);
+    expect((await ana.submit('/console/alerts/1', '/console/replies/2/approve', {})).status).toBe(409);
+    expect((await ben.submit('/console/alerts/1', '/console/replies/2/approve', {})).url).toMatch(/\?reply=approved#draft-2$/);
+    expect((await fx.store.replies.get(2))!).toMatchObject({ state: 'queued', author: 'Cy Park', lastEditor: 'Ana Lopez', approvedBy: 'Ben Okafor' });
+    expect((await fx.store.replies.events(2)).map((e) => [e.actor, e.action])).toEqual([['Cy Park', 'draft'], ['Ben Okafor', 'reject'], ['Ana Lopez', 'edit'], ['Ben Okafor', 'approve']]);
+  });
+
   it('opens each suggested reply on the reply page, and shows a reader the text without the form', async () => {
     const client = new ConsoleClient(server.baseUrl);
     await client.signIn('ben');

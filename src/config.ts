@@ -122,6 +122,8 @@ export interface ConsoleConfig {
   clientSecret: string;
   /** Group or role claim values that may act; everyone else who signs in only reads. */
   actorGroups: string[];
+  /** OIDC_APPROVER_GROUPS: who may approve or reject a reply written by someone else (unset: the actor groups). */
+  approverGroups?: string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -445,6 +447,10 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
     if (key === undefined) problems.push('PUBLIC_BASE_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' "Open in console" links. Make one with: openssl rand -base64 32');
   }
   const workflowUrl = get('TEAMS_WORKFLOW_URL');
+  const ownTeams = config.accounts.find((a) => a.routing.teamsWorkflowUrls !== undefined);
+  if (ownTeams && workflowUrl === undefined) {
+    problems.push(`${config.paths.accounts}: account "${ownTeams.id}": routing.teams is set but TEAMS_WORKFLOW_URL is not: set TEAMS_WORKFLOW_URL to the Workflows URL for the accounts without their own (one of these will do), or remove routing.teams.`);
+  }
   if (workflowUrl !== undefined) {
     config.teams = { workflowUrl: url('TEAMS_WORKFLOW_URL', 'https://prod-00.westeurope.logic.azure.com/workflows/…') };
     if (config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but PUBLIC_BASE_URL is not: Teams cards link to the web console; set PUBLIC_BASE_URL to its address (e.g. https://triage.example.org).');
@@ -453,7 +459,7 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
   const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
   const values = { OIDC_ISSUER: get('OIDC_ISSUER'), OIDC_CLIENT_ID: get('OIDC_CLIENT_ID'), OIDC_CLIENT_SECRET: secret('OIDC_CLIENT_SECRET') };
   if (names.every((n) => values[n] === undefined)) {
-    if (get('OIDC_ACTOR_GROUPS') !== undefined) problems.push('OIDC_ACTOR_GROUPS is set but OIDC_ISSUER is not: set the OIDC_* settings to turn the web console on, or unset it.');
+    for (const name of ['OIDC_ACTOR_GROUPS', 'OIDC_APPROVER_GROUPS']) if (get(name) !== undefined) problems.push(`${name} is set but OIDC_ISSUER is not: set the OIDC_* settings to turn the web console on, or unset it.`);
     return;
   }
   const missing = names.filter((n) => values[n] === undefined);
@@ -465,7 +471,10 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
   const groups = get('OIDC_ACTOR_GROUPS');
   const actorGroups = (groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
   if (groups !== undefined && actorGroups.length === 0) problems.push('OIDC_ACTOR_GROUPS lists no group. List group ids or role names separated by commas, or unset it (then nobody may act; everyone reads).');
-  config.console = { issuer, clientId: values.OIDC_CLIENT_ID ?? '', clientSecret: values.OIDC_CLIENT_SECRET ?? '', actorGroups };
+  const approvers = get('OIDC_APPROVER_GROUPS');
+  const approverGroups = (approvers ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  if (approvers !== undefined && approverGroups.length === 0) problems.push('OIDC_APPROVER_GROUPS lists no group. List group ids or role names separated by commas, or unset it (then the actor groups approve replies).');
+  config.console = { issuer, clientId: values.OIDC_CLIENT_ID ?? '', clientSecret: values.OIDC_CLIENT_SECRET ?? '', actorGroups, ...(approverGroups.length > 0 && { approverGroups }) };
 }
 
 interface SettingReaders {

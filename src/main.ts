@@ -4,6 +4,7 @@ import type { CardLinks } from './web/card-links.js';
 import type { App } from './app.js';
 import type { SlackConfig } from './config.js';
 import type { Chat, ChatLimits } from './chat/chat.js';
+import type { ActionHandler } from './chat/handler-types.js';
 import { withBackoff } from './chat/chat-backoff.js';
 import { createConsoleChat } from './chat/console/console-chat.js';
 import { renderQueueSummary } from './chat/console/render-console-card.js';
@@ -201,7 +202,7 @@ async function createDiscordChat(app: App, signal: AbortSignal, messageOf: Messa
     consoleLinks: consoleLinks(app),
     routeOf: (account) => routeOf(app.deps, account, 'discord').route,
   });
-  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
+  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions: await cardActions(app, actions) });
   return chat;
 }
 
@@ -226,7 +227,7 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     consoleLinks: consoleLinks(app),
     routeOf: (account) => routeOf(app.deps, account, 'slack').route,
   });
-  if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
+  if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions: await cardActions(app, actions) });
   return chat;
 }
 
@@ -235,11 +236,26 @@ function consoleLinks(app: App): CardLinks | undefined {
   return app.config.publicBaseUrl && app.config.secretKey ? { baseUrl: app.config.publicBaseUrl, key: app.config.secretKey } : undefined;
 }
 
+/**
+ * The card actions as every chat and the console run them; with Teams configured, an escalation
+ * made anywhere is also queued for Teams, which cannot be told in place (the other chats announce
+ * it where it happens).
+ */
+async function cardActions(app: App, actions: readonly ActionHandler[]): Promise<readonly ActionHandler[]> {
+  if (!app.config.teams) return actions;
+  const { announcingOnTeams } = await import('./chat/teams/teams-escalations.js');
+  return announcingOnTeams(actions, configuredChats(app.config).filter((c) => c !== 'teams'));
+}
+
 /** Teams through a Workflows webhook: it only posts; its cards' buttons open the web console. */
 async function createTeams(app: App, signal: AbortSignal): Promise<Chat> {
   const { createTeamsChat } = await import('./chat/teams/teams-chat.js');
+  const accountUrls = new Map(app.config.accounts.flatMap((a) => (a.routing.teamsWorkflowUrls ? [[a.id, a.routing.teamsWorkflowUrls] as const] : [])));
   return createTeamsChat({
     config: app.config.teams!,
+    accountUrls,
+    ledger: app.store.deliveries,
+    escalatedBy: async (alertId) => (await app.store.alertEvents(alertId)).filter((e) => e.action === 'escalate').at(-1)?.actor,
     // Config refuses TEAMS_WORKFLOW_URL without PUBLIC_BASE_URL and TRIAGE_SECRET_KEY.
     links: consoleLinks(app) ?? { baseUrl: '', key: '' },
     log: app.log.child({ chat: 'teams' }),
@@ -271,7 +287,7 @@ async function registerWebConsole(app: App, server: FastifyInstance, announceEsc
     publicBaseUrl: app.config.publicBaseUrl ?? '',
     secretKey: app.config.secretKey ?? '',
     ctx,
-    actions,
+    actions: await cardActions(app, actions),
     slaReport: (context) => sla.run({ actor: { name: 'console', ref: 'console', chat: 'web' }, options: {} }, context),
     announceEscalation,
   });

@@ -600,7 +600,7 @@ class PgOps implements OpsRepository {
       outboxDepth: await count(`SELECT COUNT(*) AS n FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed' AND delivery_failed_at IS NULL`),
       undeliverable: await count('SELECT COUNT(*) AS n FROM alerts WHERE delivery_failed_at IS NOT NULL'),
       notificationBacklog: await count('SELECT COUNT(*) AS n FROM sla_notifications WHERE sent_at IS NULL'),
-      breaches: await all(this.pool, `SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' GROUP BY kind`),
+      breaches: await all(this.pool, `SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' AND kind NOT LIKE 'escalated-%' GROUP BY kind`),
     };
   }
 

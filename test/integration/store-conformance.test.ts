@@ -303,6 +303,33 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.deliveries.claimNotifications('slack', 10, now, 60_000)).toEqual(ids);
     });
 
+    it("records each post to one of a chat's several destinations once, apart from the chat's own deliveries", async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'the portal is down again', createdAt: now })], now }, decide);
+      expect(await store.deliveries.postOf('url-card', 1, 'teams:aa')).toBeUndefined();
+      await store.deliveries.recordPost('url-card', 1, 'teams:aa', { channelId: 'teams', messageId: 'teams-n1' }, now);
+      await store.deliveries.recordPost('url-card', 1, 'teams:aa', { channelId: 'teams', messageId: 'teams-other' }, now + 1);
+      expect(await store.deliveries.postOf('url-card', 1, 'teams:aa')).toEqual({ channelId: 'teams', messageId: 'teams-n1' });
+      expect(await store.deliveries.postOf('url-card', 1, 'teams:bb')).toBeUndefined();
+      expect(await store.deliveries.postOf('url-digest', 1, 'teams:aa')).toBeUndefined();
+      // Not a delivery of the card to any chat: the outbox still has it for Teams.
+      expect(await store.deliveries.messageOf('teams', 1)).toBeUndefined();
+      expect((await store.deliveries.claimCards('teams', 10, now, 60_000)).map((a) => a.id)).toEqual([1]);
+    });
+
+    it('queues an escalation notice once for the chats that did not announce it in place', async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'the portal is down again', createdAt: now })], now }, decide);
+      const id = await store.deliveries.queueNotice(1, 'escalated-1', now, ['discord', 'slack']);
+      expect(id).toBeTypeOf('number');
+      expect(await store.deliveries.queueNotice(1, 'escalated-1', now, ['discord', 'slack'])).toBeUndefined();
+      expect((await store.pendingNotifications(10)).map((n) => [n.id, n.kind, n.alert.id])).toEqual([[id, 'escalated-1', 1]]);
+      expect(await store.deliveries.claimNotifications('discord', 10, now, 60_000)).toEqual([]);
+      expect(await store.deliveries.claimNotifications('teams', 10, now, 60_000)).toEqual([id]);
+      await store.deliveries.markNotificationSent('teams', id as number, { channelId: 'teams', messageId: 'teams-x' }, now);
+      expect(await store.deliveries.notificationSentToAll(id as number, ['discord', 'slack', 'teams'])).toBe(true);
+      // Not an SLA breach: the breaches gauge (labelled by kind) does not grow a label per escalation.
+      expect((await store.ops.gauges()).breaches).toEqual([]);
+    });
+
     it('finds alerts by text case-insensitively, taking % and _ literally', async () => {
       await store.ingest({ source: 'x', mentions: [mention({ text: 'The PORTAL is 100% down and nobody answers the phone' }), mention({ text: 'the portal is 100 down and nobody answers the phone' })], now }, decide);
       expect((await store.findAlerts('portal', 10)).length).toBe(2);

@@ -44,7 +44,7 @@ export function registerReplyRoutes(scope: FastifyInstance, kit: ReplyRouteKit):
     if (!alert) return refuse(request, reply, 404, `There is no alert #${alertId}.`);
     if (outcome.kind !== 'compose') return refuse(request, reply, 409, outcome.kind === 'refused' ? outcome.text : 'That reply cannot be opened.', alertId);
     const editor: ReplyEditor = { text: outcome.text, maxLength: outcome.maxLength, platformName: outcome.platformName, title: outcome.title, draftId: outcome.draftId };
-    return sendPage(reply.code(status), replyPage({ ...frame(request, reply), title: `Reply to alert #${alertId}` }, { alert, editor, problems: said.problems, notice: said.notice, canWrite: user.actor }));
+    return sendPage(reply.code(status), replyPage({ ...frame(request, reply), title: `Reply to alert #${alertId}` }, { alert, editor, problems: said.problems, notice: said.notice ?? outcome.notice, canWrite: user.actor }));
   };
 
   scope.get('/alerts/:id/reply', async (request, reply) => {

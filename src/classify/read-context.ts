@@ -125,6 +125,23 @@ function drop(because: SetAsideBecause, label: string, words: string): ContextEf
   return { effect: 'drop', why: `${label} ("${words}")`, because };
 }
 
+/**
+ * The first match of `kind` in a sentence that is not told as past ("fell off the swing last week.
+ * today he hit his head"), else the first: the rules' deciding evidence is then where the present is.
+ */
+export function firstCurrent(found: Found, kind: PhraseKind): PhraseMatch | undefined {
+  const all = found.all(kind);
+  if (all.length < 2) return all[0];
+  return all.find((m) => !toldAsPast(found, found.sentenceOf(m.start))) ?? all[0];
+}
+
+function toldAsPast(found: Found, sentence: number): boolean {
+  const past = pastMarkers(found, sentence);
+  if (past.length === 0) return false;
+  const last = Math.max(...past.map((p) => p.start));
+  return !found.all('timing').some((k) => found.sentenceOf(k.start) === sentence && k.start > last);
+}
+
 /** Past markers in a sentence: the lexicon's, and a year after "in", "since", "back" or "from". */
 function pastMarkers(found: Found, sentence: number): Evidence[] {
   const out: Evidence[] = found.all('past').filter((m) => found.sentenceOf(m.start) === sentence).map(spanOf);

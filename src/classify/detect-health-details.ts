@@ -1,4 +1,4 @@
-import type { PhraseKind } from './cue-kinds.js';
+import { kindIndex, type PhraseKind } from './cue-kinds.js';
 import type { Found } from './found.js';
 import type { PhraseMatch } from './phrase-index.js';
 
@@ -129,7 +129,8 @@ function ownerAfter(found: Found, match: PhraseMatch, relatives: boolean, cared 
 }
 
 /** Kinds that name a health detail by themselves: a condition, a treatment, a test, a pregnancy, a medicine. */
-const DETAIL_KINDS: readonly PhraseKind[] = ['health', 'hv.treatments', 'hv.testsAndRecords', 'hv.pregnancy', 'medicine'];
+const MEDICINE = kindIndex('medicine');
+const DETAIL_KINDS: readonly number[] = (['health', 'hv.treatments', 'hv.testsAndRecords', 'hv.pregnancy', 'medicine'] as const).map(kindIndex);
 /** "i'm a nurse", "as a doctor", "i work in": someone speaking for the care, not about their own. */
 const STAFF_VOICE = /\b(?:i'm an? (?:nurse|doctor|doc|physician|medic|paramedic|pharmacist|tech|therapist|cna|rn|np|pa|resident)|as an? (?:nurse|doctor|physician|rn|pharmacist)|i work (?:in|at|on|for)|i volunteer|my patients|our patients|we're hiring|we are hiring)\b/;
 
@@ -140,6 +141,7 @@ const STAFF_VOICE = /\b(?:i'm an? (?:nurse|doctor|doc|physician|medic|paramedic|
  * post is information, fiction or a staff member speaking. Tried after the owned rules.
  */
 export function storyDisclosure(found: Found, text: string, selfReferences: ReadonlySet<string>): string | undefined {
+  if (!DETAIL_KINDS.some((kind) => found.any(kind))) return undefined;
   if (found.any('information') || found.any('fiction') || STAFF_VOICE.test(text.toLowerCase())) return undefined;
   const idioms = found.raw('idiom');
   const owner = found.tokens.find((t) => selfReferences.has(t) && !GENERIC_RELATIVES.has(t));
@@ -149,7 +151,7 @@ export function storyDisclosure(found: Found, text: string, selfReferences: Read
       if (idioms.some((idiom) => idiom.start <= match.start && idiom.start + idiom.entry.tokens.length > match.start)) continue;
       // "can i park for the sleep study?", "not having a stroke", "the cancer center's parking".
       if (inQuestion(found, match) || negatedDetail(found, match) || insideCareSetting(found, match)) continue;
-      return `"${owner}" + ${kind === 'medicine' ? 'medicine' : 'health detail'} "${found.text(match)}"`;
+      return `"${owner}" + ${kind === MEDICINE ? 'medicine' : 'health detail'} "${found.text(match)}"`;
     }
   }
   return undefined;

@@ -215,7 +215,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       }
       // "the local news did a story on our trauma team" is news about us, not a threat to go to the news;
       // a reporter asking for stories ("doing a story for channel 4") is a media inquiry, not a threat.
-      const present = (kind: (typeof CRITICAL_KINDS)[number]) => found.any(K[kind]) && (kind !== 'viral' || (!found.any(K.information) && !found.any(K.media)));
+      const present = (kind: (typeof CRITICAL_KINDS)[number]) =>
+        found.any(K[kind]) && (kind !== 'viral' || (!found.any(K.information) && !found.any(K.media))) && ((kind !== 'viral' && kind !== 'legal') || !found.any(K.fiction));
       // Legal threats, privacy breaches and threats to go public count unless the post is praise.
       const seriousAlone = (present('legal') || present('privacy') || present('viral')) && label !== 'positive';
       let why: string[] | undefined;

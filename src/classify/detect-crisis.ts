@@ -119,6 +119,14 @@ function detectSelfHarm(found: Found): Candidate | undefined {
     if (sign) return crisis('self-harm', `intent + ${sign[1]}`, intent, sign[0]);
     return timing ? crisis('self-harm', 'intent + timing', intent, timing) : crisis('self-harm', 'intent', intent);
   }
+  // "gave away all my stuff, moving to portland", "final post as your intern, goodbye everyone": a
+  // farewell with a life event beside it is that event. A method or a plan still counts.
+  if (found.any('lifeEvent')) {
+    const kept = signs.filter(([, label]) => label === 'method' || label === 'plan or decision' || label === 'looking up a method');
+    signs.length = 0;
+    signs.push(...kept);
+    if (signs.length === 0) return undefined;
+  }
   // "goodbye", "sorry mom", "made up my mind" count beside another sign, never alone.
   const weak = current(found, 'weakSign');
   if (weak && signs.length > 0) signs.push([weak, 'farewell or decision']);
@@ -160,6 +168,8 @@ function detectOverdose(found: Found): Candidate | undefined {
     if ((poison || amount) && sure) return crisis('overdose', `child + ${poison ? 'household poison' : 'medicine in quantity'}`, access, poison ?? substance, amount);
     return possible('overdose', sure ? 'child + medicine, no symptom or amount' : 'child may have taken medicine', access, substance);
   }
+  // A household poison swallowed, drunk or breathed in, at any age: "mixed bleach and the toilet cleaner and my chest is burning".
+  if (poison && ingest) return symptom ? crisis('overdose', 'household poison + present symptom', ingest, poison, symptom) : possible('overdose', 'household poison taken, no symptom yet', ingest, poison);
   // "he OD'd again", "she's overdosing right now"; not "I'll overdose on pretzels today".
   const event = found.all('overdose').find((m) => OVERDOSE_EVENT.test(found.text(m)));
   if (event && found.any('timing')) return crisis('overdose', 'overdose + timing', event, current(found, 'timing'));
@@ -170,8 +180,18 @@ function detectOverdose(found: Found): Candidate | undefined {
 
 const OVERDOSE_EVENT = /^(?:overdosed|overdosing|od'd|oding|o d'd)$/;
 
-/** "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine. */
+/**
+ * "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine;
+ * or right after taking ("already took 20", "swallowed like 15").
+ */
 function countBefore(found: Found): Evidence | undefined {
+  for (const verb of found.all('ingest')) {
+    const end = verb.start + verb.entry.tokens.length;
+    const at = found.tokens[end] === 'like' ? end + 1 : end;
+    const token = found.tokens[at] ?? '';
+    const n = /^\d{1,3}$/.test(token) ? Number(token) : NUMBER_WORDS[token];
+    if (n !== undefined && n >= 4) return { start: verb.start, end: at + 1 };
+  }
   for (const match of [...found.all('medicine'), ...found.all('substance')]) {
     for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {
       const token = found.tokens[back] as string;
@@ -238,6 +258,7 @@ function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate[
   const wheeze = found.all('breathingMild').find((m) => found.text(m).startsWith('wheez'));
   if ((airway[0] ?? wheeze) && (allergy || distinct(found, airway) >= 2)) add(crisis('emergency', 'airway swelling + allergy', airway[0] ?? wheeze, allergy ?? airway[1]));
   else if (airway[0]) add(possible('emergency', 'airway symptom alone', airway[0]));
+  else if (current(found, 'allergen') && current(found, 'allergicSign')) add(possible('emergency', 'allergic reaction, airway not said', current(found, 'allergicSign'), current(found, 'allergen')));
 
   // "choking the nurse" is an attack, not a breathing problem.
   const breathing = found.all('breathing').find((m) => !found.touching('attack', spanOf(m)));
@@ -324,6 +345,7 @@ function detectHazard(found: Found): Candidate | undefined {
 
   const weak = burning[0] ?? current(found, 'smokeWeak') ?? wet[0] ?? current(found, 'water') ?? current(found, 'liftFault') ?? current(found, 'structureWeak');
   if (weak) return possible('hazard', 'hazard sign without confirmation', weak);
+  if (alarm && place) return possible('hazard', 'alarm at one of our places', alarm, place);
   const vulnerable = current(found, 'vulnerableHint');
   if (leaving && vulnerable) return possible('hazard', 'vulnerable person leaving, unit unclear', leaving, vulnerable);
   return undefined;

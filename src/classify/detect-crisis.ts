@@ -269,7 +269,7 @@ function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate[
   if (collapse) add(crisis('emergency', 'collapsed or unresponsive', collapse));
   if (current(found, 'seizure')) add(crisis('emergency', 'seizure under way', current(found, 'seizure')));
   if (current(found, 'bleeding')) add(crisis('emergency', 'heavy bleeding', current(found, 'bleeding')));
-  if (current(found, 'pregnancy')) add(crisis('emergency', 'baby not moving in pregnancy', current(found, 'pregnancy')));
+  if (current(found, 'pregnancy')) add(crisis('emergency', 'pregnancy warning sign', current(found, 'pregnancy')));
   if (current(found, 'glucoseMeter')) add(crisis('emergency', 'glucose meter out of range', current(found, 'glucoseMeter')));
 
   const head = current(found, 'headInjury');

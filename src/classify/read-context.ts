@@ -20,6 +20,8 @@ const NOT_HYPOTHETICAL = new Set(['know', 'sure', 'idk', 'wonder', 'wondering', 
 const NEGATABLE: readonly PhraseKind[] = [
   ...CRISIS_CUES.filter((k) => !['place', 'target', 'child', 'infant', 'substance', 'householdPoison', 'alcohol', 'allergen', 'helpSeeking', 'secureUnit', 'vulnerableHint', 'sudden'].includes(k)),
   'timing',
+  // "no drill announced", "this is not a drill": the framing itself is denied.
+  'information',
   ...INCIDENT_CUES.filter((k) => ['expose', 'staffViolence', 'staffViolenceWeak', 'medicationOut', 'recording', 'discharge', 'unsafeDischarge'].includes(k)),
 ];
 const IDIOM_COVERS: readonly PhraseKind[] = [...CRISIS_CUES, ...INCIDENT_CUES, 'timing'];
@@ -89,8 +91,9 @@ export function readContext(found: Found, kind: CrisisKind, evidence: readonly E
   const generic = found.all('generic').find(inSentence);
   if (generic) return drop('general', 'a general question', found.text(generic));
 
+  // "what happens if you take a whole sheet": an "if" inside the cue is the cue's own.
   const hypothetical = found.all('hypothetical').find(
-    (m) => inSentence(m) && m.start <= primary.start && primary.start - m.start <= 10 && !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? ''),
+    (m) => inSentence(m) && (m.start < primary.start || m.start >= primary.end) && m.start <= primary.start && primary.start - m.start <= 10 && !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? ''),
   );
   if (hypothetical && keepers.length === 0) {
     // "if he shows up again he'll regret it" is a conditional threat, still worth a look.

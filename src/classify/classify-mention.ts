@@ -1,7 +1,7 @@
 import type { Category, Classification, ClassifyContext, Language, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
 import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import { detectCrisis, type CrisisReading } from './detect-crisis.js';
-import { authorByVerb, findHealthDetail } from './detect-health-details.js';
+import { authorByVerb, findHealthDetail, insideCareSetting, storyDisclosure } from './detect-health-details.js';
 import { detectIncidents, type Incident } from './detect-incidents.js';
 import { Found, spanOf, type Evidence } from './found.js';
 import type { Lexicon } from './lexicon.js';
@@ -187,7 +187,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       : (healthNearSelf(found, tokens, selfReferences, possessive) ??
         ((found.anchors & ANCHOR.health) !== 0 ? findHealthDetail(found) : undefined) ??
         crisisDisclosure(found, crisis) ??
-        incidentDisclosure(found, incidents));
+        incidentDisclosure(found, incidents) ??
+        storyDisclosure(found, normalized, selfReferences));
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
@@ -212,8 +213,10 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
         reasons.push('urgency ignore: spam');
         return 'ignore';
       }
-      // "the local news did a story on our trauma team" is news about us, not a threat to go to the news.
-      const present = (kind: (typeof CRITICAL_KINDS)[number]) => found.any(K[kind]) && (kind !== 'viral' || !found.any(K.information));
+      // "the local news did a story on our trauma team" is news about us, not a threat to go to the news;
+      // a reporter asking for stories ("doing a story for channel 4") is a media inquiry, not a threat.
+      const present = (kind: (typeof CRITICAL_KINDS)[number]) =>
+        found.any(K[kind]) && (kind !== 'viral' || (!found.any(K.information) && !found.any(K.media))) && ((kind !== 'viral' && kind !== 'legal') || !found.any(K.fiction));
       // Legal threats, privacy breaches and threats to go public count unless the post is praise.
       const seriousAlone = (present('legal') || present('privacy') || present('viral')) && label !== 'positive';
       let why: string[] | undefined;
@@ -405,6 +408,8 @@ function healthNearSelf(found: Found, tokens: readonly string[], selfReferences:
   for (const match of found.all(K.health)) {
     // "giving me a stroke", "fighting cancer" said of a queue: not a disclosure.
     if (idioms.some((idiom) => idiom.start <= match.start && idiom.start + idiom.entry.tokens.length > match.start)) continue;
+    // "my service dog into the cancer center": a department, which the care-setting rule reads.
+    if (insideCareSetting(found, match)) continue;
     for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {
       const token = tokens[back] as string;
       const near = match.start - back <= 4;

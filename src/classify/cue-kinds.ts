@@ -38,7 +38,7 @@ export const CRISIS_CUES = [
  */
 export const CONTEXT_CUES = [
   'timing', 'past', 'recovery', 'resolved', 'careUnderway', 'hypothetical', 'generic', 'information',
-  'fiction', 'laughter', 'idiom', 'hedge', 'uncertain', 'stranger',
+  'fiction', 'laughter', 'idiom', 'hedge', 'uncertain', 'stranger', 'lifeEvent',
 ] as const;
 
 /** `incidentCues`: patient-safety and privacy incidents told in plain words. */

@@ -2,7 +2,7 @@ import { CRISIS_KIND_LABELS, type CrisisFlag, type CrisisKind, type CrisisTier }
 import type { PhraseKind } from './cue-kinds.js';
 import { spanOf, type Evidence, type Found } from './found.js';
 import type { PhraseMatch } from './phrase-index.js';
-import { readContext } from './read-context.js';
+import { firstCurrent as current, readContext } from './read-context.js';
 import type { VitalSign } from './read-vital-signs.js';
 
 /** What one rule concluded, before the context is read. */
@@ -45,8 +45,8 @@ export function detectCrisis(found: Found, vitals: readonly VitalSign[]): Crisis
   const violence = detectViolence(found);
   // A weapon in a post about ending one's life is the method, not a threat to others.
   if (violence && !(selfHarm && violence.rule.startsWith('weapon') && !found.any('target') && !found.any('threat'))) candidates.push(violence);
-  const emergency = detectEmergency(found, vitals);
-  if (emergency) candidates.push(emergency);
+  // Every emergency rule that fired: the context may set one aside (a past fall) and keep another.
+  candidates.push(...detectEmergency(found, vitals));
   const hazard = detectHazard(found);
   if (hazard) candidates.push(hazard);
 
@@ -69,8 +69,10 @@ export function detectCrisis(found: Found, vitals: readonly VitalSign[]): Crisis
     }
   }
   kept.sort((a, b) => (a.tier === b.tier ? PRIORITY.indexOf(a.kind) - PRIORITY.indexOf(b.kind) : a.tier === 'crisis' ? -1 : 1));
-  const lead = kept[0];
-  const lines = kept.map((c) => `${c.tier === 'crisis' ? 'crisis' : 'possible crisis'} (${CRISIS_KIND_LABELS[c.kind]}): ${c.rule} ${quote(found, c.evidence)}`);
+  // One line per kind: the strongest rule of each.
+  const shown = kept.filter((c, i) => kept.findIndex((d) => d.kind === c.kind) === i);
+  const lead = shown[0];
+  const lines = shown.map((c) => `${c.tier === 'crisis' ? 'crisis' : 'possible crisis'} (${CRISIS_KIND_LABELS[c.kind]}): ${c.rule} ${quote(found, c.evidence)}`);
   return { flag: lead ? { tier: lead.tier, kind: lead.kind } : undefined, told, setAside, reasons: [...lines, ...reasons] };
 }
 
@@ -106,19 +108,27 @@ const WARNING_SIGNS: ReadonlyArray<readonly [PhraseKind, string]> = [
  * a time, are a crisis; one alone is a possible crisis.
  */
 function detectSelfHarm(found: Found): Candidate | undefined {
-  const intent = found.first('intent');
-  const signs: Array<readonly [PhraseMatch, string]> = WARNING_SIGNS.map(([kind, label]) => [found.first(kind), label] as const).filter((s): s is readonly [PhraseMatch, string] => s[0] !== undefined);
-  const timing = found.first('timing');
+  const intent = current(found, 'intent');
+  const signs: Array<readonly [PhraseMatch, string]> = WARNING_SIGNS.map(([kind, label]) => [current(found, kind), label] as const).filter((s): s is readonly [PhraseMatch, string] => s[0] !== undefined);
+  const timing = current(found, 'timing');
   // "again" says it happened before, not that it is about to: one sign needs a time that is near.
   const soon = found.all('timing').find((m) => found.text(m) !== 'again');
   if (intent) {
-    const weakSign = found.first('weakSign');
+    const weakSign = current(found, 'weakSign');
     const sign = signs[0] ?? (weakSign ? ([weakSign, 'farewell or decision'] as const) : undefined);
     if (sign) return crisis('self-harm', `intent + ${sign[1]}`, intent, sign[0]);
     return timing ? crisis('self-harm', 'intent + timing', intent, timing) : crisis('self-harm', 'intent', intent);
   }
+  // "gave away all my stuff, moving to portland", "final post as your intern, goodbye everyone": a
+  // farewell with a life event beside it is that event. A method or a plan still counts.
+  if (found.any('lifeEvent')) {
+    const kept = signs.filter(([, label]) => label === 'method' || label === 'plan or decision' || label === 'looking up a method');
+    signs.length = 0;
+    signs.push(...kept);
+    if (signs.length === 0) return undefined;
+  }
   // "goodbye", "sorry mom", "made up my mind" count beside another sign, never alone.
-  const weak = found.first('weakSign');
+  const weak = current(found, 'weakSign');
   if (weak && signs.length > 0) signs.push([weak, 'farewell or decision']);
   const [first, second] = signs;
   if (first && second) return crisis('self-harm', `${first[1]} + ${second[1]}`, first[0], second[0], signs[2]?.[0]);
@@ -130,7 +140,7 @@ function detectSelfHarm(found: Found): Candidate | undefined {
 // --- overdose and poisoning ------------------------------------------------------------------
 
 /** How a child gets at a medicine or a household poison (not "took", which is their own dose). */
-const CHILD_ACCESS = new Set(['ate', 'eaten', 'swallowed', 'drank', 'licked', 'chewed', 'got into', 'gotten into', 'in her mouth', 'in his mouth', 'in their mouth']);
+const CHILD_ACCESS = new Set(['ate', 'eaten', 'swallowed', 'drank', 'licked', 'chewed', 'bitten', 'bit', 'chewing', 'sucking', 'put', 'got into', 'gotten into', 'in her mouth', 'in his mouth', 'in their mouth']);
 const NUMBER_WORDS: Readonly<Record<string, number>> = { four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, twelve: 12, fifteen: 15, twenty: 20, thirty: 30, forty: 40, fifty: 50, several: 5, many: 5 };
 
 /**
@@ -140,14 +150,15 @@ const NUMBER_WORDS: Readonly<Record<string, number>> = { four: 4, five: 5, six: 
  * amount or a poison; otherwise, or when the parent is unsure it happened, a possible one.
  */
 function detectOverdose(found: Found): Candidate | undefined {
-  const named = found.first('overdose');
-  const substance = found.first('medicine') ?? found.first('substance') ?? found.first('householdPoison');
-  const poison = found.first('householdPoison');
-  const ingest = found.first('ingest');
-  const amount = found.first('quantity') ?? countBefore(found) ?? found.first('alcohol');
-  const symptom = found.first('poisonSign') ?? found.first('collapse') ?? found.first('breathing') ?? found.first('seizure');
-  const child = found.first('child') ?? found.first('infant') ?? childAge(found);
-  const access = found.all('ingest').find((m) => CHILD_ACCESS.has(found.text(m)));
+  const named = current(found, 'overdose');
+  const substance = current(found, 'medicine') ?? current(found, 'substance') ?? current(found, 'householdPoison');
+  const poison = current(found, 'householdPoison');
+  const ingest = current(found, 'ingest');
+  const amount = current(found, 'quantity') ?? countBefore(found) ?? current(found, 'alcohol');
+  const symptom = current(found, 'poisonSign') ?? current(found, 'collapse') ?? current(found, 'breathing') ?? current(found, 'seizure');
+  const child = current(found, 'child') ?? current(found, 'infant') ?? childAge(found);
+  // "ate a", "drank some": the longest phrase at a place wins, so read the verb that opens it.
+  const access = found.all('ingest').find((m) => CHILD_ACCESS.has(found.text(m)) || CHILD_ACCESS.has(m.entry.tokens[0] as string));
   if (symptom && (named || (substance && amount && (ingest || found.any('quantity'))))) {
     return crisis('overdose', named ? 'overdose + present symptom' : `substance + ${found.any('alcohol') && !found.any('quantity') ? 'mixture' : 'quantity'} + present symptom`, symptom, named ?? substance, amount, ingest);
   }
@@ -157,9 +168,11 @@ function detectOverdose(found: Found): Candidate | undefined {
     if ((poison || amount) && sure) return crisis('overdose', `child + ${poison ? 'household poison' : 'medicine in quantity'}`, access, poison ?? substance, amount);
     return possible('overdose', sure ? 'child + medicine, no symptom or amount' : 'child may have taken medicine', access, substance);
   }
+  // A household poison swallowed, drunk or breathed in, at any age: "mixed bleach and the toilet cleaner and my chest is burning".
+  if (poison && ingest) return symptom ? crisis('overdose', 'household poison + present symptom', ingest, poison, symptom) : possible('overdose', 'household poison taken, no symptom yet', ingest, poison);
   // "he OD'd again", "she's overdosing right now"; not "I'll overdose on pretzels today".
   const event = found.all('overdose').find((m) => OVERDOSE_EVENT.test(found.text(m)));
-  if (event && found.any('timing')) return crisis('overdose', 'overdose + timing', event, found.first('timing'));
+  if (event && found.any('timing')) return crisis('overdose', 'overdose + timing', event, current(found, 'timing'));
   if (substance && ingest && amount) return possible('overdose', `substance + ${found.any('alcohol') && !found.any('quantity') ? 'mixture' : 'quantity'}, no symptom yet`, ingest, substance, amount);
   if (named) return possible('overdose', 'overdose named, no present symptom', named);
   return undefined;
@@ -167,8 +180,18 @@ function detectOverdose(found: Found): Candidate | undefined {
 
 const OVERDOSE_EVENT = /^(?:overdosed|overdosing|od'd|oding|o d'd)$/;
 
-/** "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine. */
+/**
+ * "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine;
+ * or right after taking ("already took 20", "swallowed like 15").
+ */
 function countBefore(found: Found): Evidence | undefined {
+  for (const verb of found.all('ingest')) {
+    const end = verb.start + verb.entry.tokens.length;
+    const at = found.tokens[end] === 'like' ? end + 1 : end;
+    const token = found.tokens[at] ?? '';
+    const n = /^\d{1,3}$/.test(token) ? Number(token) : NUMBER_WORDS[token];
+    if (n !== undefined && n >= 4) return { start: verb.start, end: at + 1 };
+  }
   for (const match of [...found.all('medicine'), ...found.all('substance')]) {
     for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {
       const token = found.tokens[back] as string;
@@ -209,58 +232,59 @@ function personBefore(found: Found, match: PhraseMatch): boolean {
  * with a call for help), cardiac (chest pain with arm, jaw, sweat or breathlessness), anaphylaxis
  * (airway swelling with an allergen or hives), breathing, collapse, seizure, heavy bleeding, a baby
  * not moving in pregnancy, head injury with red flags, a glucose meter reading LO, and readings out
- * of range. One sign alone is a possible crisis.
+ * of range. One sign alone is a possible crisis. Every rule that fired is returned.
  */
-function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate | undefined {
+function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate[] {
   const out: Candidate[] = [];
   const add = (candidate: Candidate | undefined) => candidate && out.push(candidate);
 
-  const fast = [found.first('faceDroop'), found.first('armWeakness'), found.first('speech')].filter((m): m is PhraseMatch => m !== undefined);
-  const onset = found.first('sudden') ?? found.first('helpSeeking') ?? found.first('vision');
+  const fast = [current(found, 'faceDroop'), current(found, 'armWeakness'), current(found, 'speech')].filter((m): m is PhraseMatch => m !== undefined);
+  const onset = current(found, 'sudden') ?? current(found, 'helpSeeking') ?? current(found, 'vision');
   const [sign, second] = fast;
   if (sign && second) add(crisis('emergency', 'two stroke signs', sign, second, fast[2]));
   else if (sign && onset) add(crisis('emergency', 'stroke sign + sudden onset or call for help', sign, onset));
-  else if (found.first('thunderclap')) add(crisis('emergency', 'sudden worst headache', found.first('thunderclap')));
-  else if (found.first('strokeNamed')) add(crisis('emergency', 'stroke under way', found.first('strokeNamed')));
+  else if (current(found, 'thunderclap')) add(crisis('emergency', 'sudden worst headache', current(found, 'thunderclap')));
+  else if (current(found, 'strokeNamed')) add(crisis('emergency', 'stroke under way', current(found, 'strokeNamed')));
   else if (sign) add(possible('emergency', 'one stroke sign', sign));
 
-  const chest = found.first('chestPain');
-  const cardiac = found.first('cardiacSign') ?? found.first('breathingMild') ?? found.first('breathing') ?? found.first('helpSeeking');
+  const chest = current(found, 'chestPain');
+  const cardiac = current(found, 'cardiacSign') ?? current(found, 'breathingMild') ?? current(found, 'breathing') ?? current(found, 'helpSeeking');
   if (chest && cardiac) add(crisis('emergency', 'chest pain + arm, jaw, sweat, breath or call for help', chest, cardiac));
-  else if (found.first('heartAttack')) add(crisis('emergency', 'heart attack under way', found.first('heartAttack')));
+  else if (current(found, 'heartAttack')) add(crisis('emergency', 'heart attack under way', current(found, 'heartAttack')));
   else if (chest) add(possible('emergency', 'chest pain alone', chest));
 
   const airway = found.all('airway');
-  const allergy = found.first('allergicSign') ?? found.first('allergen');
+  const allergy = current(found, 'allergicSign') ?? current(found, 'allergen');
   const wheeze = found.all('breathingMild').find((m) => found.text(m).startsWith('wheez'));
   if ((airway[0] ?? wheeze) && (allergy || distinct(found, airway) >= 2)) add(crisis('emergency', 'airway swelling + allergy', airway[0] ?? wheeze, allergy ?? airway[1]));
   else if (airway[0]) add(possible('emergency', 'airway symptom alone', airway[0]));
+  else if (current(found, 'allergen') && current(found, 'allergicSign')) add(possible('emergency', 'allergic reaction, airway not said', current(found, 'allergicSign'), current(found, 'allergen')));
 
   // "choking the nurse" is an attack, not a breathing problem.
   const breathing = found.all('breathing').find((m) => !found.touching('attack', spanOf(m)));
   if (breathing) add(crisis('emergency', 'not breathing properly', breathing));
-  const infant = found.first('infant');
-  if (infant && !breathing && found.first('breathingMild')) add(possible('emergency', 'baby breathing fast', infant, found.first('breathingMild')));
+  const infant = current(found, 'infant');
+  if (infant && !breathing && current(found, 'breathingMild')) add(possible('emergency', 'baby breathing fast', infant, current(found, 'breathingMild')));
   const collapse = found.all('collapse').find((m) => personBefore(found, m) || infant !== undefined);
   if (collapse) add(crisis('emergency', 'collapsed or unresponsive', collapse));
-  if (found.first('seizure')) add(crisis('emergency', 'seizure under way', found.first('seizure')));
-  if (found.first('bleeding')) add(crisis('emergency', 'heavy bleeding', found.first('bleeding')));
-  if (found.first('pregnancy')) add(crisis('emergency', 'baby not moving in pregnancy', found.first('pregnancy')));
-  if (found.first('glucoseMeter')) add(crisis('emergency', 'glucose meter out of range', found.first('glucoseMeter')));
+  if (current(found, 'seizure')) add(crisis('emergency', 'seizure under way', current(found, 'seizure')));
+  if (current(found, 'bleeding')) add(crisis('emergency', 'heavy bleeding', current(found, 'bleeding')));
+  if (current(found, 'pregnancy')) add(crisis('emergency', 'pregnancy warning sign', current(found, 'pregnancy')));
+  if (current(found, 'glucoseMeter')) add(crisis('emergency', 'glucose meter out of range', current(found, 'glucoseMeter')));
 
-  const head = found.first('headInjury');
+  const head = current(found, 'headInjury');
   const flags = distinctSigns(found, found.all('headRedFlag'));
   if (head && flags.length >= 2) add(crisis('emergency', 'head injury + red flags', head, flags[0], flags[1]));
   else if (head && flags[0]) add(possible('emergency', 'head injury + one red flag', head, flags[0]));
 
   const symptom = ['headRedFlag', 'vision', 'cardiacSign', 'poisonSign', 'collapse', 'speech', 'chestPain', 'breathing', 'breathingMild']
-    .map((kind) => found.first(kind as PhraseKind)).find((m) => m !== undefined);
+    .map((kind) => current(found, kind as PhraseKind)).find((m) => m !== undefined);
   for (const vital of vitals) {
     if (vital.level === 'critical') add(crisis('emergency', `${vital.measure} out of range`, vital));
     else if (symptom) add(crisis('emergency', `${vital.measure} out of range + symptom`, vital, symptom));
     else add(possible('emergency', `${vital.measure} high or low, no symptom`, vital));
   }
-  return out.find((c) => c.tier === 'crisis') ?? out[0];
+  return out;
 }
 
 /**
@@ -295,33 +319,34 @@ function distinctSigns(found: Found, matches: readonly PhraseMatch[]): PhraseMat
  * outside) makes it possible.
  */
 function detectHazard(found: Found): Candidate | undefined {
-  const place = found.first('place') ?? handle(found);
-  const hedge = found.first('hedge');
-  const alarm = found.first('alarm');
+  const place = current(found, 'place') ?? handle(found);
+  const hedge = current(found, 'hedge');
+  const alarm = current(found, 'alarm');
   const sure = (rule: string, ...parts: Part[]) => (hedge ? possible('hazard', `${rule}, hedged`, ...parts, hedge) : crisis('hazard', rule, ...parts));
 
   // "the stairwell is on fire", not "the new chef is on fire".
   const fire = found.all('fire').find((m) => found.text(m) !== 'on fire' || found.all('place').some((p) => p.start < m.start && m.start - (p.start + p.entry.tokens.length) <= 4));
   if (fire) return place || alarm ? sure('fire at one of our places', fire, place, alarm) : possible('hazard', 'fire, place unclear', fire);
-  const smoke = found.first('smoke');
+  const smoke = current(found, 'smoke');
   if (smoke) return place || alarm ? sure('smoke at one of our places', smoke, place, alarm) : possible('hazard', 'smoke, place unclear', smoke);
-  const gas = found.first('gas');
+  const gas = current(found, 'gas');
   if (gas) return sure('gas at one of our places', gas, place);
-  const lift = found.first('liftStuck');
+  const lift = current(found, 'liftStuck');
   if (lift) return sure('lift stuck or falling', lift);
-  const structure = found.first('structureFailure');
+  const structure = current(found, 'structureFailure');
   if (structure) return sure('structure failing', structure, place);
-  const secure = found.first('secureUnit');
-  const leaving = found.first('leaving');
+  const secure = current(found, 'secureUnit');
+  const leaving = current(found, 'leaving');
   if (leaving && secure) return sure('patient leaving a secure unit', leaving, secure);
   const wet = found.all('waterStrong');
-  if (wet[0] && (distinct(found, wet) >= 2 || found.any('fireWeak'))) return sure('flooding', wet[0], wet[1] ?? found.first('fireWeak'));
+  if (wet[0] && (distinct(found, wet) >= 2 || found.any('fireWeak'))) return sure('flooding', wet[0], wet[1] ?? current(found, 'fireWeak'));
   const burning = found.all('fireWeak');
   if (burning[0] && (distinct(found, burning) >= 2 || alarm)) return sure('burning or sparks', burning[0], burning[1] ?? alarm);
 
-  const weak = burning[0] ?? found.first('smokeWeak') ?? wet[0] ?? found.first('water') ?? found.first('liftFault') ?? found.first('structureWeak');
+  const weak = burning[0] ?? current(found, 'smokeWeak') ?? wet[0] ?? current(found, 'water') ?? current(found, 'liftFault') ?? current(found, 'structureWeak');
   if (weak) return possible('hazard', 'hazard sign without confirmation', weak);
-  const vulnerable = found.first('vulnerableHint');
+  if (alarm && place) return possible('hazard', 'alarm at one of our places', alarm, place);
+  const vulnerable = current(found, 'vulnerableHint');
   if (leaving && vulnerable) return possible('hazard', 'vulnerable person leaving, unit unclear', leaving, vulnerable);
   return undefined;
 }
@@ -346,20 +371,20 @@ const POSSESSION = new Set([
  * against staff, or a sound like gunfire is a possible crisis.
  */
 function detectViolence(found: Found): Candidate | undefined {
-  const attack = found.first('attack');
-  if (attack) return crisis('violence', 'violence under way', attack, found.first('place'));
+  const attack = current(found, 'attack');
+  if (attack) return crisis('violence', 'violence under way', attack, current(found, 'place'));
   const weapon = found.all('weapon').find((m) => armed(found, m));
-  const threat = found.first('threat');
-  const target = found.first('target');
-  const place = found.first('place');
-  const timing = found.first('timing');
+  const threat = current(found, 'threat');
+  const target = current(found, 'target');
+  const place = current(found, 'place');
+  const timing = current(found, 'timing');
   if (weapon && (threat || target || place || timing)) return crisis('violence', 'weapon + threat, place or time', weapon, threat ?? target ?? place ?? timing);
   if (threat && (target || place)) return crisis('violence', 'threat against our staff or place', threat, target ?? place);
   if (weapon) return possible('violence', 'weapon, nothing else yet', weapon);
   if (threat) return possible('violence', 'threat, target unclear', threat);
-  const vague = found.first('threatVague');
+  const vague = current(found, 'threatVague');
   if (vague && (target || place)) return possible('violence', target ? 'veiled threat against staff' : 'warning that someone will get hurt here', vague, target ?? place);
-  const hint = found.first('weaponHint') ?? found.first('gunfire');
+  const hint = current(found, 'weaponHint') ?? current(found, 'gunfire');
   if (hint) return possible('violence', 'weapon or gunfire suspected', hint);
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { PhraseKind } from './cue-kinds.js';
+import { kindIndex, type PhraseKind } from './cue-kinds.js';
 import type { Found } from './found.js';
 import type { PhraseMatch } from './phrase-index.js';
 
@@ -41,7 +41,8 @@ export function findHealthDetail(found: Found): string | undefined {
       const owner =
         ownerWithin(found, match.start, end) ?? possessiveBefore(found, match.start) ?? ownerBefore(found, match.start, 6, match) ??
         ownerAfter(found, match, true) ?? authorByVerb(found, match);
-      if (owner) return `${owner} + ${label} "${found.text(match)}"`;
+      // "where can i park for the sleep study?" asks about a service; "is my mri back?" discloses.
+      if (owner && !(owner === '"i"' && inQuestion(found, match) && !ownedInSentence(found, match))) return `${owner} + ${label} "${found.text(match)}"`;
     }
   }
   for (const medicine of found.all('medicine')) {
@@ -125,4 +126,57 @@ function ownerAfter(found: Found, match: PhraseMatch, relatives: boolean, cared 
     if (relatives && (token === 'for' || token === 'of') && found.tokens[i + 1] === 'my') return `"my ${found.tokens[i + 2] ?? ''}"`;
   }
   return undefined;
+}
+
+/** Kinds that name a health detail by themselves: a condition, a treatment, a test, a pregnancy, a medicine. */
+const MEDICINE = kindIndex('medicine');
+const DETAIL_KINDS: readonly number[] = (['health', 'hv.treatments', 'hv.testsAndRecords', 'hv.pregnancy', 'medicine'] as const).map(kindIndex);
+/** "i'm a nurse", "as a doctor", "i work in": someone speaking for the care, not about their own. */
+const STAFF_VOICE = /\b(?:i'm an? (?:nurse|doctor|doc|physician|medic|paramedic|pharmacist|tech|therapist|cna|rn|np|pa|resident)|as an? (?:nurse|doctor|physician|rn|pharmacist)|i work (?:in|at|on|for)|i volunteer|my patients|our patients|we're hiring|we are hiring)\b/;
+
+/**
+ * Posts drop the owner altogether: "pap smear came back abnormal", "day 3 of chemo round 4 and the
+ * nurses keep my ginger ale cold", "sertraline 50mg, month 2". A health detail in a post that tells
+ * its author's own story (a first-person word or a relative anywhere in it) is theirs, unless the
+ * post is information, fiction or a staff member speaking. Tried after the owned rules.
+ */
+export function storyDisclosure(found: Found, text: string, selfReferences: ReadonlySet<string>): string | undefined {
+  if (!DETAIL_KINDS.some((kind) => found.any(kind))) return undefined;
+  if (found.any('information') || found.any('fiction') || STAFF_VOICE.test(text.toLowerCase())) return undefined;
+  const idioms = found.raw('idiom');
+  const owner = found.tokens.find((t) => selfReferences.has(t) && !GENERIC_RELATIVES.has(t));
+  if (owner === undefined) return undefined;
+  for (const kind of DETAIL_KINDS) {
+    for (const match of found.all(kind)) {
+      if (idioms.some((idiom) => idiom.start <= match.start && idiom.start + idiom.entry.tokens.length > match.start)) continue;
+      // "can i park for the sleep study?", "not having a stroke", "the cancer center's parking".
+      if (inQuestion(found, match) || negatedDetail(found, match) || insideCareSetting(found, match)) continue;
+      return `"${owner}" + ${kind === MEDICINE ? 'medicine' : 'health detail'} "${found.text(match)}"`;
+    }
+  }
+  return undefined;
+}
+
+const NEGATORS = new Set(['not', 'no', 'never', "didn't", "don't", "wasn't", "isn't", "aren't"]);
+
+function negatedDetail(found: Found, match: PhraseMatch): boolean {
+  for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) if (NEGATORS.has(found.tokens[back] as string)) return true;
+  return false;
+}
+
+/** The sentence holding the match asks something: a question is not a disclosure by itself. */
+function inQuestion(found: Found, match: PhraseMatch): boolean {
+  return found.questionSentences.has(found.sentenceOf(match.start));
+}
+
+/** "cancer" in "cancer center", "labor" in "labor and delivery": a department, read by the care-setting rule. */
+export function insideCareSetting(found: Found, match: PhraseMatch): boolean {
+  return found.all('hv.careSettings').some((setting) => setting.start <= match.start && setting.start + setting.entry.tokens.length > match.start);
+}
+
+/** "my" or "our" earlier in the sentence: "where do i get my son's vaccine record?". */
+function ownedInSentence(found: Found, match: PhraseMatch): boolean {
+  const sentence = found.sentenceOf(match.start);
+  for (let i = match.start - 1; i >= 0 && found.sentenceOf(i) === sentence; i--) if (OWNING.has(found.tokens[i] as string)) return true;
+  return false;
 }

@@ -25,6 +25,7 @@ export class Found {
   private readonly filled: number[] = [];
   private voided: Set<PhraseMatch> | undefined;
   private sentenceList: number[] | undefined;
+  private questionList: Set<number> | undefined;
   private source = '';
   /** The {@link ANCHOR} bits of the kinds matched so far. */
   anchors = 0;
@@ -43,6 +44,7 @@ export class Found {
     this.filled.length = 0;
     this.voided = undefined;
     this.sentenceList = undefined;
+    this.questionList = undefined;
     this.anchors = 0;
     this.tokens = tokens;
     this.source = text;
@@ -67,6 +69,15 @@ export class Found {
   /** Sentence number per token, read from the normalized text on first use: most posts never need it. */
   get sentences(): readonly number[] {
     return (this.sentenceList ??= sentenceNumbers(this.source.toLowerCase()));
+  }
+
+  /** The sentences that end in "?", read with {@link sentences} on first use. */
+  get questionSentences(): ReadonlySet<number> {
+    if (this.questionList === undefined) {
+      this.questionList = new Set();
+      this.sentenceList = sentenceNumbers(this.source.toLowerCase(), this.questionList);
+    }
+    return this.questionList;
   }
 
   any(kind: KindRef): boolean {

@@ -20,6 +20,8 @@ const NOT_HYPOTHETICAL = new Set(['know', 'sure', 'idk', 'wonder', 'wondering', 
 const NEGATABLE: readonly PhraseKind[] = [
   ...CRISIS_CUES.filter((k) => !['place', 'target', 'child', 'infant', 'substance', 'householdPoison', 'alcohol', 'allergen', 'helpSeeking', 'secureUnit', 'vulnerableHint', 'sudden'].includes(k)),
   'timing',
+  // "no drill announced", "this is not a drill": the framing itself is denied.
+  'information',
   ...INCIDENT_CUES.filter((k) => ['expose', 'staffViolence', 'staffViolenceWeak', 'medicationOut', 'recording', 'discharge', 'unsafeDischarge'].includes(k)),
 ];
 const IDIOM_COVERS: readonly PhraseKind[] = [...CRISIS_CUES, ...INCIDENT_CUES, 'timing'];
@@ -89,8 +91,9 @@ export function readContext(found: Found, kind: CrisisKind, evidence: readonly E
   const generic = found.all('generic').find(inSentence);
   if (generic) return drop('general', 'a general question', found.text(generic));
 
+  // "what happens if you take a whole sheet": an "if" inside the cue is the cue's own.
   const hypothetical = found.all('hypothetical').find(
-    (m) => inSentence(m) && m.start <= primary.start && primary.start - m.start <= 10 && !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? ''),
+    (m) => inSentence(m) && (m.start < primary.start || m.start >= primary.end) && m.start <= primary.start && primary.start - m.start <= 10 && !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? ''),
   );
   if (hypothetical && keepers.length === 0) {
     // "if he shows up again he'll regret it" is a conditional threat, still worth a look.
@@ -123,6 +126,23 @@ export function readContext(found: Found, kind: CrisisKind, evidence: readonly E
 
 function drop(because: SetAsideBecause, label: string, words: string): ContextEffect {
   return { effect: 'drop', why: `${label} ("${words}")`, because };
+}
+
+/**
+ * The first match of `kind` in a sentence that is not told as past ("fell off the swing last week.
+ * today he hit his head"), else the first: the rules' deciding evidence is then where the present is.
+ */
+export function firstCurrent(found: Found, kind: PhraseKind): PhraseMatch | undefined {
+  const all = found.all(kind);
+  if (all.length < 2) return all[0];
+  return all.find((m) => !toldAsPast(found, found.sentenceOf(m.start))) ?? all[0];
+}
+
+function toldAsPast(found: Found, sentence: number): boolean {
+  const past = pastMarkers(found, sentence);
+  if (past.length === 0) return false;
+  const last = Math.max(...past.map((p) => p.start));
+  return !found.all('timing').some((k) => found.sentenceOf(k.start) === sentence && k.start > last);
 }
 
 /** Past markers in a sentence: the lexicon's, and a year after "in", "since", "back" or "from". */

@@ -46,7 +46,7 @@ export function tokenize(text: string): string[] {
  * after `.`, `!`, `?`, `;` or a line break (not a decimal point). That is the scope tense and
  * negation have. A second scan, for the few posts whose crisis rules need it.
  */
-export function sentenceNumbers(text: string): number[] {
+export function sentenceNumbers(text: string, questions?: Set<number>): number[] {
   const out: number[] = [];
   let start = -1;
   let sentence = 0;
@@ -58,6 +58,7 @@ export function sentenceNumbers(text: string): number[] {
       continue;
     }
     if (isSentenceEnd(code) && !(code === 46 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)))) {
+      if (code === 63) questions?.add(sentence);
       if (start < 0) sentence++;
       else ended = true;
     }

@@ -10,7 +10,7 @@ describe('critical incidents in plain words', () => {
     ['they discharged my grandma at midnight still confused and with no ride home', /unsafe discharge: "discharged", "at midnight"/],
     ['the night nurse slapped my father when he asked for water', /staff violence against a patient: "night nurse|nurse", "slapped"/],
     ['my insulin ran out yesterday and the pharmacy says the refill is still pending', /life-sustaining medicine ran out \(insulin\): "insulin", "ran out"/],
-    ['i have your receptionist on video screaming at my mom and it goes on tiktok tonight', /threat to go public with a recording: "on video", "tiktok"/],
+    ['i have your receptionist on video screaming at my mom and it goes on tiktok tonight', /threat to go public with a recording: "on video", "(goes on )?tiktok"/],
   ])('%j is critical, a complaint, and says why', (text, reason) => {
     const result = classify(text);
     expect(result.urgency, result.reasons.join('\n')).toBe('critical');

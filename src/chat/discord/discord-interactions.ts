@@ -143,7 +143,7 @@ export function routeInteractions(
     const suggestion = template === undefined ? undefined : await byAction.get('reply')?.run({ alertId, actor, value: template }, ctx);
     const notes = suggestion?.kind === 'private' ? [`${suggestion.title.replace(/:$/, '')}. ${suggestion.note ?? ''}`] : [];
     // The platform's terms: X's reply rule (copy only) and its price.
-    if (composed.notice !== undefined) notes.unshift(composed.notice);
+    if (composed.notice !== undefined) notes.push(composed.notice);
     await interaction.showModal(renderComposeModal(composed, { notes }));
   }
 

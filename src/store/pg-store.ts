@@ -21,7 +21,7 @@ import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow 
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
-  CLAIM_MS, monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
+  CLAIM_MS, monthOf, type ActionOptions, type DeliveredCard, type OutboxCard, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
   type IngestResult, type MonthlyReads, type NotificationStatus, type OpsRepository, type OutboxRepository, type PendingNotification, type QueueSummary,
   type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type SqlRunner, type Store,
 } from './store-port.js';
@@ -453,21 +453,31 @@ class PgOutbox implements OutboxRepository {
   }
 
   async markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs = CLAIM_MS): Promise<boolean> {
-    const ids = [...new Set([leadId, ...alertIds])];
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      let changed = 0;
-      for (const id of ids) changed += await run(client, OUTBOX_SQL.markAttempted, { now, lead: leadId, me: this.me, until: now + leaseMs, id });
-      // Another instance took one of them: write nothing, send nothing.
-      await client.query(changed === ids.length ? 'COMMIT' : 'ROLLBACK');
-      return changed === ids.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    return (await this.markAttemptedMany([{ leadId, memberIds: alertIds }], now, leaseMs)).has(leadId);
+  }
+
+  /** In one transaction; a card of several alerts in a savepoint of its own, so a lost claim writes nothing for it. */
+  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = CLAIM_MS): Promise<Set<number>> {
+    return transaction(this.pool, async (c) => {
+      const marked = new Set<number>();
+      for (const card of cards) {
+        const ids = [...new Set([card.leadId, ...card.memberIds])];
+        if (ids.length > 1) await c.query('SAVEPOINT card');
+        let changed = 0;
+        for (const id of ids) changed += await run(c, OUTBOX_SQL.markAttempted, { now, lead: card.leadId, me: this.me, until: now + leaseMs, id });
+        // Another instance took one of them: write nothing for this card, send nothing.
+        if (changed === ids.length) marked.add(card.leadId);
+        if (ids.length > 1) await c.query(changed === ids.length ? 'RELEASE SAVEPOINT card' : 'ROLLBACK TO SAVEPOINT card');
+      }
+      return marked;
+    });
+  }
+
+  async recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void> {
+    if (cards.length === 0) return;
+    await transaction(this.pool, async (c) => {
+      for (const card of cards) await this.deliver(c, card.leadId, card.memberIds, card.message, now);
+    });
   }
 
   async clearAttempt(alertIds: readonly number[]): Promise<void> {

@@ -228,6 +228,25 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.ops.gauges()).outboxDepth).toBe(0);
     });
 
+    it('marks and records cards in batches: a card whose claim is lost is not written at all, the others are', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention(), mention()], now }, decide);
+      const [a, b, c, d, e] = (await store.pendingAlerts(10)).map((x) => x.id) as [number, number, number, number, number];
+      // d is on a card already: the card of c carrying d cannot be sent, and nothing of it is marked.
+      await store.outbox.recordDelivery(d, [], { channelId: 'c', messageId: 'm0' }, now);
+      expect([...(await store.outbox.markAttemptedMany([{ leadId: a, memberIds: [b] }, { leadId: c, memberIds: [d] }, { leadId: e, memberIds: [] }], now))].sort()).toEqual([a, e].sort());
+      expect(await store.outbox.unrecordedCards()).toEqual([
+        { lead: a, urgency: 'normal', account: null, attemptedAt: now, members: [b], leadMessage: undefined },
+        { lead: e, urgency: 'normal', account: null, attemptedAt: now, members: [], leadMessage: undefined },
+      ]);
+      await store.outbox.recordDeliveries([{ leadId: a, memberIds: [b], message: { channelId: 'c', messageId: 'm1' } }, { leadId: e, memberIds: [], message: { channelId: 'c', messageId: 'm2' } }], now);
+      await store.outbox.recordDeliveries([], now);
+      expect(await store.outbox.unrecordedCards()).toEqual([]);
+      expect(await store.messageOf(b)).toEqual({ channelId: 'c', messageId: 'm1' });
+      expect(await store.messageOf(e)).toEqual({ channelId: 'c', messageId: 'm2' });
+      expect(await store.groupMembers(a)).toEqual([b]);
+      expect((await store.pendingAlerts(10)).map((x) => x.id)).toEqual([c]);
+    });
+
     it('keeps one delivery per chat: each chat claims, attempts, records, finds and redraws its own card', async () => {
       await store.ingest({ source: 'x', mentions: [mention(), mention(), mention()], now }, decide);
       const [lead, member, other] = (await store.pendingAlerts(10)).map((a) => a.id) as [number, number, number];

@@ -32,6 +32,7 @@ import { buildDigest } from '../../src/digest/weekly-digest.js';
 import { DigestQueries } from '../../src/store/digest-queries.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { benchFivePlatforms } from './five-platforms.js';
+import { benchIngest } from './ingest.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -364,6 +365,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),
   accounts: () => benchFivePlatforms(),
+  ingest: () => benchIngest(),
 };
 
 const only = process.argv.slice(2);

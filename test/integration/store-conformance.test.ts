@@ -116,6 +116,16 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(urgencies).toEqual(['high', 'normal', 'normal']);
     });
 
+    it('counts the complaints earlier in the same batch as the ones stored before it', async () => {
+      const author = { id: 'repeat', handle: 'repeat', followers: 10 };
+      const first = mention({ author, text: 'portal is not working again' });
+      await store.ingest({ source: 'x', mentions: [first], now }, decide);
+      // Out of order in the page: the older one is counted before the newer one.
+      const later = [2, 1].map((n) => mention({ author, text: 'portal is not working again', createdAt: first.createdAt + n * 60_000 }));
+      expect(await store.ingest({ source: 'x', mentions: [...later, later[0]!], now }, decide)).toEqual({ inserted: 2, duplicates: 1, alerts: 2, responded: 0 });
+      expect((await store.pendingAlerts(10)).map((a) => a.urgency)).toEqual(['high', 'normal', 'normal']);
+    });
+
     it('lists the outbox most urgent first and forgets posted alerts', async () => {
       await store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' }), mention({ text: 'chest pain, ER or 911?' })], now }, decide);
       const pending = await store.pendingAlerts(10);

@@ -360,7 +360,8 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
         stop.abort();
       },
     });
-    app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name, http: http?.port }, 'triage running; Ctrl-C stops');
+    // The instance id is what job leases and outbox claims name (several instances on PostgreSQL).
+    app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name, http: http?.port, instance: app.store.instance }, 'triage running; Ctrl-C stops');
     if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     app.log.info('stopping');
   } finally {

@@ -5,7 +5,7 @@ import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { CLAIM_MS, type DecideMention, type DeliveredCard, type Store } from './store/store-port.js';
+import { CLAIM_MS, type DecideMention, type Store } from './store/store-port.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
@@ -161,8 +161,11 @@ export async function alertsOf(store: Pick<Store, 'getAlert'>, ids: readonly num
 }
 
 /**
- * Cards drawn, marked as attempted, sent and recorded per chunk: two transactions per chunk instead
- * of two per card, and a turn of the event loop (for a stop signal) between chunks.
+ * Cards are drawn and marked as attempted per chunk (one transaction for the chunk instead of one
+ * per card), with a turn of the event loop (for a stop signal) between chunks. Each delivery is
+ * still recorded the moment the chat accepts the card: recording a chunk at its end left up to a
+ * chunk of sent, unrecorded cards per crash for the next run's lookup in the chat, and over ten
+ * SIGKILLs (`npm run bench -- ten-kills`) some were not found there and were posted twice.
  */
 const CARD_CHUNK = 100;
 
@@ -221,10 +224,10 @@ export async function dispatchPending(
           await setAside(alert, error);
         }
       }
-      // Committed before the sends, in one transaction: if we die after the chat accepts a card, the next run looks before reposting.
+      // Committed before the sends, in one transaction: if we die after the chat accepts a card and before
+      // its delivery is recorded, the next run looks for it before reposting.
       const markedAt = deps.now();
       const marked = await outbox.markAttemptedMany(drawn, markedAt, CLAIM_MS);
-      const delivered: DeliveredCard[] = [];
       const unsent: number[] = [];
       // A slow chat (rate limits) must not outlast the claim: past half of it, the rest is claimed again.
       let reclaim = false;
@@ -243,7 +246,8 @@ export async function dispatchPending(
           const log = deps.log.child({ alertId: leadId, chat: chat.name });
           try {
             const message = await chat.postAlert(card, nonceFor(leadId));
-            delivered.push({ leadId, memberIds, message });
+            // Recorded at once: a crash leaves at most this one card sent and unrecorded for the next run to look for.
+            await outbox.recordDelivery(leadId, memberIds, message, deps.now());
             posted += 1 + memberIds.length;
             cards++;
             deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + memberIds.length);
@@ -265,9 +269,7 @@ export async function dispatchPending(
           }
         }
       } finally {
-        // Whatever happens (a stop, an outage, a rejected token), what was sent is recorded, in one
-        // transaction per chunk, and what certainly was not is no longer marked as attempted.
-        await outbox.recordDeliveries(delivered, deps.now());
+        // Whatever happens (a stop, an outage, a rejected token), what certainly was not sent is no longer marked as attempted.
         if (unsent.length > 0) await outbox.clearAttempt(unsent);
       }
       // Sources, store and console may never wait on I/O: let a stop signal in between chunks.

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AlertView } from '../domain/alert.js';
 import type { Urgency } from '../domain/classification.js';
 import { ALERT_SELECT, toView, type AlertRow } from './sqlite-alerts.js';
-import type { DeliveredCard, OutboxCard } from './store-port.js';
+import type { OutboxCard } from './store-port.js';
 
 /** Where a delivered message is, as the chat reported it. */
 export interface DeliveredMessage {
@@ -162,14 +162,6 @@ export class OutboxQueries {
    */
   async recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {
     return this.db.transaction(() => this.deliver(leadId, memberIds, message, now)).immediate();
-  }
-
-  /** {@link recordDelivery} for several sent cards in one transaction. */
-  async recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void> {
-    if (cards.length === 0) return;
-    this.db.transaction(() => {
-      for (const card of cards) this.deliver(card.leadId, card.memberIds, card.message, now);
-    }).immediate();
   }
 
   private deliver(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): boolean {

@@ -21,7 +21,7 @@ import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow 
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
-  CLAIM_MS, monthOf, type ActionOptions, type DeliveredCard, type OutboxCard, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
+  CLAIM_MS, monthOf, type ActionOptions, type OutboxCard, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
   type IngestResult, type MonthlyReads, type NotificationStatus, type OpsRepository, type OutboxRepository, type PendingNotification, type QueueSummary,
   type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type SqlRunner, type Store,
 } from './store-port.js';
@@ -558,12 +558,6 @@ class PgOutbox implements OutboxRepository {
     });
   }
 
-  async recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void> {
-    if (cards.length === 0) return;
-    await transaction(this.pool, async (c) => {
-      for (const card of cards) await this.deliver(c, card.leadId, card.memberIds, card.message, now);
-    });
-  }
 
   async clearAttempt(alertIds: readonly number[]): Promise<void> {
     await run(this.pool, 'UPDATE alerts SET delivery_attempted_at = NULL, delivery_attempt_lead = NULL WHERE id = ANY(?::bigint[]) AND chat_message_id IS NULL', [[...alertIds]]);

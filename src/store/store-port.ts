@@ -163,11 +163,6 @@ export interface OutboxCard {
   memberIds: readonly number[];
 }
 
-/** A card the chat accepted, and where it is. */
-export interface DeliveredCard extends OutboxCard {
-  message: DeliveredMessage;
-}
-
 export interface OutboxRepository {
   /**
    * Claims up to `limit` alerts of the card outbox for this instance until `now + leaseMs` (claims
@@ -186,8 +181,6 @@ export interface OutboxRepository {
    * sent: returns the leads of the cards marked (a card whose claim was lost is not written at all).
    */
   markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number): Promise<Set<number>>;
-  /** {@link recordDelivery} for several sent cards in one transaction. */
-  recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
   /** Attempted and never recorded, not under another live instance's claim (it may be sending them now). */
   unrecordedCards(limit?: number, now?: number): Promise<UnrecordedCard[]>;

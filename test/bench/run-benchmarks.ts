@@ -33,6 +33,7 @@ import { DigestQueries } from '../../src/store/digest-queries.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { benchFivePlatforms } from './five-platforms.js';
 import { benchIngest } from './ingest.js';
+import { benchTenKills } from './ten-kills.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -366,6 +367,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'x-poller': () => benchXPoller(),
   accounts: () => benchFivePlatforms(),
   ingest: () => benchIngest(),
+  'ten-kills': () => benchTenKills(),
 };
 
 const only = process.argv.slice(2);

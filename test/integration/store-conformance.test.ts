@@ -238,7 +238,7 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.ops.gauges()).outboxDepth).toBe(0);
     });
 
-    it('marks and records cards in batches: a card whose claim is lost is not written at all, the others are', async () => {
+    it('marks cards as attempted in batches: a card whose claim is lost is not written at all, the others are', async () => {
       await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention(), mention()], now }, decide);
       const [a, b, c, d, e] = (await store.pendingAlerts(10)).map((x) => x.id) as [number, number, number, number, number];
       // d is on a card already: the card of c carrying d cannot be sent, and nothing of it is marked.
@@ -248,8 +248,8 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
         { lead: a, urgency: 'normal', account: null, attemptedAt: now, members: [b], leadMessage: undefined },
         { lead: e, urgency: 'normal', account: null, attemptedAt: now, members: [], leadMessage: undefined },
       ]);
-      await store.outbox.recordDeliveries([{ leadId: a, memberIds: [b], message: { channelId: 'c', messageId: 'm1' } }, { leadId: e, memberIds: [], message: { channelId: 'c', messageId: 'm2' } }], now);
-      await store.outbox.recordDeliveries([], now);
+      await store.outbox.recordDelivery(a, [b], { channelId: 'c', messageId: 'm1' }, now);
+      await store.outbox.recordDelivery(e, [], { channelId: 'c', messageId: 'm2' }, now);
       expect(await store.outbox.unrecordedCards()).toEqual([]);
       expect(await store.messageOf(b)).toEqual({ channelId: 'c', messageId: 'm1' });
       expect(await store.messageOf(e)).toEqual({ channelId: 'c', messageId: 'm2' });

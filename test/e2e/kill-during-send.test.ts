@@ -83,6 +83,7 @@ describe('kill -9 while sending (the built CLI against a fake Discord that ignor
     // chunk at a time, so the killed run's chunk may span both), and only those did.
     const reads = fake.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/messages'));
     expect(reads.length).toBeGreaterThanOrEqual(KILLS);
+    expect(reads.filter((r) => r.path.includes(fake.channelIds[0]!) || r.path.includes(fake.channelIds[1]!))).toHaveLength(reads.length);
     for (const channel of fake.channelIds) expect(reads.filter((r) => r.path.includes(channel)).length).toBeLessThanOrEqual(KILLS);
     expect(fake.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/messages'))).toHaveLength(alerts.length);
   });

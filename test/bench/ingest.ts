@@ -86,7 +86,7 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
  */
 export async function benchIngest(): Promise<void> {
   const count = Number(process.env.INGEST_BENCH_COUNT ?? 100_000);
-  const pgCount = Number(process.env.INGEST_BENCH_PG_COUNT ?? 20_000);
+  const pgCount = Number(process.env.INGEST_BENCH_PG_COUNT ?? 100_000);
   const rssCount = Number(process.env.INGEST_BENCH_RSS_COUNT ?? 1_000_000);
   const dir = mkdtempSync(join(tmpdir(), 'triage-bench-ingest-'));
   try {

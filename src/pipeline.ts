@@ -261,7 +261,11 @@ export async function dispatchPending(
             failed += 1 + memberIds.length;
             deps.metrics.cardsFailed.inc({ chat: chat.name }, 1 + memberIds.length);
             for (const id of [leadId, ...memberIds]) skip.add(id);
-            if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+            if (error instanceof TriageError && error.code === 'chat-auth') {
+              // The bot stops: the rest of the chunk was certainly not sent.
+              for (const rest of drawn.slice(drawn.indexOf(item) + 1)) if (marked.has(rest.leadId)) unsent.push(rest.leadId, ...rest.memberIds);
+              throw error;
+            }
             // The chat is down or throttling: the rest would fail the same way, so stop until the next run.
             outage = isChatOutage(error);
             if (outage) log.warn({ err: (error as Error).message, pending: pending.length }, 'chat unreachable; alerts stay in the outbox until it answers');

@@ -42,6 +42,12 @@ import { startHttpListener, type HttpListener } from './web/http-listener.js';
 
 export { createApp, type App, type AppOptions } from './app.js';
 
+/**
+ * Rows of a replay file stored per transaction (with the cursor): a platform pages by 100, a file
+ * has no pages, and larger transactions write each index page once instead of once per 100 rows.
+ */
+const REPLAY_BATCH_SIZE = 5000;
+
 export interface SourceOptions {
   /** `--replay FILE`: a JSON Lines file replayed as a platform (relative to the working folder). */
   replay?: string | undefined;
@@ -64,6 +70,7 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
     if (problem) throw new ConfigError([problem]);
     sources.push(createReplaySource({
       path,
+      batchSize: REPLAY_BATCH_SIZE,
       onSkip: (line, reason) => {
         app.log.warn({ line, reason }, 'replay row skipped; it is read again on the next poll');
         options.onReplaySkip?.(line, reason);
@@ -383,7 +390,8 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
         stop.abort();
       },
     });
-    app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name, http: http?.port }, 'triage running; Ctrl-C stops');
+    // The instance id is what job leases and outbox claims name (several instances on PostgreSQL).
+    app.log.info({ jobs: jobs.map((j) => j.name), sources: sources.map((s) => s.name), chat: chat.name, http: http?.port, instance: app.store.instance }, 'triage running; Ctrl-C stops');
     if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     app.log.info('stopping');
   } finally {

@@ -4,6 +4,7 @@ import { applyCorrections } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { CLAIM_MS, type DecideMention, type Store } from './store/store-port.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
@@ -91,6 +92,10 @@ export async function pollSource(source: Source, deps: PipelineDeps, signal: Abo
       deps.metrics.mentionsStored.inc({ source: source.name }, result.inserted);
       deps.metrics.duplicates.inc({ source: source.name }, result.duplicates);
       deps.log.debug({ source: source.name, stream: batch.stream, ...result }, 'batch stored');
+      // Stopped: what is committed stays, with its cursor; the rest is read on the next poll. A source
+      // that never waits on I/O (a replay file in the page cache) still lets the stop signal in here.
+      await yieldToEventLoop();
+      if (signal.aborted) break;
     }
   } finally {
     endTimer();
@@ -155,6 +160,15 @@ export async function alertsOf(store: Pick<Store, 'getAlert'>, ids: readonly num
   return alerts;
 }
 
+/**
+ * Cards are drawn and marked as attempted per chunk (one transaction for the chunk instead of one
+ * per card), with a turn of the event loop (for a stop signal) between chunks. Each delivery is
+ * still recorded the moment the chat accepts the card: recording a chunk at its end left up to a
+ * chunk of sent, unrecorded cards per crash for the next run's lookup in the chat, and over ten
+ * SIGKILLs (`npm run bench -- ten-kills`) some were not found there and were posted twice.
+ */
+const CARD_CHUNK = 100;
+
 /** Stable per alert and within Discord's 25 characters. */
 export function nonceFor(alertId: number): string {
   return `triage-alert-${alertId}`;
@@ -189,57 +203,82 @@ export async function dispatchPending(
   const recovery = await recoverUnrecordedCards(chat, deps, signal, outbox);
   const skip = new Set<number>(recovery.skip);
   let outage = recovery.outage;
+  const setAside = async (alert: AlertView, error: unknown) => {
+    failed++;
+    deps.metrics.cardsFailed.inc({ chat: chat.name });
+    const reason = error instanceof Error ? error.message : String(error);
+    if (await outbox.setAside(alert.id, reason, deps.now())) deps.log.error({ alertId: alert.id, chat: chat.name, err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
+  };
   while (!signal.aborted && !outage) {
     // Claimed for this instance: another one on the same database takes other alerts, never these.
     const pending = (await outbox.claimCards(5000 + skip.size, deps.now(), CLAIM_MS)).filter((a) => !skip.has(a.id));
     if (pending.length === 0) break;
-    for (const item of planDispatch(pending, limits.stormThreshold)) {
-      if (signal.aborted || outage) break;
-      const { alert, grouped } = item;
-      const log = deps.log.child({ alertId: alert.id, chat: chat.name });
-      const setAside = async (error: unknown) => {
-        failed++;
-        deps.metrics.cardsFailed.inc({ chat: chat.name });
-        const reason = error instanceof Error ? error.message : String(error);
-        if (await outbox.setAside(alert.id, reason, deps.now())) log.error({ err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
-      };
-      let card: AlertCard;
-      try {
-        card = { ...(await cardFor(alert, deps, chat.name)), grouped };
-      } catch (error) {
-        setAside(error);
-        continue;
-      }
-      const memberIds = grouped.map((g) => g.id);
-      // Committed before the send: if we die after the chat accepts it, the next run looks before reposting.
-      if (!(await outbox.markAttempted(alert.id, memberIds, deps.now(), CLAIM_MS))) {
-        // Another instance took these over (our claim lapsed): it sends them, not us.
-        for (const id of [alert.id, ...memberIds]) skip.add(id);
-        continue;
-      }
-      try {
-        const message = await chat.postAlert(card, nonceFor(alert.id));
-        await outbox.recordDelivery(alert.id, memberIds, message, deps.now());
-        posted += 1 + grouped.length;
-        cards++;
-        deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + grouped.length);
-      } catch (error) {
-        // Nothing was sent. Only the lead is set aside: the alerts it carried are planned again without it.
-        if (error instanceof CardRenderError) {
-          await outbox.clearAttempt([alert.id, ...memberIds]);
-          setAside(error);
-          continue;
+    const plan = planDispatch(pending, limits.stormThreshold);
+    for (let from = 0; from < plan.length && !signal.aborted && !outage; from += CARD_CHUNK) {
+      // Drawn first: a card that cannot be drawn is set aside before anything is marked.
+      const drawn: Array<{ card: AlertCard; leadId: number; memberIds: number[] }> = [];
+      for (const { alert, grouped } of plan.slice(from, from + CARD_CHUNK)) {
+        try {
+          drawn.push({ card: { ...(await cardFor(alert, deps, chat.name)), grouped }, leadId: alert.id, memberIds: grouped.map((g) => g.id) });
+        } catch (error) {
+          await setAside(alert, error);
         }
-        failed += 1 + grouped.length;
-        deps.metrics.cardsFailed.inc({ chat: chat.name }, 1 + grouped.length);
-        skip.add(alert.id);
-        for (const g of grouped) skip.add(g.id);
-        if (error instanceof TriageError && error.code === 'chat-auth') throw error;
-        // The chat is down or throttling: the rest would fail the same way, so stop until the next run.
-        outage = isChatOutage(error);
-        if (outage) log.warn({ err: (error as Error).message, pending: pending.length }, 'chat unreachable; alerts stay in the outbox until it answers');
-        else log.error({ err: error }, 'could not post alert card; it stays in the outbox');
       }
+      // Committed before the sends, in one transaction: if we die after the chat accepts a card and before
+      // its delivery is recorded, the next run looks for it before reposting.
+      const markedAt = deps.now();
+      const marked = await outbox.markAttemptedMany(drawn, markedAt, CLAIM_MS);
+      const unsent: number[] = [];
+      // A slow chat (rate limits) must not outlast the claim: past half of it, the rest is claimed again.
+      let reclaim = false;
+      try {
+        for (const item of drawn) {
+          const { card, leadId, memberIds } = item;
+          if (!marked.has(leadId)) {
+            // Another instance took these over (our claim lapsed): it sends them, not us.
+            for (const id of [leadId, ...memberIds]) skip.add(id);
+            continue;
+          }
+          if (signal.aborted || outage || (reclaim ||= deps.now() - markedAt > CLAIM_MS / 2)) {
+            unsent.push(leadId, ...memberIds);
+            continue;
+          }
+          const log = deps.log.child({ alertId: leadId, chat: chat.name });
+          try {
+            const message = await chat.postAlert(card, nonceFor(leadId));
+            // Recorded at once: a crash leaves at most this one card sent and unrecorded for the next run to look for.
+            await outbox.recordDelivery(leadId, memberIds, message, deps.now());
+            posted += 1 + memberIds.length;
+            cards++;
+            deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + memberIds.length);
+          } catch (error) {
+            // Nothing was sent. Only the lead is set aside: the alerts it carried are planned again without it.
+            if (error instanceof CardRenderError) {
+              unsent.push(leadId, ...memberIds);
+              await setAside(card.alert, error);
+              continue;
+            }
+            failed += 1 + memberIds.length;
+            deps.metrics.cardsFailed.inc({ chat: chat.name }, 1 + memberIds.length);
+            for (const id of [leadId, ...memberIds]) skip.add(id);
+            if (error instanceof TriageError && error.code === 'chat-auth') {
+              // The bot stops: the rest of the chunk was certainly not sent.
+              for (const rest of drawn.slice(drawn.indexOf(item) + 1)) if (marked.has(rest.leadId)) unsent.push(rest.leadId, ...rest.memberIds);
+              throw error;
+            }
+            // The chat is down or throttling: the rest would fail the same way, so stop until the next run.
+            outage = isChatOutage(error);
+            if (outage) log.warn({ err: (error as Error).message, pending: pending.length }, 'chat unreachable; alerts stay in the outbox until it answers');
+            else log.error({ err: error }, 'could not post alert card; it stays in the outbox');
+          }
+        }
+      } finally {
+        // Whatever happens (a stop, an outage, a rejected token), what certainly was not sent is no longer marked as attempted.
+        if (unsent.length > 0) await outbox.clearAttempt(unsent);
+      }
+      // Sources, store and console may never wait on I/O: let a stop signal in between chunks.
+      await yieldToEventLoop();
+      if (reclaim) break;
     }
   }
   if (capabilitiesOf(chat).editInPlace && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal, outbox);

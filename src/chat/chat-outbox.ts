@@ -1,7 +1,7 @@
 import type { AlertView } from '../domain/alert.js';
 import type { ChatName } from '../store/delivery-queries.js';
 import type { DeliveredMessage, UnrecordedCard } from '../store/outbox-queries.js';
-import type { Store } from '../store/store-port.js';
+import type { OutboxCard, Store } from '../store/store-port.js';
 import type { Config } from '../config.js';
 
 /**
@@ -12,7 +12,8 @@ import type { Config } from '../config.js';
  */
 export interface ChatOutbox {
   claimCards(limit: number, now: number, leaseMs: number): Promise<AlertView[]>;
-  markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs: number): Promise<boolean>;
+  /** Attempts of several cards, committed together before any is sent: the leads marked (a card whose claim was lost is left out). */
+  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs: number): Promise<Set<number>>;
   clearAttempt(alertIds: readonly number[]): Promise<void>;
   recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
@@ -39,7 +40,7 @@ export function singleChatOutbox(store: Store): ChatOutbox {
   const { outbox } = store;
   return {
     claimCards: (limit, now, leaseMs) => outbox.claimCards(limit, now, leaseMs),
-    markAttempted: (leadId, alertIds, now, leaseMs) => outbox.markAttempted(leadId, alertIds, now, leaseMs),
+    markAttemptedMany: (cards, now, leaseMs) => outbox.markAttemptedMany(cards, now, leaseMs),
     clearAttempt: (alertIds) => outbox.clearAttempt(alertIds),
     recordDelivery: (leadId, memberIds, message, now) => outbox.recordDelivery(leadId, memberIds, message, now),
     recordFound: (card, message, now) => outbox.recordFound(card, message, now),
@@ -65,7 +66,12 @@ export function perChatOutbox(store: Store, chat: ChatName, chats: readonly Chat
   const { deliveries } = store;
   return {
     claimCards: (limit, now, leaseMs) => deliveries.claimCards(chat, limit, now, leaseMs),
-    markAttempted: (leadId, alertIds, now, leaseMs) => deliveries.markAttempted(chat, leadId, alertIds, now, leaseMs),
+    // Per chat, one card at a time (the deliveries table's own transactions); the alerts' columns in one.
+    async markAttemptedMany(cards, now, leaseMs) {
+      const marked = new Set<number>();
+      for (const card of cards) if (await deliveries.markAttempted(chat, card.leadId, card.memberIds, now, leaseMs)) marked.add(card.leadId);
+      return marked;
+    },
     clearAttempt: (alertIds) => deliveries.clearAttempt(chat, alertIds),
     async recordDelivery(leadId, memberIds, message, now) {
       const recorded = await deliveries.recordDelivery(chat, leadId, memberIds, message, now);

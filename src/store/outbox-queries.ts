@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AlertView } from '../domain/alert.js';
 import type { Urgency } from '../domain/classification.js';
 import { ALERT_SELECT, toView, type AlertRow } from './sqlite-alerts.js';
+import type { OutboxCard } from './store-port.js';
 
 /** Where a delivered message is, as the chat reported it. */
 export interface DeliveredMessage {
@@ -122,20 +123,30 @@ export class OutboxQueries {
 
   /** Records, committed before the send, that the card of `leadId` carrying `alertIds` (the lead among them) is about to be sent. */
   async markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs = 5 * 60_000): Promise<boolean> {
-    const ids = [...new Set([leadId, ...alertIds])];
-    const marked = this.db.transaction(() => {
+    return (await this.markAttemptedMany([{ leadId, memberIds: alertIds }], now, leaseMs)).has(leadId);
+  }
+
+  /** {@link markAttempted} for several cards in one transaction; each card in a savepoint of its own. */
+  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = 5 * 60_000): Promise<Set<number>> {
+    const markOne = this.db.transaction((card: OutboxCard) => {
+      const ids = [...new Set([card.leadId, ...card.memberIds])];
       let changed = 0;
-      for (const id of ids) changed += this.statements.markAttempted.run({ now, lead: leadId, me: this.me, until: now + leaseMs, id }).changes;
-      // Another instance took one of them: write nothing, send nothing.
+      for (const id of ids) changed += this.statements.markAttempted.run({ now, lead: card.leadId, me: this.me, until: now + leaseMs, id }).changes;
+      // Another instance took one of them: write nothing for this card, send nothing.
       if (changed !== ids.length) throw new ClaimLost();
-      return true;
     });
-    try {
-      return marked.immediate();
-    } catch (error) {
-      if (error instanceof ClaimLost) return false;
-      throw error;
-    }
+    return this.db.transaction(() => {
+      const marked = new Set<number>();
+      for (const card of cards) {
+        try {
+          markOne(card);
+          marked.add(card.leadId);
+        } catch (error) {
+          if (!(error instanceof ClaimLost)) throw error;
+        }
+      }
+      return marked;
+    }).immediate();
   }
 
   /** Forgets an attempt that certainly sent nothing (the card could not be drawn), so no lookup is made for it. */

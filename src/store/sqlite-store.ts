@@ -81,9 +81,20 @@ export class SqliteStore implements Store {
     this.ops = new OpsQueries(db);
     this.digestQueries = new DigestQueries(db);
     this.retention = new RetentionStore(db);
+    // Each statement text prepared once: a card asks for its replies, a dispatch asks for thousands.
+    // Texts with a list of `?` vary by length, so the oldest beyond a few hundred are let go.
+    const prepared = new Map<string, Database.Statement>();
+    const statement = (text: string) => {
+      let stmt = prepared.get(text);
+      if (!stmt) {
+        if (prepared.size >= 256) prepared.delete(prepared.keys().next().value as string);
+        prepared.set(text, (stmt = db.prepare(text)));
+      }
+      return stmt;
+    };
     const sql: SqlRunner = {
-      all: async <T>(text: string, params: readonly unknown[]) => db.prepare(text).all(...params) as T[],
-      run: async (text: string, params: readonly unknown[]) => void db.prepare(text).run(...params),
+      all: async <T>(text: string, params: readonly unknown[]) => statement(text).all(...params) as T[],
+      run: async (text: string, params: readonly unknown[]) => void statement(text).run(...params),
     };
     this.sql = sql;
     this.accountQueries = new AccountQueries(sql);

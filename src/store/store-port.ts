@@ -167,6 +167,12 @@ export interface ReportQueries {
 }
 
 /** The card and notification outboxes' bookkeeping (see `OutboxQueries`). */
+/** A card of the outbox: its lead alert and the alerts it carries (the lead need not be among them). */
+export interface OutboxCard {
+  leadId: number;
+  memberIds: readonly number[];
+}
+
 export interface OutboxRepository {
   /**
    * Claims up to `limit` alerts of the card outbox for this instance until `now + leaseMs` (claims
@@ -180,6 +186,11 @@ export interface OutboxRepository {
   markAttempted(leadId: number, alertIds: readonly number[], now: number, leaseMs?: number): Promise<boolean>;
   clearAttempt(alertIds: readonly number[]): Promise<void>;
   recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean>;
+  /**
+   * {@link markAttempted} for several cards in one transaction, committed before any of them is
+   * sent: returns the leads of the cards marked (a card whose claim was lost is not written at all).
+   */
+  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number): Promise<Set<number>>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
   /** Attempted and never recorded, not under another live instance's claim (it may be sending them now). */
   unrecordedCards(limit?: number, now?: number): Promise<UnrecordedCard[]>;

@@ -79,12 +79,33 @@ function tokens(text: string): string[] {
     .map(canonicalToken);
 }
 
-function containsSequence(haystack: readonly string[], needle: readonly string[]): boolean {
-  outer: for (let i = 0; i + needle.length <= haystack.length; i++) {
-    for (let k = 0; k < needle.length; k++) if (haystack[i + k] !== needle[k]) continue outer;
-    return true;
+/** Terms by their first word, each list in the terms' own order: a text is scanned once, not once per term. */
+type TermIndex = ReadonlyMap<string, readonly (readonly string[])[]>;
+
+function indexTerms(terms: readonly (readonly string[])[]): TermIndex {
+  const index = new Map<string, (readonly string[])[]>();
+  for (const term of terms) {
+    const first = term[0] as string;
+    const list = index.get(first);
+    if (list) list.push(term);
+    else index.set(first, [term]);
   }
-  return false;
+  return index;
+}
+
+function startsAt(haystack: readonly string[], at: number, needle: readonly string[]): boolean {
+  if (at + needle.length > haystack.length) return false;
+  for (let k = 0; k < needle.length; k++) if (haystack[at + k] !== needle[k]) return false;
+  return true;
+}
+
+/** The terms of `index` that occur anywhere in `words` (a term occurs where its first word does). */
+function termsIn(words: readonly string[], index: TermIndex): Set<readonly string[]> {
+  const found = new Set<readonly string[]>();
+  for (let i = 0; i < words.length; i++) {
+    for (const term of index.get(words[i] as string) ?? []) if (startsAt(words, i, term)) found.add(term);
+  }
+  return found;
 }
 
 /**
@@ -97,13 +118,28 @@ export function createReplyGuard(lexicon: HealthWords & Partial<Pick<Lexicon, 's
   // Words too general to give anyone away when spoken to them ("the pain you're feeling").
   const spokenTerms = healthTerms.filter((term) => !GENERAL_HEALTH_WORDS.has(term.join(' ')));
   const places = (lexicon.healthVocabulary?.careSettings ?? []).map((term) => tokens(term)).filter((t) => t.length > 0);
-  const firstOf = (terms: readonly string[][]) => (text: string) => {
-    const words = tokens(text);
-    return terms.find((term) => containsSequence(words, term))?.join(' ');
+  const healthIndex = indexTerms(healthTerms);
+  const spokenIndex = indexTerms(spokenTerms);
+  const medicineIndex = indexTerms(medicineNames);
+  const firstOf = (terms: readonly string[][]) => {
+    const index = indexTerms(terms);
+    return (text: string) => {
+      const present = termsIn(tokens(text), index);
+      return present.size === 0 ? undefined : terms.find((term) => present.has(term))?.join(' ');
+    };
   };
   const firstHealthTerm = firstOf(spokenTerms);
   const firstPlace = firstOf(places);
   const spanish = lexicon.spanish ? createSpanishReplyGuard(lexicon.spanish) : undefined;
+  // The post's words, once per post: its suggested replies are checked one after another against it.
+  let lastMention: { text: string; tokens: string[]; health: Set<readonly string[]> } | undefined;
+  const mentionWords = (text: string) => {
+    if (lastMention?.text !== text) {
+      const words = tokens(text);
+      lastMention = { text, tokens: words, health: termsIn(words, healthIndex) };
+    }
+    return lastMention;
+  };
 
   return {
     check(reply, mentionText, target = { platform: 'x' }) {
@@ -113,14 +149,16 @@ export function createReplyGuard(lexicon: HealthWords & Partial<Pick<Lexicon, 's
       const confirms = CONFIRMS_PATIENT.exec(advice) ?? CARED_FOR.exec(advice) ?? TIED_TO_PLACE.exec(advice);
       if (confirms) problems.push(`confirms the author is a patient: "${confirms[0].trim()}"`);
       const replyTokens = tokens(reply);
-      const mentionTokens = tokens(mentionText);
+      const { tokens: mentionTokens, health: inMention } = mentionWords(mentionText);
       // Public information ("the Outpatient Surgery Center is at 2200 Harmon Rd") may use the post's words.
       const spoken = tokens(replySentences(reply).filter((s) => !s.informational).map((s) => s.text).join(' . '));
-      const echoed = healthTerms.filter((term) => containsSequence(mentionTokens, term) && containsSequence(spoken, term));
+      const inSpoken = inMention.size === 0 ? inMention : termsIn(spoken, healthIndex);
+      const echoed = inMention.size === 0 ? [] : healthTerms.filter((term) => inMention.has(term) && inSpoken.has(term));
       if (echoed.length > 0) problems.push(`repeats health details from the mention: ${echoed.map((t) => `"${t.join(' ')}"`).join(', ')}`);
-      const named = medicineNames.filter((name) => containsSequence(replyTokens, name) && !echoed.includes(name));
+      const inReply = termsIn(replyTokens, medicineIndex);
+      const named = inReply.size === 0 ? [] : medicineNames.filter((name) => inReply.has(name) && !echoed.includes(name));
       if (named.length > 0) problems.push(`names a medicine: ${named.map((t) => `"${t.join(' ')}"`).join(', ')}`);
-      const owned = ownedHealthTerm(spoken, spokenTerms);
+      const owned = ownedHealthTerm(spoken, spokenIndex);
       if (owned && !echoed.some((t) => t.join(' ') === owned)) problems.push(`ties a health detail to the author: "your ... ${owned}"`);
       const told = echoed.length > 0 || named.length > 0 || owned !== undefined;
       problems.push(...sentenceProblems(reply, told ? () => undefined : firstHealthTerm, firstPlace));
@@ -141,11 +179,11 @@ const SECOND_PERSON = new Set(['your', "you're", 'youre', "your's", 'yours']);
  * A health term owned by the reader, up to three words after "your": "your wife's miscarriage", "your
  * diabetes", "your knee surgery". Returns the term, or undefined.
  */
-function ownedHealthTerm(reply: readonly string[], terms: readonly (readonly string[])[]): string | undefined {
+function ownedHealthTerm(reply: readonly string[], terms: TermIndex): string | undefined {
   for (let i = 0; i < reply.length; i++) {
     if (!SECOND_PERSON.has(reply[i] as string)) continue;
     for (let at = i + 1; at <= i + 4 && at < reply.length; at++) {
-      const term = terms.find((t) => t.every((word, k) => reply[at + k] === word));
+      const term = terms.get(reply[at] as string)?.find((t) => t.every((word, k) => reply[at + k] === word));
       if (term) return term.join(' ');
     }
   }

@@ -32,6 +32,8 @@ import { buildDigest } from '../../src/digest/weekly-digest.js';
 import { DigestQueries } from '../../src/store/digest-queries.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { benchFivePlatforms } from './five-platforms.js';
+import { benchIngest } from './ingest.js';
+import { benchTenKills } from './ten-kills.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -387,6 +389,8 @@ const benches: Record<string, () => void | Promise<void>> = {
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),
   accounts: () => benchFivePlatforms(),
+  ingest: () => benchIngest(),
+  'ten-kills': () => benchTenKills(),
 };
 
 const only = process.argv.slice(2);

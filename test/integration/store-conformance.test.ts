@@ -118,6 +118,16 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(urgencies).toEqual(['high', 'normal', 'normal']);
     });
 
+    it('counts the complaints earlier in the same batch as the ones stored before it', async () => {
+      const author = { id: 'repeat', handle: 'repeat', followers: 10 };
+      const first = mention({ author, text: 'portal is not working again' });
+      await store.ingest({ source: 'x', mentions: [first], now }, decide);
+      // Out of order in the page: the older one is counted before the newer one.
+      const later = [2, 1].map((n) => mention({ author, text: 'portal is not working again', createdAt: first.createdAt + n * 60_000 }));
+      expect(await store.ingest({ source: 'x', mentions: [...later, later[0]!], now }, decide)).toEqual({ inserted: 2, duplicates: 1, alerts: 2, responded: 0 });
+      expect((await store.pendingAlerts(10)).map((a) => a.urgency)).toEqual(['high', 'normal', 'normal']);
+    });
+
     it('lists the outbox most urgent first and forgets posted alerts', async () => {
       await store.ingest({ source: 'x', mentions: [mention({ text: 'where do I park?' }), mention({ text: 'chest pain, ER or 911?' })], now }, decide);
       const pending = await store.pendingAlerts(10);
@@ -228,6 +238,25 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       await store.markGrouped(lead, [last], 'c', 'm1', now);
       expect(await store.groupMembers(lead)).toEqual([member, last]);
       expect((await store.ops.gauges()).outboxDepth).toBe(0);
+    });
+
+    it('marks cards as attempted in batches: a card whose claim is lost is not written at all, the others are', async () => {
+      await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention(), mention()], now }, decide);
+      const [a, b, c, d, e] = (await store.pendingAlerts(10)).map((x) => x.id) as [number, number, number, number, number];
+      // d is on a card already: the card of c carrying d cannot be sent, and nothing of it is marked.
+      await store.outbox.recordDelivery(d, [], { channelId: 'c', messageId: 'm0' }, now);
+      expect([...(await store.outbox.markAttemptedMany([{ leadId: a, memberIds: [b] }, { leadId: c, memberIds: [d] }, { leadId: e, memberIds: [] }], now))].sort()).toEqual([a, e].sort());
+      expect(await store.outbox.unrecordedCards()).toEqual([
+        { lead: a, urgency: 'normal', account: null, attemptedAt: now, members: [b], leadMessage: undefined },
+        { lead: e, urgency: 'normal', account: null, attemptedAt: now, members: [], leadMessage: undefined },
+      ]);
+      await store.outbox.recordDelivery(a, [b], { channelId: 'c', messageId: 'm1' }, now);
+      await store.outbox.recordDelivery(e, [], { channelId: 'c', messageId: 'm2' }, now);
+      expect(await store.outbox.unrecordedCards()).toEqual([]);
+      expect(await store.messageOf(b)).toEqual({ channelId: 'c', messageId: 'm1' });
+      expect(await store.messageOf(e)).toEqual({ channelId: 'c', messageId: 'm2' });
+      expect(await store.groupMembers(a)).toEqual([b]);
+      expect((await store.pendingAlerts(10)).map((x) => x.id)).toEqual([c]);
     });
 
     it('keeps one delivery per chat: each chat claims, attempts, records, finds and redraws its own card', async () => {

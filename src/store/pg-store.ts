@@ -17,9 +17,10 @@ import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
 import { SourceSessions } from './source-sessions.js';
+import { AlertMinutes } from './alert-minutes.js';
 import { OAuthLogins } from './oauth-logins.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
-import { slaRowsSql } from './sqlite-reports.js';
+import { slaRowsParams, slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
   CLAIM_MS, monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
@@ -68,6 +69,7 @@ export class PgStore implements Store {
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
   readonly oauthLogins: OAuthLogins;
+  readonly alertMinutes: AlertMinutes;
 
   private constructor(readonly pool: pg.Pool, url: string) {
     this.location = redactUrl(url);
@@ -86,6 +88,7 @@ export class PgStore implements Store {
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, false, pgPurgeDriver(pool));
     this.oauthLogins = new OAuthLogins(sql);
+    this.alertMinutes = new AlertMinutes(sql);
   }
 
   /** Connects, checks the server answers and applies the migrations. */
@@ -320,9 +323,9 @@ export class PgStore implements Store {
 
   /** Alerts whose post arrived in [from, to), in chunks by arrival then id, as arrays in the columns' order. */
   async *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaRawRow[]> {
-    const sql = slaRowsSql(options.withUrls === true, options.chunkRows);
+    const sql = slaRowsSql(options.withUrls === true, options.chunkRows, options.breachesAt !== undefined);
     for (let afterAt = -1, afterId = 0; ;) {
-      const chunk = await allArrays<SlaRawRow>(this.pool, sql, { from, to, afterAt, afterId });
+      const chunk = await allArrays<SlaRawRow>(this.pool, sql, slaRowsParams(from, to, options, afterAt, afterId));
       if (chunk.length === 0) return;
       yield chunk;
       const last = chunk[chunk.length - 1] as SlaRawRow;

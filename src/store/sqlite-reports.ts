@@ -9,19 +9,27 @@ import { monthOf, type MonthlyReads, type QueueSummary, type ResponderStats, typ
 export const SLA_CHUNK_ROWS = 5000;
 
 
+/** Past the first-response due time without an answer by then, as of @now (`alertFigures`' `breached`). */
+const BREACHED_WHERE = `a.first_response_due_at IS NOT NULL AND (a.first_response_at > a.first_response_due_at OR (a.first_response_at IS NULL AND a.first_response_due_at < @now))`;
+
+/** The named parameters of {@link slaRowsSql} for a chunk after (afterAt, afterId). */
+export function slaRowsParams(from: number, to: number, options: SlaRowOptions, afterAt: number, afterId: number): Record<string, number> {
+  return options.breachesAt === undefined ? { from, to, afterAt, afterId } : { from, to, afterAt, afterId, now: options.breachesAt };
+}
+
 /**
  * The SLA report's rows for alerts that arrived in [@from, @to), by arrival then id, a chunk after
  * (@afterAt, @afterId): the `alerts_arrived` index walks the window only, however long the history.
- * Shared by both adapters.
+ * Only the breaches as of @now when `breachesOnly`. Shared by both adapters.
  */
-export function slaRowsSql(withUrls: boolean, chunkRows = SLA_CHUNK_ROWS): string {
+export function slaRowsSql(withUrls: boolean, chunkRows = SLA_CHUNK_ROWS, breachesOnly = false): string {
   // The post joined (not a subquery per row) when its link is wanted: a sixth less work for the year's CSV.
   return `
     SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
            a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${withUrls ? REPORT_LINK_SQL : 'NULL'} AS url
     FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id${withUrls ? ' LEFT JOIN mentions m ON m.id = a.mention_id' : ''}
     WHERE a.arrived_at >= @from AND a.arrived_at < @to AND (a.arrived_at > @afterAt OR (a.arrived_at = @afterAt AND a.id > @afterId))
-      AND a.state != 'dismissed'
+      AND a.state != 'dismissed'${breachesOnly ? ` AND ${BREACHED_WHERE}` : ''}
     ORDER BY a.arrived_at, a.id LIMIT ${Math.max(1, Math.floor(chunkRows))}`;
 }
 
@@ -50,9 +58,9 @@ export class SqliteReports {
    */
   *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): Generator<SlaRawRow[]> {
     // Fetched in chunks along the arrival index: a bulk read per chunk, and only the window's rows are read.
-    const statement = this.db.prepare(slaRowsSql(options.withUrls === true, options.chunkRows)).raw(true);
+    const statement = this.db.prepare(slaRowsSql(options.withUrls === true, options.chunkRows, options.breachesAt !== undefined)).raw(true);
     for (let afterAt = -1, afterId = 0; ;) {
-      const chunk = statement.all({ from, to, afterAt, afterId }) as SlaRawRow[];
+      const chunk = statement.all(slaRowsParams(from, to, options, afterAt, afterId)) as SlaRawRow[];
       if (chunk.length === 0) return;
       yield chunk;
       const last = chunk[chunk.length - 1] as SlaRawRow;

@@ -165,13 +165,17 @@ export async function buildSlaReport(figures: Iterable<SlaAlertFigures> | AsyncI
     bucket(byUrgency, f.row.urgency).add(f);
     bucket(byAssignee, f.row.respondedBy ?? f.row.assignee ?? 'unassigned').add(f);
   }
-  const order = ['critical', 'high', 'normal', 'low'];
+  const figuresOf = (map: Map<string, Accumulator>) => [...map.entries()].map(([k, acc]) => acc.figures(k));
+  return { from, to, total: total.figures('all'), ...orderSlaGroups(figuresOf(byUrgency), figuresOf(byAssignee)) };
+}
+
+const URGENCY_ORDER = ['critical', 'high', 'normal', 'low'];
+
+/** The report's order of groups given in the order their first alert arrived: urgencies most urgent first, assignees busiest first. */
+export function orderSlaGroups(byUrgency: SlaGroupFigures[], byAssignee: SlaGroupFigures[]): Pick<SlaReport, 'byUrgency' | 'byAssignee'> {
   return {
-    from,
-    to,
-    total: total.figures('all'),
-    byUrgency: [...byUrgency.entries()].sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)).map(([k, acc]) => acc.figures(k)),
-    byAssignee: [...byAssignee.entries()].sort(([, a], [, b]) => b.alerts - a.alerts).map(([k, acc]) => acc.figures(k)),
+    byUrgency: byUrgency.sort((a, b) => URGENCY_ORDER.indexOf(a.key) - URGENCY_ORDER.indexOf(b.key)),
+    byAssignee: byAssignee.sort((a, b) => b.alerts - a.alerts),
   };
 }
 

@@ -9,7 +9,8 @@ import type { SqlRunner, Store } from '../../src/store/store-port.js';
 import { DeliveryQueries } from '../../src/store/delivery-queries.js';
 import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
-import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
+import { alertFigures, buildSlaReport, slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
+import { measureAlertMinutes, storedSlaReport } from '../../src/triage/sla-minutes.js';
 import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
 import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
@@ -509,6 +510,49 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
       expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
     });
+    it('stores each alert\'s open minutes when measured and reports the SLA figures from SQL, equal to the in-memory report', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      const texts = ['where do I park?', 'the billing office never called me back, terrible', 'i want it all to end', 'rude staff at the front desk', 'love the new clinic'];
+      // Six days of posts, every few hours, so business hours, nights and a weekend fall between arrival and answer.
+      const posts = Array.from({ length: 60 }, (_, i) => mention({ text: texts[i % texts.length]!, createdAt: now - 6 * 86_400_000 + i * 2.3 * 3600_000 }));
+      await store.ingest({ source: 'x', mentions: posts, now }, decide);
+      const ids = (await store.openAlerts(100)).map((a) => a.id).sort((a, b) => a - b);
+      const people = ['ana', 'ben', 'cho'];
+      for (const [i, id] of ids.entries()) {
+        const at = posts[0]!.createdAt + i * 2.3 * 3600_000 + (i % 7) * 47 * 60_000;
+        if (i % 5 === 0) await store.applyAction(id, 'claim', people[i % 2]!, at);
+        if (i % 3 === 0) await store.applyAction(id, 'respond', people[i % 3]!, at + 13 * 60_000);
+        if (i % 4 === 0) await store.applyAction(id, 'resolve', people[(i + 1) % 3]!, at + 26 * 3600_000);
+        if (i % 11 === 0) await store.applyAction(id, 'dismiss', 'ben', at);
+      }
+      const week = { from: now - 7 * 86_400_000, to: now, now };
+      const inMemory = async () => buildSlaReport((async function* () {
+        for await (const chunk of store.slaRowChunks(week.from, week.to)) for (const row of chunk) yield alertFigures(row, book.calendarOf(row), now);
+      })(), week.from, week.to);
+      const expected = await inMemory();
+      expect(expected.total.breaches.length).toBeGreaterThan(0);
+      expect(expected.total.resolution.calendar.median).not.toBeNull();
+
+      // Nothing measured yet: the stored figures cannot be used until the window is measured.
+      expect(await store.alertMinutes.slaFigures(week.from, week.to, now)).toBeNull();
+      const measured = await measureAlertMinutes(store.alertMinutes, book.calendarOf, { batch: 7 });
+      // Every answered or resolved alert (dismissed ones too), in batches of 7.
+      expect(measured).toBe(ids.filter((_, i) => i % 3 === 0 || i % 4 === 0).length);
+      expect(await store.alertMinutes.unmeasured(1000)).toEqual([]);
+      expect(await store.alertMinutes.slaFigures(week.from, week.to, now)).not.toBeNull();
+      expect(await storedSlaReport(store, book.calendarOf, week)).toEqual(expected);
+
+      // An earlier reply seen on the platform, a reopen: those alerts are stale until measured again, and the report stays right.
+      await store.applyAction(ids[4]!, 'reopen', 'ana', now - 3600_000);
+      await store.applyAction(ids[6]!, 'resolve', 'cho', now - 1800_000);
+      expect((await store.alertMinutes.unmeasured(1000)).map((a) => a.id).sort((a, b) => a - b)).toEqual([ids[6]!]);
+      expect(await store.alertMinutes.slaFigures(week.from, week.to, now)).toBeNull();
+      expect(await storedSlaReport(store, book.calendarOf, week)).toEqual(await inMemory());
+      expect(await store.alertMinutes.unmeasured(1000)).toEqual([]);
+      // An empty window.
+      expect(await storedSlaReport(store, book.calendarOf, { from: now + 1, to: now + 2, now })).toEqual(await buildSlaReport([], now + 1, now + 2));
+    });
+
     describe('reply outbox', () => {
       const passed = { ok: true, problems: [] };
       const blocked = { ok: false, problems: ['confirms the author is a patient: "your visit"'] };

@@ -55,6 +55,16 @@ export interface StoredSlaFigures {
 export const UNMEASURED_WHERE = `((a.first_response_at IS NOT NULL AND a.first_response_measured_at IS DISTINCT FROM a.first_response_at)
   OR (a.resolved_at IS NOT NULL AND a.resolution_measured_at IS DISTINCT FROM a.resolved_at))`;
 
+/** The alerts still to measure, newest first (`?` the limit; the window's bounds before it `withRange`), from the partial index. */
+export function unmeasuredSql(withRange: boolean): string {
+  return `
+    SELECT a.id, a.policy_version AS policyVersion, a.urgency, c.categories, a.arrived_at AS arrivedAt,
+           a.first_response_at AS firstResponseAt, a.resolved_at AS resolvedAt
+    FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
+    WHERE ${UNMEASURED_WHERE}${withRange ? ' AND a.arrived_at >= ? AND a.arrived_at < ?' : ''}
+    ORDER BY a.arrived_at DESC LIMIT ?`;
+}
+
 /** Rows written by one UPDATE: five values a row, well under both databases' parameter limits. */
 export const MINUTES_WRITE_ROWS = 1000;
 
@@ -79,7 +89,7 @@ const WINDOW_SQL = `
     FROM alerts a WHERE a.arrived_at >= ? AND a.arrived_at < ? AND a.state != 'dismissed')`;
 
 /** Counts per group (everything, per urgency, per assignee), and the alerts whose minutes are stale. */
-const GROUPS_SQL = `
+export const SLA_GROUPS_SQL = `
   WITH ${WINDOW_SQL},
   g AS (
     SELECT 'all' AS kind, 'all' AS k, 1 AS rn, w.* FROM w
@@ -98,7 +108,7 @@ const GROUPS_SQL = `
  * JavaScript multiplies).
  */
 const rankIs = (p: number) => `rn >= CAST(${p} AS DOUBLE PRECISION) * n AND rn - 1 < CAST(${p} AS DOUBLE PRECISION) * n`;
-const PERCENTILES_SQL = `
+export const SLA_PERCENTILES_SQL = `
   WITH ${WINDOW_SQL},
   v AS (
     SELECT 'frc' AS figure, u, who, frc AS x FROM w WHERE frc IS NOT NULL
@@ -124,13 +134,7 @@ export class AlertMinutes {
 
   /** Alerts still to measure, newest arrival first; only those that arrived in [from, to) when given. */
   async unmeasured(limit: number, range?: { from: number; to: number }): Promise<UnmeasuredAlert[]> {
-    const within = range ? 'AND a.arrived_at >= ? AND a.arrived_at < ?' : '';
-    const rows = await this.sql.all<Omit<UnmeasuredAlert, 'categories'> & { categories: string }>(`
-      SELECT a.id, a.policy_version AS policyVersion, a.urgency, c.categories, a.arrived_at AS arrivedAt,
-             a.first_response_at AS firstResponseAt, a.resolved_at AS resolvedAt
-      FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id
-      WHERE ${UNMEASURED_WHERE} ${within}
-      ORDER BY a.arrived_at DESC LIMIT ?`, range ? [range.from, range.to, limit] : [limit]);
+    const rows = await this.sql.all<Omit<UnmeasuredAlert, 'categories'> & { categories: string }>(unmeasuredSql(range !== undefined), range ? [range.from, range.to, limit] : [limit]);
     return rows.map((r) => ({ ...r, categories: JSON.parse(r.categories) as string[] }));
   }
 
@@ -157,9 +161,9 @@ export class AlertMinutes {
    * window, or compute the report in memory).
    */
   async slaFigures(from: number, to: number, now: number): Promise<StoredSlaFigures | null> {
-    const groups = await this.sql.all<StoredSlaGroup & { stale: number }>(GROUPS_SQL, [from, to, now]);
+    const groups = await this.sql.all<StoredSlaGroup & { stale: number }>(SLA_GROUPS_SQL, [from, to, now]);
     if (groups.some((g) => g.stale > 0)) return null;
-    const percentiles = await this.sql.all<StoredSlaPercentiles>(PERCENTILES_SQL, [from, to]);
+    const percentiles = await this.sql.all<StoredSlaPercentiles>(SLA_PERCENTILES_SQL, [from, to]);
     // Read in a second statement: an answer or resolution recorded in between shows as a count
     // that differs from the first statement's, or a stale row (wall minutes without open minutes).
     const all = groups.find((g) => g.kind === 'all');

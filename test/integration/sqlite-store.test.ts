@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SLA_GROUPS_SQL, SLA_PERCENTILES_SQL, unmeasuredSql } from '../../src/store/alert-minutes.js';
 import { decideFor } from '../../src/pipeline.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { OVERDUE_WHERE } from '../../src/store/digest-queries.js';
@@ -90,5 +91,17 @@ describe('SqliteStore', () => {
     expect(rows).not.toMatch(/TEMP B-TREE/);
     const overdue = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`).all(1, 1) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
     expect(overdue).toMatch(/USING (COVERING )?INDEX alerts_overdue/);
+    // The stored minutes: the report's aggregates and breaches walk the window, the alerts to measure come from their partial index.
+    for (const sql of [SLA_GROUPS_SQL, SLA_PERCENTILES_SQL]) {
+      const aggregate = (store.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...(sql === SLA_GROUPS_SQL ? [0, 1, 1] : [0, 1])) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      expect(aggregate).toMatch(/SEARCH a USING INDEX alerts_arrived \(arrived_at>\? AND arrived_at<\?\)/);
+      expect(aggregate).not.toMatch(/SCAN a\b/);
+    }
+    expect(plan(slaRowsSql(false, 5000, true), { from: 0, to: 1, afterAt: -1, afterId: 0, now: 1 })).toMatch(/SEARCH a USING INDEX alerts_arrived/);
+    for (const [withRange, params] of [[false, [10]], [true, [0, 1, 10]]] as const) {
+      const unmeasured = (store.db.prepare(`EXPLAIN QUERY PLAN ${unmeasuredSql(withRange)}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      expect(unmeasured).toMatch(/(SCAN|SEARCH) a USING INDEX alerts_unmeasured/);
+      expect(unmeasured).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });

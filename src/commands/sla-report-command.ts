@@ -4,7 +4,6 @@ import { openReportApp } from '../report-app.js';
 import type { Store } from '../store/store-port.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
 import type { PolicyBook } from '../triage/policy-book.js';
-import { storedSlaReport } from '../triage/sla-minutes.js';
 import { alertFigures, BREACHES_LISTED, buildSlaReport, createSlaCsvWriter, renderSlaReportMarkdown, SLA_CSV_HEADER, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
 import type { CommandIo } from './command.js';
 
@@ -77,8 +76,7 @@ export async function* slaReportText(store: Store, policies: PolicyBook, range: 
     for await (const chunk of store.slaRawRowChunks(from, to, { withUrls: true })) yield linesOf(chunk);
     return;
   }
-  // From SQL over the stored per-alert minutes; in memory from every row only if they cannot be used.
-  const report = await storedSlaReport(store, (alert) => policies.calendarOf(alert), range) ?? await buildSlaReport((async function* () {
+  const report = await buildSlaReport((async function* () {
     for await (const chunk of store.slaRowChunks(from, to)) for (const row of chunk) yield figuresOf(row, policies, now);
   })(), from, to);
   const urls = await store.urlsOf(report.total.breaches.slice(0, BREACHES_LISTED).map((b) => b.id));

@@ -20,7 +20,7 @@ import { SourceSessions } from './source-sessions.js';
 import { AlertMinutes } from './alert-minutes.js';
 import { OAuthLogins } from './oauth-logins.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
-import { slaRowsParams, slaRowsSql } from './sqlite-reports.js';
+import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
   CLAIM_MS, monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
@@ -323,9 +323,9 @@ export class PgStore implements Store {
 
   /** Alerts whose post arrived in [from, to), in chunks by arrival then id, as arrays in the columns' order. */
   async *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaRawRow[]> {
-    const sql = slaRowsSql(options.withUrls === true, options.chunkRows, options.breachesAt !== undefined);
+    const sql = slaRowsSql(options.withUrls === true, options.chunkRows);
     for (let afterAt = -1, afterId = 0; ;) {
-      const chunk = await allArrays<SlaRawRow>(this.pool, sql, slaRowsParams(from, to, options, afterAt, afterId));
+      const chunk = await allArrays<SlaRawRow>(this.pool, sql, { from, to, afterAt, afterId });
       if (chunk.length === 0) return;
       yield chunk;
       const last = chunk[chunk.length - 1] as SlaRawRow;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { URGENCIES, type Urgency } from '../domain/classification.js';
 import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../triage/sla-report.js';
+import { STORED_MINUTES_SQL } from './alert-minutes.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { monthOf, type MonthlyReads, type QueueSummary, type ResponderStats, type SlaRowOptions } from './store-port.js';
 
@@ -9,27 +10,20 @@ import { monthOf, type MonthlyReads, type QueueSummary, type ResponderStats, typ
 export const SLA_CHUNK_ROWS = 5000;
 
 
-/** Past the first-response due time without an answer by then, as of @now (`alertFigures`' `breached`). */
-const BREACHED_WHERE = `a.first_response_due_at IS NOT NULL AND (a.first_response_at > a.first_response_due_at OR (a.first_response_at IS NULL AND a.first_response_due_at < @now))`;
-
-/** The named parameters of {@link slaRowsSql} for a chunk after (afterAt, afterId). */
-export function slaRowsParams(from: number, to: number, options: SlaRowOptions, afterAt: number, afterId: number): Record<string, number> {
-  return options.breachesAt === undefined ? { from, to, afterAt, afterId } : { from, to, afterAt, afterId, now: options.breachesAt };
-}
-
 /**
  * The SLA report's rows for alerts that arrived in [@from, @to), by arrival then id, a chunk after
  * (@afterAt, @afterId): the `alerts_arrived` index walks the window only, however long the history.
- * Only the breaches as of @now when `breachesOnly`. Shared by both adapters.
+ * With each alert's stored open minutes where measured at its current times. Shared by both adapters.
  */
-export function slaRowsSql(withUrls: boolean, chunkRows = SLA_CHUNK_ROWS, breachesOnly = false): string {
+export function slaRowsSql(withUrls: boolean, chunkRows = SLA_CHUNK_ROWS): string {
   // The post joined (not a subquery per row) when its link is wanted: a sixth less work for the year's CSV.
   return `
     SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
-           a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${withUrls ? REPORT_LINK_SQL : 'NULL'} AS url
+           a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${withUrls ? REPORT_LINK_SQL : 'NULL'} AS url,
+           ${STORED_MINUTES_SQL}
     FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id${withUrls ? ' LEFT JOIN mentions m ON m.id = a.mention_id' : ''}
     WHERE a.arrived_at >= @from AND a.arrived_at < @to AND (a.arrived_at > @afterAt OR (a.arrived_at = @afterAt AND a.id > @afterId))
-      AND a.state != 'dismissed'${breachesOnly ? ` AND ${BREACHED_WHERE}` : ''}
+      AND a.state != 'dismissed'
     ORDER BY a.arrived_at, a.id LIMIT ${Math.max(1, Math.floor(chunkRows))}`;
 }
 
@@ -58,9 +52,9 @@ export class SqliteReports {
    */
   *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): Generator<SlaRawRow[]> {
     // Fetched in chunks along the arrival index: a bulk read per chunk, and only the window's rows are read.
-    const statement = this.db.prepare(slaRowsSql(options.withUrls === true, options.chunkRows, options.breachesAt !== undefined)).raw(true);
+    const statement = this.db.prepare(slaRowsSql(options.withUrls === true, options.chunkRows)).raw(true);
     for (let afterAt = -1, afterId = 0; ;) {
-      const chunk = statement.all(slaRowsParams(from, to, options, afterAt, afterId)) as SlaRawRow[];
+      const chunk = statement.all({ from, to, afterAt, afterId }) as SlaRawRow[];
       if (chunk.length === 0) return;
       yield chunk;
       const last = chunk[chunk.length - 1] as SlaRawRow;

@@ -149,8 +149,6 @@ export type ResponderStats = { responder: string; answered: number; medianMinute
 export interface SlaRowOptions {
   withUrls?: boolean;
   chunkRows?: number;
-  /** Only the alerts past their first-response due time without an answer by then, as of this time (the report's breaches). */
-  breachesAt?: number;
 }
 
 /** Report queries: the SLA report's rows, the queue, the responders. */

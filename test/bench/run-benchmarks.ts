@@ -32,6 +32,7 @@ import { buildDigest } from '../../src/digest/weekly-digest.js';
 import { DigestQueries } from '../../src/store/digest-queries.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { benchFivePlatforms } from './five-platforms.js';
+import { benchSlaMinutes } from './sla-minutes.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -383,6 +384,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'sla-sweep': () => benchSlaSweep(),
   'sla-report': () => benchSlaReport(),
   'sla-week': () => benchSlaWeek(),
+  'sla-minutes': () => benchSlaMinutes(benchStore, seedAlerts),
   'discord-storm': () => benchDiscordStorm(),
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),

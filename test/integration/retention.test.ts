@@ -170,9 +170,8 @@ describe('purge on request', () => {
   it("removes that author's text and identity everywhere, whatever the alert's state, and nothing else", async () => {
     const staff = posts.find((p) => p.key === 'staff')!;
     const meToo = posts.find((p) => p.key === 'me-too')!;
-    const reportsBefore = await reports(fx);
-    // After the reports: the SLA report stores the alerts' minutes it measured, which is not the purge's doing.
     const before = snapshotRows(fx.store.db);
+    const reportsBefore = await reports(fx);
     const result = await new RetentionStore(fx.store.db).purgeAuthor({ handle: '@KIM_SATO', now: NOW, factsOf: createDigestFacts(fx.digest, NY) });
     expect(result).toMatchObject({ mentions: 1, alerts: 1, replyTexts: 1 });
 

@@ -9,8 +9,8 @@ import type { SqlRunner, Store } from '../../src/store/store-port.js';
 import { DeliveryQueries } from '../../src/store/delivery-queries.js';
 import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
-import { alertFigures, buildSlaReport, slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
-import { measureAlertMinutes, storedSlaReport } from '../../src/triage/sla-minutes.js';
+import { alertFigures, buildSlaReport, renderSlaReportMarkdown, slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
+import { measureAlertMinutes } from '../../src/triage/sla-minutes.js';
 import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
 import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
@@ -510,7 +510,7 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
       expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
     });
-    it('stores each alert\'s open minutes when measured and reports the SLA figures from SQL, equal to the in-memory report', async () => {
+    it('stores each alert\'s open minutes when measured, gives them with the report rows while still current, and the report stays the same', async () => {
       const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
       const texts = ['where do I park?', 'the billing office never called me back, terrible', 'i want it all to end', 'rude staff at the front desk', 'love the new clinic'];
       // Six days of posts, every few hours, so business hours, nights and a weekend fall between arrival and answer.
@@ -525,32 +525,45 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
         if (i % 4 === 0) await store.applyAction(id, 'resolve', people[(i + 1) % 3]!, at + 26 * 3600_000);
         if (i % 11 === 0) await store.applyAction(id, 'dismiss', 'ben', at);
       }
-      const week = { from: now - 7 * 86_400_000, to: now, now };
-      const inMemory = async () => buildSlaReport((async function* () {
-        for await (const chunk of store.slaRowChunks(week.from, week.to)) for (const row of chunk) yield alertFigures(row, book.calendarOf(row), now);
-      })(), week.from, week.to);
-      const expected = await inMemory();
-      expect(expected.total.breaches.length).toBeGreaterThan(0);
+      const week = { from: now - 7 * 86_400_000, to: now };
+      const rows = async () => {
+        const all: SlaReportRow[] = [];
+        for await (const chunk of store.slaRowChunks(week.from, week.to)) all.push(...chunk);
+        return all;
+      };
+      // 'calendar': every open minute computed, as before any was stored (the same rows listed as breaches).
+      const report = async (use: 'stored' | 'calendar') => buildSlaReport((await rows()).map((row) => use === 'stored'
+        ? alertFigures(row, book.calendarOf(row), now)
+        : { ...alertFigures({ ...row, firstResponseOpenMinutes: null, resolutionOpenMinutes: null }, book.calendarOf(row), now), row }), week.from, week.to);
+      const stored = (all: SlaReportRow[]) => all.filter((r) => r.firstResponseOpenMinutes != null || r.resolutionOpenMinutes != null).map((r) => r.id);
+      const expected = await report('calendar');
       expect(expected.total.resolution.calendar.median).not.toBeNull();
+      expect(stored(await rows())).toEqual([]);
 
-      // Nothing measured yet: the stored figures cannot be used until the window is measured.
-      expect(await store.alertMinutes.slaFigures(week.from, week.to, now)).toBeNull();
+      // Every answered or resolved alert (dismissed ones too), measured in batches of 7, each on its own calendar.
       const measured = await measureAlertMinutes(store.alertMinutes, book.calendarOf, { batch: 7 });
-      // Every answered or resolved alert (dismissed ones too), in batches of 7.
       expect(measured).toBe(ids.filter((_, i) => i % 3 === 0 || i % 4 === 0).length);
       expect(await store.alertMinutes.unmeasured(1000)).toEqual([]);
-      expect(await store.alertMinutes.slaFigures(week.from, week.to, now)).not.toBeNull();
-      expect(await storedSlaReport(store, book.calendarOf, week)).toEqual(expected);
+      const after = await rows();
+      expect(stored(after)).toEqual(after.filter((r) => r.firstResponseAt !== null || r.resolvedAt !== null).map((r) => r.id));
+      for (const r of after.filter((r) => r.firstResponseAt !== null)) expect(r.firstResponseOpenMinutes).toBe(book.calendarOf(r).openMinutesBetween(r.arrivedAt, r.firstResponseAt!));
+      expect(await report('stored')).toEqual(await report('calendar'));
+      expect(renderSlaReportMarkdown(await report('stored'))).toBe(renderSlaReportMarkdown(expected));
 
-      // An earlier reply seen on the platform, a reopen: those alerts are stale until measured again, and the report stays right.
+      // A reopen clears the resolution; a resolve moves it: that alert's resolution is measured again, its first response is still current.
       await store.applyAction(ids[4]!, 'reopen', 'ana', now - 3600_000);
       await store.applyAction(ids[6]!, 'resolve', 'cho', now - 1800_000);
-      expect((await store.alertMinutes.unmeasured(1000)).map((a) => a.id).sort((a, b) => a - b)).toEqual([ids[6]!]);
-      expect(await store.alertMinutes.slaFigures(week.from, week.to, now)).toBeNull();
-      expect(await storedSlaReport(store, book.calendarOf, week)).toEqual(await inMemory());
-      expect(await store.alertMinutes.unmeasured(1000)).toEqual([]);
-      // An empty window.
-      expect(await storedSlaReport(store, book.calendarOf, { from: now + 1, to: now + 2, now })).toEqual(await buildSlaReport([], now + 1, now + 2));
+      expect((await store.alertMinutes.unmeasured(1000)).map((a) => a.id)).toEqual([ids[6]!]);
+      const moved = (await rows()).find((r) => r.id === ids[6]);
+      expect(moved).toMatchObject({ resolvedAt: now - 1800_000, resolutionOpenMinutes: null, firstResponseOpenMinutes: expect.any(Number) });
+      expect(await report('stored')).toEqual(await report('calendar'));
+      expect(await measureAlertMinutes(store.alertMinutes, book.calendarOf, { range: { from: now - 86_400_000, to: now } })).toBe(0);
+      expect(await measureAlertMinutes(store.alertMinutes, book.calendarOf, { range: week })).toBe(1);
+
+      // The stored figure is the one the report takes while its time is current (here a planted one).
+      await store.alertMinutes.record([{ id: moved!.id, firstResponseAt: moved!.firstResponseAt, firstResponseOpenMinutes: 12_345.5, resolvedAt: moved!.resolvedAt, resolutionOpenMinutes: 23_456.25 }]);
+      const planted = (await rows()).find((r) => r.id === ids[6])!;
+      expect(alertFigures(planted, book.calendarOf(planted), now)).toMatchObject({ firstResponseCalendarMinutes: 12_345.5, resolutionCalendarMinutes: 23_456.25 - planted.pausedOpenMinutes });
     });
 
     describe('reply outbox', () => {

@@ -6,7 +6,7 @@ import { MEASURE_BATCH, measureAlertMinutes } from '../../src/triage/sla-minutes
 /**
  * Every minute: reminders and escalations that fell due are recorded once and sent; then the open
  * minutes of alerts answered or resolved since are stored (a batch a run, newest first, so a long
- * history is filled in over time), for the SLA report to aggregate in SQL.
+ * history is filled in over time), for the SLA report to read instead of walking the calendars.
  */
 export const slaSweep: JobHandler<BotContext> = {
   name: 'sla-sweep',

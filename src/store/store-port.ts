@@ -262,7 +262,7 @@ export interface Store extends IngestRepository, AlertRepository, SlaRepository,
   readonly replies: ReplyRepository;
   /** User-context logins for sending replies (X), tokens sealed with TRIAGE_SECRET_KEY. */
   readonly oauthLogins: OAuthLogins;
-  /** Per-alert open-time minutes, stored when measured, for the SLA report's SQL (portable SQL, one implementation). */
+  /** Per-alert open-time minutes, stored when measured and read with the SLA report's rows (portable SQL, one implementation). */
   readonly alertMinutes: AlertMinutes;
   /** Saved source logins (synchronous: a rotated token is saved before the next request goes). */
   sessions(now?: () => number): { for(source: string, account: string): SessionStore };

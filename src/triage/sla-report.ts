@@ -316,7 +316,7 @@ export function createSlaCsvWriter(calendarOf: CalendarOf, now: number): (rows: 
     for (const r of rows) {
       const [id, urgency, categoriesJson, state, assignee, respondedBy, arrived, due, fr, resolutionDue, resolved, paused, version, url, frOpen, resolvedOpen] = r;
       // The calendar only for what has no stored minutes.
-      const calendar = (fr !== null && frOpen === null) || (resolved !== null && resolvedOpen === null) ? calendarFor(version, urgency, categoriesJson) : null;
+      const calendar = (fr !== null && frOpen == null) || (resolved !== null && resolvedOpen == null) ? calendarFor(version, urgency, categoriesJson) : null;
       let categories = categoryCells.get(categoriesJson);
       if (categories === undefined) categoryCells.set(categoriesJson, (categories = csvCell(categoriesOf(categoriesJson, parsed).join(' '))));
       const within = due === null ? '' : fr !== null ? (fr <= due ? 'true' : 'false') : now > due ? 'false' : '';

@@ -378,4 +378,19 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (platform, account)
   );
   `,
+  `
+  -- Per-alert figures written when they become known (issue 19): the open calendar minutes from
+  -- arrival to the first response and to the resolution (paused time not yet taken off), each beside
+  -- the time it was measured at. The calendars are the SLA policy's, so the minutes are measured in
+  -- JavaScript; a report uses them only where the measured time still equals the alert's (a later
+  -- reply can move first_response_at earlier, a reopen clears resolved_at), and the partial index
+  -- finds the alerts still to measure, however long the history.
+  ALTER TABLE alerts ADD COLUMN first_response_open_minutes REAL;
+  ALTER TABLE alerts ADD COLUMN first_response_measured_at INTEGER;
+  ALTER TABLE alerts ADD COLUMN resolution_open_minutes REAL;
+  ALTER TABLE alerts ADD COLUMN resolution_measured_at INTEGER;
+  CREATE INDEX alerts_unmeasured ON alerts (arrived_at)
+    WHERE (first_response_at IS NOT NULL AND first_response_measured_at IS DISTINCT FROM first_response_at)
+       OR (resolved_at IS NOT NULL AND resolution_measured_at IS DISTINCT FROM resolved_at);
+  `,
 ];

@@ -17,6 +17,7 @@ import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
 import { SourceSessions } from './source-sessions.js';
+import { AlertMinutes } from './alert-minutes.js';
 import { OAuthLogins } from './oauth-logins.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
@@ -68,6 +69,7 @@ export class PgStore implements Store {
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
   readonly oauthLogins: OAuthLogins;
+  readonly alertMinutes: AlertMinutes;
 
   private constructor(readonly pool: pg.Pool, url: string) {
     this.location = redactUrl(url);
@@ -86,6 +88,7 @@ export class PgStore implements Store {
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, false, pgPurgeDriver(pool));
     this.oauthLogins = new OAuthLogins(sql);
+    this.alertMinutes = new AlertMinutes(sql);
   }
 
   /** Connects, checks the server answers and applies the migrations. */

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { URGENCIES, type Urgency } from '../domain/classification.js';
 import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../triage/sla-report.js';
+import { STORED_MINUTES_SQL } from './alert-minutes.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { monthOf, type MonthlyReads, type QueueSummary, type ResponderStats, type SlaRowOptions } from './store-port.js';
 
@@ -12,13 +13,14 @@ export const SLA_CHUNK_ROWS = 5000;
 /**
  * The SLA report's rows for alerts that arrived in [@from, @to), by arrival then id, a chunk after
  * (@afterAt, @afterId): the `alerts_arrived` index walks the window only, however long the history.
- * Shared by both adapters.
+ * With each alert's stored open minutes where measured at its current times. Shared by both adapters.
  */
 export function slaRowsSql(withUrls: boolean, chunkRows = SLA_CHUNK_ROWS): string {
   // The post joined (not a subquery per row) when its link is wanted: a sixth less work for the year's CSV.
   return `
     SELECT a.id, a.urgency, c.categories, a.state, a.assignee, a.responded_by, a.arrived_at, a.first_response_due_at, a.first_response_at,
-           a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${withUrls ? REPORT_LINK_SQL : 'NULL'} AS url
+           a.resolution_due_at, a.resolved_at, a.paused_open_minutes, a.policy_version, ${withUrls ? REPORT_LINK_SQL : 'NULL'} AS url,
+           ${STORED_MINUTES_SQL}
     FROM alerts a JOIN classifications c ON c.mention_id = a.mention_id${withUrls ? ' LEFT JOIN mentions m ON m.id = a.mention_id' : ''}
     WHERE a.arrived_at >= @from AND a.arrived_at < @to AND (a.arrived_at > @afterAt OR (a.arrived_at = @afterAt AND a.id > @afterId))
       AND a.state != 'dismissed'

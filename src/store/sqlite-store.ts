@@ -14,6 +14,7 @@ import { OpsQueries } from './ops-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
 import { RetentionStore, sqlitePurgeDriver } from './retention.js';
 import { SourceSessions } from './source-sessions.js';
+import { AlertMinutes } from './alert-minutes.js';
 import { OAuthLogins } from './oauth-logins.js';
 import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteIngest } from './sqlite-ingest.js';
@@ -51,6 +52,7 @@ export class SqliteStore implements Store {
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
   readonly oauthLogins: OAuthLogins;
+  readonly alertMinutes: AlertMinutes;
   private readonly alerts: SqliteAlerts;
   private readonly ingests: SqliteIngest;
   private readonly sla: SqliteSla;
@@ -103,6 +105,7 @@ export class SqliteStore implements Store {
     this.consoleQueries = new ConsoleQueries(sql);
     this.replies = new ReplyOutbox(sql, this.instance, true, sqlitePurgeDriver(db));
     this.oauthLogins = new OAuthLogins(sql);
+    this.alertMinutes = new AlertMinutes(sql);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);
     this.sla = new SqliteSla(db, this.alerts);

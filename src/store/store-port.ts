@@ -4,6 +4,7 @@ import type { AlertAction, AlertView } from '../domain/alert.js';
 import type { Category, Classification, ClassifyContext, Language, Urgency } from '../domain/classification.js';
 import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
+import type { AlertMinutes } from './alert-minutes.js';
 import type { SlaRawRow, SlaReportRow } from '../triage/sla-report.js';
 import type { SlaTiming } from '../triage/sla-events.js';
 import type { AccountQueries } from './account-queries.js';
@@ -272,6 +273,8 @@ export interface Store extends IngestRepository, AlertRepository, SlaRepository,
   readonly replies: ReplyRepository;
   /** User-context logins for sending replies (X), tokens sealed with TRIAGE_SECRET_KEY. */
   readonly oauthLogins: OAuthLogins;
+  /** Per-alert open-time minutes, stored when measured and read with the SLA report's rows (portable SQL, one implementation). */
+  readonly alertMinutes: AlertMinutes;
   /** Saved source logins (synchronous: a rotated token is saved before the next request goes). */
   sessions(now?: () => number): { for(source: string, account: string): SessionStore };
   close(): Promise<void>;

@@ -16,6 +16,13 @@ export interface SlaReportRow {
   resolvedAt: number | null;
   pausedOpenMinutes: number;
   policyVersion: number;
+  /**
+   * Open calendar minutes from arrival to the first response and to the resolution (paused time not
+   * taken off), as stored when measured at the current times (see `measureAlertMinutes`); null or
+   * absent: computed on the calendar.
+   */
+  firstResponseOpenMinutes?: number | null;
+  resolutionOpenMinutes?: number | null;
 }
 
 /**
@@ -27,6 +34,7 @@ export type SlaRawRow = readonly [
   id: number, urgency: string, categories: string, state: string, assignee: string | null, respondedBy: string | null,
   arrivedAt: number, firstResponseDueAt: number | null, firstResponseAt: number | null, resolutionDueAt: number | null,
   resolvedAt: number | null, pausedOpenMinutes: number, policyVersion: number, url: string | null,
+  firstResponseOpenMinutes: number | null, resolutionOpenMinutes: number | null,
 ];
 
 /** The report's row of a raw row; `parsed` caches the categories' JSON (a handful of distinct texts). */
@@ -34,6 +42,7 @@ export function slaReportRowOf(r: SlaRawRow, parsed: Map<string, string[]>): Sla
   return {
     id: r[0], urgency: r[1], categories: categoriesOf(r[2], parsed), state: r[3], assignee: r[4], respondedBy: r[5], url: r[13], arrivedAt: r[6],
     firstResponseDueAt: r[7], firstResponseAt: r[8], resolutionDueAt: r[9], resolvedAt: r[10], pausedOpenMinutes: r[11], policyVersion: r[12],
+    firstResponseOpenMinutes: r[14], resolutionOpenMinutes: r[15],
   };
 }
 
@@ -90,9 +99,10 @@ export function alertFigures(row: SlaReportRow, calendar: Calendar, now: number)
   return {
     row,
     firstResponseWallMinutes: fr === null ? null : (fr - row.arrivedAt) / MINUTE,
-    firstResponseCalendarMinutes: fr === null ? null : calendar.openMinutesBetween(row.arrivedAt, fr),
+    // The stored minutes where measured at these times: the same numbers, without the calendar walk.
+    firstResponseCalendarMinutes: fr === null ? null : row.firstResponseOpenMinutes ?? calendar.openMinutesBetween(row.arrivedAt, fr),
     resolutionWallMinutes: resolved === null ? null : (resolved - row.arrivedAt) / MINUTE,
-    resolutionCalendarMinutes: resolved === null ? null : Math.max(0, calendar.openMinutesBetween(row.arrivedAt, resolved) - row.pausedOpenMinutes),
+    resolutionCalendarMinutes: resolved === null ? null : Math.max(0, (row.resolutionOpenMinutes ?? calendar.openMinutesBetween(row.arrivedAt, resolved)) - row.pausedOpenMinutes),
     // Undecided (null) while unanswered and not yet due.
     firstResponseWithinTarget: due === null ? null : fr !== null ? fr <= due : now > due ? false : null,
     breached: due !== null && (fr === null ? now > due : fr > due),
@@ -304,8 +314,9 @@ export function createSlaCsvWriter(calendarOf: CalendarOf, now: number): (rows: 
   return (rows) => {
     const lines: string[] = [];
     for (const r of rows) {
-      const [id, urgency, categoriesJson, state, assignee, respondedBy, arrived, due, fr, resolutionDue, resolved, paused, version, url] = r;
-      const calendar = calendarFor(version, urgency, categoriesJson);
+      const [id, urgency, categoriesJson, state, assignee, respondedBy, arrived, due, fr, resolutionDue, resolved, paused, version, url, frOpen, resolvedOpen] = r;
+      // The calendar only for what has no stored minutes.
+      const calendar = (fr !== null && frOpen == null) || (resolved !== null && resolvedOpen == null) ? calendarFor(version, urgency, categoriesJson) : null;
       let categories = categoryCells.get(categoriesJson);
       if (categories === undefined) categoryCells.set(categoriesJson, (categories = csvCell(categoriesOf(categoriesJson, parsed).join(' '))));
       const within = due === null ? '' : fr !== null ? (fr <= due ? 'true' : 'false') : now > due ? 'false' : '';
@@ -314,8 +325,8 @@ export function createSlaCsvWriter(calendarOf: CalendarOf, now: number): (rows: 
       lines.push([
         id, cell(urgency), categories, cell(state), cell(assignee), cell(respondedBy),
         iso(arrived), iso(due), iso(fr), iso(resolutionDue), iso(resolved),
-        fr === null ? '' : minutes((fr - arrived) / MINUTE), fr === null ? '' : minutes(calendar.openMinutesBetween(arrived, fr)),
-        resolved === null ? '' : minutes((resolved - arrived) / MINUTE), resolved === null ? '' : minutes(Math.max(0, calendar.openMinutesBetween(arrived, resolved) - paused)),
+        fr === null ? '' : minutes((fr - arrived) / MINUTE), fr === null ? '' : minutes(frOpen ?? (calendar as Calendar).openMinutesBetween(arrived, fr)),
+        resolved === null ? '' : minutes((resolved - arrived) / MINUTE), resolved === null ? '' : minutes(Math.max(0, (resolvedOpen ?? (calendar as Calendar).openMinutesBetween(arrived, resolved)) - paused)),
         minutes(paused), within, breached, version, csvCell(url),
       ].join(','));
     }

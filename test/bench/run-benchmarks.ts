@@ -34,6 +34,7 @@ import { createMetrics } from '../../src/web/metrics.js';
 import { benchFivePlatforms } from './five-platforms.js';
 import { benchIngest } from './ingest.js';
 import { benchTenKills } from './ten-kills.js';
+import { benchSlaMinutes } from './sla-minutes.js';
 
 const DATASETS = join(PROJECT_ROOT, '..', 'shared', 'datasets');
 
@@ -385,6 +386,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   'sla-sweep': () => benchSlaSweep(),
   'sla-report': () => benchSlaReport(),
   'sla-week': () => benchSlaWeek(),
+  'sla-minutes': () => benchSlaMinutes(benchStore, seedAlerts),
   'discord-storm': () => benchDiscordStorm(),
   classifier: benchClassifier,
   'x-poller': () => benchXPoller(),

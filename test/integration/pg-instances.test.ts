@@ -1,5 +1,6 @@
 import { setImmediate as yieldTurn } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { unmeasuredSql } from '../../src/store/alert-minutes.js';
 import type { AlertCard, Chat, PostedMessage } from '../../src/chat/chat.js';
 import { createLogger } from '../../src/logger.js';
 import { decideFor, dispatchPending, runSlaSweep, type PipelineDeps } from '../../src/pipeline.js';
@@ -118,6 +119,9 @@ describe.skipIf(missing !== undefined)(`several instances on one PostgreSQL data
       // The CSV's links: each row's post found by its key.
       expect(rows).toMatch(/Index Scan using mentions_pkey on mentions m/);
       expect(await explain(`SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`, [1, 1])).toMatch(/using alerts_overdue/);
+      // The alerts whose open minutes are still to measure, from their partial index.
+      expect(await explain(unmeasuredSql(false), [10])).toMatch(/using alerts_unmeasured on alerts a/);
+      expect(await explain(unmeasuredSql(true), [0, 1, 10])).toMatch(/using alerts_unmeasured on alerts a/);
     } finally {
       client.release();
     }

@@ -9,6 +9,8 @@ import { alertFigures, buildSlaReport, renderSlaReportMarkdown, slaCsvRow } from
 import { compilePolicy, slaPolicySchema } from '../../src/triage/sla-policy.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { mention } from '../helpers/mentions.js';
+import { slaSweep } from '../../handlers/jobs/sla-sweep.js';
+import type { BotContext } from '../../src/scheduler.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
 import { rawPolicy } from '../helpers/setup.js';
 
@@ -74,6 +76,19 @@ describe('SLA engine', () => {
     expect(chat.sent.filter((s) => s.late)).toEqual([]);
     expect(new Set(chat.sent.map((s) => s.nonce)).size).toBe(4);
     expect((await deps.store.notifications(id)).map((n) => `${n.kind}:${n.status}`)).toEqual(['reminder-50:sent', 'reminder-80:sent', 'breach:sent', 'breach-2:sent']);
+  });
+
+  it('stores the open minutes of an answered alert on the next sweep, measured on its business-hours calendar', async () => {
+    const id = await ingest('where do I park?'); // normal: business hours
+    clock = ny(2026, 11, 23, 16);
+    await deps.store.applyAction(id, 'respond', 'ana', ny(2026, 11, 24, 10)); // answered the next morning
+    expect((await deps.store.alertMinutes.unmeasured(10)).map((a) => a.id)).toEqual([id]);
+    await slaSweep.run({ chat: recordingChat(), deps } as unknown as BotContext, signal);
+    expect(await deps.store.alertMinutes.unmeasured(10)).toEqual([]);
+    const row = fx.store.db.prepare('SELECT first_response_open_minutes AS m, first_response_measured_at AS at FROM alerts WHERE id = ?').get(id);
+    const calendar = deps.policies.calendarOf({ policyVersion: rawPolicy.version, urgency: 'normal', categories: ['question'] });
+    expect(row).toEqual({ m: calendar.openMinutesBetween(ny(2026, 11, 23, 9), ny(2026, 11, 24, 10)), at: ny(2026, 11, 24, 10) });
+    expect((row as { m: number }).m).toBeLessThan(24 * 60);
   });
 
   it('sends what fell due while Triage was down once, on start-up, marked late, without the superseded reminders', async () => {

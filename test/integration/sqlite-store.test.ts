@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { unmeasuredSql } from '../../src/store/alert-minutes.js';
 import { decideFor } from '../../src/pipeline.js';
 import { MIGRATIONS } from '../../src/store/migrations.js';
 import { OVERDUE_WHERE } from '../../src/store/digest-queries.js';
@@ -53,9 +54,12 @@ describe('SqliteStore', () => {
     await store.markPosted(discord, '1100000000000000001', '1200000000000000001', now);
     await store.markPosted(slack, 'C0ALERTS1', '1700000000.000100', now);
     await store.markGrouped(slack, [member], 'C0ALERTS1', '1700000000.000100', now);
-    // The database as the version before per-chat deliveries left it (without the tables of the migrations after it).
+    // The database as the version before per-chat deliveries left it (without the indexes, columns and tables of the migrations after it).
     const deliveries = MIGRATIONS.findIndex((m) => m.includes('CREATE TABLE deliveries'));
-    for (const later of MIGRATIONS.slice(deliveries).flatMap((m) => [...m.matchAll(/CREATE TABLE (\w+)/g)].map((t) => t[1]))) store.db.exec(`DROP TABLE ${later}`);
+    const later = MIGRATIONS.slice(deliveries).join('\n');
+    for (const [, index] of later.matchAll(/CREATE INDEX (\w+)/g)) store.db.exec(`DROP INDEX IF EXISTS ${index}`);
+    for (const [, table, column] of later.matchAll(/ALTER TABLE (\w+) ADD COLUMN (\w+)/g)) store.db.exec(`ALTER TABLE ${table} DROP COLUMN ${column}`);
+    for (const [, table] of later.matchAll(/CREATE TABLE (\w+)/g)) store.db.exec(`DROP TABLE ${table}`);
     store.db.pragma(`user_version = ${deliveries}`);
     await store.close();
     store = new SqliteStore(path);
@@ -90,5 +94,11 @@ describe('SqliteStore', () => {
     expect(rows).not.toMatch(/TEMP B-TREE/);
     const overdue = (store.db.prepare(`EXPLAIN QUERY PLAN SELECT COUNT(*) FROM alerts a WHERE ${OVERDUE_WHERE}`).all(1, 1) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
     expect(overdue).toMatch(/USING (COVERING )?INDEX alerts_overdue/);
+    // The alerts whose open minutes are still to measure come from their partial index, newest first.
+    for (const [withRange, params] of [[false, [10]], [true, [0, 1, 10]]] as const) {
+      const unmeasured = (store.db.prepare(`EXPLAIN QUERY PLAN ${unmeasuredSql(withRange)}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      expect(unmeasured).toMatch(/(SCAN|SEARCH) a USING INDEX alerts_unmeasured/);
+      expect(unmeasured).not.toMatch(/TEMP B-TREE/);
+    }
   });
 });

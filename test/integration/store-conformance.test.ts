@@ -9,7 +9,8 @@ import type { SqlRunner, Store } from '../../src/store/store-port.js';
 import { DeliveryQueries } from '../../src/store/delivery-queries.js';
 import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
-import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
+import { alertFigures, buildSlaReport, renderSlaReportMarkdown, slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
+import { measureAlertMinutes } from '../../src/triage/sla-minutes.js';
 import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
 import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
@@ -538,6 +539,62 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
       expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
     });
+    it('stores each alert\'s open minutes when measured, gives them with the report rows while still current, and the report stays the same', async () => {
+      const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
+      const texts = ['where do I park?', 'the billing office never called me back, terrible', 'i want it all to end', 'rude staff at the front desk', 'love the new clinic'];
+      // Six days of posts, every few hours, so business hours, nights and a weekend fall between arrival and answer.
+      const posts = Array.from({ length: 60 }, (_, i) => mention({ text: texts[i % texts.length]!, createdAt: now - 6 * 86_400_000 + i * 2.3 * 3600_000 }));
+      await store.ingest({ source: 'x', mentions: posts, now }, decide);
+      const ids = (await store.openAlerts(100)).map((a) => a.id).sort((a, b) => a - b);
+      const people = ['ana', 'ben', 'cho'];
+      for (const [i, id] of ids.entries()) {
+        const at = posts[0]!.createdAt + i * 2.3 * 3600_000 + (i % 7) * 47 * 60_000;
+        if (i % 5 === 0) await store.applyAction(id, 'claim', people[i % 2]!, at);
+        if (i % 3 === 0) await store.applyAction(id, 'respond', people[i % 3]!, at + 13 * 60_000);
+        if (i % 4 === 0) await store.applyAction(id, 'resolve', people[(i + 1) % 3]!, at + 26 * 3600_000);
+        if (i % 11 === 0) await store.applyAction(id, 'dismiss', 'ben', at);
+      }
+      const week = { from: now - 7 * 86_400_000, to: now };
+      const rows = async () => {
+        const all: SlaReportRow[] = [];
+        for await (const chunk of store.slaRowChunks(week.from, week.to)) all.push(...chunk);
+        return all;
+      };
+      // 'calendar': every open minute computed, as before any was stored (the same rows listed as breaches).
+      const report = async (use: 'stored' | 'calendar') => buildSlaReport((await rows()).map((row) => use === 'stored'
+        ? alertFigures(row, book.calendarOf(row), now)
+        : { ...alertFigures({ ...row, firstResponseOpenMinutes: null, resolutionOpenMinutes: null }, book.calendarOf(row), now), row }), week.from, week.to);
+      const stored = (all: SlaReportRow[]) => all.filter((r) => r.firstResponseOpenMinutes != null || r.resolutionOpenMinutes != null).map((r) => r.id);
+      const expected = await report('calendar');
+      expect(expected.total.resolution.calendar.median).not.toBeNull();
+      expect(stored(await rows())).toEqual([]);
+
+      // Every answered or resolved alert (dismissed ones too), measured in batches of 7, each on its own calendar.
+      const measured = await measureAlertMinutes(store.alertMinutes, book.calendarOf, { batch: 7 });
+      expect(measured).toBe(ids.filter((_, i) => i % 3 === 0 || i % 4 === 0).length);
+      expect(await store.alertMinutes.unmeasured(1000)).toEqual([]);
+      const after = await rows();
+      expect(stored(after)).toEqual(after.filter((r) => r.firstResponseAt !== null || r.resolvedAt !== null).map((r) => r.id));
+      for (const r of after.filter((r) => r.firstResponseAt !== null)) expect(r.firstResponseOpenMinutes).toBe(book.calendarOf(r).openMinutesBetween(r.arrivedAt, r.firstResponseAt!));
+      expect(await report('stored')).toEqual(await report('calendar'));
+      expect(renderSlaReportMarkdown(await report('stored'))).toBe(renderSlaReportMarkdown(expected));
+
+      // A reopen clears the resolution; a resolve moves it: that alert's resolution is measured again, its first response is still current.
+      await store.applyAction(ids[4]!, 'reopen', 'ana', now - 3600_000);
+      await store.applyAction(ids[6]!, 'resolve', 'cho', now - 1800_000);
+      expect((await store.alertMinutes.unmeasured(1000)).map((a) => a.id)).toEqual([ids[6]!]);
+      const moved = (await rows()).find((r) => r.id === ids[6]);
+      expect(moved).toMatchObject({ resolvedAt: now - 1800_000, resolutionOpenMinutes: null, firstResponseOpenMinutes: expect.any(Number) });
+      expect(await report('stored')).toEqual(await report('calendar'));
+      expect(await measureAlertMinutes(store.alertMinutes, book.calendarOf, { range: { from: now - 86_400_000, to: now } })).toBe(0);
+      expect(await measureAlertMinutes(store.alertMinutes, book.calendarOf, { range: week })).toBe(1);
+
+      // The stored figure is the one the report takes while its time is current (here a planted one).
+      await store.alertMinutes.record([{ id: moved!.id, firstResponseAt: moved!.firstResponseAt, firstResponseOpenMinutes: 12_345.5, resolvedAt: moved!.resolvedAt, resolutionOpenMinutes: 23_456.25 }]);
+      const planted = (await rows()).find((r) => r.id === ids[6])!;
+      expect(alertFigures(planted, book.calendarOf(planted), now)).toMatchObject({ firstResponseCalendarMinutes: 12_345.5, resolutionCalendarMinutes: 23_456.25 - planted.pausedOpenMinutes });
+    });
+
     describe('reply outbox', () => {
       const passed = { ok: true, problems: [] };
       const blocked = { ok: false, problems: ['confirms the author is a patient: "your visit"'] };

@@ -16,9 +16,9 @@ const calendarOf = (alert: { policyVersion: number; urgency: string; categories:
 
 const mon = Date.UTC(2026, 10, 23, 14, 7, 5, 9); // 09:07:05.009 in New York
 const now = Date.UTC(2026, 10, 26, 12);
-const raw = (over: Partial<Record<'id' | 'urgency' | 'categories' | 'state' | 'assignee' | 'respondedBy' | 'arrivedAt' | 'due' | 'fr' | 'resolutionDue' | 'resolved' | 'paused' | 'version' | 'url', unknown>>): SlaRawRow => {
-  const o = { id: 1, urgency: 'normal', categories: '["complaint"]', state: 'open', assignee: null, respondedBy: null, arrivedAt: mon, due: mon + 180 * MIN, fr: null, resolutionDue: mon + 2000 * MIN, resolved: null, paused: 0, version: 3, url: 'https://x.com/i/web/status/1', ...over };
-  return [o.id, o.urgency, o.categories, o.state, o.assignee, o.respondedBy, o.arrivedAt, o.due, o.fr, o.resolutionDue, o.resolved, o.paused, o.version, o.url] as SlaRawRow;
+const raw = (over: Partial<Record<'id' | 'urgency' | 'categories' | 'state' | 'assignee' | 'respondedBy' | 'arrivedAt' | 'due' | 'fr' | 'resolutionDue' | 'resolved' | 'paused' | 'version' | 'url' | 'frOpen' | 'resolvedOpen', unknown>>): SlaRawRow => {
+  const o = { id: 1, urgency: 'normal', categories: '["complaint"]', state: 'open', assignee: null, respondedBy: null, arrivedAt: mon, due: mon + 180 * MIN, fr: null, resolutionDue: mon + 2000 * MIN, resolved: null, paused: 0, version: 3, url: 'https://x.com/i/web/status/1', frOpen: null, resolvedOpen: null, ...over };
+  return [o.id, o.urgency, o.categories, o.state, o.assignee, o.respondedBy, o.arrivedAt, o.due, o.fr, o.resolutionDue, o.resolved, o.paused, o.version, o.url, o.frOpen, o.resolvedOpen] as SlaRawRow;
 };
 
 /** What the CSV said before the writer: one alertFigures and slaCsvRow per row. */
@@ -50,7 +50,16 @@ describe('the SLA CSV from raw rows', () => {
     raw({ id: 10, assignee: '<!channel> 🎉'.repeat(50), state: 'claimed', url: '@x(1)' }),
     // times outside the cached range and at the edges of a day
     raw({ id: 11, arrivedAt: Date.UTC(2026, 0, 1, 0, 0, 0, 0), due: Date.UTC(2026, 0, 1, 23, 59, 59, 999), fr: Date.UTC(2026, 0, 2), resolved: Date.UTC(2026, 0, 2, 0, 0, 0, 1) }),
+    // open minutes stored when measured (issue 19): written as stored, the paused minutes taken off the resolution's
+    raw({ id: 12, state: 'resolved', respondedBy: '@ana', fr: mon + 26 * 3600_000, resolved: mon + 52 * 3600_000, paused: 7.5, frOpen: 123.25, resolvedOpen: 456.5 }),
+    raw({ id: 13, state: 'responded', fr: mon + 26 * 3600_000, frOpen: 0 }),
   ];
+
+  it('takes the stored open minutes where the row has them, and the calendar only for the rest', () => {
+    const lines = createSlaCsvWriter(calendarOf, now)(rows.slice(-2)).split('\n');
+    expect(lines[0]).toMatch(/^12,.*,1560,123\.3,3120,449,7\.5,/);
+    expect(lines[1]).toMatch(/^13,.*,1560,0,,,0,/);
+  });
 
   it('writes exactly the lines slaCsvRow writes for each alert', () => {
     expect(createSlaCsvWriter(calendarOf, now)(rows)).toBe(expected(rows));

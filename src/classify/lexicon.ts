@@ -5,9 +5,14 @@ import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTA
 export const phraseList = z.array(z.string().min(1));
 export const weightedPhrases = z.record(z.string().min(1), z.number());
 
-/** An object with exactly these keys, each a phrase list: a misspelt or missing group is an error. */
-export function cueGroup<const K extends readonly string[]>(keys: K) {
-  return z.strictObject(Object.fromEntries(keys.map((key) => [key, phraseList])) as { [P in K[number]]: typeof phraseList });
+/**
+ * An object with these keys, each a phrase list: a misspelt group is an error; a group added in a
+ * later release (`contextCues.lifeEvent`) may be missing from a lexicon edited before it, and is empty.
+ */
+export function cueGroup<const K extends readonly string[]>(keys: K, added: readonly K[number][] = []) {
+  return z.strictObject(
+    Object.fromEntries(keys.map((key) => [key, added.includes(key) ? phraseList.default([]) : phraseList])) as { [P in K[number]]: typeof phraseList },
+  );
 }
 
 /** Shape of `data/lexicon.json`: the editable words and phrases the classifier matches. */
@@ -21,7 +26,7 @@ export const lexiconSchema = z.object({
   /** The Spanish lexicon (`lexicon.es.json`), beside this one or an absolute path; without it Spanish posts are read as English. */
   spanishFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES),
-  contextCues: cueGroup(CONTEXT_CUES),
+  contextCues: cueGroup(CONTEXT_CUES, ['lifeEvent']),
   incidentCues: cueGroup(INCIDENT_CUES),
   healthVocabulary: cueGroup(HEALTH_VOCABULARY),
   legal: phraseList,

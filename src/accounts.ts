@@ -12,6 +12,8 @@ export interface AccountRouting {
   urgentChannelId?: string;
   /** With several chats: the account's channels in one chat (`routing.discord`, `routing.slack`), before the ones above. */
   chats?: Partial<Record<'discord' | 'slack', { alertChannelId?: string; urgentChannelId?: string }>>;
+  /** Teams: the account's own Workflows webhook URLs (`routing.teams`), each a delivery of its own; unset: TEAMS_WORKFLOW_URL. */
+  teamsWorkflowUrls?: string[];
 }
 
 interface AccountBase {
@@ -73,6 +75,8 @@ const base = {
     urgent: channelId.optional(),
     discord: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
     slack: z.strictObject({ alerts: channelId.optional(), urgent: channelId.optional() }).optional(),
+    /** One Workflows webhook URL or several; each is checked by {@link workflowUrlProblem}, which never repeats the URL (it carries a signature). */
+    teams: z.union([z.string(), z.array(z.string()).min(1, 'lists no URL: give one or more Workflows webhook URLs, or leave "teams" out').max(20)]).optional(),
   }).optional(),
   /** A policy file of its own, like data/sla-policy.json with its own "version" (relative to the accounts file). */
   slaPolicy: z.string().min(1).optional(),
@@ -137,6 +141,11 @@ export function readAccounts(config: Config, path: string, explicit: boolean, en
       else if (/[\s\u0000-\u001f\u007f]/.test(value)) problems.push(`${name} (account "${entry.id}"): contains a space, line break or control character. Paste the secret again, on one line.`);
       return value ?? '';
     };
+    const teams = entry.routing?.teams;
+    for (const [j, url] of (Array.isArray(teams) ? teams : teams === undefined ? [] : [teams]).entries()) {
+      const problem = workflowUrlProblem(url);
+      if (problem) problems.push(`${path}: account "${entry.id}": routing.teams${Array.isArray(teams) ? `[${j}]` : ''}: ${problem}`);
+    }
     const account = resolveAccount(entry, secret, defaults);
     if (entry.slaPolicy !== undefined) account.slaPolicyPath = resolve(dirname(path), entry.slaPolicy);
     if (fromEnv.some((e) => e.id === account.id)) {
@@ -156,7 +165,9 @@ function resolveAccount(entry: FileAccount, secret: (field: string, name: string
     ...(entry.routing?.discord !== undefined && { discord: channels(entry.routing.discord) }),
     ...(entry.routing?.slack !== undefined && { slack: channels(entry.routing.slack) }),
   };
-  const routing: AccountRouting = { ...channels(entry.routing), ...(Object.keys(chats).length > 0 && { chats }) };
+  const teams = entry.routing?.teams;
+  const teamsWorkflowUrls = teams === undefined ? undefined : [...new Set((Array.isArray(teams) ? teams : [teams]).map((u) => u.trim()))];
+  const routing: AccountRouting = { ...channels(entry.routing), ...(Object.keys(chats).length > 0 && { chats }), ...(teamsWorkflowUrls && { teamsWorkflowUrls }) };
   const at = (field: string) => `"${field}" of account ${entry.id}`;
   const common = {
     id: entry.id,
@@ -182,6 +193,19 @@ function resolveAccount(entry: FileAccount, secret: (field: string, name: string
     case 'google':
       return { ...common, platform: 'google', config: { accountId: entry.accountId, locationIds: entry.locationIds, clientId: secret('clientIdEnv', entry.clientIdEnv), clientSecret: secret('clientSecretEnv', entry.clientSecretEnv), refreshToken: secret('refreshTokenEnv', entry.refreshTokenEnv), apiBaseUrl: entry.apiBaseUrl ?? d.googleApiBaseUrl, tokenUrl: entry.tokenUrl ?? d.googleTokenUrl, backfillHours: d.backfillHours } };
   }
+}
+
+/**
+ * Why `url` cannot be a Teams Workflows webhook, or undefined when it can: HTTPS (plain HTTP only to
+ * this machine, for test servers). The message never repeats the URL: its `sig=` is a secret.
+ */
+export function workflowUrlProblem(url: string): string | undefined {
+  const fix = 'copy the URL of the workflow\'s "When a Teams webhook request is received" trigger (https://…) again';
+  if (!URL.canParse(url.trim())) return `is not a URL; ${fix}.`;
+  const { protocol, hostname } = new URL(url.trim());
+  if (protocol === 'https:') return undefined;
+  if (protocol === 'http:' && (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]')) return undefined;
+  return `must be an https:// URL (plain http only to this machine); ${fix}.`;
 }
 
 function variablesOf(entry: FileAccount, at: (field: string) => string): Record<string, string> {

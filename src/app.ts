@@ -3,13 +3,12 @@ import { accountDirectory } from './accounts.js';
 import { createClassifier } from './classify/classify-mention.js';
 import type { Config } from './config.js';
 import { loadDataFiles, type DataFiles } from './data-files.js';
-import type { DigestSources } from './digest/collect-digest.js';
-import { createRedactor } from './digest/redact.js';
+import { digestSources, type DigestSources } from './digest/collect-digest.js';
 import { createLogger, type Logger } from './logger.js';
 import type { PipelineDeps } from './pipeline.js';
-import { openStore } from './store/open-store.js';
+import { openReportApp } from './report-app.js';
 import type { OpsRepository, Store } from './store/store-port.js';
-import { storePolicyBook, type PolicyBook } from './triage/policy-book.js';
+import type { PolicyBook } from './triage/policy-book.js';
 import type { CompiledPolicy } from './triage/sla-policy.js';
 import { createReplyGuard } from './triage/reply-guard.js';
 import { createMetrics, registerStoreGauges, type Metrics } from './web/metrics.js';
@@ -38,16 +37,7 @@ export interface AppOptions {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const data = loadDataFiles(config);
   const log = createLogger(config.logLevel, options.logDestination);
-  if (config.storeNotice) log.warn(config.storeNotice);
-  const store = await openStore(config);
-  const now = options.now ?? Date.now;
-  let policies;
-  try {
-    policies = await storePolicyBook(store, data.policy, config.paths.slaPolicy, now(), data.accountPolicies.map((p) => ({ policy: p.policy, where: `${p.path} (the "slaPolicy" of account ${p.account})` })));
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
+  const { store, policies, now } = await openReportApp(config, { policyFiles: data, warn: (message) => log.warn(message), ...(options.now && { now: options.now }) });
   const metrics = createMetrics();
   const ops = store.ops;
   registerStoreGauges(metrics, { ops, readsInMonth: () => store.readsInMonth(now()) });
@@ -65,7 +55,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     metrics,
     accounts,
   };
-  const digest: DigestSources = { store, queries: store.digestQueries, policies, themes: data.themes, redact: createRedactor(data.lexicon), accounts };
+  const digest = digestSources({ store, policies }, data, accounts);
   return { config, data, log, store, deps, digest, metrics, ops, close: () => store.close() };
 }
 

@@ -24,6 +24,7 @@ commands:
   digest [--week 2026-W47] [--format md|html|csv] [--out FILE] [--chart FILE.png]
                         the weekly digest (last complete week by default)
   doctor                check configuration and credentials
+  auth x [--account ID] connect X for replies: the OAuth 2.0 consent in a browser, tokens stored encrypted
   sla-report [--from DATE] [--to DATE] [--format md|csv]
                         response times per urgency and assignee, breaches; CSV one row per alert
   deploy-commands       register the /triage slash command with Discord
@@ -54,6 +55,7 @@ const COMMANDS: Record<string, Command> = {
   classify: async (io) => (await import('./commands/classify-commands.js')).classifyCommand(io),
   eval: async (io, args) => (await import('./commands/classify-commands.js')).evalCommand(io, args),
   reply: async (io, args) => (await import('./commands/reply-commands.js')).replyCommand(io, args),
+  auth: async (io, args) => (await import('./commands/auth-command.js')).authCommand(io, args),
 };
 
 /** Settings from `.env` in the working folder, under those already in the environment. */

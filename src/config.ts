@@ -19,6 +19,19 @@ export interface XConfig {
   monthlyReadBudget?: number;
 }
 
+/** The X app's OAuth 2.0 client, for replies in user context (`triage auth x`); set only when X_CLIENT_ID is. */
+export interface XOAuthConfig {
+  clientId: string;
+  /** Confidential clients only (web apps); public clients (native apps) have none. */
+  clientSecret?: string;
+  /** X_CALLBACK_PORT: the local callback's port on 127.0.0.1, as registered in the developer portal; a free one when unset. */
+  callbackPort?: number;
+  /** X_AUTHORIZE_URL: where consent is asked (default https://x.com/i/oauth2/authorize). */
+  authorizeUrl: string;
+  /** X_API_BASE_URL: the token endpoint and the writes go there. */
+  apiBaseUrl: string;
+}
+
 export interface FacebookConfig {
   /** The page's numeric id. */
   pageId: string;
@@ -76,6 +89,8 @@ export interface DiscordConfig {
   digestChannelId?: string;
   /** Members with any of these roles may act on alerts; empty = every member who can see the channel. */
   actorRoleIds: string[];
+  /** Members with any of these roles may approve or reject a reply written by someone else; absent or empty = any actor. */
+  approverRoleIds?: string[];
   /** More non-critical alerts than this in one dispatch are coalesced into grouped cards. */
   stormThreshold: number;
   apiBaseUrl: string;
@@ -107,6 +122,8 @@ export interface ConsoleConfig {
   clientSecret: string;
   /** Group or role claim values that may act; everyone else who signs in only reads. */
   actorGroups: string[];
+  /** OIDC_APPROVER_GROUPS: who may approve or reject a reply written by someone else (unset: the actor groups). */
+  approverGroups?: string[];
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -120,6 +137,8 @@ export interface Config {
   logLevel: LogLevel;
   /** Set only when X_BEARER_TOKEN is. */
   x?: XConfig;
+  /** Set only when X_CLIENT_ID is: replies on X in user context. */
+  xOAuth?: XOAuthConfig;
   /** Set only when BLUESKY_HANDLE and BLUESKY_APP_PASSWORD are. */
   bluesky?: BlueskyConfig;
   /** Set only when MASTODON_URL and MASTODON_ACCESS_TOKEN are. */
@@ -290,6 +309,8 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
     };
   }
 
+  readXOAuthConfig(config, { get, secret, url, problems, backfillHours }, xApiBaseUrl);
+
   // Every source but X (which keeps X_BACKFILL_HOURS) reads its first poll this far back.
   const sourceBackfillHours = positiveInt('BACKFILL_HOURS', 24, 720) ?? 24;
   readFacebookConfig(config, { get, secret, url, problems, backfillHours: sourceBackfillHours });
@@ -351,14 +372,17 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
   const urgentChannelId = snowflake('DISCORD_URGENT_CHANNEL_ID');
   const leadRoleId = snowflake('DISCORD_LEAD_ROLE_ID');
   const digestChannelId = snowflake('DISCORD_DIGEST_CHANNEL_ID');
-  const actorRoleIds = (get('DISCORD_ACTOR_ROLE_IDS') ?? '').split(',').map((id) => id.trim()).filter(Boolean);
-  if (get('DISCORD_ACTOR_ROLE_IDS') !== undefined && actorRoleIds.length === 0) {
-    // An empty list would mean anyone may act: say so rather than guess.
-    problems.push('DISCORD_ACTOR_ROLE_IDS lists no role id. List role ids separated by commas, or unset it to let everyone who sees the channel act.');
-  }
-  for (const id of actorRoleIds) {
-    if (!/^\d{15,21}$/.test(id)) problems.push(`DISCORD_ACTOR_ROLE_IDS: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
-  }
+  const roleIds = (name: string, unsetMeans: string) => {
+    const ids = (get(name) ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    // An empty list would mean anyone may: say so rather than guess.
+    if (get(name) !== undefined && ids.length === 0) problems.push(`${name} lists no role id. List role ids separated by commas, or unset it to let ${unsetMeans}.`);
+    for (const id of ids) {
+      if (!/^\d{15,21}$/.test(id)) problems.push(`${name}: "${id}" is not a role id (15–21 digits); list role ids separated by commas.`);
+    }
+    return ids;
+  };
+  const actorRoleIds = roleIds('DISCORD_ACTOR_ROLE_IDS', 'everyone who sees the channel act');
+  const approverRoleIds = roleIds('DISCORD_APPROVER_ROLE_IDS', 'every member who may act approve replies written by someone else');
   const stormThreshold = positiveInt('DISCORD_STORM_THRESHOLD', 20, 1_000) ?? 20;
   if (discordToken !== undefined) {
     if (alertChannelId === undefined) {
@@ -368,6 +392,7 @@ export function loadConfig(env: Env, cwd: string = process.cwd()): Config {
       token: discordToken,
       apiBaseUrl: discordApiBaseUrl,
       actorRoleIds,
+      ...(approverRoleIds.length > 0 && { approverRoleIds }),
       stormThreshold,
       ...(urgentChannelId !== undefined && { urgentChannelId }),
       ...(leadRoleId !== undefined && { leadRoleId }),
@@ -422,6 +447,10 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
     if (key === undefined) problems.push('PUBLIC_BASE_URL is set but TRIAGE_SECRET_KEY is not: it signs the cards\' "Open in console" links. Make one with: openssl rand -base64 32');
   }
   const workflowUrl = get('TEAMS_WORKFLOW_URL');
+  const ownTeams = config.accounts.find((a) => a.routing.teamsWorkflowUrls !== undefined);
+  if (ownTeams && workflowUrl === undefined) {
+    problems.push(`${config.paths.accounts}: account "${ownTeams.id}": routing.teams is set but TEAMS_WORKFLOW_URL is not: set TEAMS_WORKFLOW_URL to the Workflows URL for the accounts without their own (one of these will do), or remove routing.teams.`);
+  }
   if (workflowUrl !== undefined) {
     config.teams = { workflowUrl: url('TEAMS_WORKFLOW_URL', 'https://prod-00.westeurope.logic.azure.com/workflows/…') };
     if (config.publicBaseUrl === undefined) problems.push('TEAMS_WORKFLOW_URL is set but PUBLIC_BASE_URL is not: Teams cards link to the web console; set PUBLIC_BASE_URL to its address (e.g. https://triage.example.org).');
@@ -430,7 +459,7 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
   const names = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET'] as const;
   const values = { OIDC_ISSUER: get('OIDC_ISSUER'), OIDC_CLIENT_ID: get('OIDC_CLIENT_ID'), OIDC_CLIENT_SECRET: secret('OIDC_CLIENT_SECRET') };
   if (names.every((n) => values[n] === undefined)) {
-    if (get('OIDC_ACTOR_GROUPS') !== undefined) problems.push('OIDC_ACTOR_GROUPS is set but OIDC_ISSUER is not: set the OIDC_* settings to turn the web console on, or unset it.');
+    for (const name of ['OIDC_ACTOR_GROUPS', 'OIDC_APPROVER_GROUPS']) if (get(name) !== undefined) problems.push(`${name} is set but OIDC_ISSUER is not: set the OIDC_* settings to turn the web console on, or unset it.`);
     return;
   }
   const missing = names.filter((n) => values[n] === undefined);
@@ -442,7 +471,10 @@ function readTeamsAndConsole(config: Config, { get, secret, url, problems }: Omi
   const groups = get('OIDC_ACTOR_GROUPS');
   const actorGroups = (groups ?? '').split(',').map((g) => g.trim()).filter(Boolean);
   if (groups !== undefined && actorGroups.length === 0) problems.push('OIDC_ACTOR_GROUPS lists no group. List group ids or role names separated by commas, or unset it (then nobody may act; everyone reads).');
-  config.console = { issuer, clientId: values.OIDC_CLIENT_ID ?? '', clientSecret: values.OIDC_CLIENT_SECRET ?? '', actorGroups };
+  const approvers = get('OIDC_APPROVER_GROUPS');
+  const approverGroups = (approvers ?? '').split(',').map((g) => g.trim()).filter(Boolean);
+  if (approvers !== undefined && approverGroups.length === 0) problems.push('OIDC_APPROVER_GROUPS lists no group. List group ids or role names separated by commas, or unset it (then the actor groups approve replies).');
+  config.console = { issuer, clientId: values.OIDC_CLIENT_ID ?? '', clientSecret: values.OIDC_CLIENT_SECRET ?? '', actorGroups, ...(approverGroups.length > 0 && { approverGroups }) };
 }
 
 interface SettingReaders {
@@ -451,6 +483,26 @@ interface SettingReaders {
   url: (name: string, fallback: string) => string;
   problems: string[];
   backfillHours: number;
+}
+
+/** X_CLIENT_ID (and X_CLIENT_SECRET for a confidential client): the app `triage auth x` asks consent for. */
+function readXOAuthConfig(config: Config, { get, secret, url, problems }: SettingReaders, apiBaseUrl: string): void {
+  const clientId = secret('X_CLIENT_ID');
+  const clientSecret = secret('X_CLIENT_SECRET');
+  const port = get('X_CALLBACK_PORT');
+  const callbackPort = port === undefined ? undefined : /^\d{1,5}$/.test(port) && Number(port) >= 1 && Number(port) <= 65535 ? Number(port) : undefined;
+  if (port !== undefined && callbackPort === undefined) problems.push(`X_CALLBACK_PORT=${port}: must be a port number (1–65535), the one in the callback URL registered in the X developer portal.`);
+  if (clientId === undefined) {
+    if (clientSecret !== undefined) problems.push('X_CLIENT_SECRET is set but X_CLIENT_ID is not: copy the OAuth 2.0 Client ID from the X developer portal (App → Keys and tokens).');
+    return;
+  }
+  config.xOAuth = {
+    clientId,
+    authorizeUrl: url('X_AUTHORIZE_URL', 'https://x.com/i/oauth2/authorize'),
+    apiBaseUrl,
+    ...(clientSecret !== undefined && { clientSecret }),
+    ...(callbackPort !== undefined && { callbackPort }),
+  };
 }
 
 function readFacebookConfig(config: Config, { get, secret, url, problems, backfillHours }: SettingReaders): void {

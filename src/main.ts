@@ -4,6 +4,7 @@ import type { CardLinks } from './web/card-links.js';
 import type { App } from './app.js';
 import type { SlackConfig } from './config.js';
 import type { Chat, ChatLimits } from './chat/chat.js';
+import type { ActionHandler } from './chat/handler-types.js';
 import { withBackoff } from './chat/chat-backoff.js';
 import { createConsoleChat } from './chat/console/console-chat.js';
 import { renderQueueSummary } from './chat/console/render-console-card.js';
@@ -20,6 +21,8 @@ import { createReplaySource, replayFileProblem } from './sources/replay-source.j
 import type { Source } from './sources/source.js';
 import { createFacebookPageSource } from './sources/facebook/facebook-page-source.js';
 import { createGraphClient } from './sources/facebook/graph-client.js';
+import { facebookPublisher } from './sources/facebook/facebook-publisher.js';
+import { googlePublisher } from './sources/google/google-publisher.js';
 import { createGoogleReviewsSource } from './sources/google/google-reviews-source.js';
 import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
 import { createBlueskyAgent } from './sources/bluesky/bluesky-client.js';
@@ -31,6 +34,8 @@ import type { ReplyPublisher } from './sources/reply-publisher.js';
 import { createMastodonSource } from './sources/mastodon/mastodon-source.js';
 import { createXClient } from './sources/x/x-client.js';
 import { createXMentionSource } from './sources/x/x-mention-source.js';
+import { xPublisher } from './sources/x/x-publisher.js';
+import { tokenSeal } from './store/oauth-logins.js';
 import { ConfigError, TriageError } from './util/errors.js';
 import { assessHealth } from './web/health.js';
 import { startHttpListener, type HttpListener } from './web/http-listener.js';
@@ -69,8 +74,8 @@ export function configuredSources(app: App, options: SourceOptions): Source[] {
 }
 
 /**
- * Who posts a reply written on a card, per account: Mastodon and Bluesky (more platforms as their
- * publishers land). A mention's account is the accounts file's id, or the platform's name for its
+ * Who posts a reply written on a card, per account: X (once `triage auth x` ran), Mastodon, Bluesky,
+ * Facebook and Google. A mention's account is the accounts file's id, or the platform's name for its
  * one-account settings.
  */
 export function replyPublishers(app: App, signal: AbortSignal): (platform: string, account: string | null) => ReplyPublisher | undefined {
@@ -79,10 +84,20 @@ export function replyPublishers(app: App, signal: AbortSignal): (platform: strin
     switch (account.platform) {
       case 'mastodon':
         return mastodonPublisher(createMastodonClient(account.config, { signal }));
+      case 'x': {
+        // User context: the login `triage auth x` stored, refreshed with the app's client.
+        const { xOAuth, secretKey } = app.config;
+        if (!xOAuth || secretKey === undefined) return undefined;
+        return xPublisher({ account: account.id, oauth: xOAuth, logins: app.store.oauthLogins, seal: tokenSeal(secretKey), log: app.log.child({ publisher: 'x', account: account.id }), now: app.deps.now, signal });
+      }
       case 'bluesky': {
         const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
         return blueskyPublisher(createBlueskyAgent(account.config, sessions, { signal, log: app.log }), account.config, sessions);
       }
+      case 'facebook':
+        return facebookPublisher(account.config, createGraphClient(account.config));
+      case 'google':
+        return googlePublisher(account.config);
       default:
         return undefined;
     }
@@ -187,7 +202,7 @@ async function createDiscordChat(app: App, signal: AbortSignal, messageOf: Messa
     consoleLinks: consoleLinks(app),
     routeOf: (account) => routeOf(app.deps, account, 'discord').route,
   });
-  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions });
+  routeInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log: app.log.child({ chat: 'discord' }) }, { commands, actions: await cardActions(app, actions) });
   return chat;
 }
 
@@ -212,7 +227,7 @@ async function createSlackChat(app: App, config: SlackConfig, signal: AbortSigna
     consoleLinks: consoleLinks(app),
     routeOf: (account) => routeOf(app.deps, account, 'slack').route,
   });
-  if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions });
+  if (interactive) routeSlackInteractions({ deps: app.deps, digest: app.digest, chat, timeZone: app.data.policy.timezone, log }, { commands, actions: await cardActions(app, actions) });
   return chat;
 }
 
@@ -221,11 +236,26 @@ function consoleLinks(app: App): CardLinks | undefined {
   return app.config.publicBaseUrl && app.config.secretKey ? { baseUrl: app.config.publicBaseUrl, key: app.config.secretKey } : undefined;
 }
 
+/**
+ * The card actions as every chat and the console run them; with Teams configured, an escalation
+ * made anywhere is also queued for Teams, which cannot be told in place (the other chats announce
+ * it where it happens).
+ */
+async function cardActions(app: App, actions: readonly ActionHandler[]): Promise<readonly ActionHandler[]> {
+  if (!app.config.teams) return actions;
+  const { announcingOnTeams } = await import('./chat/teams/teams-escalations.js');
+  return announcingOnTeams(actions, configuredChats(app.config).filter((c) => c !== 'teams'));
+}
+
 /** Teams through a Workflows webhook: it only posts; its cards' buttons open the web console. */
 async function createTeams(app: App, signal: AbortSignal): Promise<Chat> {
   const { createTeamsChat } = await import('./chat/teams/teams-chat.js');
+  const accountUrls = new Map(app.config.accounts.flatMap((a) => (a.routing.teamsWorkflowUrls ? [[a.id, a.routing.teamsWorkflowUrls] as const] : [])));
   return createTeamsChat({
     config: app.config.teams!,
+    accountUrls,
+    ledger: app.store.deliveries,
+    escalatedBy: async (alertId) => (await app.store.alertEvents(alertId)).filter((e) => e.action === 'escalate').at(-1)?.actor,
     // Config refuses TEAMS_WORKFLOW_URL without PUBLIC_BASE_URL and TRIAGE_SECRET_KEY.
     links: consoleLinks(app) ?? { baseUrl: '', key: '' },
     log: app.log.child({ chat: 'teams' }),
@@ -257,7 +287,7 @@ async function registerWebConsole(app: App, server: FastifyInstance, announceEsc
     publicBaseUrl: app.config.publicBaseUrl ?? '',
     secretKey: app.config.secretKey ?? '',
     ctx,
-    actions,
+    actions: await cardActions(app, actions),
     slaReport: (context) => sla.run({ actor: { name: 'console', ref: 'console', chat: 'web' }, options: {} }, context),
     announceEscalation,
   });

@@ -4,6 +4,7 @@ import { cardFor, replyContextOf } from '../pipeline.js';
 import type { ReplyDraft } from '../store/reply-outbox.js';
 import { replyRulesFor } from '../triage/platform-replies.js';
 import { approvalFor } from '../triage/reply-approval.js';
+import { xReplyTerms, type XReplyTerms } from '../sources/x/x-reply-rule.js';
 import type { ActionOutcome, Actor, HandlerContext } from './handler-types.js';
 
 /**
@@ -13,7 +14,13 @@ import type { ActionOutcome, Actor, HandlerContext } from './handler-types.js';
  */
 export type ReplyOutcome =
   /** What to open the editor with. */
-  | { kind: 'compose'; alertId: number; draftId?: number; text: string; maxLength: number; platformName: string; title: string }
+  | {
+      kind: 'compose'; alertId: number; draftId?: number; text: string; maxLength: number; platformName: string; title: string;
+      /** What the platform's terms mean for this reply (X: its reply rule, the cost), shown beside the text. */
+      notice?: string;
+      /** The platform will not take it from here: the text is offered to copy, and submitting does not queue it. */
+      copyOnly?: boolean;
+    }
   /** The guard found problems: shown privately beside the text, with Edit; nothing is sent. */
   | { kind: 'blocked'; draft: ReplyDraft }
   /** Waits for a second person: the chat shows the text, the verdict and Approve / Edit / Reject. */
@@ -30,7 +37,8 @@ export async function composeReply(ctx: Ctx, request: { alertId: number; actor: 
   const alert = await ctx.deps.store.getAlert(request.alertId);
   if (!alert) return { kind: 'refused', text: 'That alert is no longer there.' };
   const rules = replyRulesFor(replyContextOf(alert, ctx.deps).target);
-  const base = { kind: 'compose' as const, alertId: alert.id, maxLength: rules.max, platformName: rules.name, title: `Reply on ${rules.name}` };
+  const terms = await platformTerms(ctx, alert);
+  const base = { kind: 'compose' as const, alertId: alert.id, maxLength: rules.max, platformName: rules.name, title: `Reply on ${rules.name}`, ...terms };
   if (request.draftId !== undefined) {
     const draft = await ctx.deps.store.replies.get(request.draftId);
     if (!draft || draft.alertId !== alert.id) return { kind: 'refused', text: 'That reply is no longer there.' };
@@ -57,6 +65,11 @@ export async function submitReply(ctx: Ctx, request: { alertId: number; actor: A
   const text = request.text.trim();
   if (text.length === 0) return { kind: 'refused', text: 'The reply is empty.' };
   const revision = checkReply(ctx, alert, text);
+  const terms = await platformTerms(ctx, alert);
+  if (terms?.copyOnly) {
+    const problems = revision.guard.ok ? '' : ` The reply guard also blocks this text: ${revision.guard.problems.join('; ')}.`;
+    return { kind: 'refused', text: `Not queued: ${terms.notice}${problems}` };
+  }
   const now = ctx.deps.now();
   if (request.draftId === undefined) {
     const draft = await store.replies.create({ alertId: alert.id, platform: alert.mention.platform, account: alert.mention.account ?? null, text, author: request.actor.name, ...revision, sendKey: randomUUID(), now });
@@ -87,6 +100,12 @@ export async function rejectReply(ctx: Ctx, request: { draftId: number; actor: A
   return { kind: 'rejected', draft: result.draft };
 }
 
+/** X's terms (its reply rule and price) for a reply to `alert`; nothing for the other platforms. */
+async function platformTerms(ctx: Ctx, alert: AlertView): Promise<XReplyTerms | undefined> {
+  if (alert.mention.platform !== 'x') return undefined;
+  return xReplyTerms(ctx.deps.store.oauthLogins, alert.mention.account ?? 'x', alert.mention.text);
+}
+
 function checkReply(ctx: Ctx, alert: AlertView, text: string) {
   const guard = ctx.deps.guard.check(text, alert.mention.text, replyContextOf(alert, ctx.deps).target);
   const approval = approvalFor(ctx.deps.accounts?.approvalOf(alert.mention.account) ?? 'none', alert);
@@ -112,7 +131,7 @@ export function replyNote(outcome: ReplyOutcome): ActionOutcome {
     case 'refused':
       return { kind: 'refused', text: outcome.text };
     case 'compose':
-      return { kind: 'private', title: outcome.title, quote: outcome.text };
+      return { kind: 'private', title: outcome.title, quote: outcome.text, ...(outcome.notice !== undefined && { note: outcome.notice }) };
     case 'blocked':
       return { kind: 'private', title: 'Not sent: the reply guard blocked this reply. Edit it:', quote: outcome.draft.text, note: outcome.draft.guard.problems.join('; ') };
     case 'awaiting-approval':

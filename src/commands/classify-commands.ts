@@ -3,7 +3,7 @@ import { evaluateRows, renderEvaluation, renderSummary, type FileEvaluation, typ
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
 import { openStore } from '../store/open-store.js';
-import { loadLexicon } from '../data-files.js';
+import { loadLexicon } from '../lexicon-files.js';
 import { readJsonLines, readJsonLinesFile, writeLine } from '../util/jsonl.js';
 import type { CommandIo } from './command.js';
 

@@ -1,5 +1,5 @@
 import { loadConfig } from '../config.js';
-import { loadLexicon } from '../data-files.js';
+import { loadLexicon } from '../lexicon-files.js';
 import { createReplyGuard, type ReplyGuard } from '../triage/reply-guard.js';
 import { readJsonLines, readJsonLinesFile, writeLine } from '../util/jsonl.js';
 import type { CommandIo } from './command.js';

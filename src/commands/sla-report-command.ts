@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.js';
-import { createApp } from '../app.js';
+import { openReportApp } from '../report-app.js';
 import type { Store } from '../store/store-port.js';
 import { zonedTimeToUtc } from '../triage/business-time.js';
 import type { PolicyBook } from '../triage/policy-book.js';
-import { alertFigures, BREACHES_LISTED, buildSlaReport, renderSlaReportMarkdown, SLA_CSV_HEADER, slaCsvRow, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
+import { alertFigures, BREACHES_LISTED, buildSlaReport, createSlaCsvWriter, renderSlaReportMarkdown, SLA_CSV_HEADER, type SlaAlertFigures, type SlaReportRow } from '../triage/sla-report.js';
 import type { CommandIo } from './command.js';
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -40,10 +40,10 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       return 2;
     }
   }
-  const app = await createApp(loadConfig(io.env, io.cwd));
+  const app = await openReportApp(loadConfig(io.env, io.cwd));
   try {
-    const zone = app.data.policy.timezone;
-    const now = app.deps.now();
+    const zone = app.policyFiles.policy.timezone;
+    const now = app.now();
     const day = (date: string, plusDays = 0) => {
       const [, y, m, d] = DATE.exec(date) as unknown as [string, string, string, string];
       return zonedTimeToUtc(Number(y), Number(m), Number(d) + plusDays, 0, 0, zone);
@@ -54,7 +54,7 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
       io.stderr.write('triage sla-report: --from must be before --to\n');
       return 2;
     }
-    for await (const chunk of slaReportText(app.store, app.deps.policies, { from, to, format: values.format, now })) {
+    for await (const chunk of slaReportText(app.store, app.policies, { from, to, format: values.format, now })) {
       if (!io.stdout.write(chunk)) await new Promise<void>((resolve) => io.stdout.once('drain', resolve));
     }
     return 0;
@@ -65,18 +65,15 @@ export async function slaReportCommand(io: CommandIo, args: string[]): Promise<n
 
 /**
  * The report over alerts that arrived in [from, to), as of `now`: Markdown in one piece, or CSV a
- * line at a time (so a million rows stay flat in memory).
+ * chunk of lines at a time (so a million rows stay flat in memory).
  */
 export async function* slaReportText(store: Store, policies: PolicyBook, range: { from: number; to: number; format: 'md' | 'csv'; now: number }): AsyncGenerator<string> {
   const { from, to, now } = range;
   if (range.format === 'csv') {
     yield `${SLA_CSV_HEADER}\n`;
-    // One write per chunk the store reads (up to 1,000 lines), not per row; one await per chunk too.
-    for await (const chunk of store.slaRowChunks(from, to, { withUrls: true })) {
-      const lines: string[] = [];
-      for (const row of chunk) lines.push(slaCsvRow(figuresOf(row, policies, now)));
-      yield `${lines.join('\n')}\n`;
-    }
+    // One write per chunk the store reads, not per row; one await per chunk too; lines made from the raw rows.
+    const linesOf = createSlaCsvWriter((alert) => policies.calendarOf(alert), now);
+    for await (const chunk of store.slaRawRowChunks(from, to, { withUrls: true })) yield linesOf(chunk);
     return;
   }
   const report = await buildSlaReport((async function* () {

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Sentiment } from '../domain/classification.js';
 import type { DigestRepository, Store } from '../store/store-port.js';
-import { estimateXCost } from '../sources/x/x-usage.js';
 import type { PolicyBook } from '../triage/policy-book.js';
 import { alertFigures, buildSlaReport, percentile, type SlaAlertFigures } from '../triage/sla-report.js';
 import { compileThemes, PRAISE_QUOTED, quoteOf, tallyThemes } from './mention-facts.js';
@@ -9,6 +8,8 @@ import type { Week } from './week.js';
 import { URGENCIES } from '../domain/classification.js';
 import type { RecordedCorrection } from '../store/corrections.js';
 import type { AccountDirectory } from '../accounts.js';
+import type { Lexicon } from '../classify/lexicon.js';
+import { createRedactor } from './redact.js';
 
 /** Shape of `data/themes.json`. */
 export const themesSchema = z.object({
@@ -63,6 +64,11 @@ export interface DigestSources {
   redact: (text: string) => string;
   /** Display names of the accounts; absent: accounts are shown by id. */
   accounts?: Pick<AccountDirectory, 'nameOf'>;
+}
+
+/** The digest's sources over an open store and its policy book, with the themes and the lexicon's health words for redacting quotes. */
+export function digestSources(base: { store: Store; policies: PolicyBook }, files: { themes: ThemesFile; lexicon: Lexicon }, accounts?: Pick<AccountDirectory, 'nameOf'>): DigestSources {
+  return { store: base.store, queries: base.store.digestQueries, policies: base.policies, themes: files.themes, redact: createRedactor(files.lexicon), ...(accounts && { accounts }) };
 }
 
 /**
@@ -140,7 +146,8 @@ export async function collectDigest(sources: DigestSources, week: Week, previous
     xReads: reads.length === 0 ? null : {
       reads: reads.reduce((n, r) => n + r.reads, 0),
       requests: reads.reduce((n, r) => n + r.requests, 0),
-      costUsd: estimateXCost(reads.map((r) => ({ ...r, source: 'x' }))),
+      // The X price list comes with the X source (and its client): loaded only when X was read.
+      costUsd: (await import('../sources/x/x-usage.js')).estimateXCost(reads.map((r) => ({ ...r, source: 'x' }))),
     },
   };
 }

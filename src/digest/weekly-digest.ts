@@ -1,13 +1,20 @@
 import type { Chat, DigestMessage, PostedMessage } from '../chat/chat.js';
-import { renderChartPng } from './chart.js';
 import { collectDigest, type DigestSources } from './collect-digest.js';
 import { renderDigestMarkdown } from './render-digest.js';
 import { previousWeek, weekBefore, type Week } from './week.js';
 
 /** Collects and renders one week's digest. The same week gives the same digest, whenever it is run. */
 export async function buildDigest(sources: DigestSources, week: Week, timeZone: string): Promise<DigestMessage> {
+  const digest = await digestText(sources, week, timeZone);
+  // The renderer (a native addon) is loaded with the first chart, not by every command that imports this.
+  const { renderChartPng } = await import('./chart.js');
+  return { ...digest, chartPng: renderChartPng(digest.data) };
+}
+
+/** {@link buildDigest} without the chart, for output that does not show it (the Markdown, the CSV). */
+export async function digestText(sources: DigestSources, week: Week, timeZone: string): Promise<Omit<DigestMessage, 'chartPng'>> {
   const data = await collectDigest(sources, week, weekBefore(week, timeZone), timeZone);
-  return { data, markdown: renderDigestMarkdown(data), chartPng: renderChartPng(data) };
+  return { data, markdown: renderDigestMarkdown(data) };
 }
 
 /**

@@ -7,6 +7,9 @@ import type { SqlRunner } from './store-port.js';
 /** The chats a delivery can be recorded for (`console` for the demo's printed cards). */
 export type ChatName = 'discord' | 'slack' | 'teams' | 'console';
 
+/** What {@link DeliveryQueries.postOf} records a post to one destination of a chat for. */
+export type DestinationKind = 'url-card' | 'url-notification' | 'url-digest';
+
 /** `?, ?, ?` for `n` values: portable `IN (...)` lists (PostgreSQL and SQLite alike). */
 function marks(n: number): string {
   return Array.from({ length: n }, () => '?').join(', ');
@@ -217,6 +220,42 @@ export class DeliveryQueries {
       WHERE d.kind = 'notification' AND d.chat = ? AND d.message_id IS NULL AND d.attempted_at IS NOT NULL AND ${this.free}
       ORDER BY d.item_id LIMIT ?`, [chat, this.me, now, limit]);
     return rows.map((r) => ({ id: Number(r.id), attemptedAt: Number(r.attemptedAt) }));
+  }
+
+  /**
+   * Where a post to one of a chat's several destinations went (a Teams account's Workflows URLs,
+   * `destination` = `teams:<key>`), or undefined when it has not gone there. `kind` says what:
+   * `url-card` (an alert id), `url-notification` (an SLA notification id), `url-digest` (a week,
+   * as YYYYWW). Kept apart from the chats' own delivery rows, which stay the record of the send.
+   */
+  async postOf(kind: DestinationKind, itemId: number, destination: string): Promise<DeliveredMessage | undefined> {
+    const [row] = await this.sql.all<{ channelId: string; messageId: string }>(`SELECT channel_id AS channelId, message_id AS messageId FROM deliveries WHERE kind = ? AND item_id = ? AND chat = ? AND message_id IS NOT NULL`, [kind, itemId, destination]);
+    return row && { channelId: row.channelId, messageId: row.messageId };
+  }
+
+  /** Records a post to one destination right after it was accepted, so a retry of the whole send skips it. */
+  async recordPost(kind: DestinationKind, itemId: number, destination: string, message: DeliveredMessage, now: number): Promise<void> {
+    await this.sql.run(`
+      INSERT INTO deliveries (kind, item_id, chat, channel_id, message_id, posted_at) VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (kind, item_id, chat) DO NOTHING`, [kind, itemId, destination, message.channelId, message.messageId, now]);
+  }
+
+  /**
+   * Queues a notification about `alertId` that is not an SLA event (`kind`, e.g. `escalated-<ms>`:
+   * an escalation from a card or the console), to be sent by the SLA sweep like a reminder, to every
+   * chat except `settledIn` (chats that announced it where it happened: recorded as delivered
+   * there). Once per alert and kind; returns its id, or undefined when it was queued already.
+   */
+  async queueNotice(alertId: number, kind: string, now: number, settledIn: readonly string[]): Promise<number | undefined> {
+    const [row] = await this.sql.all<{ id: number }>(`
+      INSERT INTO sla_notifications (alert_id, kind, due_at, created_at, late) VALUES (?, ?, ?, ?, 0)
+      ON CONFLICT (alert_id, kind) DO NOTHING RETURNING id`, [alertId, kind, now, now]);
+    if (!row) return undefined;
+    const id = Number(row.id);
+    for (const chat of settledIn) {
+      await this.sql.run(`INSERT INTO deliveries (kind, item_id, chat, lead_id, message_id, posted_at) VALUES ('notification', ?, ?, ?, 'in-place', ?) ON CONFLICT (kind, item_id, chat) DO NOTHING`, [id, chat, alertId, now]);
+    }
+    return id;
   }
 
   /**

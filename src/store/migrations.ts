@@ -359,4 +359,23 @@ export const MIGRATIONS: readonly string[] = [
            n.alert_id, NULL, n.message_id, n.attempted_at, n.sent_at
     FROM sla_notifications n JOIN alerts a ON a.id = n.alert_id WHERE n.sent_at IS NOT NULL;
   `,
+  `
+  -- OAuth 2.0 user-context logins (replies on X, \`triage auth x\`): one per platform account. The
+  -- tokens are one AES-256-GCM sealed blob (key derived from TRIAGE_SECRET_KEY, bound to the row's
+  -- platform and account); the user id and username are public and read without the key (the
+  -- composer checks X's reply rule against them). revoked_at: the platform refused the refresh
+  -- token, so sending waits (drafts stay queued) until someone runs the consent again.
+  CREATE TABLE oauth_logins (
+    platform TEXT NOT NULL,
+    account TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    username TEXT NOT NULL,
+    sealed TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    revoked_reason TEXT,
+    PRIMARY KEY (platform, account)
+  );
+  `,
 ];

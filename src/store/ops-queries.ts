@@ -36,7 +36,7 @@ export class OpsQueries {
       outbox: db.prepare(`SELECT COUNT(*) FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed' AND delivery_failed_at IS NULL`).pluck(),
       undeliverable: db.prepare(`SELECT COUNT(*) FROM alerts WHERE delivery_failed_at IS NOT NULL`).pluck(),
       backlog: db.prepare(`SELECT COUNT(*) FROM sla_notifications WHERE sent_at IS NULL`).pluck(),
-      breaches: db.prepare(`SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' GROUP BY kind`),
+      breaches: db.prepare(`SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' AND kind NOT LIKE 'escalated-%' GROUP BY kind`),
     };
   }
 

@@ -38,11 +38,20 @@ export function toPg(sql: string): { text: string; names: string[] | null } {
 }
 
 /** Runs one statement; `params` positional for `?`, an object for `@name`. */
-export async function query<T = Record<string, unknown>>(on: Queryable, sql: string, params: readonly unknown[] | Record<string, unknown> = []): Promise<{ rows: T[]; rowCount: number }> {
+/** The statement and its values as PostgreSQL takes them. */
+function pgStatement(sql: string, params: readonly unknown[] | Record<string, unknown>): { text: string; values: unknown[] } {
   const { text, names } = toPg(sql);
-  const values = names ? names.map((name) => (params as Record<string, unknown>)[name] ?? null) : (params as unknown[]);
-  const result = await on.query({ text, values: values as unknown[] });
+  return { text, values: names ? names.map((name) => (params as Record<string, unknown>)[name] ?? null) : (params as unknown[]) };
+}
+
+export async function query<T = Record<string, unknown>>(on: Queryable, sql: string, params: readonly unknown[] | Record<string, unknown> = []): Promise<{ rows: T[]; rowCount: number }> {
+  const result = await on.query(pgStatement(sql, params));
   return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
+}
+
+/** Rows as arrays in the columns' order (`rowMode: 'array'`): no object per row, for the year's CSV. */
+export async function allArrays<T extends readonly unknown[]>(on: Queryable, sql: string, params: readonly unknown[] | Record<string, unknown> = []): Promise<T[]> {
+  return (await on.query({ ...pgStatement(sql, params), rowMode: 'array' })).rows as unknown as T[];
 }
 
 export async function all<T>(on: Queryable, sql: string, params?: readonly unknown[] | Record<string, unknown>): Promise<T[]> {

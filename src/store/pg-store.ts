@@ -3,13 +3,13 @@ import type pg from 'pg';
 import type { AlertAction, AlertState, AlertView } from '../domain/alert.js';
 import { URGENCIES, urgencyRank, type ClassifyContext, type Language, type Sentiment, type Urgency } from '../domain/classification.js';
 import type { Mention } from '../domain/mention.js';
-import type { SlaReportRow } from '../triage/sla-report.js';
+import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
 import { OVERDUE_WHERE, ownPostsByDay } from './digest-queries.js';
 import { applyCorrections, type Correction, type RecordedCorrection } from './corrections.js';
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import { groupUnrecorded, outboxSql, type DeliveredMessage, type UndeliverableAlert, type UnrecordedCard } from './outbox-queries.js';
-import { all, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
+import { all, allArrays, migratePg, one, openPool, query, redactUrl, run, transaction, type Queryable } from './pg-sql.js';
 import { REPORT_LINK_SQL } from './post-links.js';
 import { RetentionStore, type PurgeDriver, type PurgeParams, type PurgeSteps } from './retention.js';
 import { DeliveryQueries } from './delivery-queries.js';
@@ -17,13 +17,14 @@ import { AccountQueries } from './account-queries.js';
 import { ReplyOutbox, type ReplyRepository } from './reply-outbox.js';
 import { ConsoleQueries } from './console-queries.js';
 import { SourceSessions } from './source-sessions.js';
+import { OAuthLogins } from './oauth-logins.js';
 import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
   CLAIM_MS, monthOf, type ActionOptions, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
   type IngestResult, type MonthlyReads, type NotificationStatus, type OpsRepository, type OutboxRepository, type PendingNotification, type QueueSummary,
-  type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type SqlRunner, type Store,
+  type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type SlaRowOptions, type SqlRunner, type Store,
 } from './store-port.js';
 
 const WEEK = 7 * 24 * 3600_000;
@@ -66,6 +67,7 @@ export class PgStore implements Store {
   readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
+  readonly oauthLogins: OAuthLogins;
 
   private constructor(readonly pool: pg.Pool, url: string) {
     this.location = redactUrl(url);
@@ -82,7 +84,8 @@ export class PgStore implements Store {
     this.accountQueries = new AccountQueries(sql);
     this.deliveries = new DeliveryQueries(sql, this.instance, holderGone);
     this.consoleQueries = new ConsoleQueries(sql);
-    this.replies = new ReplyOutbox(sql, this.instance);
+    this.replies = new ReplyOutbox(sql, this.instance, false, pgPurgeDriver(pool));
+    this.oauthLogins = new OAuthLogins(sql);
   }
 
   /** Connects, checks the server answers and applies the migrations. */
@@ -315,25 +318,22 @@ export class PgStore implements Store {
     return all<MonthlyReads>(this.pool, 'SELECT source, stream, reads, requests FROM source_reads WHERE month = ? ORDER BY source, stream', [monthOf(at)]);
   }
 
-  /** Alerts whose post arrived in [from, to), in chunks of 1,000 by arrival then id. */
-  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
-    const sql = slaRowsSql(options.withUrls === true);
+  /** Alerts whose post arrived in [from, to), in chunks by arrival then id, as arrays in the columns' order. */
+  async *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaRawRow[]> {
+    const sql = slaRowsSql(options.withUrls === true, options.chunkRows);
     for (let afterAt = -1, afterId = 0; ;) {
-      const chunk = await all<{
-        id: number; urgency: string; categories: string; state: string; assignee: string | null; responded_by: string | null; arrived_at: number;
-        first_response_due_at: number | null; first_response_at: number | null; resolution_due_at: number | null; resolved_at: number | null;
-        paused_open_minutes: number; policy_version: number; url: string | null;
-      }>(this.pool, sql, { from, to, afterAt, afterId });
+      const chunk = await allArrays<SlaRawRow>(this.pool, sql, { from, to, afterAt, afterId });
       if (chunk.length === 0) return;
-      yield chunk.map((r) => ({
-        id: r.id, urgency: r.urgency, categories: JSON.parse(r.categories) as string[], state: r.state, assignee: r.assignee, respondedBy: r.responded_by,
-        url: r.url, arrivedAt: r.arrived_at, firstResponseDueAt: r.first_response_due_at, firstResponseAt: r.first_response_at,
-        resolutionDueAt: r.resolution_due_at, resolvedAt: r.resolved_at, pausedOpenMinutes: r.paused_open_minutes, policyVersion: r.policy_version,
-      }));
-      const last = chunk[chunk.length - 1] as { id: number; arrived_at: number };
-      afterAt = last.arrived_at;
-      afterId = last.id;
+      yield chunk;
+      const last = chunk[chunk.length - 1] as SlaRawRow;
+      afterAt = last[6];
+      afterId = last[0];
     }
+  }
+
+  async *slaRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaReportRow[]> {
+    const parsed = new Map<string, string[]>();
+    for await (const chunk of this.slaRawRowChunks(from, to, options)) yield chunk.map((r) => slaReportRowOf(r, parsed));
   }
 
   async urlsOf(alertIds: readonly number[]): Promise<Map<number, string>> {
@@ -600,7 +600,7 @@ class PgOps implements OpsRepository {
       outboxDepth: await count(`SELECT COUNT(*) AS n FROM alerts WHERE chat_message_id IS NULL AND state != 'dismissed' AND delivery_failed_at IS NULL`),
       undeliverable: await count('SELECT COUNT(*) AS n FROM alerts WHERE delivery_failed_at IS NOT NULL'),
       notificationBacklog: await count('SELECT COUNT(*) AS n FROM sla_notifications WHERE sent_at IS NULL'),
-      breaches: await all(this.pool, `SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' GROUP BY kind`),
+      breaches: await all(this.pool, `SELECT kind, COUNT(*) AS n FROM sla_notifications WHERE kind NOT LIKE 'reminder-%' AND kind NOT LIKE 'escalated-%' GROUP BY kind`),
     };
   }
 

@@ -1,6 +1,9 @@
+import type { AlertView } from '../domain/alert.js';
 import type { ApprovalNeed } from '../triage/reply-approval.js';
 import type { GuardVerdict } from '../triage/reply-guard.js';
-import type { SqlRunner } from './store-port.js';
+import type { PurgeDriver, PurgeSteps } from './retention.js';
+import { ALERT_SELECT, planAction, toView, type AlertRow } from './sqlite-alerts.js';
+import type { ActionResult, SqlRunner } from './store-port.js';
 
 /**
  * The reply outbox: replies written on a card, from draft to sent. Blocked (the guard found
@@ -55,6 +58,9 @@ export interface ReplyRevision {
 
 export type ReplyResult = { ok: true; draft: ReplyDraft } | { ok: false; reason: string; draft: ReplyDraft | null };
 
+/** What {@link ReplyRepository.recordSent} did: the reply's move, and the alert's (absent when the reply did not move). */
+export type SentRecord = ReplyResult & { response?: ActionResult };
+
 export interface ReplyEvent {
   at: number;
   actor: string;
@@ -77,10 +83,23 @@ export interface ReplyRepository {
   claimQueued(limit: number, now: number, leaseMs: number): Promise<ReplyDraft[]>;
   /** Commits the attempt before the platform is called; false when this instance lost the claim. */
   markSending(id: number, now: number): Promise<boolean>;
-  markSent(id: number, remote: { id: string; url: string | null }, now: number): Promise<ReplyResult>;
+  /**
+   * The send, recorded at once: the reply sent, the alert's first response at `now` by `respond.actor`
+   * (its audit row carrying `respond.detail`) and the card marked for a redraw, in ONE transaction, so
+   * a crash leaves either all of it or none (and the reply is looked for again on the retry).
+   */
+  recordSent(id: number, remote: { id: string; url: string | null }, now: number, respond: { actor: string; detail: Record<string, unknown> }): Promise<SentRecord>;
   /** A send the platform refused for good: out of the outbox, with why. */
   markFailed(id: number, reason: string, now: number): Promise<ReplyResult>;
   events(id: number): Promise<ReplyEvent[]>;
+  /** Where the post an alert is about sits in its platform's threads (what a publisher needs beyond the card). */
+  threadOf(alertId: number): Promise<ReplyThread | null>;
+}
+
+export interface ReplyThread {
+  stream: string | null;
+  conversationId: string | null;
+  inReplyToId: string | null;
 }
 
 interface Row {
@@ -132,9 +151,10 @@ const COLUMNS = 'id, alert_id, platform, account, text, state, guard_ok, guard_p
 export class ReplyOutbox implements ReplyRepository {
   /**
    * `singleWriter`: one bot per database (SQLite, under its bot lock), so a claim left by an earlier,
-   * dead process is taken over at once; on a shared database a claim lapses after its lease.
+   * dead process is taken over at once; on a shared database a claim lapses after its lease. `tx`
+   * runs a write transaction's steps on one connection (SQLite synchronously, PostgreSQL on a client).
    */
-  constructor(private readonly sql: SqlRunner, private readonly instance: string, private readonly singleWriter = false) {}
+  constructor(private readonly sql: SqlRunner, private readonly instance: string, private readonly singleWriter: boolean, private readonly tx: PurgeDriver) {}
 
   async create(d: NewReplyDraft): Promise<ReplyDraft> {
     const state = stateAfterCheck(d);
@@ -198,8 +218,8 @@ export class ReplyOutbox implements ReplyRepository {
     return rows.length > 0;
   }
 
-  async markSent(id: number, remote: { id: string; url: string | null }, now: number): Promise<ReplyResult> {
-    return this.move(id, ['sending'], 'sent', 'triage', now, 'sent', remote, 'sent_at = ?, remote_id = ?, remote_url = ?, claimed_by = NULL, claim_until = NULL', [now, remote.id, remote.url]);
+  async recordSent(id: number, remote: { id: string; url: string | null }, now: number, respond: { actor: string; detail: Record<string, unknown> }): Promise<SentRecord> {
+    return this.tx.transaction(recordSentSteps(id, remote, now, respond));
   }
 
   async markFailed(id: number, reason: string, now: number): Promise<ReplyResult> {
@@ -210,6 +230,12 @@ export class ReplyOutbox implements ReplyRepository {
     const rows = await this.sql.all<{ at: number | string; actor: string; action: string; from_state: ReplyState | null; to_state: ReplyState | null; detail: string | null }>(
       'SELECT at, actor, action, from_state, to_state, detail FROM reply_events WHERE draft_id = ? ORDER BY id', [id]);
     return rows.map((r) => ({ at: Number(r.at), actor: r.actor, action: r.action, fromState: r.from_state, toState: r.to_state, detail: r.detail === null ? null : JSON.parse(r.detail) }));
+  }
+
+  async threadOf(alertId: number): Promise<ReplyThread | null> {
+    const [row] = await this.sql.all<{ stream: string | null; conversation_id: string | null; in_reply_to_id: string | null }>(
+      'SELECT m.stream, m.conversation_id, m.in_reply_to_id FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE a.id = ?', [alertId]);
+    return row ? { stream: row.stream, conversationId: row.conversation_id, inReplyToId: row.in_reply_to_id } : null;
   }
 
   /** One conditional transition: `from` one of `states`, to `to`, with the extra columns; audited when it happened. */
@@ -233,4 +259,41 @@ export class ReplyOutbox implements ReplyRepository {
     await this.sql.run('INSERT INTO reply_events (draft_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [id, at, actor, action, from, to, detail === null ? null : JSON.stringify(detail)]);
   }
+}
+
+/**
+ * The steps of {@link ReplyRepository.recordSent}, portable SQL in one transaction: the reply from
+ * sending to sent with its audit row; then the alert's `respond` (planned as every adapter plans an
+ * action, re-read if another writer changed the alert in between) with its audit row; then the
+ * card's redraw flag. A reply that is not sending any more (recorded already) changes nothing.
+ */
+function* recordSentSteps(id: number, remote: { id: string; url: string | null }, now: number, respond: { actor: string; detail: Record<string, unknown> }): PurgeSteps<SentRecord> {
+  const moved = (yield {
+    sql: `UPDATE reply_drafts SET state = 'sent', updated_at = ?, sent_at = ?, remote_id = ?, remote_url = ?, claimed_by = NULL, claim_until = NULL
+          WHERE id = ? AND state = 'sending' RETURNING ${COLUMNS}`,
+    params: [now, now, remote.id, remote.url, id],
+  }).rows[0] as Row | undefined;
+  if (!moved) {
+    const current = (yield { sql: `SELECT ${COLUMNS} FROM reply_drafts WHERE id = ?`, params: [id] }).rows[0] as Row | undefined;
+    const draft = current ? toDraft(current) : null;
+    return { ok: false, reason: draft ? `cannot record as sent a reply that is ${draft.state.replace('_', ' ')}` : 'there is no such reply', draft };
+  }
+  const draft = toDraft(moved);
+  yield { sql: 'INSERT INTO reply_events (draft_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)', params: [id, now, 'triage', 'sent', 'sending', 'sent', JSON.stringify(remote)] };
+  let response: ActionResult | undefined;
+  for (let attempt = 0; attempt < 3 && response === undefined; attempt++) {
+    const row = (yield { sql: `${ALERT_SELECT} WHERE a.id = ?`, params: [draft.alertId] }).rows[0] as AlertRow | undefined;
+    const plan = planAction(row ? toView(row) : null, draft.alertId, 'respond', respond.actor, now, { detail: respond.detail });
+    if ('result' in plan) {
+      response = plan.result;
+      break;
+    }
+    const changed = (yield { sql: `UPDATE alerts SET ${plan.sets.join(', ')} WHERE id = @id AND state = @from`, params: plan.params }).changes;
+    if (changed !== 1) continue;
+    yield { sql: 'INSERT INTO alert_events (alert_id, at, actor, action, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?)', params: [draft.alertId, now, respond.actor, 'respond', plan.from, plan.to, plan.detail] };
+    const after = (yield { sql: `${ALERT_SELECT} WHERE a.id = ?`, params: [draft.alertId] }).rows[0] as AlertRow;
+    response = { ok: true, alert: toView(after) as AlertView, changed: true };
+  }
+  yield { sql: 'UPDATE alerts SET card_stale = 1 WHERE id = ? AND chat_message_id IS NOT NULL', params: [draft.alertId] };
+  return { ok: true, draft, response: response ?? { ok: false, reason: 'the alert kept changing; its first response is left as it was', alert: null } };
 }

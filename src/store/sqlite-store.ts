@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { AlertAction } from '../domain/alert.js';
 import type { Language } from '../domain/classification.js';
-import type { SlaReportRow } from '../triage/sla-report.js';
+import type { SlaRawRow, SlaReportRow } from '../triage/sla-report.js';
 import { TriageError } from '../util/errors.js';
 import { DeliveryQueries } from './delivery-queries.js';
 import { AccountQueries } from './account-queries.js';
@@ -12,13 +12,14 @@ import { DigestQueries } from './digest-queries.js';
 import { MIGRATIONS } from './migrations.js';
 import { OpsQueries } from './ops-queries.js';
 import { OutboxQueries } from './outbox-queries.js';
-import { RetentionStore } from './retention.js';
+import { RetentionStore, sqlitePurgeDriver } from './retention.js';
 import { SourceSessions } from './source-sessions.js';
+import { OAuthLogins } from './oauth-logins.js';
 import { SqliteAlerts } from './sqlite-alerts.js';
 import { SqliteIngest } from './sqlite-ingest.js';
 import { SqliteReports } from './sqlite-reports.js';
 import { SqliteSla } from './sqlite-sla.js';
-import { instanceId, type ActionOptions, type DecideMention, type IngestBatch, type ResumeClock, type SlaEventsOf, type SqlRunner, type Store } from './store-port.js';
+import { instanceId, type ActionOptions, type DecideMention, type IngestBatch, type ResumeClock, type SlaEventsOf, type SlaRowOptions, type SqlRunner, type Store } from './store-port.js';
 
 // The port's types, re-exported where callers have always imported them from.
 export type {
@@ -49,6 +50,7 @@ export class SqliteStore implements Store {
   readonly deliveries: DeliveryQueries;
   readonly consoleQueries: ConsoleQueries;
   readonly replies: ReplyRepository;
+  readonly oauthLogins: OAuthLogins;
   private readonly alerts: SqliteAlerts;
   private readonly ingests: SqliteIngest;
   private readonly sla: SqliteSla;
@@ -88,7 +90,8 @@ export class SqliteStore implements Store {
     // One bot per file: a claim left in it is a dead process's.
     this.deliveries = new DeliveryQueries(sql, this.instance, () => '1 = 1');
     this.consoleQueries = new ConsoleQueries(sql);
-    this.replies = new ReplyOutbox(sql, this.instance, true);
+    this.replies = new ReplyOutbox(sql, this.instance, true, sqlitePurgeDriver(db));
+    this.oauthLogins = new OAuthLogins(sql);
     this.alerts = new SqliteAlerts(db);
     this.ingests = new SqliteIngest(db, this.alerts);
     this.sla = new SqliteSla(db, this.alerts);
@@ -195,8 +198,12 @@ export class SqliteStore implements Store {
   }
 
   /** Alerts whose post arrived in [from, to), read in chunks so a report over a million rows stays flat in memory. */
-  async *slaRowChunks(from: number, to: number, options: { withUrls?: boolean } = {}): AsyncGenerator<readonly SlaReportRow[]> {
+  async *slaRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaReportRow[]> {
     yield* this.reports.slaRowChunks(from, to, options);
+  }
+
+  async *slaRawRowChunks(from: number, to: number, options: SlaRowOptions = {}): AsyncGenerator<readonly SlaRawRow[]> {
+    yield* this.reports.slaRawRowChunks(from, to, options);
   }
 
   async urlsOf(alertIds: readonly number[]) {

@@ -4,7 +4,7 @@ import type { AlertAction, AlertView } from '../domain/alert.js';
 import type { Category, Classification, ClassifyContext, Language, Urgency } from '../domain/classification.js';
 import type { Mention, OwnPost } from '../domain/mention.js';
 import type { AlertPlan } from '../triage/decide-triage.js';
-import type { SlaReportRow } from '../triage/sla-report.js';
+import type { SlaRawRow, SlaReportRow } from '../triage/sla-report.js';
 import type { SlaTiming } from '../triage/sla-events.js';
 import type { AccountQueries } from './account-queries.js';
 import type { ConsoleQueries } from './console-queries.js';
@@ -15,6 +15,7 @@ import type { DeliveredMessage, UndeliverableAlert, UnrecordedCard } from './out
 import type { JobRun, StoreGauges } from './ops-queries.js';
 import type { SessionStore } from '../sources/session-store.js';
 import type { ReplyRepository } from './reply-outbox.js';
+import type { OAuthLogins } from './oauth-logins.js';
 import type { FactsOf, PurgeReason, PurgeResult } from './retention.js';
 
 /*
@@ -143,13 +144,22 @@ export interface UsageRepository {
 
 export type ResponderStats = { responder: string; answered: number; medianMinutes: number; withinTarget: number };
 
+/** How the SLA report's rows are read: with the posts' links (the CSV), and how many a chunk (tests ask for small ones). */
+export interface SlaRowOptions {
+  withUrls?: boolean;
+  chunkRows?: number;
+}
+
 /** Report queries: the SLA report's rows, the queue, the responders. */
 export interface ReportQueries {
   /**
    * The SLA report's rows of alerts that arrived in [from, to), by arrival then id, a chunk (up to
-   * 1,000) at a time: one await per chunk, not per row (a year's CSV is a million rows).
+   * 5,000 unless `chunkRows` says) at a time: one await per chunk, not per row (a year's CSV is a
+   * million rows). The posts' links only `withUrls`.
    */
-  slaRowChunks(from: number, to: number, options?: { withUrls?: boolean }): AsyncIterable<readonly SlaReportRow[]>;
+  slaRowChunks(from: number, to: number, options?: SlaRowOptions): AsyncIterable<readonly SlaReportRow[]>;
+  /** The same rows as arrays in the columns' order, for the CSV: no object per row. */
+  slaRawRowChunks(from: number, to: number, options?: SlaRowOptions): AsyncIterable<readonly SlaRawRow[]>;
   urlsOf(alertIds: readonly number[]): Promise<Map<number, string>>;
   responderStats(since: number): Promise<ResponderStats[]>;
   queueSummary(now: number): Promise<QueueSummary>;
@@ -249,6 +259,8 @@ export interface Store extends IngestRepository, AlertRepository, SlaRepository,
   readonly consoleQueries: ConsoleQueries;
   /** Replies written on cards: the reply outbox, from draft to sent. */
   readonly replies: ReplyRepository;
+  /** User-context logins for sending replies (X), tokens sealed with TRIAGE_SECRET_KEY. */
+  readonly oauthLogins: OAuthLogins;
   /** Saved source logins (synchronous: a rotated token is saved before the next request goes). */
   sessions(now?: () => number): { for(source: string, account: string): SessionStore };
   close(): Promise<void>;

@@ -1,29 +1,55 @@
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { FakeBluesky } from '../fakes/fake-bluesky.js';
+import { FakeFacebook } from '../fakes/fake-facebook.js';
+import { FakeGoogle } from '../fakes/fake-google.js';
 import { FakeMastodon } from '../fakes/fake-mastodon.js';
 import { runCli, stopSpawned } from '../helpers/cli.js';
 import { tempDir } from '../helpers/setup.js';
 
-const REPLIES = 3;
+/** Replies per platform: 4 × 25 = 100 sends. */
+const PER_PLATFORM = 25;
+const PLATFORMS = ['mastodon', 'bluesky', 'google', 'facebook'] as const;
+type Platform = (typeof PLATFORMS)[number];
+const SEED = 0x23c0ffee;
+const MINUTE = 60_000;
+
+/** mulberry32: a small seeded generator, so every run of this test kills at the same moments. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 /**
- * SIGKILL after the platform accepted a reply and before the database recorded it: the built CLI
- * (`triage poll --once`, which sends the reply outbox) is killed the moment the fake has answered
- * the write, then run again until every reply is recorded. Each post gets exactly one reply.
+ * SIGKILL at seeded moments while the built CLI (`triage poll --once`, which polls, then sends the
+ * reply outbox) sends 100 replies across fake Mastodon, Bluesky, Google and Facebook: first the
+ * moment each platform has answered a reply's write (accepted, not yet recorded), then at the n-th
+ * answer of any fake (a poll, a token refresh, a lookup, a write), restarted until every reply is
+ * recorded. Each post ends with exactly one reply of ours, and every draft is sent.
  */
-describe('kill -9 between a reply\'s send and its record (the built CLI against fake Mastodon and Bluesky)', { timeout: 180_000 }, () => {
+describe('kill -9 during 100 reply sends (the built CLI against fake Mastodon, Bluesky, Google and Facebook)', { timeout: 600_000 }, () => {
   let mastodon: FakeMastodon;
   let bluesky: FakeBluesky;
+  let google: FakeGoogle;
+  let facebook: FakeFacebook;
   let temp: ReturnType<typeof tempDir>;
   let env: Record<string, string>;
 
   beforeEach(async () => {
     mastodon = new FakeMastodon();
     bluesky = new FakeBluesky();
-    await Promise.all([mastodon.start(), bluesky.start()]);
+    google = new FakeGoogle();
+    facebook = new FakeFacebook();
+    await Promise.all([mastodon.start(), bluesky.start(), google.start(), facebook.start()]);
     temp = tempDir();
     env = {
       DATABASE_PATH: join(temp.dir, 'triage.db'),
@@ -32,70 +58,116 @@ describe('kill -9 between a reply\'s send and its record (the built CLI against 
       BLUESKY_HANDLE: bluesky.me.handle,
       BLUESKY_APP_PASSWORD: bluesky.appPassword,
       BLUESKY_SERVICE: bluesky.baseUrl,
+      GOOGLE_ACCOUNT_ID: google.accountId,
+      GOOGLE_LOCATION_IDS: '4101',
+      GOOGLE_CLIENT_ID: google.clientId,
+      GOOGLE_CLIENT_SECRET: google.clientSecret,
+      GOOGLE_REFRESH_TOKEN: google.refreshToken,
+      GOOGLE_API_BASE_URL: google.baseUrl,
+      GOOGLE_TOKEN_URL: google.tokenUrl,
+      FACEBOOK_PAGE_ID: facebook.page.id,
+      FACEBOOK_PAGE_TOKEN: facebook.token,
+      FACEBOOK_GRAPH_URL: facebook.baseUrl,
       LOG_LEVEL: 'warn',
     };
   });
   afterEach(async () => {
-    mastodon.onResponded = undefined;
-    bluesky.onResponded = undefined;
+    hook(undefined);
     await stopSpawned();
-    await Promise.all([mastodon.stop(), bluesky.stop()]);
+    await Promise.all([mastodon.stop(), bluesky.stop(), google.stop(), facebook.stop()]);
     temp.cleanup();
   });
 
-  /** Queues a guard-passed reply on every open alert, as an approved draft from the card would be. */
-  async function queueReplies(): Promise<void> {
+  /** Every fake's "answered" hook, with whether the answer was a reply's write and on which platform. */
+  function hook(on: ((answer: { write: Platform | undefined }) => void) | undefined): void {
+    mastodon.onResponded = on && ((r) => on({ write: r.method === 'POST' && r.path === '/api/v1/statuses' ? 'mastodon' : undefined }));
+    bluesky.onResponded = on && ((r) => on({ write: r.nsid === 'com.atproto.repo.createRecord' ? 'bluesky' : undefined }));
+    google.onResponded = on && ((r) => on({ write: r.method === 'PUT' ? 'google' : undefined }));
+    facebook.onResponded = on && ((r) => on({ write: r.method === 'POST' && r.path.endsWith('/comments') ? 'facebook' : undefined }));
+  }
+
+  function unsent(): number {
+    const db = new Database(env.DATABASE_PATH!, { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare("SELECT COUNT(*) AS n FROM reply_drafts WHERE state <> 'sent'").get() as { n: number }).n;
+    } finally {
+      db.close();
+    }
+  }
+
+  /** A guard-passed reply queued on every open alert, as an approved draft from the card would be. */
+  async function queueReplies(): Promise<number> {
     const store = new SqliteStore(env.DATABASE_PATH!);
     try {
-      for (const alert of await store.openAlerts(100)) {
-        await store.replies.create({ alertId: alert.id, platform: alert.mention.platform, account: alert.mention.account ?? null, text: `@${alert.mention.authorHandle} We are sorry for the trouble. Please send us a private message.`, author: '@kim', guard: { ok: true, problems: [] }, approval: { required: false }, sendKey: `key-${alert.id}`, now: Date.now() });
+      const alerts = await store.openAlerts(1000);
+      for (const alert of alerts) {
+        await store.replies.create({ alertId: alert.id, platform: alert.mention.platform, account: alert.mention.account ?? null, text: `We are sorry for the trouble (#${alert.id}). Please send us a private message so we can help.`, author: '@kim', guard: { ok: true, problems: [] }, approval: { required: false }, sendKey: `key-${alert.id}`, now: Date.now() });
       }
+      return alerts.length;
     } finally {
       await store.close();
     }
   }
 
-  it(`posts each of ${REPLIES * 2} replies exactly once over a kill after every accepted write`, async () => {
-    for (let i = 0; i < REPLIES; i++) {
-      mastodon.addStatus({ account: mastodon.addAccount({ username: `pat${i}`, displayName: `Pat ${i}`, followers: 3 }), content: `<p>@riverbend my bill went to collections after insurance paid (${i})</p>` });
-      bluesky.addPost({ author: bluesky.addAccount({ handle: `sam${i}.bsky.social` }), text: `@${bluesky.me.handle} my bill went to collections after insurance paid (${i})` });
+  it(`posts each of ${PER_PLATFORM * PLATFORMS.length} replies exactly once over seeded kill -9s, after accepted writes and at random answers`, async () => {
+    const now = Date.now();
+    const complaint = (i: number) => `my bill went to collections after insurance paid and nobody calls back (${i})`;
+    const fbPost = facebook.addPost({ message: 'Our billing office hours are changing', createdAt: now - 90 * MINUTE });
+    for (let i = 0; i < PER_PLATFORM; i++) {
+      mastodon.addStatus({ account: mastodon.addAccount({ username: `pat${i}`, displayName: `Pat ${i}`, followers: 3 }), content: `<p>@riverbend ${complaint(i)}</p>` });
+      bluesky.addPost({ author: bluesky.addAccount({ handle: `sam${i}.bsky.social` }), text: `@${bluesky.me.handle} ${complaint(i)}` });
+      google.addReview({ locationId: '4101', displayName: `Lee ${i}`, starRating: 'ONE', comment: complaint(i), createdAt: now - (60 - i) * MINUTE });
+      facebook.addComment({ postId: fbPost.id, from: { id: String(2_600_000_000_100 + i), name: `Ana ${i}` }, message: complaint(i), createdAt: now - (60 - i) * MINUTE });
     }
-    const first = await runCli(['poll', '--once'], { env, cwd: temp.dir, timeoutMs: 30_000 });
+    const first = await runCli(['poll', '--once'], { env, cwd: temp.dir, timeoutMs: 60_000 });
     expect(first.code, first.stderr).toBe(0);
-    await queueReplies();
+    expect(await queueReplies()).toBe(PER_PLATFORM * PLATFORMS.length);
 
-    let kills = 0;
-    for (let run = 0; run < REPLIES * 4 && kills < REPLIES * 2; run++) {
+    const random = seeded(SEED);
+    const kills = { afterWrite: new Map<Platform, number>(), atAnswer: 0 };
+    let runs = 0;
+    for (; runs < 80 && unsent() > 0; runs++) {
       let child: ChildProcess | undefined;
-      const kill = () => {
-        mastodon.onResponded = undefined;
-        bluesky.onResponded = undefined;
+      // Until every platform has had one, the first accepted write of a platform not killed on yet;
+      // then, seeded, the k-th accepted write of any platform or the n-th answer of any fake.
+      const uncovered = PLATFORMS.some((p) => !kills.afterWrite.has(p));
+      const target = uncovered ? { uncovered: true } : random() < 0.5 ? { writes: 1 + Math.floor(random() * 4) } : { answer: 1 + Math.floor(random() * 40) };
+      let answers = 0;
+      let writes = 0;
+      hook((answer) => {
+        answers++;
+        if (answer.write) writes++;
+        const hit = 'uncovered' in target ? answer.write !== undefined && !kills.afterWrite.has(answer.write) : 'writes' in target ? answer.write !== undefined && writes === target.writes : answers === target.answer;
+        if (!hit) return;
+        hook(undefined);
         child?.kill('SIGKILL');
-        kills++;
-      };
-      mastodon.onResponded = (r) => r.method === 'POST' && r.path === '/api/v1/statuses' && kill();
-      bluesky.onResponded = (r) => r.nsid === 'com.atproto.repo.createRecord' && kill();
-      await runCli(['poll', '--once'], { env, cwd: temp.dir, onSpawn: (c) => (child = c), timeoutMs: 30_000 });
+        if (answer.write) kills.afterWrite.set(answer.write, (kills.afterWrite.get(answer.write) ?? 0) + 1);
+        else kills.atAnswer++;
+      });
+      const run = await runCli(['poll', '--once'], { env, cwd: temp.dir, onSpawn: (c) => (child = c), timeoutMs: 60_000 });
+      hook(undefined);
+      // Either killed, or a clean run (its target never came): never a failure.
+      expect([0, -1], run.stderr.slice(-2000)).toContain(run.code);
     }
-    mastodon.onResponded = undefined;
-    bluesky.onResponded = undefined;
-    expect(kills).toBeGreaterThanOrEqual(REPLIES);
-    const last = await runCli(['poll', '--once'], { env, cwd: temp.dir, timeoutMs: 30_000 });
-    expect(last.code, last.stderr).toBe(0);
+    const summary = `${runs} runs; kills just after an accepted write ${JSON.stringify(Object.fromEntries(kills.afterWrite))}, at another answer ${kills.atAnswer}`;
+    expect(unsent(), summary).toBe(0);
+    expect(PLATFORMS.every((p) => (kills.afterWrite.get(p) ?? 0) >= 1), summary).toBe(true);
+    expect(kills.atAnswer, summary).toBeGreaterThanOrEqual(5);
 
-    const store = new SqliteStore(env.DATABASE_PATH!);
-    try {
-      const drafts = (await Promise.all((await store.openAlerts(100)).concat(await store.findAlerts('collections', 100)).map((a) => store.replies.forAlert(a.id)))).flat();
-      const unique = new Map(drafts.map((d) => [d.id, d]));
-      expect([...unique.values()].map((d) => d.state)).toEqual(Array(REPLIES * 2).fill('sent'));
-    } finally {
-      await store.close();
+    // Exactly one reply of ours per post, on every platform: 100 in all, none twice.
+    const ours = {
+      mastodon: mastodon.statuses.filter((s) => s.accountId === mastodon.me.id).map((s) => s.inReplyToId),
+      bluesky: bluesky.ownReplies().map((p) => p.replyTo),
+      google: google.reviews.filter((r) => r.reply).map((r) => r.reviewId),
+      facebook: facebook.ownReplies().map((c) => c.parentId),
+    };
+    for (const platform of PLATFORMS) {
+      expect(ours[platform], platform).toHaveLength(PER_PLATFORM);
+      expect(new Set(ours[platform]).size, platform).toBe(PER_PLATFORM);
     }
-    const ours = mastodon.statuses.filter((s) => s.accountId === mastodon.me.id);
-    expect(ours).toHaveLength(REPLIES);
-    expect(new Set(ours.map((s) => s.inReplyToId)).size).toBe(REPLIES);
-    const skeets = bluesky.ownReplies();
-    expect(skeets).toHaveLength(REPLIES);
-    expect(new Set(skeets.map((p) => p.replyTo)).size).toBe(REPLIES);
+    // Google keeps one reply per review whatever is rewritten: each was written for its own review only.
+    expect(new Set(google.replyWrites.map((w) => `${w.reviewId}:${w.comment}`)).size).toBe(PER_PLATFORM);
+    // eslint-disable-next-line no-console
+    console.info(`kill-during-reply: ${summary}`);
   });
 });

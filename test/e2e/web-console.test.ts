@@ -4,7 +4,9 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTeamsChat } from '../../src/chat/teams/teams-chat.js';
 import type { HandlerContext } from '../../src/chat/handler-types.js';
-import { decideFor, dispatchPending } from '../../src/pipeline.js';
+import { decideFor, dispatchPending, runSlaSweep } from '../../src/pipeline.js';
+import { announcingOnTeams } from '../../src/chat/teams/teams-escalations.js';
+import { actions } from '../../handlers/index.js';
 import { signedAlertLink } from '../../src/web/card-links.js';
 import type { HttpListener } from '../../src/web/http-listener.js';
 import { FakeTeamsWorkflow } from '../fakes/fake-teams-workflow.js';
@@ -30,6 +32,7 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
   const teams = new FakeTeamsWorkflow();
   let fx: Awaited<ReturnType<typeof pipelineFixture>>;
   let server: { listener: HttpListener; baseUrl: string };
+  let chat: ReturnType<typeof createTeamsChat>;
   const browsers: Array<{ context: BrowserContext; close: () => Promise<void> }> = [];
   const signal = new AbortController().signal;
 
@@ -39,12 +42,12 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
     await teams.start();
     const ctx: HandlerContext = { deps: fx.deps, digest: fx.digest, timeZone: 'America/New_York', log: fx.log };
     const issuer = await idp.listen();
-    let chat: ReturnType<typeof createTeamsChat> | undefined;
-    server = await startConsoleServer({ issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, actorGroups: ['triage-actors'], ctx, announce: (id, urgency, who) => chat!.announceEscalation(id, urgency, who) });
+    // Teams is the only chat: escalations are queued for it (as the composition root does).
+    server = await startConsoleServer({ issuer, clientId: idp.clientId, clientSecret: idp.clientSecret, actorGroups: ['triage-actors'], ctx, actions: announcingOnTeams(actions, []) });
     await idp.start(`${server.baseUrl}/console/callback`);
     const now = Date.now();
     fx.store.ingest({ source: 'test', mentions: ['the portal is down again and nobody answers the phone', XSS].map((text) => mention({ text, createdAt: now - 60_000 })), now }, decideFor(fx.deps));
-    chat = createTeamsChat({ config: { workflowUrl: teams.url }, links: { baseUrl: server.baseUrl, key: SECRET_KEY }, log: fx.log, now: Date.now, signal });
+    chat = createTeamsChat({ config: { workflowUrl: teams.url }, links: { baseUrl: server.baseUrl, key: SECRET_KEY }, log: fx.log, now: Date.now, signal, escalatedBy: async (id) => (await fx.store.alertEvents(id)).filter((e) => e.action === 'escalate').at(-1)?.actor });
     expect(await dispatchPending(chat, fx.deps, signal)).toMatchObject({ posted: 2 });
   }, 60_000);
   afterAll(async () => {
@@ -176,9 +179,12 @@ describe('the web console in a browser', { timeout: 60_000 }, () => {
     await signIn(page, 'ana');
     const before = teams.posts.length;
     await Promise.all([page.waitForURL(/\?ok=escalate$/), page.click('button[value="escalate"]')]);
-    await teams.waitForPosts(before + 1);
+    // Queued for Teams, posted by the SLA sweep, once.
+    expect((await runSlaSweep(chat, fx.deps, signal)).sent).toBe(1);
+    expect((await runSlaSweep(chat, fx.deps, signal)).sent).toBe(0);
+    expect(teams.posts).toHaveLength(before + 1);
     const alert = await fx.store.getAlert(2);
-    expect(teams.posts.at(-1)!.raw).toContain(`Escalation: alert #2 (${alert!.urgency}) escalated by Ana Lopez.`);
+    expect(teams.posts.at(-1)!.raw).toMatch(new RegExp(`Escalation: alert #2 \\(${alert!.urgency}, [^)]*\\) escalated by Ana Lopez\\.`));
     expect((await fx.store.alertEvents(2)).map((e) => [e.actor, e.action])).toEqual([['Ana Lopez', 'escalate']]);
   });
 

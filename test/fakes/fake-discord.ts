@@ -90,6 +90,8 @@ export class FakeDiscord {
   /** Messages posted by someone other than the bot ({@link postAsMember}). */
   private readonly foreignAuthors = new Set<string>();
   private readonly nonces = new Map<string, string>();
+  /** Which message each component interaction was on, for an UPDATE_MESSAGE answer. */
+  private readonly interactionMessages = new Map<string, string>();
   private server: Server | undefined;
   private wss: WebSocketServer | undefined;
   private readonly sockets = new Set<WebSocket>();
@@ -163,7 +165,7 @@ export class FakeDiscord {
 
   /** A component interaction (button or select) on a message the bot posted. */
   click(message: FakeMessage, customId: string, member: ReturnType<FakeDiscord['member']>, values?: string[]): string {
-    return this.interact({
+    const id = this.interactOn(message, {
       type: 3,
       channel_id: message.channel_id,
       channel: { id: message.channel_id, type: 0 },
@@ -171,6 +173,40 @@ export class FakeDiscord {
       message: { ...message, type: 0, author: { id: this.botUserId, username: 'triage', discriminator: '0', bot: true }, attachments: [], mentions: [], mention_roles: [], pinned: false, mention_everyone: false, tts: false, timestamp: new Date().toISOString(), edited_timestamp: null, flags: 0 },
       data: values ? { custom_id: customId, component_type: 3, values } : { custom_id: customId, component_type: 2 },
     });
+    return id;
+  }
+
+  private interactOn(message: FakeMessage, interaction: Record<string, unknown>): string {
+    const id = this.interact(interaction);
+    this.interactionMessages.set(id, message.id);
+    return id;
+  }
+
+  /**
+   * A modal submitted (type 5, MODAL_SUBMIT) as Discord sends it: the modal's custom id and each
+   * text input inside its label component, with what the member typed.
+   */
+  submitModal(modal: { custom_id: string }, values: Record<string, string>, member: ReturnType<FakeDiscord['member']>, channelId = this.channelIds[0]!): string {
+    let n = 0;
+    return this.interact({
+      type: 5,
+      channel_id: channelId,
+      channel: { id: channelId, type: 0 },
+      member,
+      data: { custom_id: modal.custom_id, components: Object.entries(values).map(([customId, value]) => ({ type: 18, id: ++n, component: { type: 4, id: ++n, custom_id: customId, value } })) },
+    });
+  }
+
+  /** The private message an interaction was answered with (type 4, ephemeral), as a message one can click on. */
+  ephemeralOf(interactionId: string): FakeMessage | undefined {
+    const callback = this.callbacks.find((c) => c.interactionId === interactionId && c.type === 4);
+    if (!callback) return undefined;
+    return { id: `ephemeral-${interactionId}`, channel_id: this.channelIds[0]!, content: callback.data?.content ?? '', embeds: callback.data?.embeds ?? [], components: storedComponents(callback.data?.components) };
+  }
+
+  /** The modal an interaction was answered with (type 9), as the member sees it. */
+  modalOf(interactionId: string): any {
+    return this.callbacks.find((c) => c.interactionId === interactionId && c.type === 9)?.data;
   }
 
   /** A `/triage <subcommand>` chat command. */
@@ -368,11 +404,16 @@ export class FakeDiscord {
       return send(200, { id: m[1], type: 0, guild_id: this.guildId, name: 'alerts', position: 0, permission_overwrites: [] });
     }
     if ((m = path.match(/^\/interactions\/(\d+)\/([^/]+)\/callback$/)) && req.method === 'POST') {
+      if (body?.type === 9) {
+        const problem = modalProblem(body.data);
+        if (problem) return send(400, { message: 'Invalid Form Body', code: 50035, errors: { data: { _errors: [{ code: 'BASE_TYPE_INVALID', message: problem }] } } });
+      }
       this.callbacks.push({ interactionId: m[1]!, type: body?.type, data: body?.data });
       if (body?.type === 7 && body?.data) {
-        // UPDATE_MESSAGE: find the message the interaction was on by its components' alert id.
-        const message = [...this.messages.values()].find((msg) => JSON.stringify(msg.components).includes(JSON.stringify(body.data.components?.[0]?.components?.[0]?.custom_id ?? '\u0000')));
-        if (message) Object.assign(message, { embeds: body.data.embeds ?? message.embeds, components: body.data.components ?? message.components });
+        // UPDATE_MESSAGE: the message the interaction was on, else the one whose components carry the same alert id.
+        const on = this.interactionMessages.get(m[1]!);
+        const message = (on === undefined ? undefined : this.messages.get(on)) ?? [...this.messages.values()].find((msg) => JSON.stringify(msg.components).includes(JSON.stringify(body.data.components?.[0]?.components?.[0]?.custom_id ?? '\u0000')));
+        if (message) Object.assign(message, { embeds: body.data.embeds ?? message.embeds, components: body.data.components ?? message.components, content: body.data.content ?? message.content });
       }
       return send(204, undefined);
     }
@@ -413,6 +454,31 @@ export class FakeDiscord {
     this.foreignAuthors.add(message.id);
     return message;
   }
+}
+
+/**
+ * Why Discord would refuse a modal (interaction response type 9), as its documented limits say:
+ * custom ids up to 100 characters, a title up to 45, 1–5 top-level components (labels, text
+ * displays), a label up to 45, a text input's length and value up to 4,000.
+ */
+function modalProblem(data: any): string | undefined {
+  if (typeof data?.custom_id !== 'string' || data.custom_id.length < 1 || data.custom_id.length > 100) return 'custom_id must be 1-100 characters';
+  if (typeof data.title !== 'string' || data.title.length < 1 || data.title.length > 45) return 'title must be 1-45 characters';
+  if (!Array.isArray(data.components) || data.components.length < 1 || data.components.length > 5) return 'components must hold 1-5 items';
+  for (const c of data.components) {
+    if (c.type === 10) {
+      if (typeof c.content !== 'string' || c.content.length < 1 || c.content.length > 4000) return 'text display content must be 1-4000 characters';
+      continue;
+    }
+    if (c.type !== 18) return `component type ${c.type} is not allowed at the top of a modal`;
+    if (typeof c.label !== 'string' || c.label.length < 1 || c.label.length > 45) return 'label must be 1-45 characters';
+    const input = c.component;
+    if (input?.type !== 4 || typeof input.custom_id !== 'string' || input.custom_id.length > 100 || (input.style !== 1 && input.style !== 2)) return 'a label must hold a text input with a custom_id and a style';
+    if (input.max_length !== undefined && (input.max_length < 1 || input.max_length > 4000)) return 'max_length must be 1-4000';
+    if (input.value !== undefined && (typeof input.value !== 'string' || input.value.length > (input.max_length ?? 4000))) return 'value must fit max_length';
+    if ('label' in input) return 'a text input inside a label has no label of its own';
+  }
+  return undefined;
 }
 
 /** Embeds as Discord stores and returns them: `type: "rich"` added. */

@@ -53,6 +53,8 @@ export interface FbRecordedRequest {
   path: string;
   query: Record<string, string>;
   authorization: string | undefined;
+  /** The form fields of a write (`message`). */
+  form?: Record<string, string>;
 }
 
 /** Graph time: `2026-11-30T21:04:05+0000`. */
@@ -65,7 +67,8 @@ const decodeCursor = (cursor: string | null) => (cursor ? Number.parseInt(Buffer
 
 /**
  * A local stand-in for the Graph API (the calls Triage makes), under `/v26.0`: the page node,
- * `/{page}/feed`, `/{post}/comments?filter=stream&order=reverse_chronological`, `/{page}/ratings`
+ * `/{page}/feed`, `/{post}/comments?filter=stream&order=reverse_chronological`, a comment's replies
+ * (`/{comment}/comments`), the Page's replies (`POST /{id}/comments`, form `message`), `/{page}/ratings`
  * (error 12 unless `ratingsAvailable`), cursor paging with `paging.cursors` and `paging.next`, error
  * bodies as Graph writes them and the usage header, with faults on demand.
  */
@@ -81,6 +84,8 @@ export class FakeFacebook {
   /** Graph versions up to v21 still serve page recommendations. */
   ratingsAvailable = false;
   onResponded: ((request: FbRecordedRequest) => void) | undefined;
+  /** The clock the Page's own comments are stamped with. */
+  now: () => number = () => Date.now();
   private readonly hung: ServerResponse[] = [];
   private server: Server | undefined;
   /** Ids are counted from here: several fakes side by side (one per account) start apart, as real ids never collide. */
@@ -132,9 +137,20 @@ export class FakeFacebook {
     return this.requests.filter((r) => r.path.includes(pathPart));
   }
 
+  /** The Page's own comments under `nodeId` (a post or a comment), oldest first. */
+  ownReplies(nodeId?: string): FakeFbComment[] {
+    return this.comments.filter((c) => c.from.id === this.page.id && (nodeId === undefined || c.parentId === nodeId || (c.parentId === undefined && c.postId === nodeId)));
+  }
+
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    let raw = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (raw += chunk)).on('end', () => this.route(req, res, raw));
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse, raw: string): void {
     const url = new URL(req.url ?? '/', 'http://fake');
     const recorded: FbRecordedRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization };
+    if (recorded.method === 'POST') recorded.form = Object.fromEntries(new URLSearchParams(raw));
     this.requests.push(recorded);
     res.on('finish', () => this.onResponded?.(recorded));
     const index = this.faults.findIndex((f) => f.path === undefined || recorded.path.includes(f.path));
@@ -182,6 +198,14 @@ export class FakeFacebook {
       }));
       return this.send(res, this.paged(ratings, url, fault?.kind === 'empty-page'));
     }
+    if (node && edge === 'comments' && recorded.method === 'POST') return this.comment(res, node, recorded.form ?? {});
+    const onComment = node === undefined ? undefined : this.comments.find((c) => c.id === node);
+    if (onComment && edge === 'comments') {
+      // A comment's replies (Facebook threads one level deep).
+      const reverse = url.searchParams.get('order') === 'reverse_chronological';
+      const replies = this.comments.filter((c) => c.parentId === node).sort((a, b) => (reverse ? b.createdAt - a.createdAt : a.createdAt - b.createdAt)).map((c) => this.commentJson(c));
+      return this.send(res, this.paged(replies, url, fault?.kind === 'empty-page'));
+    }
     if (node && edge === 'comments' && this.posts.some((p) => p.id === node)) {
       const reverse = url.searchParams.get('order') === 'reverse_chronological';
       const stream = url.searchParams.get('filter') === 'stream';
@@ -192,6 +216,21 @@ export class FakeFacebook {
       return this.send(res, this.paged(comments, url, fault?.kind === 'empty-page'));
     }
     return this.error(res, 400, { message: `Unsupported get request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: 'GraphMethodException', code: 100, error_subcode: 33 });
+  }
+
+  /**
+   * `POST /{object-id}/comments` as the Page: on a post a comment, on a comment a reply; a reply to a
+   * reply lands under its top-level comment, as Facebook threads one level deep. Answers `{ id }`.
+   */
+  private comment(res: ServerResponse, node: string, form: Record<string, string>): void {
+    const message = form.message;
+    if (typeof message !== 'string' || message.trim() === '') return this.error(res, 400, { message: '(#100) Missing message or attachment', type: 'OAuthException', code: 100 });
+    if (message.length > 8000) return this.error(res, 400, { message: '(#100) Param message must be at most 8000 characters long.', type: 'OAuthException', code: 100 });
+    const post = this.posts.find((p) => p.id === node);
+    const parent = this.comments.find((c) => c.id === node);
+    if (!post && !parent) return this.error(res, 400, { message: `Unsupported post request. Object with ID '${node}' does not exist, cannot be loaded due to missing permissions, or does not support this operation.`, type: 'GraphMethodException', code: 100, error_subcode: 33 });
+    const created = this.addComment({ postId: post?.id ?? parent!.postId, ...(parent && { parentId: parent.parentId ?? parent.id }), message, from: this.page, createdAt: this.now() });
+    this.send(res, { id: created.id });
   }
 
   private paged(items: object[], url: URL, empty: boolean): object {

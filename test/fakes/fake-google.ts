@@ -29,6 +29,8 @@ export interface GoogleRecordedRequest {
   authorization: string | undefined;
   /** The form fields of a token request. */
   form?: Record<string, string>;
+  /** The JSON body of a write (a reply's `{ comment }`). */
+  body?: unknown;
 }
 
 /** RFC 3339 with microseconds, as Google writes times. */
@@ -42,8 +44,9 @@ const decodeToken = (token: string | null) => (token ? Number.parseInt(Buffer.fr
 /**
  * A local stand-in for Google's token endpoint (`POST /token`, grant_type=refresh_token) and the
  * Business Profile v4 reviews list (`GET /v4/accounts/{a}/locations/{l}/reviews`, newest update
- * first, `nextPageToken`, `averageRating`, `totalReviewCount`, empty fields left out), with Google's
- * error bodies and faults on demand.
+ * first, `nextPageToken`, `averageRating`, `totalReviewCount`, empty fields left out) and reply
+ * (`PUT .../reviews/{id}/reply` with `{ comment }`, answering the ReviewReply: one per review), with
+ * Google's error bodies and faults on demand.
  */
 export class FakeGoogle {
   readonly accountId = '107745212345678901234';
@@ -57,6 +60,10 @@ export class FakeGoogle {
   /** Lifetime of the access tokens handed out, seconds. */
   expiresIn = 3599;
   onResponded: ((request: GoogleRecordedRequest) => void) | undefined;
+  /** The clock replies are stamped with. */
+  now: () => number = () => Date.now();
+  /** Every reply written (`PUT .../reply`), in order: a review keeps only the last. */
+  readonly replyWrites: Array<{ reviewId: string; locationId: string; comment: string }> = [];
   private readonly issued = new Set<string>();
   private readonly hung: ServerResponse[] = [];
   private server: Server | undefined;
@@ -129,6 +136,13 @@ export class FakeGoogle {
     const url = new URL(req.url ?? '/', 'http://fake');
     const recorded: GoogleRecordedRequest = { method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: Object.fromEntries(url.searchParams), authorization: req.headers.authorization };
     if (recorded.method === 'POST') recorded.form = Object.fromEntries(new URLSearchParams(raw));
+    if (recorded.method === 'PUT') {
+      try {
+        recorded.body = JSON.parse(raw);
+      } catch {
+        recorded.body = raw;
+      }
+    }
     this.requests.push(recorded);
     res.on('finish', () => this.onResponded?.(recorded));
     const index = this.faults.findIndex((f) => f.path === undefined || recorded.path.includes(f.path));
@@ -152,6 +166,8 @@ export class FakeGoogle {
       res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
       return void res.end('{"reviews": [{"reviewId": "trunc');
     }
+    const write = recorded.path.match(/^\/v4\/accounts\/([^/]+)\/locations\/([^/]+)\/reviews\/([^/]+)\/reply$/);
+    if (write && recorded.method === 'PUT') return this.putReply(res, write[1]!, write[2]!, write[3]!, recorded.body);
     if (!m || m[1] !== this.accountId || !this.locations.has(m[2]!)) return this.apiError(res, 404, 'Requested entity was not found.', 'NOT_FOUND');
     const all = this.reviews.filter((r) => r.locationId === m[2]).sort((a, b) => b.updatedAt - a.updatedAt);
     const pageSize = Math.min(50, Number(url.searchParams.get('pageSize') ?? 50));
@@ -177,6 +193,18 @@ export class FakeGoogle {
     const token = `ya29.fake-${++this.counter}`;
     this.issued.add(token);
     this.send(res, { access_token: token, expires_in: this.expiresIn, scope: 'https://www.googleapis.com/auth/business.manage', token_type: 'Bearer' });
+  }
+
+  /** `accounts.locations.reviews.updateReply`: creates or overwrites the review's one reply, answers the ReviewReply. */
+  private putReply(res: ServerResponse, accountId: string, locationId: string, reviewId: string, body: unknown): void {
+    const review = this.reviews.find((r) => r.reviewId === reviewId && r.locationId === locationId);
+    if (accountId !== this.accountId || !review) return this.apiError(res, 404, 'Requested entity was not found.', 'NOT_FOUND');
+    const comment = (body as { comment?: unknown } | null)?.comment;
+    if (typeof comment !== 'string' || comment.trim() === '') return this.apiError(res, 400, 'Request contains an invalid argument.', 'INVALID_ARGUMENT');
+    if (comment.length > 4096) return this.apiError(res, 400, 'Request contains an invalid argument.', 'INVALID_ARGUMENT');
+    review.reply = { comment, updatedAt: this.now() };
+    this.replyWrites.push({ reviewId, locationId, comment });
+    this.send(res, { comment, updateTime: googleTime(review.reply.updatedAt) });
   }
 
   /** Forgets every access token handed out, as when they expire or are revoked. */

@@ -115,10 +115,11 @@ export class FakeSlack extends SlackWorkspace {
 
   // ---- Looking and waiting ------------------------------------------------------------------
 
-  async waitFor<T>(check: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+  /** Waits until `check` gives something (it may be async: its promise is awaited, not taken as the answer). */
+  async waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 5000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const value = check();
+      const value = await check();
       if (value !== undefined && value !== null && value !== false) return value;
       if (Date.now() > deadline) throw new Error('FakeSlack.waitFor timed out');
       await new Promise((r) => setTimeout(r, 10));

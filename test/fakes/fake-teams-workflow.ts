@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 /** One card Workflows accepted, as posted. */
 export interface TeamsPost {
   at: number;
+  /** The workflow it was posted to (the id in its URL; `0a1b2c3d` for {@link FakeTeamsWorkflow.url}). */
+  flow: string;
   idempotencyKey: string | undefined;
   /** The Adaptive Card (the envelope's first attachment's content). */
   card: { version: string; body: Array<Record<string, unknown>>; actions?: Array<{ type: string; title: string; url: string }> };
@@ -31,6 +33,8 @@ export class FakeTeamsWorkflow {
   private port = 0;
   private throttled = 0;
   private retryAfter = '1';
+  /** Throttling of one workflow only: flow id → posts still to answer 429. */
+  private throttledFlows = new Map<string, number>();
   private failures: number[] = [];
   private waiters: Array<{ n: number; resolve: () => void }> = [];
   private readonly sig = 'fake-signature';
@@ -51,12 +55,23 @@ export class FakeTeamsWorkflow {
 
   /** What TEAMS_WORKFLOW_URL is set to. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/workflows/0a1b2c3d/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${this.sig}`;
+    return this.urlOf('0a1b2c3d');
   }
 
-  /** The next `n` posts are answered 429 with this Retry-After (seconds, or an HTTP date). */
-  throttle(n: number, retryAfter = '1'): void {
-    this.throttled = n;
+  /** The URL of another workflow on the same fake (another Teams channel): `flow` is its id. */
+  urlOf(flow: string): string {
+    return `http://127.0.0.1:${this.port}/workflows/${flow}/triggers/manual/paths/invoke?api-version=2016-06-01&sp=%2Ftriggers%2Fmanual%2Frun&sv=1.0&sig=${this.sig}`;
+  }
+
+  /** The posts one workflow accepted. */
+  postsTo(flow: string): TeamsPost[] {
+    return this.posts.filter((p) => p.flow === flow);
+  }
+
+  /** The next `n` posts (to `flow` only, when given) are answered 429 with this Retry-After (seconds, or an HTTP date). */
+  throttle(n: number, retryAfter = '1', flow?: string): void {
+    if (flow === undefined) this.throttled = n;
+    else this.throttledFlows.set(flow, n);
     this.retryAfter = retryAfter;
   }
 
@@ -81,10 +96,14 @@ export class FakeTeamsWorkflow {
       res.end(body);
     };
     const url = new URL(req.url ?? '/', 'http://x');
-    if (req.method !== 'POST' || !/^\/workflows\/[\w-]+\/triggers\/manual\/paths\/invoke$/.test(url.pathname)) return answer(404, '{"error":{"code":"TriggerNotFound"}}');
+    const path = /^\/workflows\/([\w-]+)\/triggers\/manual\/paths\/invoke$/.exec(url.pathname);
+    if (req.method !== 'POST' || !path) return answer(404, '{"error":{"code":"TriggerNotFound"}}');
+    const flow = path[1]!;
     if (url.searchParams.get('sig') !== this.sig) return answer(401, '{"error":{"code":"DirectApiAuthorizationRequired","message":"The request must be authenticated"}}');
-    if (this.throttled > 0) {
-      this.throttled--;
+    const flowThrottled = this.throttledFlows.get(flow) ?? 0;
+    if (this.throttled > 0 || flowThrottled > 0) {
+      if (flowThrottled > 0) this.throttledFlows.set(flow, flowThrottled - 1);
+      else this.throttled--;
       return answer(429, '{"error":{"code":"WorkflowTriggerIsThrottled"}}', { 'retry-after': this.retryAfter }, 'throttled');
     }
     const failure = this.failures.shift();
@@ -93,7 +112,7 @@ export class FakeTeamsWorkflow {
     if (problem) return answer(400, JSON.stringify({ error: { code: 'InvalidRequestContent', message: problem } }), {}, problem);
     const message = JSON.parse(raw) as { attachments: Array<{ content: TeamsPost['card'] }> };
     const key = req.headers['x-triage-idempotency-key'];
-    this.posts.push({ at: Date.now(), idempotencyKey: typeof key === 'string' ? key : undefined, card: message.attachments[0]!.content, raw });
+    this.posts.push({ at: Date.now(), flow, idempotencyKey: typeof key === 'string' ? key : undefined, card: message.attachments[0]!.content, raw });
     answer(202);
     this.waiters = this.waiters.filter((w) => (this.posts.length >= w.n ? (w.resolve(), false) : true));
   }

@@ -6,7 +6,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { Registry } from 'prom-client';
 import { actions } from '../../handlers/index.js';
 import { sla } from '../../handlers/commands/sla.js';
-import type { HandlerContext } from '../../src/chat/handler-types.js';
+import type { ActionHandler, HandlerContext } from '../../src/chat/handler-types.js';
 import { ConfigError } from '../../src/util/errors.js';
 import { startHttpListener, type HttpListener } from '../../src/web/http-listener.js';
 import { registerConsole } from '../../src/web/console/console-routes.js';
@@ -27,7 +27,7 @@ export async function freePort(): Promise<number> {
  * The real HTTP listener with the console on it, at a port chosen before it starts (PUBLIC_BASE_URL
  * must name it, and the IdP must know the redirect URI); tried again on another port if taken.
  */
-export async function startConsoleServer(options: { issuer: string; clientId: string; clientSecret: string; actorGroups: string[]; ctx: HandlerContext; announce?: (id: number, urgency: string, who: string) => Promise<void> }): Promise<{ listener: HttpListener; baseUrl: string }> {
+export async function startConsoleServer(options: { issuer: string; clientId: string; clientSecret: string; actorGroups: string[]; approverGroups?: string[]; ctx: HandlerContext; announce?: (id: number, urgency: string, who: string) => Promise<void>; actions?: readonly ActionHandler[] }): Promise<{ listener: HttpListener; baseUrl: string }> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
@@ -39,11 +39,11 @@ export async function startConsoleServer(options: { issuer: string; clientId: st
         registry: new Registry(),
         health: () => ({ ok: true, problems: [], jobs: [] }),
         register: (app) => registerConsole(app, {
-          config: { issuer: options.issuer, clientId: options.clientId, clientSecret: options.clientSecret, actorGroups: options.actorGroups },
+          config: { issuer: options.issuer, clientId: options.clientId, clientSecret: options.clientSecret, actorGroups: options.actorGroups, ...(options.approverGroups && { approverGroups: options.approverGroups }) },
           publicBaseUrl: baseUrl,
           secretKey: SECRET_KEY,
           ctx: options.ctx,
-          actions,
+          actions: options.actions ?? actions,
           slaReport: (ctx) => sla.run({ actor: { name: 'test', ref: 'test', chat: 'web' }, options: {} }, ctx),
           ...(options.announce && { announceEscalation: options.announce }),
         }),

@@ -187,15 +187,15 @@ describe('Discord chat (real discord.js client against a local fake)', () => {
     expect(refused).toMatchObject({ type: 4, data: { flags: 64, content: 'Pick the label it should have from the menu.' } });
   });
 
-  it('shows a suggested reply privately with the guard verdict', async () => {
+  it('opens a suggested reply in the reply editor, prefilled, with the guard verdict above it', async () => {
     const chat = await bot();
     await ingest('my mom had chemo at your clinic and nobody called back about her results');
     await dispatchPending(chat, fx.deps, signal);
     const answer = await callbackFor(fake.click(await cardOf(1), 't:reply:1', ana(), ['take-it-private']));
-    expect(answer.type).toBe(4);
-    expect(answer.data.flags).toBe(64);
-    expect(answer.data.content).toMatch(/^Suggested reply \(take-it-private\):\n```\n@user\d+ Thank you for reaching out/);
-    expect(answer.data.content).toMatch(/Reply guard: ok/);
+    expect(answer.type).toBe(9);
+    const [notes, label] = answer.data.components;
+    expect(notes).toMatchObject({ type: 10, content: expect.stringMatching(/^Suggested reply \(take-it-private\)\. Reply guard: ok/) });
+    expect(label).toMatchObject({ type: 18, component: { type: 4, custom_id: 'reply', value: expect.stringMatching(/^@user\d+ Thank you for reaching out/) } });
   });
 
   it('keeps buttons on old cards working after a restart', async () => {

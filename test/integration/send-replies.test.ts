@@ -14,6 +14,13 @@ import { CLAIM_MS } from '../../src/store/store-port.js';
 import { FakeBluesky } from '../fakes/fake-bluesky.js';
 import { FakeMastodon } from '../fakes/fake-mastodon.js';
 import { mention } from '../helpers/mentions.js';
+import type { Mention } from '../../src/domain/mention.js';
+import { FakeGoogle } from '../fakes/fake-google.js';
+import { FakeFacebook } from '../fakes/fake-facebook.js';
+import { googlePublisher } from '../../src/sources/google/google-publisher.js';
+import { reviewVersionOf } from '../../src/sources/google/google-reviews-source.js';
+import { facebookPublisher } from '../../src/sources/facebook/facebook-publisher.js';
+import { createGraphClient } from '../../src/sources/facebook/graph-client.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
 
 /**
@@ -37,11 +44,11 @@ describe('sending replies from the card', () => {
     },
   });
 
-  async function queueReplyTo(platform: string, nativeId: string): Promise<number> {
-    await fx.store.ingest({ source: platform, mentions: [mention({ platform, nativeId, text: 'my bill went to collections after insurance paid', createdAt: clock - 60_000 })], now: clock }, decideFor(fx.deps));
-    const alertId = (await fx.store.openAlerts(1))[0]!.id;
-    const queued = await submitReply(ctx, { alertId, actor: kim, text });
-    expect(queued.kind).toBe('queued');
+  async function queueReplyTo(platform: string, nativeId: string, thread: Partial<Mention> = {}, reply = text): Promise<number> {
+    await fx.store.ingest({ source: platform, mentions: [mention({ platform, nativeId, text: 'my bill went to collections after insurance paid', createdAt: clock - 60_000, ...thread })], now: clock }, decideFor(fx.deps));
+    const alertId = (await fx.store.findAlerts('collections', 100)).find((a) => a.mention.nativeId === nativeId)!.id;
+    const queued = await submitReply(ctx, { alertId, actor: kim, text: reply });
+    expect(queued.kind, JSON.stringify(queued)).toBe('queued');
     return alertId;
   }
 
@@ -108,6 +115,21 @@ describe('sending replies from the card', () => {
       expect(fake.statuses.filter((s) => s.accountId === fake.me.id)).toEqual([]);
     });
 
+    it('keeps the drafts and pauses with one message when Mastodon rejects the token, then sends once it is replaced', async () => {
+      const post = fake.addStatus({ account: fake.addAccount({ username: 'pat', displayName: 'Pat', followers: 3 }), content: '<p>@riverbend help</p>' });
+      const alertId = await queueReplyTo('mastodon', post.id);
+      const stale = () => mastodonPublisher(createMastodonClient({ url: fake.baseUrl, accessToken: 'revoked-token' }));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => stale() })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      const paused = fx.logs.records.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('replies paused: '));
+      expect(paused).toHaveLength(1);
+      expect(paused[0]!.msg).toMatch(/MASTODON_ACCESS_TOKEN.*Replies to send wait in the outbox until this is fixed\.$/);
+      expect(fake.repliesTo(post.id)).toEqual([]);
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sending' });
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.repliesTo(post.id)).toHaveLength(1);
+    });
+
     it('says so when an account has no way to send, and sends nothing', async () => {
       const alertId = await queueReplyTo('x', '1900000000000000001');
       expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => undefined })).toEqual({ sent: 0, failed: 1, retrying: 0 });
@@ -159,6 +181,145 @@ describe('sending replies from the card', () => {
       const second = await publisher().publish(reply, { nativeId: post.uri, url: null, authorHandle: 'pat.bsky.social' });
       expect(second).toEqual(first);
       expect(fake.ownReplies(post.uri)).toHaveLength(1);
+    });
+  });
+
+  describe('Google', () => {
+    let fake: FakeGoogle;
+    beforeEach(async () => {
+      fake = new FakeGoogle();
+      fake.now = () => clock;
+      await fake.start();
+    });
+    afterEach(() => fake.stop());
+    const publisher = (refreshToken = fake.refreshToken) => googlePublisher({ accountId: fake.accountId, locationIds: ['4101', '4102'], clientId: fake.clientId, clientSecret: fake.clientSecret, refreshToken, apiBaseUrl: fake.baseUrl, tokenUrl: fake.tokenUrl, backfillHours: 24 });
+    const answer = 'We are sorry for the trouble. Please contact us so we can help. — The Riverbend Health team';
+    const reviewMention = (review: ReturnType<FakeGoogle['addReview']>) => [reviewVersionOf({ reviewId: review.reviewId, starRating: review.starRating, ...(review.comment !== undefined && { comment: review.comment }) }), { stream: `location:${review.locationId}` }, answer] as const;
+
+    it('puts the reply on the review it answers (PUT .../reviews/{id}/reply with the comment), then records the first response', async () => {
+      const review = fake.addReview({ locationId: '4102', displayName: 'Pat', starRating: 'ONE', comment: 'my bill went to collections after insurance paid', createdAt: clock - 60_000 });
+      const alertId = await queueReplyTo('google', ...reviewMention(review));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      const [write] = fake.requests.filter((r) => r.method === 'PUT');
+      expect(write).toMatchObject({ path: `/v4/accounts/${fake.accountId}/locations/4102/reviews/${review.reviewId}/reply`, body: { comment: answer }, authorization: expect.stringMatching(/^Bearer ya29\./) });
+      expect(review.reply).toEqual({ comment: answer, updatedAt: clock });
+      const [draft] = await fx.store.replies.forAlert(alertId);
+      expect(draft).toMatchObject({ state: 'sent', remoteId: `${review.reviewId}/reply@${new Date(clock).toISOString().replace(/Z$/, '123Z')}`, remoteUrl: null });
+      expect(await fx.store.getAlert(alertId)).toMatchObject({ state: 'responded', firstResponseAt: clock, respondedBy: '@kim' });
+    });
+
+    it('rewrites the same reply instead of adding one when the process died between the platform\'s answer and the record', async () => {
+      const review = fake.addReview({ displayName: 'Pat', starRating: 'TWO', comment: 'my bill went to collections', createdAt: clock - 60_000 });
+      const alertId = await queueReplyTo('google', ...reviewMention(review));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => dying(publisher()) })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.replyWrites.map((w) => w.reviewId)).toEqual([review.reviewId, review.reviewId]);
+      expect(fake.reviews.filter((r) => r.reply)).toHaveLength(1);
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sent' });
+    });
+
+    it('stops sending with one clear message and keeps the drafts when the refresh token is revoked, then sends them once it is fixed', async () => {
+      const first = fake.addReview({ displayName: 'Pat', starRating: 'ONE', comment: 'my bill went to collections', createdAt: clock - 60_000 });
+      const second = fake.addReview({ displayName: 'Sam', starRating: 'ONE', comment: 'my bill went to collections twice', createdAt: clock - 50_000 });
+      const ids = [await queueReplyTo('google', ...reviewMention(first)), await queueReplyTo('google', ...reviewMention(second))];
+      const revoked = publisher('1//revoked-by-the-manager');
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => revoked })).toEqual({ sent: 0, failed: 0, retrying: 2 });
+      const paused = fx.logs.records.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('replies paused: '));
+      expect(paused).toHaveLength(1);
+      expect(paused[0]!.msg).toMatch(/Google refused the refresh token \(invalid_grant.*GOOGLE_REFRESH_TOKEN.*Replies to send wait in the outbox until this is fixed\.$/);
+      expect(fake.requests.filter((r) => r.path === '/token')).toHaveLength(1);
+      expect(fake.replyWrites).toEqual([]);
+      expect((await Promise.all(ids.map((id) => fx.store.replies.forAlert(id)))).flat().map((d) => d.state)).toEqual(['sending', 'queued']);
+      clock += 60_000;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 2, failed: 0, retrying: 0 });
+      expect(fake.replyWrites.map((w) => w.reviewId)).toEqual([first.reviewId, second.reviewId]);
+    });
+
+    it('takes a reply to a deleted review out of the outbox, with why', async () => {
+      const review = fake.addReview({ displayName: 'Pat', starRating: 'ONE', comment: 'my bill went to collections', createdAt: clock - 60_000 });
+      const alertId = await queueReplyTo('google', ...reviewMention(review));
+      fake.remove(review);
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 1, retrying: 0 });
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'failed', failure: expect.stringMatching(/no review .* any more/) });
+    });
+  });
+
+  describe('Facebook', () => {
+    let fake: FakeFacebook;
+    beforeEach(async () => {
+      fake = new FakeFacebook();
+      fake.now = () => clock;
+      await fake.start();
+    });
+    afterEach(() => fake.stop());
+    const publisher = () => facebookPublisher({ pageId: fake.page.id }, createGraphClient({ graphUrl: fake.baseUrl, pageToken: fake.token }));
+    const pat = { id: '100000000000077', name: 'Pat Doe' };
+    const commentMention = (comment: ReturnType<FakeFacebook['addComment']>) => [comment.id, { conversationId: comment.postId, inReplyToId: comment.parentId ?? comment.postId, stream: 'feed', url: `https://www.facebook.com/${comment.postId.replace('_', '/posts/')}?comment_id=${comment.id}` }] as const;
+    const posts = () => fake.requests.filter((r) => r.method === 'POST');
+
+    it('replies under the comment as the Page (POST /{comment-id}/comments with the message), then records the first response', async () => {
+      const post = fake.addPost({ message: 'Our new clinic hours', createdAt: clock - 3600_000 });
+      const comment = fake.addComment({ postId: post.id, from: pat, message: 'my bill went to collections after insurance paid', createdAt: clock - 60_000 });
+      const alertId = await queueReplyTo('facebook', ...commentMention(comment));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(posts()).toMatchObject([{ path: `/${fake.version}/${comment.id}/comments`, form: { message: text }, authorization: `Bearer ${fake.token}` }]);
+      const [reply] = fake.ownReplies(comment.id);
+      expect(fake.ownReplies(comment.id)).toHaveLength(1);
+      expect(reply).toMatchObject({ parentId: comment.id, message: text, from: fake.page });
+      const [draft] = await fx.store.replies.forAlert(alertId);
+      expect(draft).toMatchObject({ state: 'sent', remoteId: reply!.id, remoteUrl: `https://www.facebook.com/${post.id.replace('_', '/posts/')}?comment_id=${reply!.id}` });
+      expect(await fx.store.getAlert(alertId)).toMatchObject({ state: 'responded', firstResponseAt: clock, respondedBy: '@kim' });
+    });
+
+    it('answers a nested reply under its top-level comment, as Facebook threads one level deep', async () => {
+      const post = fake.addPost({ message: 'Our new clinic hours', createdAt: clock - 3600_000 });
+      const top = fake.addComment({ postId: post.id, from: { id: '100000000000078', name: 'Sam' }, message: 'anyone else?', createdAt: clock - 120_000 });
+      const nested = fake.addComment({ postId: post.id, parentId: top.id, from: pat, message: 'my bill went to collections too', createdAt: clock - 60_000 });
+      await queueReplyTo('facebook', ...commentMention(nested));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(posts().map((r) => r.path)).toEqual([`/${fake.version}/${top.id}/comments`]);
+      expect(fake.ownReplies(top.id)).toHaveLength(1);
+    });
+
+    it('finds its own reply among the comment\'s replies instead of posting a second after a death between send and record', async () => {
+      const post = fake.addPost({ message: 'Our new clinic hours', createdAt: clock - 3600_000 });
+      const comment = fake.addComment({ postId: post.id, from: pat, message: 'my bill went to collections', createdAt: clock - 60_000 });
+      // Someone else answered with the same words: not ours, not counted.
+      fake.addComment({ postId: post.id, parentId: comment.id, from: { id: '100000000000079', name: 'Lee' }, message: text, createdAt: clock });
+      const alertId = await queueReplyTo('facebook', ...commentMention(comment));
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => dying(publisher()) })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(posts()).toHaveLength(1);
+      expect(fake.requests.filter((r) => r.method === 'GET' && r.path === `/${fake.version}/${comment.id}/comments`)).toHaveLength(1);
+      expect(fake.ownReplies(comment.id)).toHaveLength(1);
+      expect((await fx.store.replies.forAlert(alertId))[0]).toMatchObject({ state: 'sent', remoteId: fake.ownReplies(comment.id)[0]!.id });
+    });
+
+    it('keeps the replies when the page token is rejected, saying so once', async () => {
+      const post = fake.addPost({ message: 'Our new clinic hours', createdAt: clock - 3600_000 });
+      const comment = fake.addComment({ postId: post.id, from: pat, message: 'my bill went to collections', createdAt: clock - 60_000 });
+      const alertId = await queueReplyTo('facebook', ...commentMention(comment));
+      fake.fail({ kind: 'auth' });
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      expect(fx.logs.records.filter((r) => typeof r.msg === 'string' && /^replies paused: Facebook rejected the page token.*FACEBOOK_PAGE_TOKEN/.test(r.msg))).toHaveLength(1);
+      expect((await fx.store.replies.forAlert(alertId))[0]!.state).toBe('sending');
+      clock += 60_000;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.ownReplies(comment.id)).toHaveLength(1);
+    });
+
+    it('posts on the retry when the first attempt never reached Facebook', async () => {
+      const post = fake.addPost({ message: 'Our new clinic hours', createdAt: clock - 3600_000 });
+      const comment = fake.addComment({ postId: post.id, from: pat, message: 'my bill went to collections', createdAt: clock - 60_000 });
+      await queueReplyTo('facebook', ...commentMention(comment));
+      fake.fail({ kind: 'transient' }, '/comments');
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 0, failed: 0, retrying: 1 });
+      expect(fake.ownReplies(comment.id)).toEqual([]);
+      clock += CLAIM_MS + 1;
+      expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher() })).toEqual({ sent: 1, failed: 0, retrying: 0 });
+      expect(fake.ownReplies(comment.id)).toHaveLength(1);
     });
   });
 

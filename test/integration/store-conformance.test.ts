@@ -3,11 +3,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { decideFor } from '../../src/pipeline.js';
 import { holderGone, PgStore } from '../../src/store/pg-store.js';
 import { REMOVED } from '../../src/store/retention.js';
+import { tokenSeal } from '../../src/store/oauth-logins.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { SqlRunner, Store } from '../../src/store/store-port.js';
 import { DeliveryQueries } from '../../src/store/delivery-queries.js';
 import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
+import { slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
 import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
 import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
@@ -301,6 +303,33 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.deliveries.claimNotifications('slack', 10, now, 60_000)).toEqual(ids);
     });
 
+    it("records each post to one of a chat's several destinations once, apart from the chat's own deliveries", async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'the portal is down again', createdAt: now })], now }, decide);
+      expect(await store.deliveries.postOf('url-card', 1, 'teams:aa')).toBeUndefined();
+      await store.deliveries.recordPost('url-card', 1, 'teams:aa', { channelId: 'teams', messageId: 'teams-n1' }, now);
+      await store.deliveries.recordPost('url-card', 1, 'teams:aa', { channelId: 'teams', messageId: 'teams-other' }, now + 1);
+      expect(await store.deliveries.postOf('url-card', 1, 'teams:aa')).toEqual({ channelId: 'teams', messageId: 'teams-n1' });
+      expect(await store.deliveries.postOf('url-card', 1, 'teams:bb')).toBeUndefined();
+      expect(await store.deliveries.postOf('url-digest', 1, 'teams:aa')).toBeUndefined();
+      // Not a delivery of the card to any chat: the outbox still has it for Teams.
+      expect(await store.deliveries.messageOf('teams', 1)).toBeUndefined();
+      expect((await store.deliveries.claimCards('teams', 10, now, 60_000)).map((a) => a.id)).toEqual([1]);
+    });
+
+    it('queues an escalation notice once for the chats that did not announce it in place', async () => {
+      await store.ingest({ source: 'x', mentions: [mention({ text: 'the portal is down again', createdAt: now })], now }, decide);
+      const id = await store.deliveries.queueNotice(1, 'escalated-1', now, ['discord', 'slack']);
+      expect(id).toBeTypeOf('number');
+      expect(await store.deliveries.queueNotice(1, 'escalated-1', now, ['discord', 'slack'])).toBeUndefined();
+      expect((await store.pendingNotifications(10)).map((n) => [n.id, n.kind, n.alert.id])).toEqual([[id, 'escalated-1', 1]]);
+      expect(await store.deliveries.claimNotifications('discord', 10, now, 60_000)).toEqual([]);
+      expect(await store.deliveries.claimNotifications('teams', 10, now, 60_000)).toEqual([id]);
+      await store.deliveries.markNotificationSent('teams', id as number, { channelId: 'teams', messageId: 'teams-x' }, now);
+      expect(await store.deliveries.notificationSentToAll(id as number, ['discord', 'slack', 'teams'])).toBe(true);
+      // Not an SLA breach: the breaches gauge (labelled by kind) does not grow a label per escalation.
+      expect((await store.ops.gauges()).breaches).toEqual([]);
+    });
+
     it('finds alerts by text case-insensitively, taking % and _ literally', async () => {
       await store.ingest({ source: 'x', mentions: [mention({ text: 'The PORTAL is 100% down and nobody answers the phone' }), mention({ text: 'the portal is 100 down and nobody answers the phone' })], now }, decide);
       expect((await store.findAlerts('portal', 10)).length).toBe(2);
@@ -360,20 +389,51 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await pat.load()).toBe('{"v":5}');
     });
 
-    it('reads SLA rows in chunks of at most 1,000 across ties in arrival time, each row once', async () => {
+    it('keeps an OAuth login per account sealed, readable only with its key, and marks it revoked only if unchanged', async () => {
+      const seal = tokenSeal('k'.repeat(40));
+      const tokens = { accessToken: 'at-1', refreshToken: 'rt-1', expiresAt: now + 7200_000, scope: ['tweet.write', 'offline.access'] };
+      await store.oauthLogins.save('x', 'system-x', { userId: '42', username: 'RiverbendHealth', tokens }, seal);
+      await store.oauthLogins.save('x', 'research-x', { userId: '43', username: 'RiverbendLabs', tokens: { ...tokens, accessToken: 'at-2' } }, seal);
+      const login = await store.oauthLogins.load('x', 'system-x', seal);
+      expect(login).toMatchObject({ userId: '42', username: 'RiverbendHealth', tokens, expiresAt: now + 7200_000, revokedAt: null });
+      expect((await store.oauthLogins.load('x', 'research-x', seal))?.tokens.accessToken).toBe('at-2');
+      // The secrets are not in the table in the clear, and another key cannot open them.
+      expect(login!.sealed).not.toContain('at-1');
+      expect(login!.sealed).not.toContain('rt-1');
+      await expect(store.oauthLogins.load('x', 'system-x', tokenSeal('z'.repeat(40)))).rejects.toThrow(/TRIAGE_SECRET_KEY/);
+      // A refresh saved meanwhile wins over a revocation seen on the older tokens.
+      await store.oauthLogins.save('x', 'system-x', { userId: '42', username: 'RiverbendHealth', tokens: { ...tokens, refreshToken: 'rt-2' } }, seal);
+      expect(await store.oauthLogins.markRevoked('x', 'system-x', login!.sealed, 'invalid_request')).toBe(false);
+      const current = await store.oauthLogins.load('x', 'system-x', seal);
+      expect(await store.oauthLogins.markRevoked('x', 'system-x', current!.sealed, 'invalid_request')).toBe(true);
+      expect(await store.oauthLogins.identity('x', 'system-x')).toMatchObject({ username: 'RiverbendHealth', revokedReason: 'invalid_request', revokedAt: expect.any(Number) });
+      expect((await store.oauthLogins.identity('x', 'research-x'))?.revokedAt).toBeNull();
+      // A new consent clears it.
+      await store.oauthLogins.save('x', 'system-x', { userId: '42', username: 'RiverbendHealth', tokens }, seal);
+      expect((await store.oauthLogins.identity('x', 'system-x'))?.revokedAt).toBeNull();
+      expect(await store.oauthLogins.identity('x', 'nobody')).toBeUndefined();
+    });
+
+    it('reads SLA rows in chunks of the size asked across ties in arrival time, each row once, as objects or arrays alike', async () => {
       const at = now - 3600_000;
       // Three arrival instants shared by 700 posts each: the chunk boundaries fall inside a tie.
       const posts = Array.from({ length: 2100 }, (_, i) => mention({ createdAt: at + Math.floor(i / 700) * 1000 }));
       for (let i = 0; i < posts.length; i += 700) await store.ingest({ source: 'x', mentions: posts.slice(i, i + 700), now }, decide);
       const sizes: number[] = [];
       const ids: number[] = [];
-      for await (const chunk of store.slaRowChunks(at, at + 3000)) {
+      const rows: SlaReportRow[] = [];
+      for await (const chunk of store.slaRowChunks(at, at + 3000, { chunkRows: 1000 })) {
         sizes.push(chunk.length);
         ids.push(...chunk.map((r) => r.id));
+        rows.push(...chunk);
       }
       expect(sizes).toEqual([1000, 1000, 100]);
       expect(new Set(ids).size).toBe(2100);
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      // The CSV's arrays: the same rows in the same order, in the default (larger) chunks.
+      const raw: SlaRawRow[] = [];
+      for await (const chunk of store.slaRawRowChunks(at, at + 3000)) raw.push(...chunk);
+      expect(raw.map((r) => slaReportRowOf(r, new Map()))).toEqual(rows);
     });
 
     it('records label corrections and gives the corrected labels back', async () => {
@@ -440,6 +500,12 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       for await (const chunk of store.slaRowChunks(now + 60_000, now + 20 * 60_000, { withUrls: true })) rows.push(...chunk);
       expect(rows.map((r) => r.id)).toEqual(ids.slice(1, 20).filter((id) => id !== ids[2]));
       expect(rows[0]).toMatchObject({ urgency: 'normal', categories: expect.any(Array), state: 'responded', respondedBy: 'ana', url: expect.stringMatching(/^https:\/\/x\.com\/i\/web\/status\//) });
+      // Arrays in the columns' order, numbers as numbers on both databases (the CSV writes them as they come).
+      const raw: SlaRawRow[] = [];
+      for await (const chunk of store.slaRawRowChunks(now + 60_000, now + 20 * 60_000, { withUrls: true })) raw.push(...chunk);
+      expect(raw.map((r) => slaReportRowOf(r, new Map()))).toEqual(rows);
+      expect(typeof raw[0]![6]).toBe('number');
+      expect(typeof raw[0]![11]).toBe('number');
       expect((await store.urlsOf([ids[0]!, 999_999])).size).toBe(1);
       expect(await store.responderStats(0)).toEqual([{ responder: 'ana', answered: 2, medianMinutes: 20, withinTarget: 2 }]);
     });
@@ -504,10 +570,41 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
         // A crash here: the claim lapses, the reply is claimed again still marked as attempted.
         const again = await store.replies.claimQueued(10, now + 120_000, 60_000);
         expect(again).toMatchObject([{ id: d.id, state: 'sending', attemptedAt: now + 1 }]);
-        expect(await store.replies.markSent(d.id, { id: '99', url: 'https://x.com/i/web/status/99' }, now + 120_001)).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 120_001, remoteId: '99' } });
-        expect(await store.replies.markSent(d.id, { id: '100', url: null }, now + 120_002)).toMatchObject({ ok: false });
+        expect(await store.replies.recordSent(d.id, { id: '99', url: 'https://x.com/i/web/status/99' }, now + 120_001, { actor: '@kim', detail: {} })).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 120_001, remoteId: '99' } });
+        expect(await store.replies.recordSent(d.id, { id: '100', url: null }, now + 120_002, { actor: '@kim', detail: {} })).toMatchObject({ ok: false });
         expect(await store.replies.claimQueued(10, now + 999_999, 60_000)).toEqual([]);
         expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt', 'sent']);
+      });
+
+      it('records the send, the alert\'s first response and both audit rows in one transaction, or none of them', async () => {
+        const d = await draft();
+        await store.markPosted(d.alertId, 'C1', 'M1', now);
+        await store.replies.claimQueued(10, now, 60_000);
+        expect(await store.replies.markSending(d.id, now + 1)).toBe(true);
+        // The alert's audit table unwritable: the whole record rolls back, the reply stays "sending" for the retry.
+        const sql = sqlRunnerOf(store);
+        await sql.run('ALTER TABLE alert_events RENAME TO alert_events_away', []);
+        await expect(store.replies.recordSent(d.id, { id: '77', url: null }, now + 2, { actor: '@kim', detail: { reply: d.id } })).rejects.toThrow();
+        await sql.run('ALTER TABLE alert_events_away RENAME TO alert_events', []);
+        expect(await store.replies.get(d.id)).toMatchObject({ state: 'sending', sentAt: null, remoteId: null });
+        expect(await store.getAlert(d.alertId)).toMatchObject({ state: 'open', firstResponseAt: null });
+        expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt']);
+
+        const recorded = await store.replies.recordSent(d.id, { id: '77', url: 'https://x.com/i/web/status/77' }, now + 3, { actor: '@kim', detail: { reply: d.id } });
+        expect(recorded).toMatchObject({ ok: true, draft: { state: 'sent', sentAt: now + 3, remoteId: '77' }, response: { ok: true, changed: true, alert: { state: 'responded', firstResponseAt: now + 3, respondedBy: '@kim' } } });
+        expect((await store.alertEvents(d.alertId)).at(-1)).toMatchObject({ at: now + 3, actor: '@kim', action: 'respond', fromState: 'open', toState: 'responded', detail: { reply: d.id } });
+        expect((await store.replies.events(d.id)).map((e) => e.action)).toEqual(['draft', 'send attempt', 'sent']);
+        expect(await sql.all('SELECT card_stale FROM alerts WHERE id = ?', [d.alertId])).toEqual([{ card_stale: 1 }]);
+      });
+
+      it('keeps the earlier first response when the alert was answered before the reply went out', async () => {
+        const d = await draft();
+        await store.applyAction(d.alertId, 'respond', '@lee', now + 1);
+        await store.replies.claimQueued(10, now, 60_000);
+        await store.replies.markSending(d.id, now + 2);
+        const recorded = await store.replies.recordSent(d.id, { id: '78', url: null }, now + 3, { actor: '@kim', detail: {} });
+        expect(recorded).toMatchObject({ ok: true, draft: { state: 'sent' }, response: { ok: true, changed: false } });
+        expect(await store.getAlert(d.alertId)).toMatchObject({ state: 'responded', firstResponseAt: now + 1, respondedBy: '@lee' });
       });
 
       it('takes a failed send out of the outbox with the reason', async () => {

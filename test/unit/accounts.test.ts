@@ -70,6 +70,31 @@ describe('accounts: data/accounts.json beside the one-account settings', () => {
     expect(problems({ ACCOUNTS_PATH: path, ...SECRETS })).toEqual([expect.stringMatching(/routing\.slack\.alerts: must be a Discord channel id/)]);
   });
 
+  it('gives an account Teams Workflows URLs of its own (routing.teams: one or several), each checked with a line naming the account and field', () => {
+    const TEAMS = { TEAMS_WORKFLOW_URL: 'https://prod-00.westeurope.logic.azure.com/workflows/default/triggers/manual/paths/invoke?sig=d', PUBLIC_BASE_URL: 'https://triage.example.org', TRIAGE_SECRET_KEY: 'k'.repeat(40) };
+    const a = 'https://prod-01.westeurope.logic.azure.com/workflows/a/triggers/manual/paths/invoke?sig=a';
+    const b = 'https://prod-02.westeurope.logic.azure.com/workflows/b/triggers/manual/paths/invoke?sig=b';
+    write({ accounts: [{ ...FOUNDATION_FB, routing: { teams: [a, b, a] } }, { ...NORTH_GOOGLE, routing: { teams: b } }] });
+    const config = loadConfig({ DATABASE_PATH: join(temp.dir, 't.db'), ACCOUNTS_PATH: path, ...SECRETS, ...TEAMS });
+    expect(config.accounts.map((x) => x.routing.teamsWorkflowUrls)).toEqual([[a, b], [b]]);
+    expect(config.teams).toEqual({ workflowUrl: TEAMS.TEAMS_WORKFLOW_URL });
+
+    write({ accounts: [{ ...FOUNDATION_FB, routing: { teams: [a, 'http://flow.example.org/workflows/x?sig=secret-sig', 'not a url'] } }, { ...NORTH_GOOGLE, routing: { teams: [] } }] });
+    const found = problems({ ACCOUNTS_PATH: path, ...SECRETS, ...TEAMS });
+    expect(found).toEqual([
+      `${path}: account "foundation-fb": routing.teams[1]: must be an https:// URL (plain http only to this machine); copy the URL of the workflow's "When a Teams webhook request is received" trigger (https://…) again.`,
+      `${path}: account "foundation-fb": routing.teams[2]: is not a URL; copy the URL of the workflow's "When a Teams webhook request is received" trigger (https://…) again.`,
+      expect.stringMatching(/accounts\.1\.routing\.teams: .*lists no URL/),
+    ]);
+    // The signature in a Workflows URL is a secret: never repeated.
+    expect(found.join(' ')).not.toContain('secret-sig');
+
+    write({ accounts: [{ ...FOUNDATION_FB, routing: { teams: a } }] });
+    expect(problems({ ACCOUNTS_PATH: path, ...SECRETS, PUBLIC_BASE_URL: TEAMS.PUBLIC_BASE_URL, TRIAGE_SECRET_KEY: TEAMS.TRIAGE_SECRET_KEY })).toEqual([
+      expect.stringMatching(/account "foundation-fb": routing\.teams is set but TEAMS_WORKFLOW_URL is not: set TEAMS_WORKFLOW_URL/),
+    ]);
+  });
+
   it('names the unset variable, the pasted secret, a twice-used id and a stray field, one line each', () => {
     write({ accounts: [{ ...FOUNDATION_FB, pageTokenEnv: 'EAAB1x9kZCpasted-real-token' }, { ...FOUNDATION_FB, extra: 1 }, NORTH_GOOGLE, NORTH_GOOGLE] });
     const found = problems({ ACCOUNTS_PATH: path });

@@ -73,5 +73,9 @@ describe('console HTML and sign-in helpers', () => {
     expect(userFromClaims({ sub: 's1', name: 'Ana Lopez', groups: ['g1', 'g2'] }, ['g2'], now)).toMatchObject({ sub: 's1', name: 'Ana Lopez', actor: true });
     expect(userFromClaims({ sub: 's2', preferred_username: 'rita@h.example', roles: ['Reader'] }, ['Triage.Act'], now)).toMatchObject({ name: 'rita@h.example', actor: false });
     expect(userFromClaims({ sub: 's3', roles: 'Triage.Act' }, ['Triage.Act'], now)).toMatchObject({ name: 's3', actor: true });
+    // Approvers: their own groups when OIDC_APPROVER_GROUPS is set, else the actor groups.
+    expect(userFromClaims({ sub: 's4', groups: ['act'] }, ['act'], now)).toMatchObject({ actor: true, approver: true });
+    expect(userFromClaims({ sub: 's5', groups: ['act'] }, ['act'], now, ['approve'])).toMatchObject({ actor: true, approver: false });
+    expect(userFromClaims({ sub: 's6', roles: ['approve'] }, ['act'], now, ['approve'])).toMatchObject({ actor: false, approver: true });
   });
 });

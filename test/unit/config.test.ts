@@ -19,6 +19,14 @@ describe('loadConfig', () => {
   const temp = tempDir();
   afterAll(() => temp.cleanup());
 
+  it('reads the Discord roles that may approve replies, and names a bad one', () => {
+    const discord = { DISCORD_TOKEN: 'tok', DISCORD_ALERT_CHANNEL_ID: '700000000000000100' };
+    expect(loadConfig({ ...discord, DISCORD_APPROVER_ROLE_IDS: '700000000000000201, 700000000000000202' }).discord?.approverRoleIds).toEqual(['700000000000000201', '700000000000000202']);
+    expect(loadConfig(discord).discord?.approverRoleIds).toBeUndefined();
+    expect(problems({ ...discord, DISCORD_APPROVER_ROLE_IDS: 'leads' })).toEqual(['DISCORD_APPROVER_ROLE_IDS: "leads" is not a role id (15–21 digits); list role ids separated by commas.']);
+    expect(problems({ ...discord, DISCORD_APPROVER_ROLE_IDS: ' , ' })).toEqual([expect.stringMatching(/^DISCORD_APPROVER_ROLE_IDS lists no role id\./)]);
+  });
+
   it('needs nothing: the embedded default runs without any variable', () => {
     const config = loadConfig({});
     expect(config.databasePath).toMatch(/data[/\\]triage\.db$/);

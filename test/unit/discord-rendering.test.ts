@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { customId, inert, LIMITS, parseCustomId, renderAlertComponents, renderAlertEmbed, truncate } from '../../src/chat/discord/render-alert-card.js';
 import type { AlertView } from '../../src/domain/alert.js';
+import { parseReplyControl, renderComposeModal, REPLY_INPUT, replyControlId, WRITE_OPTION } from '../../src/chat/discord/render-discord-reply.js';
 import { renderSlackCard } from '../../src/chat/slack/render-slack-card.js';
 import { renderConsoleCard } from '../../src/chat/console/render-console-card.js';
 import { renderTeamsAlertCard, teamsCardTitle } from '../../src/chat/teams/render-teams-card.js';
@@ -107,7 +108,7 @@ describe('alert card rendering', () => {
   it('asks a person to confirm or clear a possible crisis, without a snooze, and shows who corrected what', () => {
     const possible = alert(4, { urgency: 'critical', categories: ['complaint'], reasons: ['possible crisis (self-harm): farewell without a plan'] });
     const ids = (card: Parameters<typeof renderAlertComponents>[0]) => renderAlertComponents(card).flatMap((r) => r.components.map((c) => (c as { custom_id: string }).custom_id));
-    expect(ids({ alert: possible, replies: [] })).toEqual(['t:claim:4', 't:respond:4', 't:wait:4', 't:resolve:4', 't:escalate:4', 't:crisis-yes:4', 't:crisis-no:4', 't:dismiss:4', 't:relabel:4']);
+    expect(ids({ alert: possible, replies: [] })).toEqual(['t:claim:4', 't:respond:4', 't:wait:4', 't:resolve:4', 't:escalate:4', 't:crisis-yes:4', 't:crisis-no:4', 't:dismiss:4', 't:reply:4', 't:relabel:4']);
     expect(renderAlertEmbed({ alert: possible, replies: [] }, { now }).title).toBe('CHECK NOW · POSSIBLE CRISIS · CRITICAL · complaint');
 
     const confirmed = { alert: possible, replies: [], corrections: [{ id: 1, alertId: 4, at: now, actor: '@ana', previous: null, correction: { kind: 'category' as const, category: 'crisis' as const, present: true } }] };
@@ -172,5 +173,43 @@ describe('business time', () => {
     expect(new Date(nextBusinessMorning(beforeSpring, zone)).toISOString()).toBe('2026-03-09T13:00:00.000Z');
     const beforeFall = zonedTimeToUtc(2026, 10, 30, 17, 0, zone);
     expect(new Date(nextBusinessMorning(beforeFall, zone)).toISOString()).toBe('2026-11-02T14:00:00.000Z');
+  });
+});
+
+describe('the Discord reply composer', () => {
+  const compose = { kind: 'compose' as const, alertId: 999_999_999_999_999, draftId: 999_999_999_999_999, text: 'é'.repeat(9000), maxLength: 8000, platformName: 'Facebook with a very long platform name indeed', title: `Edit reply on ${'Facebook '.repeat(10)}` };
+
+  it('keeps the modal within Discord\'s limits: custom id ≤ 100, title and label ≤ 45, text input ≤ 4,000', () => {
+    const modal = renderComposeModal(compose, { notes: ['@everyone <!channel> **bold**'] });
+    expect(modal.custom_id).toBe('t:compose:999999999999999:999999999999999');
+    expect(modal.custom_id.length).toBeLessThanOrEqual(100);
+    expect(modal.title.length).toBeLessThanOrEqual(45);
+    const [notes, label] = modal.components as Array<any>;
+    expect(notes.type).toBe(10);
+    expect(notes.content).not.toContain('@everyone');
+    expect(label.label.length).toBeLessThanOrEqual(45);
+    expect(label.component).toMatchObject({ type: 4, style: 2, custom_id: REPLY_INPUT, max_length: 4000, required: true });
+    expect(label.component.value).toHaveLength(4000);
+    expect(renderComposeModal({ ...compose, maxLength: 300, text: '' }).components.at(-1)).toMatchObject({ component: { max_length: 300 } });
+    expect((renderComposeModal({ ...compose, text: '' }).components.at(-1) as any).component.value).toBeUndefined();
+  });
+
+  it('reads back only the reply controls it draws, each naming its draft', () => {
+    expect(parseReplyControl(replyControlId('reply-approve', 3, 7))).toEqual({ action: 'reply-approve', alertId: 3, draftId: 7 });
+    expect(parseReplyControl(replyControlId('compose', 3))).toEqual({ action: 'compose', alertId: 3, draftId: undefined });
+    expect(parseReplyControl('t:reply-approve:3')).toBeUndefined();
+    expect(parseReplyControl('t:claim:3')).toBeUndefined();
+    expect(parseReplyControl('t:compose:3:1234567890123456')).toBeUndefined();
+  });
+
+  it('offers "Write a reply…" first in the card\'s reply menu while the alert is open, on every card', () => {
+    const menuOf = (card: Parameters<typeof renderAlertComponents>[0]) => renderAlertComponents(card).find((r) => (r.components[0] as { custom_id: string }).custom_id === `t:reply:${card.alert.id}`)?.components[0] as { options: Array<{ value: string }> } | undefined;
+    expect(menuOf({ alert: alert(5), replies: [] })!.options.map((o) => o.value)).toEqual([WRITE_OPTION]);
+    const many = Array.from({ length: 30 }, (_, i) => ({ template: `t-${i}`, text: 'hi', guard: { ok: true, problems: [] } }));
+    const options = menuOf({ alert: alert(6), replies: many })!.options;
+    expect(options).toHaveLength(LIMITS.selectOptions);
+    expect(options[0]!.value).toBe(WRITE_OPTION);
+    expect(menuOf({ alert: alert(7, { state: 'resolved' }), replies: [] })).toBeUndefined();
+    expect(renderAlertComponents({ alert: alert(8), replies: many })).toHaveLength(5);
   });
 });

@@ -35,6 +35,8 @@ export interface DiscordChat extends Chat {
   renderCard(card: AlertCard): CardBody;
   /** Posts plain text; only `pingRoles` may be pinged. */
   postText(channelId: string, content: string, pingRoles?: string[]): Promise<PostedMessage>;
+  /** Posts a message with its own components (an approval request); `what` names it in errors. */
+  postMessage(channelId: string, body: RESTPostAPIChannelMessageJSONBody, what: string): Promise<PostedMessage>;
 }
 
 export interface CardBody {
@@ -193,8 +195,8 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
 
   return {
     name: 'discord',
-    // Reminders go as replies in the channel, not threads; snooze and replies are menus, not modals.
-    can: { editInPlace: true, threads: false, modals: false, buttons: true, fileUpload: true, lookBack: true },
+    // Reminders go as replies in the channel, not threads; snooze is a menu; replies are written in a modal.
+    can: { editInPlace: true, threads: false, modals: true, buttons: true, fileUpload: true, lookBack: true },
     client: client as Client<true>,
     config,
     renderCard,
@@ -254,6 +256,9 @@ export async function connectDiscord(options: DiscordChatOptions): Promise<Disco
     },
     async postText(channelId, content, pingRoles = []) {
       return post(channelId, { content: fitContent(content), allowed_mentions: { parse: [], roles: pingRoles } }, 'posting a message');
+    },
+    async postMessage(channelId, body, what) {
+      return post(channelId, { ...body, allowed_mentions: { parse: [] } }, what);
     },
     async close() {
       await client.destroy();

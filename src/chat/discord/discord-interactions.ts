@@ -6,15 +6,18 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
   type StringSelectMenuInteraction,
 } from 'discord.js';
 import { renderDigestEmbed } from '../../digest/render-digest.js';
 import { cardOf } from '../act-on-alert.js';
 import type { ActionHandler, ActionOutcome, Actor, CommandHandler, CommandReply, HandlerContext, ReportSection } from '../handler-types.js';
-import { fitContent, fitEmbed, inert } from '../sanitize.js';
+import { composeReply, replyNote, submitReply, type ReplyOutcome } from '../reply-desk.js';
+import { fitEmbed, inert } from '../sanitize.js';
 import type { DiscordChat } from './discord-chat.js';
 import { alertLine, joinWithin } from './format-list.js';
 import { parseCustomId } from './render-alert-card.js';
+import { editRow, parseReplyControl, privateContent, renderApprovalRequest, renderComposeModal, REPLY_INPUT, WRITE_OPTION, type ReplyControl } from './render-discord-reply.js';
 
 /** The `/triage` command as registered with Discord: one command, a subcommand per handler. */
 export function triageCommandJson(commands: readonly CommandHandler[]) {
@@ -97,7 +100,11 @@ export function routeInteractions(
   const { chat } = ctx;
 
   async function onComponent(interaction: ButtonInteraction | StringSelectMenuInteraction): Promise<void> {
+    const control = parseReplyControl(interaction.customId);
+    if (control) return onReplyControl(interaction, control);
     const target = parseCustomId(interaction.customId);
+    // The reply menu opens the editor: empty ("Write a reply…") or prefilled with the suggestion chosen.
+    if (target?.action === 'reply' && interaction.isStringSelectMenu()) return openComposer(interaction, target.alertId, interaction.values[0]);
     const handler = target && byAction.get(target.action);
     if (!target || !handler) {
       await interaction.reply({ content: 'This button is from an older version of Triage and no longer works.', flags: MessageFlags.Ephemeral });
@@ -116,13 +123,69 @@ export function routeInteractions(
     }
     if (outcome.kind === 'private') {
       // The quote is shown as code, so it is copied exactly as written and nothing in it renders.
-      const quote = outcome.quote === undefined ? '' : `\n\`\`\`\n${outcome.quote.replace(/`/g, "'")}\n\`\`\``;
-      const note = outcome.note === undefined ? '' : `\n${inert(outcome.note, 400)}`;
-      await interaction.reply({ content: fitContent(`${inert(outcome.title, 200)}${quote}${note}`), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+      await interaction.reply({ content: privateContent(outcome), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
       return;
     }
     await interaction.reply({ content: inert(outcome.text, 1900), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
     if (outcome.current) await refreshCard(outcome.current.id);
+  }
+
+  const tell = (interaction: ButtonInteraction | StringSelectMenuInteraction | ModalSubmitInteraction, text: string) =>
+    interaction.reply({ content: inert(text, 1900), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
+
+  /** Opens the reply editor on a card: `choice` is a suggested reply's template, or the empty editor. */
+  async function openComposer(interaction: StringSelectMenuInteraction, alertId: number, choice: string | undefined): Promise<void> {
+    const actor = actorOf(interaction);
+    const template = choice === undefined || choice === WRITE_OPTION ? undefined : choice;
+    const composed = await composeReply(ctx, { alertId, actor, template });
+    if (composed.kind !== 'compose') return void (await tell(interaction, composed.kind === 'refused' ? composed.text : 'That reply cannot be written here.'));
+    // Which suggestion it starts from, and the guard's verdict on it, above the text.
+    const suggestion = template === undefined ? undefined : await byAction.get('reply')?.run({ alertId, actor, value: template }, ctx);
+    const notes = suggestion?.kind === 'private' ? [`${suggestion.title.replace(/:$/, '')}. ${suggestion.note ?? ''}`] : [];
+    // The platform's terms: X's reply rule (copy only) and its price.
+    if (composed.notice !== undefined) notes.push(composed.notice);
+    await interaction.showModal(renderComposeModal(composed, { notes }));
+  }
+
+  /** Edit, Approve and Reject on a blocked reply or an approval request. */
+  async function onReplyControl(interaction: ButtonInteraction | StringSelectMenuInteraction, control: ReplyControl): Promise<void> {
+    const actor = actorOf(interaction);
+    if (control.action === 'reply-edit' || control.action === 'compose') {
+      const composed = await composeReply(ctx, { alertId: control.alertId, actor, draftId: control.draftId });
+      if (composed.kind !== 'compose') return void (await tell(interaction, composed.kind === 'refused' ? composed.text : 'That reply cannot be edited.'));
+      const draft = control.draftId === undefined ? undefined : ((await ctx.deps.store.replies.get(control.draftId)) ?? undefined);
+      return interaction.showModal(renderComposeModal(composed, { draft }));
+    }
+    if (!mayAct(interaction, chat.config.approverRoleIds ?? [])) {
+      return void (await tell(interaction, 'Only members with the approver role can approve or reject a reply. Ask a lead to give you the role.'));
+    }
+    const handler = byAction.get(control.action);
+    if (!handler) return void (await tell(interaction, 'This button is from an older version of Triage and no longer works.'));
+    const outcome = await handler.run({ alertId: control.alertId, actor, value: String(control.draftId) }, ctx);
+    // Approved or rejected: the request itself says so, for everyone, and loses its buttons.
+    if (outcome.kind === 'private') return void (await interaction.update({ content: privateContent(outcome), components: [], allowedMentions: { parse: [] } }));
+    await show(interaction, outcome);
+  }
+
+  /** A submitted editor: the guard runs on the final text; blocked, waiting for a second person, or queued. */
+  async function onModal(interaction: ModalSubmitInteraction): Promise<void> {
+    const control = parseReplyControl(interaction.customId);
+    if (!control || control.action !== 'compose') return void (await tell(interaction, 'That form is from an older version of Triage; use the card\'s reply menu again.'));
+    const text = interaction.fields.getTextInputValue(REPLY_INPUT);
+    const outcome = await submitReply(ctx, { alertId: control.alertId, actor: actorOf(interaction), text, draftId: control.draftId });
+    await showReply(interaction, outcome);
+  }
+
+  async function showReply(interaction: ModalSubmitInteraction, outcome: ReplyOutcome): Promise<void> {
+    if (outcome.kind === 'awaiting-approval') {
+      const channel = interaction.channelId ?? chat.config.alertChannelId;
+      if (channel) await chat.postMessage(channel, renderApprovalRequest(outcome.draft), `asking for approval of reply #${outcome.draft.id}`);
+    }
+    const note = replyNote(outcome);
+    if (note.kind !== 'private') return void (await tell(interaction, note.kind === 'refused' ? note.text : 'Done.'));
+    // Blocked (or rejected): the problems beside the text, privately, with Edit; nothing is sent.
+    const components = outcome.kind === 'blocked' || outcome.kind === 'rejected' ? editRow(outcome.draft) : [];
+    await interaction.reply({ content: privateContent(note), components, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   }
 
   /** Pings only the lead role, in the urgent channel, with a link to the card. */
@@ -167,8 +230,8 @@ export function routeInteractions(
   }
 
   chat.client.on(Events.InteractionCreate, async (interaction) => {
-    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu()) return;
-    const name = interaction.isChatInputCommand() ? `command:${interaction.options.getSubcommand(false) ?? '?'}` : `component:${interaction.customId.slice(0, 40)}`;
+    if (!interaction.isChatInputCommand() && !interaction.isButton() && !interaction.isStringSelectMenu() && !interaction.isModalSubmit()) return;
+    const name = interaction.isChatInputCommand() ? `command:${interaction.options.getSubcommand(false) ?? '?'}` : interaction.isModalSubmit() ? `modal:${interaction.customId.slice(0, 40)}` : `component:${interaction.customId.slice(0, 40)}`;
     const log = ctx.log.child({ handler: name, interactionId: interaction.id, userId: interaction.user.id });
     try {
       if (!mayAct(interaction, chat.config.actorRoleIds)) {
@@ -177,6 +240,7 @@ export function routeInteractions(
         return;
       }
       if (interaction.isChatInputCommand()) await onCommand(interaction);
+      else if (interaction.isModalSubmit()) await onModal(interaction);
       else await onComponent(interaction);
     } catch (error) {
       log.error({ err: error }, 'interaction handler failed');

@@ -5,6 +5,7 @@ import type { Urgency } from '../../domain/classification.js';
 import { ratingLabel, awaitsCrisisCheck, shownCategories, shownLanguage, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection, relabelChoices } from '../correct-label.js';
 import { count, discordTime, DISCORD_LIMITS, fitComponents, fitEmbed, inert, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
+import { replyMenuOptions } from './render-discord-reply.js';
 
 export { inert, truncate } from '../sanitize.js';
 
@@ -177,14 +178,14 @@ export function renderAlertComponents(card: AlertCard): APIActionRowComponent<AP
       { label: 'Not actionable', value: 'not-actionable' },
     ]));
   }
-  if (card.replies.length > 0) {
-    const options: APISelectMenuOption[] = card.replies.slice(0, LIMITS.selectOptions).map((r) => ({
-      label: plain(r.template, LIMITS.selectLabel),
-      value: String(r.template).slice(0, LIMITS.selectValue),
-      description: plain(r.guard.ok ? r.text : `CHECK: ${r.guard.problems.join('; ')}`, LIMITS.selectDescription),
-    }));
-    rows.push(menu('reply', 'Suggested replies…', options));
-  }
+  // The reply editor lives in this menu (the card has no free row): "Write a reply…", or a suggestion to start from.
+  const suggestions: APISelectMenuOption[] = card.replies.slice(0, LIMITS.selectOptions - 1).map((r) => ({
+    label: plain(r.template, LIMITS.selectLabel),
+    value: String(r.template).slice(0, LIMITS.selectValue),
+    description: plain(r.guard.ok ? r.text : `CHECK: ${r.guard.problems.join('; ')}`, LIMITS.selectDescription),
+  }));
+  const replyOptions = replyMenuOptions(!closed, suggestions);
+  if (replyOptions.length > 0) rows.push(menu('reply', closed ? 'Suggested replies…' : 'Reply… (write one, or start from a suggestion)', replyOptions));
   rows.push(menu('relabel', 'Wrong label?…', relabelChoices(card)));
   return fitComponents(rows);
 }

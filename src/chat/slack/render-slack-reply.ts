@@ -44,12 +44,14 @@ export function renderComposeModal(compose: Extract<ReplyOutcome, { kind: 'compo
     },
   });
   blocks.push({ type: 'context', elements: [mrkdwn('The reply guard checks the final text before anything is sent.')] });
+  // The platform's terms: X's reply rule and price; a copy-only reply is checked, not sent.
+  if (compose.notice !== undefined) blocks.push({ type: 'context', elements: [mrkdwn(slackInert(compose.notice, 600))] });
   return {
     type: 'modal',
     callback_id: COMPOSE_CALLBACK,
     private_metadata: JSON.stringify(target).slice(0, SLACK_LIMITS.privateMetadata),
     title: plainText(slackPlain(compose.title, SLACK_LIMITS.modalTitle)),
-    submit: plainText('Send'),
+    submit: plainText(compose.copyOnly ? 'Check' : 'Send'),
     close: plainText('Cancel'),
     blocks: fitBlocks(blocks, SLACK_LIMITS.viewBlocks),
   };

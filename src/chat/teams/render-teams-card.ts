@@ -6,6 +6,7 @@ import { describeNotification } from '../../triage/describe-notification.js';
 import { signedAlertLink, type CardLinks, type LinkAction } from '../../web/card-links.js';
 import { awaitsCrisisCheck, ratingLabel, shownCategories, shownLanguage, slaStatus, type AlertCard } from '../chat.js';
 import { describeCorrection } from '../correct-label.js';
+import { isEscalationNotice } from './teams-escalations.js';
 import { cleanText, count, isoTime, plain, safeUrl, truncate } from '../sanitize.js';
 
 /**
@@ -135,7 +136,8 @@ export function renderTeamsAlertCard(card: AlertCard, options: TeamsRenderOption
 }
 
 /** A reminder, breach or escalation as a small card with a link to the alert. */
-export function renderTeamsNotificationCard(n: PendingNotification, options: TeamsRenderOptions): WorkflowMessage {
+export function renderTeamsNotificationCard(n: PendingNotification, options: TeamsRenderOptions & { escalatedBy?: string | undefined }): WorkflowMessage {
+  if (isEscalationNotice(n.kind)) return renderTeamsEscalationCard(n, options);
   const { text, audience } = describeNotification(n);
   return envelope(adaptiveCard(
     [{ type: 'Container', style: audience === 'lead' ? 'attention' : 'default', items: [runs(text, 1000, { weight: 'Bolder' }), own(`alert #${n.alert.id} · live status in the console`, { isSubtle: true, size: 'Small' })] }],
@@ -143,11 +145,14 @@ export function renderTeamsNotificationCard(n: PendingNotification, options: Tea
   ));
 }
 
-/** An escalation from the console, announced where the leads read. */
-export function renderTeamsEscalationCard(alertId: number, urgency: string, actorName: string, options: TeamsRenderOptions): WorkflowMessage {
+/** An escalation made on a card or in the console (see `announcingOnTeams`), announced where the leads read. */
+function renderTeamsEscalationCard(n: PendingNotification, options: TeamsRenderOptions & { escalatedBy?: string | undefined }): WorkflowMessage {
+  const a = n.alert;
+  const by = options.escalatedBy === undefined ? '' : ` by ${plain(options.escalatedBy, 60)}`;
+  const who = a.assignee ? `claimed by ${plain(a.assignee, 60)}` : 'unclaimed';
   return envelope(adaptiveCard(
-    [{ type: 'Container', style: 'attention', items: [runs(`Escalation: alert #${alertId} (${plain(urgency, 20)}) escalated by ${plain(actorName, 60)}.`, 400, { weight: 'Bolder' })] }],
-    [{ type: 'Action.OpenUrl', title: 'Open', url: signedAlertLink(options.links, alertId, 'open', options.now) }],
+    [{ type: 'Container', style: 'attention', items: [runs(`Escalation: alert #${a.id} (${plain(a.urgency, 20)}, ${who}) escalated${by}.`, 400, { weight: 'Bolder' }), runs(plain(a.mention.text, 300), 300, { isSubtle: true }), own(`alert #${a.id} · live status in the console`, { isSubtle: true, size: 'Small' })] }],
+    [{ type: 'Action.OpenUrl', title: 'Open', url: signedAlertLink(options.links, a.id, 'open', options.now) }],
   ));
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { XRPCError, type AtpAgent } from '@atproto/api';
 import type { BlueskyConfig } from '../../config.js';
 import { TriageError } from '../../util/errors.js';
-import type { ReplyPublisher } from '../reply-publisher.js';
+import { pausedOnRefusedLogin, type ReplyPublisher } from '../reply-publisher.js';
 import type { SessionStore } from '../session-store.js';
 import { ensureBlueskySession, translateBlueskyError } from './bluesky-client.js';
 
@@ -38,7 +38,7 @@ interface StrongRef {
 export function blueskyPublisher(agent: AtpAgent, config: Pick<BlueskyConfig, 'handle' | 'appPassword'>, sessions: SessionStore): ReplyPublisher {
   return {
     platform: 'bluesky',
-    async publish(reply, parent) {
+    publish: (reply, parent) => pausedOnRefusedLogin(async () => {
       await ensureBlueskySession(agent, config, sessions);
       const repo = agent.session?.did as string;
       const handle = agent.session?.handle ?? config.handle;
@@ -76,6 +76,6 @@ export function blueskyPublisher(agent: AtpAgent, config: Pick<BlueskyConfig, 'h
         if (found) return published(found);
         throw translateBlueskyError(error, 'the reply');
       }
-    },
+    }),
   };
 }

@@ -28,9 +28,11 @@ export interface GraphResponse<T> {
   regainAccessMinutes: number;
 }
 
-/** The one call the Facebook source makes: an authenticated GET on the versioned Graph base. */
+/** The calls Triage makes: an authenticated GET on the versioned Graph base (the source), and a POST (replies). */
 export interface GraphClient {
   get<T>(path: string, params: Record<string, string>, signal: AbortSignal): Promise<GraphResponse<T>>;
+  /** A write: `params` form-encoded in the body, as Graph takes them. */
+  post<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<GraphResponse<T>>;
 }
 
 export interface GraphClientOptions {
@@ -44,38 +46,44 @@ export interface GraphClientOptions {
  */
 export function createGraphClient(config: Pick<FacebookConfig, 'graphUrl' | 'pageToken'>, options: GraphClientOptions = {}): GraphClient {
   const timeoutMs = options.timeoutMs ?? 20_000;
+  const url = (path: string) => `${config.graphUrl}/${path.replace(/^\/+/, '')}`;
+  const headers = { authorization: `Bearer ${config.pageToken}`, accept: 'application/json' };
+  const within = (signal: AbortSignal | undefined) => (signal ? AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]) : AbortSignal.timeout(timeoutMs));
   return {
     async get<T>(path: string, params: Record<string, string>, signal: AbortSignal): Promise<GraphResponse<T>> {
-      const url = `${config.graphUrl}/${path.replace(/^\/+/, '')}?${new URLSearchParams(params)}`;
-      const response = await fetch(url, {
-        headers: { authorization: `Bearer ${config.pageToken}`, accept: 'application/json' },
-        signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
-      });
-      const text = await response.text();
-      const regainAccessMinutes = regainMinutes(response.headers.get('x-business-use-case-usage'));
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        if (response.status >= 500) throw new GraphApiError(`HTTP ${response.status} with a body that is not JSON`, response.status, undefined, undefined, true, 0, undefined);
-        throw new TriageError('source-bad-response', `Facebook sent an unreadable answer (HTTP ${response.status}, not JSON) for ${path}`, { retryable: true });
-      }
-      const error = (body as { error?: Record<string, unknown> } | null)?.error;
-      if (!response.ok || (error !== undefined && error !== null)) {
-        const e = typeof error === 'object' && error !== null ? error : {};
-        throw new GraphApiError(
-          typeof e.message === 'string' ? e.message : `HTTP ${response.status}`,
-          response.status,
-          typeof e.code === 'number' ? e.code : undefined,
-          typeof e.error_subcode === 'number' ? e.error_subcode : undefined,
-          e.is_transient === true,
-          regainAccessMinutes,
-          typeof e.fbtrace_id === 'string' ? e.fbtrace_id : undefined,
-        );
-      }
-      return { body: body as T, regainAccessMinutes };
+      return readGraphAnswer<T>(await fetch(`${url(path)}?${new URLSearchParams(params)}`, { headers, signal: within(signal) }), path);
+    },
+    async post<T>(path: string, params: Record<string, string>, signal?: AbortSignal): Promise<GraphResponse<T>> {
+      return readGraphAnswer<T>(await fetch(url(path), { method: 'POST', headers, body: new URLSearchParams(params), signal: within(signal) }), path);
     },
   };
+}
+
+/** A Graph answer as its body, or the {@link GraphApiError} it carries. */
+async function readGraphAnswer<T>(response: Response, path: string): Promise<GraphResponse<T>> {
+  const text = await response.text();
+  const regainAccessMinutes = regainMinutes(response.headers.get('x-business-use-case-usage'));
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    if (response.status >= 500) throw new GraphApiError(`HTTP ${response.status} with a body that is not JSON`, response.status, undefined, undefined, true, 0, undefined);
+    throw new TriageError('source-bad-response', `Facebook sent an unreadable answer (HTTP ${response.status}, not JSON) for ${path}`, { retryable: true });
+  }
+  const error = (body as { error?: Record<string, unknown> } | null)?.error;
+  if (!response.ok || (error !== undefined && error !== null)) {
+    const e = typeof error === 'object' && error !== null ? error : {};
+    throw new GraphApiError(
+      typeof e.message === 'string' ? e.message : `HTTP ${response.status}`,
+      response.status,
+      typeof e.code === 'number' ? e.code : undefined,
+      typeof e.error_subcode === 'number' ? e.error_subcode : undefined,
+      e.is_transient === true,
+      regainAccessMinutes,
+      typeof e.fbtrace_id === 'string' ? e.fbtrace_id : undefined,
+    );
+  }
+  return { body: body as T, regainAccessMinutes };
 }
 
 /**

@@ -14,7 +14,7 @@ export interface GoogleClientOptions {
  * tokens at `GOOGLE_TOKEN_URL` (the client caches and renews them); `request()` adds the bearer.
  * It retries nothing on its own here (`retry: false`): the source's policy decides.
  */
-export function createGoogleReviewsClient(config: GoogleConfig, options: GoogleClientOptions = {}): GoogleReviewsClient {
+export function createGoogleReviewsClient(config: GoogleConfig, options: GoogleClientOptions = {}): GoogleReviewsClient & GoogleReplyClient {
   const auth = new OAuth2Client({ clientId: config.clientId, clientSecret: config.clientSecret, endpoints: { oauth2TokenUrl: config.tokenUrl } });
   auth.setCredentials({ refresh_token: config.refreshToken });
   const timeout = options.timeoutMs ?? 20_000;
@@ -35,7 +35,28 @@ export function createGoogleReviewsClient(config: GoogleConfig, options: GoogleC
       }
       return body as ReviewsPage;
     },
+    async putReply(locationId, reviewId, comment, signal) {
+      const url = `${config.apiBaseUrl}/v4/accounts/${config.accountId}/locations/${locationId}/reviews/${encodeURIComponent(reviewId)}/reply`;
+      const response = await auth.request<unknown>({ url, method: 'PUT', data: { comment }, retry: false, timeout, ...(signal && { signal }) });
+      answered = true;
+      const body = response.data;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+        throw new TriageError('source-bad-response', `Google sent an unreadable answer to the reply on review ${reviewId}`, { retryable: true });
+      }
+      return body as GoogleReviewReply;
+    },
   };
+}
+
+/** A review's reply as `accounts.locations.reviews.updateReply` answers it. */
+export interface GoogleReviewReply {
+  comment?: string;
+  updateTime?: string;
+}
+
+/** The reply call: one reply per review, created or overwritten (`PUT .../reviews/{id}/reply`). */
+export interface GoogleReplyClient {
+  putReply(locationId: string, reviewId: string, comment: string, signal?: AbortSignal): Promise<GoogleReviewReply>;
 }
 
 interface GoogleErrorBody {

@@ -1,5 +1,5 @@
 import type { mastodon } from 'masto';
-import type { ReplyPublisher } from '../reply-publisher.js';
+import { pausedOnRefusedLogin, type ReplyPublisher } from '../reply-publisher.js';
 import { translateMastodonError } from './mastodon-client.js';
 
 /**
@@ -10,7 +10,7 @@ import { translateMastodonError } from './mastodon-client.js';
 export function mastodonPublisher(client: mastodon.rest.Client): ReplyPublisher {
   return {
     platform: 'mastodon',
-    async publish(reply, parent) {
+    publish: (reply, parent) => pausedOnRefusedLogin(async () => {
       try {
         const answered = await client.v1.statuses.$select(parent.nativeId).fetch();
         const status = await client.v1.statuses.create(
@@ -21,6 +21,6 @@ export function mastodonPublisher(client: mastodon.rest.Client): ReplyPublisher 
       } catch (error) {
         throw translateMastodonError(error, `the reply to status ${parent.nativeId}`);
       }
-    },
+    }),
   };
 }

@@ -17,11 +17,25 @@ export interface XClientOptions {
  * it an agent for the base's protocol (tests and proxies use plain http on 127.0.0.1).
  */
 export function createXClient(config: Pick<XConfig, 'bearerToken' | 'apiBaseUrl'>, options: XClientOptions = {}): TwitterApi {
-  const base = new URL(config.apiBaseUrl);
+  return new TwitterApi(config.bearerToken, { plugins: [rebaseOn(config.apiBaseUrl, options)] });
+}
+
+/**
+ * A client for the OAuth 2.0 token endpoint (`{ clientId, clientSecret }`: consent, refresh) or in
+ * user context (an access token), on the same base as {@link createXClient}.
+ */
+export function createXUserClient(auth: string | { clientId: string; clientSecret?: string | undefined }, apiBaseUrl: string, options: XClientOptions = {}): TwitterApi {
+  const settings = { plugins: [rebaseOn(apiBaseUrl, options)] };
+  if (typeof auth === 'string') return new TwitterApi(auth, settings);
+  return new TwitterApi({ clientId: auth.clientId, ...(auth.clientSecret !== undefined && { clientSecret: auth.clientSecret }) }, settings);
+}
+
+function rebaseOn(apiBaseUrl: string, options: XClientOptions): ITwitterApiClientPlugin {
+  const base = new URL(apiBaseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
   const agent = base.protocol === 'http:' ? new HttpAgent({ keepAlive: true }) : new HttpsAgent({ keepAlive: true });
   const timeout = options.timeoutMs ?? 20_000;
-  const rebase: ITwitterApiClientPlugin = {
+  return {
     onBeforeRequest({ computedParams, requestOptions }) {
       const url = computedParams.url;
       url.protocol = base.protocol;
@@ -32,7 +46,6 @@ export function createXClient(config: Pick<XConfig, 'bearerToken' | 'apiBaseUrl'
       if (options.signal) requestOptions.signal = options.signal;
     },
   };
-  return new TwitterApi(config.bearerToken, { plugins: [rebase] });
 }
 
 function problemDetail(error: ApiResponseError): string {

@@ -3,6 +3,8 @@ import { languageTag, URGENCIES } from '../../domain/classification.js';
 import { ratingLabel } from '../../chat/chat.js';
 import type { ReportSection } from '../../chat/handler-types.js';
 import type { SuggestedReply } from '../../triage/suggest-replies.js';
+import type { RecordedCorrection } from '../../store/corrections.js';
+import { describeCorrection } from '../../chat/correct-label.js';
 import { safeUrl } from '../../chat/sanitize.js';
 import { html, trusted, type Html } from './html.js';
 import type { ConsoleUser } from './sign-in.js';
@@ -83,10 +85,30 @@ export interface AlertPageData {
   confirm?: string | undefined;
   /** What the last action did, or why it was refused. */
   notice?: { tone: 'ok' | 'refused'; text: string } | undefined;
+  /** Labels people corrected ("Wrong label?"), oldest first. */
+  corrections?: readonly RecordedCorrection[] | undefined;
+  /** The "Wrong label?" choices for this alert. */
+  relabel?: ReadonlyArray<{ label: string; value: string }> | undefined;
+  /** The replies written from Triage, with their audit (see `repliesSection`). */
+  drafts?: Html | undefined;
+}
+
+/** Where the alert stands, in the words the chats' cards use. */
+function stateLine(alert: AlertView, timeZone: string): string {
+  switch (alert.state) {
+    case 'claimed':
+      return `claimed by ${alert.assignee ?? 'someone'}`;
+    case 'responded':
+      return alert.waitingSince !== null ? `waiting on the customer since ${when(alert.waitingSince, timeZone)} (resolution clock paused)` : `responded${alert.respondedBy ? ` by ${alert.respondedBy}` : ''}`;
+    case 'snoozed':
+      return `snoozed until ${when(alert.snoozedUntil, timeZone)} (clock still running)`;
+    default:
+      return alert.state;
+  }
 }
 
 /** The forms of the actions the alert's state allows; only for people in an actor group. */
-function actionForms(alert: AlertView, csrf: string): Html {
+function actionForms(alert: AlertView, csrf: string, relabel: ReadonlyArray<{ label: string; value: string }>): Html {
   const form = (action: string, label: string, extra: Html | string = '') =>
     html`<form method="post" action="/console/alerts/${alert.id}/act"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="action" value="${action}">${extra}<button type="submit" name="go" value="${action}">${label}</button></form>`;
   if (isClosed(alert.state)) return html`<div class="actions">${form('reopen', 'Reopen')}</div>`;
@@ -98,6 +120,7 @@ ${form('snooze', 'Snooze', html`<label>for <select name="value"><option value="1
 ${form('resolve', 'Resolve')}
 ${form('dismiss', 'Dismiss', html`<label>as <select name="value"><option value="spam">spam</option><option value="not-actionable">not actionable</option></select></label> `)}
 ${form('escalate', 'Escalate')}
+${relabel.length ? form('relabel', 'Correct the label', html`<label>Wrong label? <select name="value">${relabel.map((c) => html`<option value="${c.value}">${c.label}</option>`)}</select></label> `) : ''}
 </div>`;
 }
 
@@ -111,7 +134,7 @@ export function alertPage(frame: PageFrame, data: AlertPageData): string {
     ? html`<form method="post" action="/console/alerts/${alert.id}/act" class="confirm"><input type="hidden" name="_csrf" value="${csrf}"><input type="hidden" name="action" value="${data.confirm}">
 <p>You followed a card's ${data.confirm === 'claim' ? 'Claim' : 'Resolve'} button.</p><button type="submit" autofocus>${data.confirm === 'claim' ? 'Claim' : 'Resolve'} alert #${alert.id}</button></form>`
     : '';
-  const replies = data.replies.map((r) => html`<li><strong>${r.template}</strong> ${r.guard.ok ? html`<span class="ok">guard: ok</span>` : html`<span class="late">guard: check: ${r.guard.problems.join('; ')}</span>`}<pre>${r.text}</pre></li>`);
+  const replies = data.replies.map((r) => html`<li><strong>${r.template}</strong> ${r.guard.ok ? html`<span class="ok">guard: ok</span>` : html`<span class="late">guard: check: ${r.guard.problems.join('; ')}</span>`}<pre>${r.text}</pre>${actor ? html`<a href="/console/alerts/${alert.id}/reply?template=${encodeURIComponent(r.template)}">Reply with this</a>` : ''}</li>`);
   const history = data.history.map((e) => html`<tr><td>${when(e.at, frame.timeZone)}</td><td>${e.actor}</td><td>${e.action}</td><td>${e.fromState ?? ''} → ${e.toState ?? ''}</td></tr>`);
   return page(frame, html`<h1>Alert #${alert.id}: ${alert.urgency} · ${alert.state}${alert.assignee ? html` · ${alert.assignee}` : ''}</h1>
 ${data.notice ? html`<p class="notice ${data.notice.tone}" role="status">${data.notice.text}</p>` : ''}
@@ -120,11 +143,13 @@ ${confirm}
 <p>${m.authorName ? html`<strong>${m.authorName}</strong> ` : ''}@${m.authorHandle}${m.authorFollowers !== null ? ` · ${m.authorFollowers.toLocaleString('en-US')} followers` : ''} · ${m.platform}${m.account ? html` · account ${m.account}` : ''}${ratingLabel(m) ? html` · ${ratingLabel(m) ?? ''}` : ''} · ${when(m.createdAt, frame.timeZone)}${post ? html` · <a href="${post}" rel="noreferrer noopener">open the post</a>` : ''}</p>
 ${m.inReplyToText ? html`<p class="reply-to">replying to: ${m.inReplyToText}</p>` : ''}
 <blockquote class="text">${m.text}</blockquote></section>
-<section aria-labelledby="sla"><h2 id="sla">SLA</h2><p>First response: ${dueCell(alert, frame.now)}${alert.firstResponseDueAt !== null ? ` (due ${when(alert.firstResponseDueAt, frame.timeZone)})` : ''}${alert.resolutionDueAt !== null && alert.resolvedAt === null ? ` · resolve by ${when(alert.resolutionDueAt, frame.timeZone)}` : ''}${alert.snoozedUntil !== null ? ` · snoozed until ${when(alert.snoozedUntil, frame.timeZone)}` : ''}</p></section>
-<section aria-labelledby="actions"><h2 id="actions">Actions</h2>${actor ? actionForms(alert, csrf) : html`<p>You can read this alert. Acting on it needs one of the console's actor groups (OIDC_ACTOR_GROUPS).</p>`}</section>
+<section aria-labelledby="sla"><h2 id="sla">SLA</h2><p class="state">State: ${stateLine(alert, frame.timeZone)}</p><p>First response: ${dueCell(alert, frame.now)}${alert.firstResponseDueAt !== null ? ` (due ${when(alert.firstResponseDueAt, frame.timeZone)})` : ''}${alert.resolutionDueAt !== null && alert.resolvedAt === null ? ` · resolve by ${when(alert.resolutionDueAt, frame.timeZone)}` : ''}${alert.snoozedUntil !== null ? ` · snoozed until ${when(alert.snoozedUntil, frame.timeZone)}` : ''}</p></section>
+<section aria-labelledby="actions"><h2 id="actions">Actions</h2>${actor ? actionForms(alert, csrf, data.relabel ?? []) : html`<p>You can read this alert. Acting on it needs one of the console's actor groups (OIDC_ACTOR_GROUPS).</p>`}</section>
 <section aria-labelledby="why"><h2 id="why">Classification</h2><p>Sentiment ${alert.sentiment} (${alert.score}) · categories ${alert.categories.join(', ') || 'none'} · language ${languageTag(alert.language ?? 'en')}</p>
-<ul>${alert.reasons.map((r) => html`<li>${r}</li>`)}</ul></section>
+<ul>${alert.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+${data.corrections?.length ? html`<h3>Label corrected</h3><ul class="corrections">${data.corrections.map((c) => html`<li>${describeCorrection(c)} · ${when(c.at, frame.timeZone)}</li>`)}</ul>` : ''}</section>
 <section aria-labelledby="reply"><h2 id="reply">Suggested replies</h2>${replies.length ? html`<ol>${replies}</ol>` : html`<p>No suggested reply for this post.</p>`}</section>
+${data.drafts ?? ''}
 <section aria-labelledby="history"><h2 id="history">History</h2><div class="table"><table><thead><tr><th>When</th><th>Who</th><th>Action</th><th>State</th></tr></thead><tbody>${history.length ? history : html`<tr><td colspan="4">No action yet.</td></tr>`}</tbody></table></div></section>`);
 }
 
@@ -162,4 +187,6 @@ button{font:inherit;padding:.4rem .9rem;min-height:2.5rem}
 .notice{padding:.5rem 1rem;border-left:6px solid #2e7d32}.notice.refused{border-color:#c62828}
 .filters{display:flex;flex-wrap:wrap;gap:.75rem;align-items:end}
 h2.danger{color:#c62828}h2.warning{color:#ef6c00}
+form.reply label{display:block;margin-bottom:.25rem}form.reply textarea{display:block;width:100%;box-sizing:border-box;font:inherit;padding:.5rem}
+article.draft{border-top:1px solid #8884;padding-top:.5rem}
 `;

@@ -5,6 +5,7 @@ import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cardOf } from '../../chat/act-on-alert.js';
+import { relabelChoices } from '../../chat/correct-label.js';
 import type { ActionHandler, ActionOutcome, HandlerContext } from '../../chat/handler-types.js';
 import type { ConsoleConfig } from '../../config.js';
 import { ALERT_STATES, type AlertState } from '../../domain/alert.js';
@@ -15,6 +16,7 @@ import { parseWeek, previousWeek } from '../../digest/week.js';
 import { verifyAlertLink } from '../card-links.js';
 import { alertPage, CONSOLE_CSS, messagePage, page, queuePage, reportPage, type PageFrame } from './console-pages.js';
 import { trusted } from './html.js';
+import { registerReplyRoutes, renderReplies, REPLY_NOTICES } from './reply-routes.js';
 import { secureCookies, SESSION_HOURS, SignIn, type ConsoleUser, type PendingSignIn } from './sign-in.js';
 
 export interface ConsoleOptions {
@@ -32,7 +34,7 @@ export interface ConsoleOptions {
 }
 
 /** The console's actions: the card actions, by the same handlers the chats use. */
-const CONSOLE_ACTIONS = new Set(['claim', 'respond', 'wait', 'snooze', 'resolve', 'dismiss', 'reopen', 'escalate']);
+const CONSOLE_ACTIONS = new Set(['claim', 'respond', 'wait', 'snooze', 'resolve', 'dismiss', 'reopen', 'escalate', 'relabel']);
 const SESSION = 'triage_session';
 const PENDING = 'triage_signin';
 
@@ -171,7 +173,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
         return sendPage(reply.code(403), messagePage(frame(request), 'Link refused', text, { href: '/console/queue', label: 'The queue' }));
       }
       if (!signedIn(request, reply)) return reply;
-      const target = `/console/alerts/${check.alertId}${check.action === 'claim' || check.action === 'resolve' ? `?do=${check.action}` : ''}${check.action === 'reply' ? '#reply' : ''}`;
+      const target = check.action === 'reply' ? `/console/alerts/${check.alertId}/reply` : `/console/alerts/${check.alertId}${check.action === 'claim' || check.action === 'resolve' ? `?do=${check.action}` : ''}`;
       return reply.redirect(target, 303);
     });
 
@@ -194,7 +196,9 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       if (!alert) return sendPage(reply.code(404), messagePage(frame(request), 'No such alert', `There is no alert #${id}.`, { href: '/console/queue', label: 'The queue' }));
       const card = await cardOf(ctx, alert);
       const history = await ctx.deps.store.alertEvents(id);
-      return sendPage(reply, alertPage({ ...frame(request, reply), title: `Alert #${id}` }, { alert, replies: card.replies, history, ...extra }));
+      const pageFrame = { ...frame(request, reply), title: `Alert #${id}` };
+      const drafts = await renderReplies({ ctx }, pageFrame, id, request.consoleUser);
+      return sendPage(reply, alertPage(pageFrame, { alert, replies: card.replies, history, corrections: card.corrections, relabel: relabelChoices(card), drafts, ...extra }));
     };
     const alertId = (request: FastifyRequest) => {
       const raw = (request.params as { id?: string }).id ?? '';
@@ -206,7 +210,7 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const id = alertId(request);
       if (id === undefined) return sendPage(reply.code(404), messagePage(frame(request), 'No such alert', 'That is not an alert number.'));
       const q = request.query as Record<string, string | undefined>;
-      const notice = q.ok && CONSOLE_ACTIONS.has(q.ok) ? { tone: 'ok' as const, text: `Done: ${q.ok}.` } : undefined;
+      const notice = q.ok && CONSOLE_ACTIONS.has(q.ok) ? { tone: 'ok' as const, text: `Done: ${q.ok}.` } : q.reply && Object.hasOwn(REPLY_NOTICES, q.reply) ? { tone: 'ok' as const, text: REPLY_NOTICES[q.reply] as string } : undefined;
       return showAlert(request, reply, id, { confirm: q.do, notice });
     });
 
@@ -232,6 +236,8 @@ export async function registerConsole(app: FastifyInstance, options: ConsoleOpti
       const text = outcome.kind === 'refused' ? outcome.text : outcome.title;
       return showAlert(request, reply.code(outcome.kind === 'refused' ? 409 : 200), id, { notice: { tone: outcome.kind === 'refused' ? 'refused' : 'ok', text } });
     });
+
+    registerReplyRoutes(scope, { ctx, frame, sendPage, signedIn, alertId });
 
     scope.get('/sla', async (request, reply) => {
       if (!signedIn(request, reply)) return reply;

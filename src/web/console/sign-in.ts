@@ -9,6 +9,8 @@ export interface ConsoleUser {
   name: string;
   /** In one of OIDC_ACTOR_GROUPS: may act; otherwise reads only. */
   actor: boolean;
+  /** In one of OIDC_APPROVER_GROUPS (else the actor groups): may approve or reject someone else's reply. Absent in sessions from before it existed. */
+  approver?: boolean;
   /** Epoch seconds after which the session is over. */
   exp: number;
 }
@@ -38,7 +40,7 @@ export function claimedGroups(claims: Readonly<Record<string, unknown>>): string
   return [...list(claims.groups), ...list(claims.roles)];
 }
 
-export function userFromClaims(claims: Readonly<Record<string, unknown>>, actorGroups: readonly string[], now: number): ConsoleUser {
+export function userFromClaims(claims: Readonly<Record<string, unknown>>, actorGroups: readonly string[], now: number, approverGroups: readonly string[] = actorGroups): ConsoleUser {
   const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim().slice(0, 120) : undefined);
   const sub = String(claims.sub);
   const groups = new Set(claimedGroups(claims));
@@ -46,6 +48,7 @@ export function userFromClaims(claims: Readonly<Record<string, unknown>>, actorG
     sub,
     name: text(claims.name) ?? text(claims.preferred_username) ?? text(claims.email) ?? sub,
     actor: actorGroups.some((g) => groups.has(g)),
+    approver: approverGroups.some((g) => groups.has(g)),
     exp: Math.floor(now / 1000) + SESSION_HOURS * 3600,
   };
 }
@@ -109,7 +112,7 @@ export class SignIn {
     });
     const claims = tokens.claims();
     if (!claims) throw new Error('the identity provider sent no ID token');
-    return userFromClaims(claims as Record<string, unknown>, this.config.actorGroups, now);
+    return userFromClaims(claims as Record<string, unknown>, this.config.actorGroups, now, this.config.approverGroups ?? this.config.actorGroups);
   }
 }
 

@@ -1,0 +1,37 @@
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { lexiconSchema, medicinesSchema, type Lexicon } from './classify/lexicon.js';
+import { spanishLexiconSchema } from './classify/es/spanish-lexicon.js';
+import type { Config } from './config.js';
+import { readJsonFile } from './util/data-file.js';
+import { ConfigError } from './util/errors.js';
+
+/** Just the lexicon, for commands that only classify (without the other data files' schemas). */
+export function loadLexicon(config: Config): Lexicon {
+  const lexicon = readLexicon(config.paths.lexicon);
+  if (!lexicon.ok) throw new ConfigError(lexicon.problems);
+  return lexicon.value;
+}
+
+/**
+ * Reads the lexicon and the medicines file it names (relative to the lexicon's folder unless
+ * absolute), so a copied lexicon carries its vocabulary with it. Problems name the file.
+ */
+export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: false; problems: string[] } {
+  const file = readJsonFile(path, lexiconSchema, 'LEXICON_PATH');
+  if (!file.ok) return file;
+  const medicinesPath = isAbsolute(file.value.medicinesFile) ? file.value.medicinesFile : resolve(dirname(path), file.value.medicinesFile);
+  const medicines = readJsonFile(medicinesPath, medicinesSchema, `LEXICON_PATH (its "medicinesFile")`);
+  if (!medicines.ok) return medicines;
+  if (file.value.spanishFile === undefined) return { ok: true, value: { ...file.value, medicines: medicines.value } };
+  const spanishPath = isAbsolute(file.value.spanishFile) ? file.value.spanishFile : resolve(dirname(path), file.value.spanishFile);
+  const spanish = readJsonFile(spanishPath, spanishLexiconSchema, `LEXICON_PATH (its "spanishFile")`);
+  if (!spanish.ok) return spanish;
+  return { ok: true, value: { ...file.value, medicines: medicines.value, spanish: spanish.value } };
+}
+
+/** {@link readLexicon} for tests and benchmarks: throws the problems as one error. */
+export function readLexiconOrThrow(path: string): Lexicon {
+  const lexicon = readLexicon(path);
+  if (!lexicon.ok) throw new ConfigError(lexicon.problems);
+  return lexicon.value;
+}

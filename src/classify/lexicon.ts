@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CrisisModel } from './crisis-model.js';
 import type { SpanishLexicon } from './es/spanish-lexicon.js';
 import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING } from './cue-kinds.js';
 
@@ -25,6 +26,8 @@ export const lexiconSchema = z.object({
   medicinesFile: z.string().min(1),
   /** The Spanish lexicon (`lexicon.es.json`), beside this one or an absolute path; without it Spanish posts are read as English. */
   spanishFile: z.string().min(1).optional(),
+  /** The crisis model (`npm run train:crisis`), beside this one or an absolute path; without it only the rules decide. */
+  crisisModelFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES),
   contextCues: cueGroup(CONTEXT_CUES, ['lifeEvent']),
   incidentCues: cueGroup(INCIDENT_CUES),
@@ -60,7 +63,7 @@ export type LexiconFile = z.infer<typeof lexiconSchema>;
 export type MedicinesFile = z.infer<typeof medicinesSchema>;
 
 /** The lexicon with the files it names read in: what the classifier is built from. */
-export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon };
+export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon; crisisModel?: CrisisModel };
 
 /** The parts of the lexicon that name health details, for the reply guard and the digest's redactor. */
 export type HealthWords = Pick<Lexicon, 'healthTerms'> & Partial<Pick<Lexicon, 'medicines' | 'healthVocabulary'>>;

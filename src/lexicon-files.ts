@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { lexiconSchema, medicinesSchema, type Lexicon } from './classify/lexicon.js';
+import { crisisModelSchema } from './classify/crisis-model.js';
 import { spanishLexiconSchema } from './classify/es/spanish-lexicon.js';
 import type { Config } from './config.js';
 import { readJsonFile } from './util/data-file.js';
@@ -22,11 +23,19 @@ export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: 
   const medicinesPath = isAbsolute(file.value.medicinesFile) ? file.value.medicinesFile : resolve(dirname(path), file.value.medicinesFile);
   const medicines = readJsonFile(medicinesPath, medicinesSchema, `LEXICON_PATH (its "medicinesFile")`);
   if (!medicines.ok) return medicines;
-  if (file.value.spanishFile === undefined) return { ok: true, value: { ...file.value, medicines: medicines.value } };
-  const spanishPath = isAbsolute(file.value.spanishFile) ? file.value.spanishFile : resolve(dirname(path), file.value.spanishFile);
-  const spanish = readJsonFile(spanishPath, spanishLexiconSchema, `LEXICON_PATH (its "spanishFile")`);
-  if (!spanish.ok) return spanish;
-  return { ok: true, value: { ...file.value, medicines: medicines.value, spanish: spanish.value } };
+  const beside = (name: string) => (isAbsolute(name) ? name : resolve(dirname(path), name));
+  const value: Lexicon = { ...file.value, medicines: medicines.value };
+  if (file.value.spanishFile !== undefined) {
+    const spanish = readJsonFile(beside(file.value.spanishFile), spanishLexiconSchema, `LEXICON_PATH (its "spanishFile")`);
+    if (!spanish.ok) return spanish;
+    value.spanish = spanish.value;
+  }
+  if (file.value.crisisModelFile !== undefined) {
+    const model = readJsonFile(beside(file.value.crisisModelFile), crisisModelSchema, `LEXICON_PATH (its "crisisModelFile")`);
+    if (!model.ok) return model;
+    value.crisisModel = model.value;
+  }
+  return { ok: true, value };
 }
 
 /** {@link readLexicon} for tests and benchmarks: throws the problems as one error. */

@@ -1,6 +1,7 @@
-import type { Category, Classification, ClassifyContext, Language, Sentiment as SentimentLabel, Urgency } from '../domain/classification.js';
+import { CRISIS_KIND_LABELS, type Category, type Classification, type ClassifyContext, type Language, type Sentiment as SentimentLabel, type Urgency } from '../domain/classification.js';
 import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import { detectCrisis, type CrisisReading } from './detect-crisis.js';
+import { createCrisisBackstop } from './crisis-model.js';
 import { authorByVerb, findHealthDetail, insideCareSetting, storyDisclosure } from './detect-health-details.js';
 import { detectIncidents, type Incident } from './detect-incidents.js';
 import { Found, spanOf, type Evidence } from './found.js';
@@ -45,6 +46,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
   // classify is synchronous and keeps nothing of it, so one Found serves every call.
   const reused = new Found();
   const spanish = lexicon.spanish ? createSpanishClassifier(lexicon.spanish) : undefined;
+  const backstop = lexicon.crisisModel ? createCrisisBackstop(lexicon.crisisModel) : undefined;
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
@@ -83,8 +85,24 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const vitals = vitalWord ? readVitalSigns(tokens, youngInfant(found)) : [];
     if (crisisCue || incidentCue || vitals.length > 0) voidMisleadingCues(found);
     const crisis: CrisisReading | undefined = crisisCue || vitals.length > 0 ? detectCrisis(found, vitals) : undefined;
-    const flag = crisis?.flag;
-    const incidents: readonly Incident[] = incidentCue ? detectIncidents(found) : NO_INCIDENTS;
+    let flag = crisis?.flag;
+    let incidents: readonly Incident[] = incidentCue ? detectIncidents(found) : NO_INCIDENTS;
+    // A cue the rules could not complete, nothing set aside and nothing that qualifies it (past,
+    // handled, a campaign, a story, a joke, a general question): the model trained on our writers'
+    // posts takes a second look, and may raise a possible crisis or incident for a person to check.
+    let modelReason: string | undefined;
+    if (backstop && flag === undefined && (crisisCue || incidentCue) && !crisis?.setAside.length && !incidents.some((i) => i.urgency === 'critical') && !QUALIFIERS.some((k) => found.any(k))) {
+      const reading = backstop(normalized);
+      if (reading) {
+        const words = reading.words.map((w) => `"${w}"`).join(', ');
+        if (reading.kind === 'incident') {
+          incidents = [...incidents, { urgency: 'critical', reason: `possible critical incident: resembles critical posts (${words})` }];
+        } else {
+          flag = { tier: 'possible', kind: reading.kind };
+          modelReason = `possible crisis (${CRISIS_KIND_LABELS[reading.kind]}): resembles crisis posts (${words})`;
+        }
+      }
+    }
 
     // --- sentiment -------------------------------------------------------------------------
     const stars = mayHaveRating(normalized) ? STAR_RATING.exec(normalized) : null;
@@ -122,6 +140,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const categories = new Set<Category>();
     if (flag?.tier === 'crisis') categories.add('crisis');
     if (crisis) reasons.push(...crisis.reasons);
+    if (modelReason) reasons.push(modelReason);
 
     const urls = normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0;
     const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
@@ -280,6 +299,9 @@ const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
 };
 const DIGIT = /\d/;
 const SPANISH_WORD = kindIndex('spanishWord');
+
+/** Context that tells a cue is not a present danger: where any is found, the model does not look. */
+const QUALIFIERS = (['past', 'recovery', 'resolved', 'careUnderway', 'hypothetical', 'generic', 'information', 'fiction', 'idiom', 'laughter'] as const).map(kindIndex);
 
 /** Kinds the per-post path asks about, resolved to indices once. */
 const K = {

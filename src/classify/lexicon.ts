@@ -1,13 +1,19 @@
 import { z } from 'zod';
+import type { CrisisModel } from './crisis-model.js';
 import type { SpanishLexicon } from './es/spanish-lexicon.js';
 import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING } from './cue-kinds.js';
 
 export const phraseList = z.array(z.string().min(1));
 export const weightedPhrases = z.record(z.string().min(1), z.number());
 
-/** An object with exactly these keys, each a phrase list: a misspelt or missing group is an error. */
-export function cueGroup<const K extends readonly string[]>(keys: K) {
-  return z.strictObject(Object.fromEntries(keys.map((key) => [key, phraseList])) as { [P in K[number]]: typeof phraseList });
+/**
+ * An object with these keys, each a phrase list: a misspelt group is an error; a group added in a
+ * later release (`contextCues.lifeEvent`) may be missing from a lexicon edited before it, and is empty.
+ */
+export function cueGroup<const K extends readonly string[]>(keys: K, added: readonly K[number][] = []) {
+  return z.strictObject(
+    Object.fromEntries(keys.map((key) => [key, added.includes(key) ? phraseList.default([]) : phraseList])) as { [P in K[number]]: typeof phraseList },
+  );
 }
 
 /** Shape of `data/lexicon.json`: the editable words and phrases the classifier matches. */
@@ -20,8 +26,10 @@ export const lexiconSchema = z.object({
   medicinesFile: z.string().min(1),
   /** The Spanish lexicon (`lexicon.es.json`), beside this one or an absolute path; without it Spanish posts are read as English. */
   spanishFile: z.string().min(1).optional(),
+  /** The crisis model (`npm run train:crisis`), beside this one or an absolute path; without it only the rules decide. */
+  crisisModelFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES),
-  contextCues: cueGroup(CONTEXT_CUES),
+  contextCues: cueGroup(CONTEXT_CUES, ['lifeEvent']),
   incidentCues: cueGroup(INCIDENT_CUES),
   healthVocabulary: cueGroup(HEALTH_VOCABULARY),
   legal: phraseList,
@@ -55,7 +63,7 @@ export type LexiconFile = z.infer<typeof lexiconSchema>;
 export type MedicinesFile = z.infer<typeof medicinesSchema>;
 
 /** The lexicon with the files it names read in: what the classifier is built from. */
-export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon };
+export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon; crisisModel?: CrisisModel };
 
 /** The parts of the lexicon that name health details, for the reply guard and the digest's redactor. */
 export type HealthWords = Pick<Lexicon, 'healthTerms'> & Partial<Pick<Lexicon, 'medicines' | 'healthVocabulary'>>;

@@ -91,7 +91,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     // handled, a campaign, a story, a joke, a general question): the model trained on our writers'
     // posts takes a second look, and may raise a possible crisis or incident for a person to check.
     let modelReason: string | undefined;
-    if (backstop && flag === undefined && (crisisCue || incidentCue) && !crisis?.setAside.length && !incidents.some((i) => i.urgency === 'critical') && !QUALIFIERS.some((k) => found.any(k))) {
+    if (backstop && flag === undefined && (crisisCue || incidentCue) && !crisis?.setAside.length && incidents.length === 0 && !QUALIFIERS.some((k) => found.any(k))) {
       const reading = backstop(normalized);
       if (reading) {
         const words = reading.words.map((w) => `"${w}"`).join(', ');

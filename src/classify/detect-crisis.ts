@@ -269,7 +269,9 @@ function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate[
   if (collapse) add(crisis('emergency', 'collapsed or unresponsive', collapse));
   if (current(found, 'seizure')) add(crisis('emergency', 'seizure under way', current(found, 'seizure')));
   if (current(found, 'bleeding')) add(crisis('emergency', 'heavy bleeding', current(found, 'bleeding')));
-  if (current(found, 'pregnancy')) add(crisis('emergency', 'pregnancy warning sign', current(found, 'pregnancy')));
+  // A baby not moving is a sign by itself; a headache, spots or swelling only in pregnancy (pre-eclampsia).
+  const pregnancySign = found.all('pregnancy').find((m) => !PREGNANCY_ONLY.has(found.text(m)) || found.any('hv.pregnancy'));
+  if (pregnancySign) add(crisis('emergency', 'pregnancy warning sign', pregnancySign));
   if (current(found, 'glucoseMeter')) add(crisis('emergency', 'glucose meter out of range', current(found, 'glucoseMeter')));
 
   const head = current(found, 'headInjury');
@@ -309,6 +311,8 @@ function distinctSigns(found: Found, matches: readonly PhraseMatch[]): PhraseMat
   }
   return signs;
 }
+
+const PREGNANCY_ONLY = new Set(['seeing spots', 'splitting headache and', 'feet really swollen', 'face and hands swollen', 'seeing sparkles', 'head is pounding', 'feet super swollen']);
 
 // --- on-site hazard --------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCrisisBackstop, modelFeatures, trainCrisisModel, type TrainingRow } from '../../src/classify/crisis-model.js';
@@ -48,7 +48,8 @@ describe('the model inside the classifier', () => {
 
   it('is what npm run train:crisis makes from the development sets (retrain after editing one)', async () => {
     const shipped = JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'crisis-model.json'), 'utf8')) as { threshold: number; weights: Record<string, number> };
-    const dev = ['labelled-mentions.jsonl', 'crisis-dev.jsonl', 'crisis-dev2.jsonl', 'crisis-dev3.jsonl', 'crisis-dev4.jsonl', 'crisis-dev5.jsonl', 'crisis-dev6.jsonl', 'crisis-dev7.jsonl', 'crisis-dev8.jsonl'];
+    const fixtures = join(PROJECT_ROOT, 'test', 'fixtures');
+    const dev = ['labelled-mentions.jsonl', ...readdirSync(fixtures).filter((f) => /^crisis-dev\d*\.jsonl$/.test(f))];
     const all: TrainingRow[] = dev.flatMap((file) =>
       readFileSync(join(PROJECT_ROOT, 'test', 'fixtures', file), 'utf8').trim().split('\n').map((line) => ({ ...(JSON.parse(line) as TrainingRow), set: file })),
     );

@@ -19,7 +19,7 @@ import { ConsoleQueries } from './console-queries.js';
 import { SourceSessions } from './source-sessions.js';
 import { AlertMinutes } from './alert-minutes.js';
 import { OAuthLogins } from './oauth-logins.js';
-import { ALERT_SELECT, CLOCK_SELECT, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
+import { ALERT_SELECT, CLOCK_SELECT, RESPONDED_ON_PLATFORM, planAction, toClock, toView, type AlertRow } from './sqlite-alerts.js';
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
@@ -510,14 +510,7 @@ async function respondOnPlatform(c: pg.PoolClient, platform: string, mentionNati
   const alert = await one<{ id: number; state: AlertState }>(c, 'SELECT a.id, a.state FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE m.platform = ? AND m.native_id = ? FOR UPDATE OF a', [platform, mentionNativeId]);
   if (!alert) return false;
   const by = `${platform}:reply`;
-  await run(c, `UPDATE alerts SET
-      first_response_at = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @at ELSE first_response_at END,
-      responded_by = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @by ELSE responded_by END,
-      state = CASE WHEN state IN ('open', 'claimed', 'snoozed') THEN 'responded' ELSE state END,
-      snoozed_until = CASE WHEN state = 'snoozed' THEN NULL ELSE snoozed_until END,
-      card_stale = CASE WHEN chat_message_id IS NOT NULL THEN 1 ELSE card_stale END,
-      updated_at = @now
-    WHERE id = @id`, { id: alert.id, at, by, now });
+  await run(c, RESPONDED_ON_PLATFORM, { id: alert.id, at, by, now });
   const to = alert.state === 'open' || alert.state === 'claimed' || alert.state === 'snoozed' ? 'responded' : alert.state;
   await insertEvent(c, alert.id, at, by, 'respond', alert.state, to, JSON.stringify({ via: platform, replyId: replyNativeId }));
   return true;

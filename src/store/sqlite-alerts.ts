@@ -48,6 +48,20 @@ export const ALERT_SELECT = `
          m.in_reply_to_text, m.account, m.stars, m.recommends
   FROM alerts a JOIN mentions m ON m.id = a.mention_id JOIN classifications c ON c.mention_id = a.mention_id`;
 
+/**
+ * The brand replied on the platform (seen at ingest): the first response is the reply's time (the
+ * earliest wins), and an alert still waiting on us is responded. Named parameters @id, @at, @by, @now;
+ * the same text on both adapters.
+ */
+export const RESPONDED_ON_PLATFORM = `UPDATE alerts SET
+  first_response_at = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @at ELSE first_response_at END,
+  responded_by = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @by ELSE responded_by END,
+  state = CASE WHEN state IN ('open', 'claimed', 'snoozed') THEN 'responded' ELSE state END,
+  snoozed_until = CASE WHEN state = 'snoozed' THEN NULL ELSE snoozed_until END,
+  card_stale = CASE WHEN chat_message_id IS NOT NULL THEN 1 ELSE card_stale END,
+  updated_at = @now
+WHERE id = @id`;
+
 export const CLOCK_SELECT = `
   SELECT a.id, a.policy_version AS policyVersion, a.urgency, c.categories, a.arrived_at AS arrivedAt,
          a.first_response_due_at AS firstResponseDueAt, a.resolution_due_at AS resolutionDueAt,

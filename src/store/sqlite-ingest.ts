@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AlertState } from '../domain/alert.js';
 import { urgencyRank, type ClassifyContext } from '../domain/classification.js';
 import type { Mention } from '../domain/mention.js';
-import { CLOCK_SELECT, toClock, type SqliteAlerts } from './sqlite-alerts.js';
+import { CLOCK_SELECT, RESPONDED_ON_PLATFORM, toClock, type SqliteAlerts } from './sqlite-alerts.js';
 import { monthOf, type DecideMention, type IngestBatch, type IngestResult, type ResumeClock, type SlaAlertClock } from './store-port.js';
 
 const WEEK = 7 * 24 * 3600_000;
@@ -41,15 +41,7 @@ export class SqliteIngest {
         SELECT a.id, a.state FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE m.platform = ? AND m.native_id = ?`),
       firstOwnReply: db.prepare(`
         SELECT native_id, created_at FROM own_posts WHERE platform = ? AND in_reply_to_id = ? ORDER BY created_at LIMIT 1`),
-      markRespondedOnPlatform: db.prepare(`
-        UPDATE alerts SET
-          first_response_at = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @at ELSE first_response_at END,
-          responded_by = CASE WHEN first_response_at IS NULL OR first_response_at > @at THEN @by ELSE responded_by END,
-          state = CASE WHEN state IN ('open', 'claimed', 'snoozed') THEN 'responded' ELSE state END,
-          snoozed_until = CASE WHEN state = 'snoozed' THEN NULL ELSE snoozed_until END,
-          card_stale = CASE WHEN chat_message_id IS NOT NULL THEN 1 ELSE card_stale END,
-          updated_at = @now
-        WHERE id = @id`),
+      markRespondedOnPlatform: db.prepare(RESPONDED_ON_PLATFORM),
       // Prepared once: asked for every new mention that belongs to a conversation.
       pausedInConversation: db.prepare(`${CLOCK_SELECT} JOIN mentions m ON m.id = a.mention_id
         WHERE m.platform = ? AND m.conversation_id = ? AND m.author_id = ? AND m.id != ?

@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import { slackCardAlertId } from '../../src/chat/slack/render-slack-card.js';
 import { FakeSlack, type FakeSlackMessage } from '../fakes/fake-slack.js';
 import { startBot, STOP_BOUND_MS } from '../helpers/bot.js';
 import { runCli, stopSpawned } from '../helpers/cli.js';
+import { writeComplaintReplay } from '../helpers/replay.js';
 import { ROOT, tempDir } from '../helpers/setup.js';
 
 const ALERTS = 'C0ALERTS01';
@@ -127,23 +127,7 @@ describe('triage with Slack (the built CLI against a fake Slack)', { timeout: 12
   });
 
   it(`posts every alert exactly once over ${KILLS} kill -9s just after Slack stored a card`, async () => {
-    const complaints = [
-      'been on hold with billing for 50 minutes and nobody answers',
-      'the patient portal is down again and I cannot see my results',
-      'charged twice for the same visit, nobody calls back',
-      'waited three hours in urgent care and left without being seen',
-      'my dad has crushing chest pain, ER or 911?',
-    ];
-    const now = Date.now();
-    const rows = Array.from({ length: 80 }, (_, i) => ({
-      platform: 'x',
-      id: String(1_990_000_000_000_000_000n + BigInt(i)),
-      author: { id: String(500 + i), handle: `patient_${i}` },
-      text: `@RiverbendHealth ${complaints[i % complaints.length]} (#${i})`,
-      created_at: new Date(now - (80 - i) * 1000).toISOString(),
-    }));
-    const replay = join(temp.dir, 'mentions.jsonl');
-    writeFileSync(replay, `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`);
+    const replay = writeComplaintReplay(temp.dir, 80);
 
     let kills = 0;
     for (let run = 0; run < KILLS; run++) {

@@ -6,14 +6,13 @@ import { routeInteractions } from '../../src/chat/discord/discord-interactions.j
 import { decideFor, dispatchPending } from '../../src/pipeline.js';
 import { facebookPublisher } from '../../src/sources/facebook/facebook-publisher.js';
 import { createGraphClient } from '../../src/sources/facebook/graph-client.js';
-import { createMastodonClient } from '../../src/sources/mastodon/mastodon-client.js';
-import { mastodonPublisher } from '../../src/sources/mastodon/mastodon-publisher.js';
 import { sendReplies } from '../../src/sources/send-replies.js';
 import { FakeDiscord, type FakeMessage } from '../fakes/fake-discord.js';
 import { FakeFacebook } from '../fakes/fake-facebook.js';
 import { FakeMastodon } from '../fakes/fake-mastodon.js';
 import { mention } from '../helpers/mentions.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
+import { expectApprovedReplySentOnce } from '../helpers/send-once.js';
 
 /**
  * Reply from a Discord card, end to end against the real discord.js client, a fake Discord and
@@ -116,12 +115,7 @@ describe('replying from a Discord card', () => {
     expect(approved).toMatchObject({ type: 7, data: { content: expect.stringMatching(/^Approved by @ben: sending\./), components: [] } });
     expect(discord.messages.get(request.id)!.components).toEqual([]);
 
-    const publisher = mastodonPublisher(createMastodonClient({ url: mastodon.baseUrl, accessToken: mastodon.token }));
-    expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher })).toEqual({ sent: 1, failed: 0, retrying: 0 });
-    expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock + 3600_000, publisherFor: () => publisher })).toEqual({ sent: 0, failed: 0, retrying: 0 });
-    expect(mastodon.repliesTo(post.id)).toHaveLength(1);
-    expect(await fx.store.getAlert(1)).toMatchObject({ state: 'responded', firstResponseAt: clock, respondedBy: '@ana' });
-    expect((await fx.store.replies.events(1)).map((e) => [e.actor, e.action])).toEqual([['@ana', 'draft'], ['@ana', 'edit'], ['@ben', 'approve'], ['triage', 'send attempt'], ['triage', 'sent']]);
+    await expectApprovedReplySentOnce(fx, mastodon, post.id, clock);
 
     await dispatchPending(chat, fx.deps, signal);
     const redrawn = JSON.stringify(card().embeds);

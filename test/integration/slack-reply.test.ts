@@ -5,13 +5,11 @@ import { connectSlack, type SlackChat } from '../../src/chat/slack/slack-chat.js
 import { slackCardAlertId } from '../../src/chat/slack/render-slack-card.js';
 import { routeSlackInteractions } from '../../src/chat/slack/slack-interactions.js';
 import { decideFor, dispatchPending } from '../../src/pipeline.js';
-import { createMastodonClient } from '../../src/sources/mastodon/mastodon-client.js';
-import { mastodonPublisher } from '../../src/sources/mastodon/mastodon-publisher.js';
-import { sendReplies } from '../../src/sources/send-replies.js';
 import { FakeMastodon } from '../fakes/fake-mastodon.js';
 import { FakeSlack, type FakeSlackMessage } from '../fakes/fake-slack.js';
 import { mention } from '../helpers/mentions.js';
 import { pipelineFixture } from '../helpers/pipeline.js';
+import { expectApprovedReplySentOnce } from '../helpers/send-once.js';
 
 const ALERTS = 'C0ALERTS01';
 
@@ -82,12 +80,7 @@ describe('replying from a Slack card', () => {
     await slack.expectAck(slack.click(request, 't:reply-approve:1', undefined, 'ben'));
     await slack.waitFor(() => slack.ephemerals.some((e) => e.text === 'Approved by @ben: sending.'));
 
-    const publisher = mastodonPublisher(createMastodonClient({ url: mastodon.baseUrl, accessToken: mastodon.token }));
-    expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock, publisherFor: () => publisher })).toEqual({ sent: 1, failed: 0, retrying: 0 });
-    expect(await sendReplies({ store: fx.store, log: fx.log, now: () => clock + 3600_000, publisherFor: () => publisher })).toEqual({ sent: 0, failed: 0, retrying: 0 });
-    expect(mastodon.repliesTo(post.id)).toHaveLength(1);
-    expect(await fx.store.getAlert(1)).toMatchObject({ state: 'responded', firstResponseAt: clock, respondedBy: '@ana' });
-    expect((await fx.store.replies.events(1)).map((e) => [e.actor, e.action])).toEqual([['@ana', 'draft'], ['@ana', 'edit'], ['@ben', 'approve'], ['triage', 'send attempt'], ['triage', 'sent']]);
+    await expectApprovedReplySentOnce(fx, mastodon, post.id, clock);
 
     await dispatchPending(chat, fx.deps, signal);
     const redrawn = JSON.stringify(slack.messageByTs(card().ts)!.blocks);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createCrisisBackstop, modelFeatures, trainCrisisModel, type TrainingRow } from '../../src/classify/crisis-model.js';
+import { createCrisisBackstop, crisisModelSchema, modelFeatures, trainCrisisModel, type TrainingRow } from '../../src/classify/crisis-model.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { classifier } from '../helpers/setup.js';
 
@@ -28,6 +28,14 @@ describe('the crisis model', () => {
     expect(backstop('rope in the garage tonight')).toMatchObject({ kind: 'self-harm', words: expect.arrayContaining(['rope']) });
     expect(backstop('they emailed my chart to my boss again')).toMatchObject({ kind: 'incident' });
     expect(backstop('the garage is full')).toBeUndefined();
+  });
+});
+
+describe('the model file', () => {
+  it('is checked: a weight that is not a number is refused', () => {
+    const shipped = JSON.parse(readFileSync(join(PROJECT_ROOT, 'data', 'crisis-model.json'), 'utf8')) as { weights: Record<string, unknown> };
+    expect(crisisModelSchema.safeParse(shipped).success).toBe(true);
+    expect(crisisModelSchema.safeParse({ ...shipped, weights: { ...shipped.weights, rope: 'heavy' } }).success).toBe(false);
   });
 });
 

@@ -23,7 +23,7 @@ export function normalizeText(text: string): string {
 }
 
 /** Apostrophe-less spellings read as their contraction, so one lexicon entry covers both. */
-const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
+export const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
   ['cant', "can't"], ['cannot', "can't"], ['dont', "don't"], ['doesnt', "doesn't"], ['didnt', "didn't"],
   ['wont', "won't"], ['isnt', "isn't"], ['arent', "aren't"], ['wasnt', "wasn't"], ['werent', "weren't"],
   ['havent', "haven't"], ['hasnt', "hasn't"], ['hadnt', "hadn't"], ['couldnt', "couldn't"],
@@ -41,17 +41,76 @@ export function canonicalToken(token: string): string {
   return CONTRACTIONS.get(token) ?? token;
 }
 
-const NUMBER_WORDS = new Set([
+/** Words that fill a `<n>` slot in a phrase ("<n> hours"), beside numerals. */
+export const NUMBER_WORDS: ReadonlySet<string> = new Set([
   'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
   'fifteen', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'several', 'many', 'multiple', 'few', 'couple',
 ]);
 
 export function isNumberToken(token: string): boolean {
-  if (NUMBER_WORDS.has(token)) return true;
+  return NUMBER_WORDS.has(token) || isNumeral(token);
+}
+
+/** Up to six digits or plus signs: "3", "911", "+1". */
+export function isNumeral(token: string): boolean {
   if (token.length === 0 || token.length > 6) return false;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
     if ((c < 48 || c > 57) && c !== 43 /* + */) return false;
   }
   return true;
+}
+
+// The separators of the `sentiment` package's tokenizer, plus brackets and pipes.
+const SEPARATORS = new Uint8Array(128);
+for (const c of '.,/#!?$%^&*;:{}=_`"~()[]<>|\t\n\v\f\r ') SEPARATORS[c.charCodeAt(0)] = 1;
+
+export function isSeparator(code: number): boolean {
+  if (code < 128) return SEPARATORS[code] === 1;
+  // no-break and typographic spaces, ellipsis, curly double quotes
+  return code === 0xa0 || (code >= 0x2000 && code <= 0x200a) || code === 0x2026 || code === 0x201c || code === 0x201d || code === 0x3000;
+}
+
+/**
+ * Where each token of lower-cased text stands, as the `sentiment` package splits text, with the
+ * quotes around a word left out: `take(from, to, hash)` for each, in order, `hash` being
+ * {@link hashOf} the token. No strings are made here, so a caller that knows the word (a
+ * vocabulary, by its hash) need not make one.
+ */
+export function forEachToken(lower: string, take: (from: number, to: number, hash: number) => void): void {
+  let start = -1;
+  let hash = FNV_OFFSET;
+  for (let i = 0; i <= lower.length; i++) {
+    const code = i < lower.length ? lower.charCodeAt(i) : 32;
+    if (!isSeparator(code)) {
+      if (start < 0) {
+        start = i;
+        hash = FNV_OFFSET;
+      }
+      // Hashed as it is read: one pass over the text.
+      hash = Math.imul(hash ^ code, FNV_PRIME);
+      continue;
+    }
+    if (start < 0) continue;
+    let from = start;
+    let to = i;
+    start = -1;
+    if (lower.charCodeAt(from) === 39 || lower.charCodeAt(to - 1) === 39) {
+      while (from < to && lower.charCodeAt(from) === 39) from++;
+      while (to > from && lower.charCodeAt(to - 1) === 39) to--;
+      if (to === from) continue;
+      hash = hashOf(lower, from, to);
+    }
+    take(from, to, hash);
+  }
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the UTF-16 code units of `text[from, to)`. */
+export function hashOf(text: string, from: number, to: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
 }

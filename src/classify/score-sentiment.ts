@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { canonicalToken, forEachToken, isSeparator } from './normalize.js';
+import { canonicalToken, isSeparator } from './normalize.js';
 import { Vocabulary } from './vocabulary.js';
 
 const require = createRequire(import.meta.url);
@@ -13,11 +13,11 @@ const EMOJI: Record<string, number> = require('sentiment/build/emoji.json');
  * around a word dropped. The classifier reads them with their ids, {@link Vocabulary.tokenize}.
  */
 export function tokenize(text: string): string[] {
-  const lower = text.toLowerCase();
-  const tokens: string[] = [];
-  forEachToken(lower, (from, to) => tokens.push(canonicalToken(lower.slice(from, to))));
-  return tokens;
+  return WORDLESS.tokenize(text).tokens;
 }
+
+/** A vocabulary of contractions and number words only: every other token is cut from the text as it stands. */
+const WORDLESS = new Vocabulary();
 
 /**
  * The sentence number of each token {@link tokenize} gives for the same text: a new sentence starts

@@ -1,4 +1,4 @@
-import { CONTRACTIONS, NUMBER_WORDS, forEachToken, hashOf, isNumberToken, isNumeral } from './normalize.js';
+import { CONTRACTIONS, NUMBER_WORDS, isNumberToken, isNumeral, isSeparator } from './normalize.js';
 
 /** The id of a token the vocabulary does not hold: no phrase starts with it, no lexicon scores it. */
 export const UNKNOWN = 0;
@@ -17,19 +17,22 @@ export interface TokenizedText {
  * by id instead of each hashing the same strings into maps of their own. Built with the classifier,
  * read-only after that.
  *
- * The words sit in an open-addressing table hashed from their characters, so a token is looked up
- * where it stands in the text: a known word is the vocabulary's own string, and only unknown words
- * are cut out of the text as new strings.
+ * The words sit in an open-addressing table hashed from their characters, hashed as the tokenizer
+ * reads them: a known word is the vocabulary's own string, and only unknown words are cut out of
+ * the text as new strings.
  */
 export class Vocabulary {
   /** Per id: the word, as tokens carry it (the canonical spelling). */
   private readonly words: string[] = ['', ''];
   /** Per id: whether the word fills a `<n>` slot ("3", "twenty", "several"). */
   private readonly numeric: boolean[] = [false, true];
-  /** Per slot: the id there (0 for an empty slot), the spelling it is found by, and its hash. */
-  private slots = new Int32Array(1024);
+  /**
+   * Per slot, side by side (one cache line): the spelling's hash and the id found by it, 0 for an
+   * empty slot, with {@link ALIAS} set when the spelling is not the word itself ("cant").
+   */
+  private table = new Int32Array(2 * 1024);
+  /** Per slot: the spelling, to tell words with the same hash apart. */
   private spellings: string[] = new Array<string>(1024).fill('');
-  private hashes = new Int32Array(1024);
   private filled = 0;
 
   constructor() {
@@ -37,13 +40,13 @@ export class Vocabulary {
     // vocabulary is a number only if it is a numeral.
     for (const word of NUMBER_WORDS) this.add(word);
     // "cant" is found as "can't": tokens outside the vocabulary then need no canonical form.
-    for (const [spelling, word] of CONTRACTIONS) this.insert(spelling, this.add(word));
+    for (const [spelling, word] of CONTRACTIONS) this.insert(spelling, this.add(word) | ALIAS);
   }
 
   /** The id of `word`, added if it is new. */
   add(word: string): number {
-    const known = this.find(word, 0, word.length, hashOf(word, 0, word.length));
-    if (known !== UNKNOWN) return known;
+    const known = this.entryOf(word);
+    if (known !== UNKNOWN) return known & ~ALIAS;
     const id = this.words.length;
     this.words.push(word);
     this.numeric.push(isNumberToken(word));
@@ -60,22 +63,51 @@ export class Vocabulary {
     return this.numeric[id] === true;
   }
 
-  /** The same tokens as `tokenize(text)`, with their ids. */
+  /**
+   * Lower-case word tokens, split as the `sentiment` package splits them (so its lexicon applies
+   * as it was meant to), quotes around a word dropped, contractions canonical ("cant" → "can't"),
+   * with their ids. One pass over the text.
+   */
   tokenize(text: string): TokenizedText {
     const lower = text.toLowerCase();
     const tokens: string[] = [];
     const ids: number[] = [];
-    forEachToken(lower, (from, to, hash) => {
-      const id = this.find(lower, from, to, hash);
-      if (id !== UNKNOWN) {
-        tokens.push(this.words[id] as string);
-        ids.push(id);
-      } else {
+    let start = -1;
+    let hash = 0;
+    for (let i = 0; i <= lower.length; i++) {
+      const code = i < lower.length ? lower.charCodeAt(i) : 32;
+      if (!isSeparator(code)) {
+        if (start < 0) {
+          start = i;
+          hash = FNV_OFFSET;
+        }
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        continue;
+      }
+      if (start < 0) continue;
+      let from = start;
+      let to = i;
+      start = -1;
+      if (lower.charCodeAt(from) === 39 || lower.charCodeAt(to - 1) === 39) {
+        while (from < to && lower.charCodeAt(from) === 39) from++;
+        while (to > from && lower.charCodeAt(to - 1) === 39) to--;
+        if (to === from) continue;
+        hash = hashOf(lower, from, to);
+      }
+      const slot = this.slotOf(lower, from, to, hash);
+      const entry = this.table[2 * slot + 1] as number;
+      if (entry === UNKNOWN) {
         const token = lower.slice(from, to);
         tokens.push(token);
         ids.push(isNumeral(token) ? UNKNOWN_NUMBER : UNKNOWN);
+      } else if ((entry & ALIAS) === 0) {
+        tokens.push(this.spellings[slot] as string);
+        ids.push(entry);
+      } else {
+        tokens.push(this.words[entry & ~ALIAS] as string);
+        ids.push(entry & ~ALIAS);
       }
-    });
+    }
     return { tokens, ids };
   }
 
@@ -83,45 +115,61 @@ export class Vocabulary {
   read(tokens: readonly string[]): number[] {
     const ids: number[] = [];
     for (const token of tokens) {
-      const id = this.find(token, 0, token.length, hashOf(token, 0, token.length));
-      ids.push(id !== UNKNOWN ? id : isNumeral(token) ? UNKNOWN_NUMBER : UNKNOWN);
+      const entry = this.entryOf(token);
+      ids.push(entry !== UNKNOWN ? entry & ~ALIAS : isNumeral(token) ? UNKNOWN_NUMBER : UNKNOWN);
     }
     return ids;
   }
 
-  /** The id of the word spelt by `text[from, to)`, whose {@link hashOf} is `hash`, or {@link UNKNOWN}. */
-  private find(text: string, from: number, to: number, hash: number): number {
-    const mask = this.slots.length - 1;
-    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
-      const id = this.slots[slot] as number;
-      if (id === UNKNOWN) return UNKNOWN;
-      if (this.hashes[slot] === hash && spells(this.spellings[slot] as string, text, from, to)) return id;
-    }
+  /** The table entry of `word`: its id ({@link ALIAS} set for another spelling), or {@link UNKNOWN}. */
+  private entryOf(word: string): number {
+    return this.table[2 * this.slotOf(word, 0, word.length, hashOf(word, 0, word.length)) + 1] as number;
   }
 
-  private insert(spelling: string, id: number): void {
-    // At most half full, so a miss ends at an empty slot soon.
-    if (2 * (this.filled + 1) > this.slots.length) this.grow();
-    const hash = hashOf(spelling, 0, spelling.length);
-    const mask = this.slots.length - 1;
+  /** The slot that holds the spelling `text[from, to)`, whose {@link hashOf} is `hash`, or the empty slot where it would go. */
+  private slotOf(text: string, from: number, to: number, hash: number): number {
+    const { table, spellings } = this;
+    const mask = spellings.length - 1;
     let slot = hash & mask;
-    while (this.slots[slot] !== UNKNOWN) slot = (slot + 1) & mask;
-    this.slots[slot] = id;
+    while (table[2 * slot + 1] !== UNKNOWN && !(table[2 * slot] === hash && spells(spellings[slot] as string, text, from, to))) slot = (slot + 1) & mask;
+    return slot;
+  }
+
+  /** Puts a spelling that is not in the table yet under `entry`. */
+  private insert(spelling: string, entry: number): void {
+    // At most half full, so a miss ends at an empty slot soon.
+    if (2 * (this.filled + 1) > this.spellings.length) this.grow();
+    const hash = hashOf(spelling, 0, spelling.length);
+    const slot = this.slotOf(spelling, 0, spelling.length, hash);
+    this.table[2 * slot] = hash;
+    this.table[2 * slot + 1] = entry;
     this.spellings[slot] = spelling;
-    this.hashes[slot] = hash;
     this.filled++;
   }
 
   private grow(): void {
-    const { slots, spellings } = this;
-    this.slots = new Int32Array(slots.length * 2);
-    this.spellings = new Array<string>(slots.length * 2).fill('');
-    this.hashes = new Int32Array(slots.length * 2);
+    const { table, spellings } = this;
+    this.table = new Int32Array(2 * table.length);
+    this.spellings = new Array<string>(2 * spellings.length).fill('');
     this.filled = 0;
-    for (let slot = 0; slot < slots.length; slot++) {
-      if (slots[slot] !== UNKNOWN) this.insert(spellings[slot] as string, slots[slot] as number);
+    for (let slot = 0; slot < spellings.length; slot++) {
+      const entry = table[2 * slot + 1] as number;
+      if (entry !== UNKNOWN) this.insert(spellings[slot] as string, entry);
     }
   }
+}
+
+/** Set in a table entry whose spelling is another spelling of the word ("cant" for "can't"). */
+const ALIAS = 1 << 30;
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over the UTF-16 code units of `text[from, to)`: what {@link Vocabulary.tokenize} computes as it reads. */
+function hashOf(text: string, from: number, to: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = from; i < to; i++) hash = Math.imul(hash ^ text.charCodeAt(i), FNV_PRIME);
+  return hash;
 }
 
 function spells(word: string, text: string, from: number, to: number): boolean {

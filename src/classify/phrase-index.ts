@@ -111,20 +111,31 @@ interface Bucket {
 
 function collectBucket(bucket: Bucket, ids: readonly number[], start: number, vocabulary: Vocabulary, out: PhraseMatch[]): void {
   // Longer phrases first across the three lists, so "longest per kind" holds.
-  const next = ids[start + 1];
-  const specific = next === undefined ? undefined : bucket.bySecond.get(next);
   const from = out.length;
-  if (specific) collect(specific, ids, start, vocabulary, out, from);
+  if (bucket.bySecond.size > 0 && start + 1 < ids.length) {
+    const specific = bucket.bySecond.get(ids[start + 1] as number);
+    if (specific) collect(specific, ids, start, vocabulary, out, from);
+  }
   if (bucket.loose.length > 0) collect(bucket.loose, ids, start, vocabulary, out, from);
-  collect(bucket.single, ids, start, vocabulary, out, from);
+  // One-word phrases match wherever their bucket is reached.
+  const single = bucket.single;
+  for (let c = 0; c < single.length; c++) {
+    const entry = single[c] as PhraseEntry;
+    if (!kindFound(out, from, entry.kindIndex)) out.push({ entry, start });
+  }
 }
 
 /** Adds the candidates that match at `start`, skipping a kind already matched there (from `out[from]` on). */
 function collect(candidates: readonly PhraseEntry[], ids: readonly number[], start: number, vocabulary: Vocabulary, out: PhraseMatch[], from: number): void {
-  outer: for (const entry of candidates) {
-    for (let i = from; i < out.length; i++) if ((out[i] as PhraseMatch).entry.kindIndex === entry.kindIndex) continue outer;
-    if (matchesAt(entry.ids, ids, start, vocabulary)) out.push({ entry, start });
+  for (let c = 0; c < candidates.length; c++) {
+    const entry = candidates[c] as PhraseEntry;
+    if (!kindFound(out, from, entry.kindIndex) && matchesAt(entry.ids, ids, start, vocabulary)) out.push({ entry, start });
   }
+}
+
+function kindFound(out: readonly PhraseMatch[], from: number, kind: number): boolean {
+  for (let i = from; i < out.length; i++) if ((out[i] as PhraseMatch).entry.kindIndex === kind) return true;
+  return false;
 }
 
 function matchesAt(phrase: readonly number[], ids: readonly number[], start: number, vocabulary: Vocabulary): boolean {

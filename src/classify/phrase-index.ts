@@ -69,7 +69,7 @@ export class PhraseIndex {
     const firstId = ids[0] as number;
     let bucket = firstId === NUMBER_ID ? this.numbered : this.byFirst[firstId];
     if (!bucket) {
-      bucket = { single: [], bySecond: new Map(), loose: [] };
+      bucket = { single: [], bySecond: new Map(), seconds: 0, loose: [] };
       if (firstId === NUMBER_ID) this.numbered = bucket;
       else {
         // Filled up to here, so reads stay on a packed array.
@@ -78,8 +78,13 @@ export class PhraseIndex {
       }
     }
     const second = ids[1];
-    const list =
-      second === undefined ? bucket.single : second < 0 ? bucket.loose : (bucket.bySecond.get(second) ?? bucket.bySecond.set(second, []).get(second)!);
+    let list: PhraseEntry[];
+    if (second === undefined) list = bucket.single;
+    else if (second < 0) list = bucket.loose;
+    else {
+      list = bucket.bySecond.get(second) ?? bucket.bySecond.set(second, []).get(second)!;
+      bucket.seconds |= secondBit(second);
+    }
     list.push(entry);
     // Longest first, so the first match of a kind at a position is the most specific one.
     list.sort((a, b) => b.tokens.length - a.tokens.length);
@@ -105,6 +110,11 @@ export class PhraseIndex {
 interface Bucket {
   single: PhraseEntry[];
   bySecond: Map<number, PhraseEntry[]>;
+  /**
+   * The {@link secondBit}s of the keys of `bySecond`: most words after a common first word ("i",
+   * "on") start no phrase with it, and one bit test says so before a map look-up.
+   */
+  seconds: number;
   /** Phrases whose second token is a wildcard or a number. */
   loose: PhraseEntry[];
 }
@@ -112,8 +122,9 @@ interface Bucket {
 function collectBucket(bucket: Bucket, ids: readonly number[], start: number, vocabulary: Vocabulary, out: PhraseMatch[]): void {
   // Longer phrases first across the three lists, so "longest per kind" holds.
   const from = out.length;
-  if (bucket.bySecond.size > 0 && start + 1 < ids.length) {
-    const specific = bucket.bySecond.get(ids[start + 1] as number);
+  const next = ids[start + 1];
+  if (next !== undefined && (bucket.seconds & secondBit(next)) !== 0) {
+    const specific = bucket.bySecond.get(next);
     if (specific) collect(specific, ids, start, vocabulary, out, from);
   }
   if (bucket.loose.length > 0) collect(bucket.loose, ids, start, vocabulary, out, from);
@@ -123,6 +134,10 @@ function collectBucket(bucket: Bucket, ids: readonly number[], start: number, vo
     const entry = single[c] as PhraseEntry;
     if (!kindFound(out, from, entry.kindIndex)) out.push({ entry, start });
   }
+}
+
+function secondBit(id: number): number {
+  return 1 << (id & 31);
 }
 
 /** Adds the candidates that match at `start`, skipping a kind already matched there (from `out[from]` on). */

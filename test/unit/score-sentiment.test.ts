@@ -53,6 +53,31 @@ describe('PhraseIndex', () => {
   });
 });
 
+describe('PhraseIndex and the scorer on one vocabulary', () => {
+  it('finds each of many phrases that share a first word', () => {
+    const index = new PhraseIndex();
+    const seconds = Array.from({ length: 100 }, (_, i) => `w${i}`);
+    for (const second of seconds) index.add('complaint', `my ${second} again`);
+    index.add('complaint', 'my * broke');
+    for (const second of seconds) {
+      expect(index.match(tokenize(`so my ${second} again`)).map((m) => `${m.entry.text}@${m.start}`)).toEqual([`my ${second} again@1`]);
+    }
+    expect(index.match(tokenize('my w7 broke, my w8 again w9'))).toHaveLength(2);
+    expect(index.match(tokenize('my w100 again'))).toEqual([]);
+  });
+
+  it('scores words added to the vocabulary after the scorer was made as unknown', () => {
+    const vocabulary = new Vocabulary();
+    const score = createSentimentScorer({ rude: -3 }, vocabulary);
+    const index = new PhraseIndex(vocabulary);
+    index.add('complaint', 'brand new phrase words');
+    const { tokens, ids } = vocabulary.tokenize('not rude, brand new phrase words, very good');
+    expect(score(tokens, ids).score).toBe(score(tokenize('not rude, brand new phrase words, very good')).score);
+    expect(score(tokens, ids).score).toBe(1.5 + 4.5);
+    expect(index.match(tokens, ids).map((m) => m.start)).toEqual([2]);
+  });
+});
+
 describe('scoreMultiLabel', () => {
   it('computes per-class precision, recall and F1 and exact-match accuracy', () => {
     const report = scoreMultiLabel('categories', [

@@ -72,28 +72,22 @@ export class Vocabulary {
     const lower = text.toLowerCase();
     const tokens: string[] = [];
     const ids: number[] = [];
-    let start = -1;
-    let hash = 0;
-    // The token's first and last characters, for the rare one with quotes around it.
-    let first = 0;
-    let last = 0;
-    for (let i = 0; i <= lower.length; i++) {
-      const code = i < lower.length ? lower.charCodeAt(i) : 32;
-      if (!isSeparator(code)) {
-        if (start < 0) {
-          start = i;
-          hash = FNV_OFFSET;
-          first = code;
-        }
-        hash = Math.imul(hash ^ code, FNV_PRIME);
-        last = code;
+    for (let i = 0; i < lower.length; ) {
+      let code = lower.charCodeAt(i);
+      if (isSeparator(code)) {
+        i++;
         continue;
       }
-      if (start < 0) continue;
-      let from = start;
+      // A token: hashed as it is read.
+      let from = i;
+      let hash = FNV_OFFSET;
+      do {
+        hash = Math.imul(hash ^ code, FNV_PRIME);
+        if (++i === lower.length) break;
+        code = lower.charCodeAt(i);
+      } while (!isSeparator(code));
       let to = i;
-      start = -1;
-      if (first === 39 || last === 39) {
+      if (lower.charCodeAt(from) === 39 || lower.charCodeAt(to - 1) === 39) {
         while (from < to && lower.charCodeAt(from) === 39) from++;
         while (to > from && lower.charCodeAt(to - 1) === 39) to--;
         if (to === from) continue;

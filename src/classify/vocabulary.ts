@@ -161,7 +161,8 @@ export class Vocabulary {
 /** Set in a table entry whose spelling is another spelling of the word ("cant" for "can't"). */
 const ALIAS = 1 << 30;
 
-const FNV_OFFSET = 0x811c9dc5;
+// As an int32, like every hash in the table.
+const FNV_OFFSET = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
 /** FNV-1a over the UTF-16 code units of `text[from, to)`: what {@link Vocabulary.tokenize} computes as it reads. */

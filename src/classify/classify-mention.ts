@@ -12,7 +12,8 @@ import { canonicalToken, normalizeText } from './normalize.js';
 import { PhraseIndex, type PhraseMatch } from './phrase-index.js';
 import { voidMisleadingCues } from './read-context.js';
 import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
-import { createSentimentContribution, createSentimentScorer, tokenize } from './score-sentiment.js';
+import { Vocabulary } from './vocabulary.js';
+import { createSentimentContribution, createSentimentScorer } from './score-sentiment.js';
 
 export interface ClassifierOptions {
   /** Authors with at least this many followers make a complaint `high`. */
@@ -35,14 +36,16 @@ const SHOUTING_WORD = /\b[A-Z]{4,}\b/g;
  */
 export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = {}): Classifier {
   const influential = options.influentialFollowers ?? 10_000;
-  const [index, secondIndex] = buildIndexes(lexicon);
+  // One vocabulary for both indexes and the scorers: a text's tokens are looked up once.
+  const vocabulary = new Vocabulary();
+  const [index, secondIndex] = buildIndexes(lexicon, vocabulary);
   const questionStarts = new Set(lexicon.questionStarts.map(canonicalToken));
   const selfReferences = new Set(lexicon.selfReferences.map(canonicalToken));
   // "my", "mom's", "husband": these may stand a few words before the health term; "i" and "me" must be near.
   const possessive = new Set([...selfReferences].filter((w) => !FIRST_PERSON_SUBJECT.has(w)));
 
-  const scoreSentiment = createSentimentScorer(lexicon.sentimentWords);
-  const contribution = createSentimentContribution(lexicon.sentimentWords);
+  const scoreSentiment = createSentimentScorer(lexicon.sentimentWords, vocabulary);
+  const contribution = createSentimentContribution(lexicon.sentimentWords, vocabulary);
   // classify is synchronous and keeps nothing of it, so one Found serves every call.
   const reused = new Found();
   const spanish = lexicon.spanish ? createSpanishClassifier(lexicon.spanish) : undefined;
@@ -50,8 +53,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
-    const tokens = tokenize(normalized);
-    const matches = index.match(tokens);
+    const { tokens, ids } = vocabulary.tokenize(normalized);
+    const matches = index.match(tokens, ids);
     // The Spanish rules run only for Spanish and Spanglish; the detector only for posts with a Spanish word.
     let language: Language = 'en';
     if (spanish !== undefined) {
@@ -64,21 +67,21 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     }
     if (spanish !== undefined && (language === 'es' || language === 'mixed')) {
       const es = spanish.classify(normalized);
-      const result = language === 'es' ? es : mergeMixed(classifyEnglish(normalized, tokens, matches, context, language), es);
+      const result = language === 'es' ? es : mergeMixed(classifyEnglish(normalized, tokens, ids, matches, context, language), es);
       result.language = language;
       return result;
     }
-    return classifyEnglish(normalized, tokens, matches, context, language);
+    return classifyEnglish(normalized, tokens, ids, matches, context, language);
   }
 
-  function classifyEnglish(normalized: string, tokens: string[], matches: PhraseMatch[], context: ClassifyContext, language: Language): Classification {
-    const sentiment = scoreSentiment(tokens);
+  function classifyEnglish(normalized: string, tokens: string[], ids: number[], matches: PhraseMatch[], context: ClassifyContext, language: Language): Classification {
+    const sentiment = scoreSentiment(tokens, ids);
     const found = reused.reset(matches, tokens, normalized);
     const reasons: string[] = [];
 
     // --- crisis, incidents and health details: most posts have no anchor and skip all of it ------
     const vitalWord = found.any(K.vitalWord) && DIGIT.test(normalized);
-    if (found.anchors !== 0 || vitalWord) found.add(secondIndex.match(tokens));
+    if (found.anchors !== 0 || vitalWord) found.add(secondIndex.match(tokens, ids));
     if (found.any(K.idiom) && found.any(K.safetyIncident)) voidInsideIdioms(found, K.safetyIncident);
     const crisisCue = (found.anchors & ANCHOR.crisis) !== 0;
     const incidentCue = (found.anchors & ANCHOR.incident) !== 0;
@@ -383,9 +386,9 @@ const NOT_HEALTH = new Set(['photo', 'photos', 'pic', 'pics', 'picture', 'pictur
 const GENERIC_OWNER = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself', 'kids', 'kid', 'child', 'baby', 'parents', 'parent']);
 
 /** The first-pass index (every post) and the second (posts with an anchor); see {@link SECOND_PASS}. */
-function buildIndexes(lexicon: Lexicon): [PhraseIndex, PhraseIndex] {
-  const first = new PhraseIndex();
-  const second = new PhraseIndex();
+function buildIndexes(lexicon: Lexicon, vocabulary: Vocabulary): [PhraseIndex, PhraseIndex] {
+  const first = new PhraseIndex(vocabulary);
+  const second = new PhraseIndex(vocabulary);
   const add = (kind: PhraseKind, phrase: string, weight?: number) => (SECOND_PASS.has(kind) ? second : first).add(kind, phrase, weight);
   const lists: Array<[PhraseKind, readonly string[]]> = [
     ['legal', lexicon.legal],

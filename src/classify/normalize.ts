@@ -23,7 +23,7 @@ export function normalizeText(text: string): string {
 }
 
 /** Apostrophe-less spellings read as their contraction, so one lexicon entry covers both. */
-const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
+export const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
   ['cant', "can't"], ['cannot', "can't"], ['dont', "don't"], ['doesnt', "doesn't"], ['didnt', "didn't"],
   ['wont', "won't"], ['isnt', "isn't"], ['arent', "aren't"], ['wasnt', "wasn't"], ['werent', "weren't"],
   ['havent', "haven't"], ['hasnt', "hasn't"], ['hadnt', "hadn't"], ['couldnt', "couldn't"],
@@ -41,17 +41,32 @@ export function canonicalToken(token: string): string {
   return CONTRACTIONS.get(token) ?? token;
 }
 
-const NUMBER_WORDS = new Set([
+/** Words that fill a `<n>` slot in a phrase ("<n> hours"), beside numerals. */
+export const NUMBER_WORDS: ReadonlySet<string> = new Set([
   'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
   'fifteen', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'several', 'many', 'multiple', 'few', 'couple',
 ]);
 
 export function isNumberToken(token: string): boolean {
-  if (NUMBER_WORDS.has(token)) return true;
+  return NUMBER_WORDS.has(token) || isNumeral(token);
+}
+
+/** Up to six digits or plus signs: "3", "911", "+1". */
+export function isNumeral(token: string): boolean {
   if (token.length === 0 || token.length > 6) return false;
   for (let i = 0; i < token.length; i++) {
     const c = token.charCodeAt(i);
     if ((c < 48 || c > 57) && c !== 43 /* + */) return false;
   }
   return true;
+}
+
+// The separators of the `sentiment` package's tokenizer, plus brackets and pipes.
+const SEPARATORS = new Uint8Array(128);
+for (const c of '.,/#!?$%^&*;:{}=_`"~()[]<>|\t\n\v\f\r ') SEPARATORS[c.charCodeAt(0)] = 1;
+
+export function isSeparator(code: number): boolean {
+  if (code < 128) return SEPARATORS[code] === 1;
+  // no-break and typographic spaces, ellipsis, curly double quotes
+  return code === 0xa0 || (code >= 0x2000 && code <= 0x200a) || code === 0x2026 || code === 0x201c || code === 0x201d || code === 0x3000;
 }

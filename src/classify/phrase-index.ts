@@ -1,4 +1,5 @@
-import { canonicalToken, isNumberToken } from './normalize.js';
+import { canonicalToken } from './normalize.js';
+import { Vocabulary } from './vocabulary.js';
 
 import { PHRASE_KINDS, kindIndex, type PhraseKind } from './cue-kinds.js';
 
@@ -11,6 +12,8 @@ export interface PhraseEntry {
   /** As written in the lexicon; used in reasons. */
   text: string;
   tokens: readonly string[];
+  /** The tokens' ids in the index's {@link Vocabulary}; negative for a wildcard or a number slot. */
+  ids: readonly number[];
   weight: number;
 }
 
@@ -34,42 +37,71 @@ function tokenizePhrase(phrase: string): string[] {
     .map(canonicalToken);
 }
 
+/** Phrase-token ids for the wildcard and the number slot; word ids are never negative. */
+const ANY_ID = -1;
+const NUMBER_ID = -2;
+
 /**
  * Matches many multi-word phrases in one pass over a token list: phrases are indexed by their
- * first token, so the cost is one map look-up per token plus the few candidates that share it.
+ * first token, so the cost is one array read per token plus the few candidates that share it.
+ * Tokens are compared by their ids in the {@link Vocabulary}, which indexes sharing one vocabulary
+ * look up once per text.
  */
 export class PhraseIndex {
   /**
-   * First token → the one-word phrases, and the longer ones by their second token (a wildcard or a
-   * number second token under its own key), so common first words ("my", "no") cost one more map
+   * First token's id → the one-word phrases, and the longer ones by their second token (a wildcard
+   * or a number second token under its own key), so common first words ("my", "no") cost one more
    * look-up instead of a scan of every phrase that starts with them.
    */
-  private readonly byFirst = new Map<string, Bucket>();
+  private readonly byFirst: Array<Bucket | undefined> = [];
+  /** The phrases that start with a number ("<n> hours"). */
+  private numbered: Bucket | undefined;
+
+  constructor(readonly vocabulary = new Vocabulary()) {}
 
   add(kind: PhraseKind, phrase: string, weight = 1): void {
     const tokens = tokenizePhrase(phrase);
     const first = tokens[0];
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
     if (first === undefined || first === ANY) return;
-    const entry: PhraseEntry = { kind, kindIndex: kindIndex(kind), text: phrase, tokens, weight };
-    let bucket = this.byFirst.get(first);
-    if (!bucket) this.byFirst.set(first, (bucket = { single: [], bySecond: new Map(), loose: [] }));
-    const second = tokens[1];
-    const list = second === undefined ? bucket.single : second === ANY || second === NUMBER ? bucket.loose : (bucket.bySecond.get(second) ?? bucket.bySecond.set(second, []).get(second)!);
+    const ids = tokens.map((t) => (t === ANY ? ANY_ID : t === NUMBER ? NUMBER_ID : this.vocabulary.add(t)));
+    const entry: PhraseEntry = { kind, kindIndex: kindIndex(kind), text: phrase, tokens, ids, weight };
+    const firstId = ids[0] as number;
+    let bucket = firstId === NUMBER_ID ? this.numbered : this.byFirst[firstId];
+    if (!bucket) {
+      bucket = { single: [], bySecond: new Map(), seconds: 0, loose: [] };
+      if (firstId === NUMBER_ID) this.numbered = bucket;
+      else {
+        // Filled up to here, so reads stay on a packed array.
+        while (this.byFirst.length < firstId) this.byFirst.push(undefined);
+        this.byFirst[firstId] = bucket;
+      }
+    }
+    const second = ids[1];
+    let list: PhraseEntry[];
+    if (second === undefined) list = bucket.single;
+    else if (second < 0) list = bucket.loose;
+    else {
+      list = bucket.bySecond.get(second) ?? bucket.bySecond.set(second, []).get(second)!;
+      bucket.seconds |= secondBit(second);
+    }
     list.push(entry);
     // Longest first, so the first match of a kind at a position is the most specific one.
     list.sort((a, b) => b.tokens.length - a.tokens.length);
   }
 
-  /** Every phrase found; per start position and kind only the longest. */
-  match(tokens: readonly string[]): PhraseMatch[] {
+  /**
+   * Every phrase found; per start position and kind only the longest. `ids` are the tokens' ids in
+   * this index's vocabulary, when the caller has them already.
+   */
+  match(tokens: readonly string[], ids: readonly number[] = this.vocabulary.read(tokens)): PhraseMatch[] {
     const found: PhraseMatch[] = [];
-    const numbered = this.byFirst.get(NUMBER);
-    for (let i = 0; i < tokens.length; i++) {
-      const token = tokens[i] as string;
-      const bucket = this.byFirst.get(token);
-      if (bucket) collectBucket(bucket, tokens, i, found);
-      if (numbered && isNumberToken(token)) collectBucket(numbered, tokens, i, found);
+    const { byFirst, numbered, vocabulary } = this;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      const bucket = byFirst[id];
+      if (bucket) collectBucket(bucket, ids, i, vocabulary, found);
+      if (numbered && vocabulary.isNumber(id)) collectBucket(numbered, ids, i, vocabulary, found);
     }
     return found;
   }
@@ -77,38 +109,58 @@ export class PhraseIndex {
 
 interface Bucket {
   single: PhraseEntry[];
-  bySecond: Map<string, PhraseEntry[]>;
+  bySecond: Map<number, PhraseEntry[]>;
+  /**
+   * The {@link secondBit}s of the keys of `bySecond`: most words after a common first word ("i",
+   * "on") start no phrase with it, and one bit test says so before a map look-up.
+   */
+  seconds: number;
   /** Phrases whose second token is a wildcard or a number. */
   loose: PhraseEntry[];
 }
 
-function collectBucket(bucket: Bucket, tokens: readonly string[], start: number, out: PhraseMatch[]): void {
+function collectBucket(bucket: Bucket, ids: readonly number[], start: number, vocabulary: Vocabulary, out: PhraseMatch[]): void {
   // Longer phrases first across the three lists, so "longest per kind" holds.
-  const next = tokens[start + 1];
-  const specific = next === undefined ? undefined : bucket.bySecond.get(next);
   const from = out.length;
-  if (specific) collect(specific, tokens, start, out, from);
-  if (bucket.loose.length > 0) collect(bucket.loose, tokens, start, out, from);
-  collect(bucket.single, tokens, start, out, from);
-}
-
-/** Adds the candidates that match at `start`, skipping a kind already matched there (from `out[from]` on). */
-function collect(candidates: readonly PhraseEntry[], tokens: readonly string[], start: number, out: PhraseMatch[], from: number): void {
-  outer: for (const entry of candidates) {
-    for (let i = from; i < out.length; i++) if ((out[i] as PhraseMatch).entry.kindIndex === entry.kindIndex) continue outer;
-    if (matchesAt(entry.tokens, tokens, start)) out.push({ entry, start });
+  const next = ids[start + 1];
+  if (next !== undefined && (bucket.seconds & secondBit(next)) !== 0) {
+    const specific = bucket.bySecond.get(next);
+    if (specific) collect(specific, ids, start, vocabulary, out, from);
+  }
+  if (bucket.loose.length > 0) collect(bucket.loose, ids, start, vocabulary, out, from);
+  // One-word phrases match wherever their bucket is reached.
+  const single = bucket.single;
+  for (let c = 0; c < single.length; c++) {
+    const entry = single[c] as PhraseEntry;
+    if (!kindFound(out, from, entry.kindIndex)) out.push({ entry, start });
   }
 }
 
-function matchesAt(phrase: readonly string[], tokens: readonly string[], start: number): boolean {
-  if (start + phrase.length > tokens.length) return false;
+function secondBit(id: number): number {
+  return 1 << (id & 31);
+}
+
+/** Adds the candidates that match at `start`, skipping a kind already matched there (from `out[from]` on). */
+function collect(candidates: readonly PhraseEntry[], ids: readonly number[], start: number, vocabulary: Vocabulary, out: PhraseMatch[], from: number): void {
+  for (let c = 0; c < candidates.length; c++) {
+    const entry = candidates[c] as PhraseEntry;
+    if (!kindFound(out, from, entry.kindIndex) && matchesAt(entry.ids, ids, start, vocabulary)) out.push({ entry, start });
+  }
+}
+
+function kindFound(out: readonly PhraseMatch[], from: number, kind: number): boolean {
+  for (let i = from; i < out.length; i++) if ((out[i] as PhraseMatch).entry.kindIndex === kind) return true;
+  return false;
+}
+
+function matchesAt(phrase: readonly number[], ids: readonly number[], start: number, vocabulary: Vocabulary): boolean {
+  if (start + phrase.length > ids.length) return false;
   for (let k = 1; k < phrase.length; k++) {
-    const want = phrase[k] as string;
-    const have = tokens[start + k] as string;
-    if (want === have || want === ANY) continue;
-    if (want === NUMBER && isNumberToken(have)) continue;
+    const want = phrase[k] as number;
+    const have = ids[start + k] as number;
+    if (want === have || want === ANY_ID) continue;
+    if (want === NUMBER_ID && vocabulary.isNumber(have)) continue;
     return false;
   }
   return true;
 }
-

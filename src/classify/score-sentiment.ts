@@ -1,45 +1,23 @@
 import { createRequire } from 'node:module';
-import { canonicalToken } from './normalize.js';
+import { canonicalToken, isSeparator } from './normalize.js';
+import { Vocabulary } from './vocabulary.js';
 
 const require = createRequire(import.meta.url);
 /** The `sentiment` package's lexicons: AFINN-165 words and Emoji Sentiment Ranking emoji. */
 const AFINN: Record<string, number> = require('sentiment/languages/en/labels.json');
 const EMOJI: Record<string, number> = require('sentiment/build/emoji.json');
 
-// The separators of the `sentiment` package's tokenizer, plus brackets and pipes.
-const SEPARATORS = new Uint8Array(128);
-for (const c of '.,/#!?$%^&*;:{}=_`"~()[]<>|\t\n\v\f\r ') SEPARATORS[c.charCodeAt(0)] = 1;
-
-function isSeparator(code: number): boolean {
-  if (code < 128) return SEPARATORS[code] === 1;
-  // no-break and typographic spaces, ellipsis, curly double quotes
-  return code === 0xa0 || (code >= 0x2000 && code <= 0x200a) || code === 0x2026 || code === 0x201c || code === 0x201d || code === 0x3000;
-}
-
 /**
  * Lower-case word tokens, split as the `sentiment` package splits them (so its lexicon applies as
  * it was meant to), in one pass, with contractions made canonical ("cant" → "can't") and quotes
- * around a word dropped.
+ * around a word dropped. The classifier reads them with their ids, {@link Vocabulary.tokenize}.
  */
 export function tokenize(text: string): string[] {
-  const lower = text.toLowerCase();
-  const tokens: string[] = [];
-  let start = -1;
-  for (let i = 0; i <= lower.length; i++) {
-    if (i < lower.length && !isSeparator(lower.charCodeAt(i))) {
-      if (start < 0) start = i;
-      continue;
-    }
-    if (start < 0) continue;
-    let from = start;
-    let to = i;
-    while (from < to && lower.charCodeAt(from) === 39) from++;
-    while (to > from && lower.charCodeAt(to - 1) === 39) to--;
-    if (to > from) tokens.push(canonicalToken(lower.slice(from, to)));
-    start = -1;
-  }
-  return tokens;
+  return WORDLESS.tokenize(text).tokens;
 }
+
+/** A vocabulary of contractions and number words only: every other token is cut from the text as it stands. */
+const WORDLESS = new Vocabulary();
 
 /**
  * The sentence number of each token {@link tokenize} gives for the same text: a new sentence starts
@@ -106,7 +84,8 @@ export interface SentimentScore {
   negativeWords: string[];
 }
 
-export type SentimentScorer = (tokens: readonly string[]) => SentimentScore;
+/** Scores a text's tokens; `ids` are their ids in the scorer's vocabulary, when the caller has them. */
+export type SentimentScorer = (tokens: readonly string[], ids?: readonly number[]) => SentimentScore;
 
 /** What the words in `[start, end)` add to the score, after negation and intensifiers. */
 export type SentimentContribution = (tokens: readonly string[], start: number, end: number) => number;
@@ -115,17 +94,17 @@ export type SentimentContribution = (tokens: readonly string[], start: number, e
  * AFINN-style scoring with the `sentiment` package's lexicons and our domain words on top, and
  * negation that reaches over a few words ("not very good") instead of only the previous one.
  */
-export function createSentimentScorer(domainWords: Readonly<Record<string, number>>): SentimentScorer {
-  const labels = sentimentLabels(domainWords);
-  return (tokens) => {
+export function createSentimentScorer(domainWords: Readonly<Record<string, number>>, vocabulary = new Vocabulary()): SentimentScorer {
+  const { labels, roles } = sentimentLabels(domainWords, vocabulary);
+  return (tokens, ids = vocabulary.read(tokens)) => {
     let score = 0;
     let positive = 0;
     const positiveWords: string[] = [];
     const negativeWords: string[] = [];
-    for (let i = 0; i < tokens.length; i++) {
-      const base = labels.get(tokens[i] as string);
+    for (let i = 0; i < ids.length; i++) {
+      const base = labels[ids[i] as number];
       if (base === undefined || base === 0) continue;
-      const value = scoreInContext(tokens, i, base);
+      const value = scoreInContext(ids, roles, i, base);
       score += value;
       if (value > 0) {
         positive += value;
@@ -153,37 +132,57 @@ class Score implements SentimentScore {
 }
 
 /** The same scoring over part of a text, to take out what an idiom's words added ("to die for"). */
-export function createSentimentContribution(domainWords: Readonly<Record<string, number>>): SentimentContribution {
-  const labels = sentimentLabels(domainWords);
+export function createSentimentContribution(domainWords: Readonly<Record<string, number>>, vocabulary = new Vocabulary()): SentimentContribution {
+  const { labels, roles } = sentimentLabels(domainWords, vocabulary);
   return (tokens, start, end) => {
+    // Rare (idioms, crises set aside): the tokens are looked up again rather than passed along.
+    const ids = vocabulary.read(tokens);
     let total = 0;
-    for (let i = Math.max(0, start); i < end && i < tokens.length; i++) {
-      const base = labels.get(tokens[i] as string);
-      if (base !== undefined && base !== 0) total += scoreInContext(tokens, i, base);
+    for (let i = Math.max(0, start); i < end && i < ids.length; i++) {
+      const base = labels[ids[i] as number];
+      if (base !== undefined && base !== 0) total += scoreInContext(ids, roles, i, base);
     }
     return total;
   };
 }
 
-function sentimentLabels(domainWords: Readonly<Record<string, number>>): Map<string, number> {
-  const labels = new Map<string, number>();
-  for (const [word, value] of Object.entries(AFINN)) labels.set(canonicalToken(word), value);
-  for (const [word, value] of Object.entries(EMOJI)) labels.set(word, value);
-  for (const [word, value] of Object.entries(domainWords)) labels.set(canonicalToken(word.toLowerCase()), value);
-  return labels;
+/** Bits of {@link sentimentLabels}' `roles`: what a word does to the scored word after it. */
+const NEGATES = 1;
+const INTENSIFIES = 2;
+const SKIPPED = 4;
+
+/**
+ * Per vocabulary id, the word's score and its role for the words after it. Arrays sized to the
+ * vocabulary as it stands, so ids added later (words no scorer knows) read as `undefined`.
+ */
+function sentimentLabels(domainWords: Readonly<Record<string, number>>, vocabulary: Vocabulary): { labels: Float64Array; roles: Uint8Array } {
+  const byWord = new Map<string, number>();
+  for (const [word, value] of Object.entries(AFINN)) byWord.set(canonicalToken(word), value);
+  for (const [word, value] of Object.entries(EMOJI)) byWord.set(word, value);
+  for (const [word, value] of Object.entries(domainWords)) byWord.set(canonicalToken(word.toLowerCase()), value);
+  const roleOf = new Map<string, number>();
+  for (const [words, role] of [[NEGATORS, NEGATES], [INTENSIFIERS, INTENSIFIES], [SKIPPABLE, SKIPPED]] as const) {
+    for (const word of words) roleOf.set(word, (roleOf.get(word) ?? 0) | role);
+  }
+  for (const word of [...byWord.keys(), ...roleOf.keys()]) vocabulary.add(word);
+  const labels = new Float64Array(vocabulary.size);
+  const roles = new Uint8Array(vocabulary.size);
+  for (const [word, value] of byWord) labels[vocabulary.add(word)] = value;
+  for (const [word, role] of roleOf) roles[vocabulary.add(word)] = role;
+  return { labels, roles };
 }
 
 /** Negation ("not good", "never been so happy") and intensifiers ("very rude") around a scored word. */
-function scoreInContext(tokens: readonly string[], cursor: number, tokenScore: number): number {
+function scoreInContext(ids: readonly number[], roles: Uint8Array, cursor: number, tokenScore: number): number {
   let score = tokenScore;
   let intensified = false;
   for (let back = cursor - 1; back >= 0 && back >= cursor - 3; back--) {
-    const previous = tokens[back] as string;
+    const role = roles[ids[back] as number] ?? 0;
     // "not bad" is mildly good; "not good" is as bad as "good" is good.
-    if (NEGATORS.has(previous)) return score < 0 ? -score * 0.5 : -score;
-    const intensifier = INTENSIFIERS.has(previous);
+    if ((role & NEGATES) !== 0) return score < 0 ? -score * 0.5 : -score;
+    const intensifier = (role & INTENSIFIES) !== 0;
     if (intensifier) intensified = true;
-    if (!intensifier && !SKIPPABLE.has(previous)) break;
+    if (!intensifier && (role & SKIPPED) === 0) break;
   }
   return intensified ? score * 1.5 : score;
 }

@@ -214,8 +214,11 @@ export function trainCategoryModel(rows: readonly LabelledRow[], thresholds: Rec
         for (const f of fs) {
           const w = slot(weights, f, 0);
           const g = slot(squares, f, 1e-8);
-          g[i]! += d * d;
-          w[i]! -= (RATE * (d + L2 * w[i]!)) / Math.sqrt(g[i]!);
+          // The whole gradient, the penalty's share included, goes into the step's scale: a
+          // penalty stepped on a scale of the loss alone grows a rare feature's weight without bound.
+          const gradient = d + L2 * w[i]!;
+          g[i]! += gradient * gradient;
+          w[i]! -= (RATE * gradient) / Math.sqrt(g[i]!);
         }
       }
     }

@@ -20,7 +20,7 @@ const NEAR_BEST = 0.01;
  */
 const PHI_RECALL = 0.95;
 /** The share of a left-out writer's hard negatives the model may raise to critical beyond the rules. */
-const MAX_HARD_RAISED = 0.002;
+const MAX_HARD_RAISED = 0.001;
 
 export interface LabelTrial {
   label: ModelLabel;

@@ -1,6 +1,4 @@
 import { z } from 'zod';
-import { normalizeText } from './normalize.js';
-import { tokenize } from './score-sentiment.js';
 
 /**
  * A second opinion on the labels the rules most often miss on posts worded as nobody foresaw: health
@@ -173,66 +171,3 @@ export interface LabelledRow {
 }
 
 export const hasLabel = (row: LabelledRow, label: ModelLabel): boolean => (label === 'critical' ? row.urgency === 'critical' : (row.categories ?? []).includes(label));
-
-const EPOCHS = 8;
-const RATE = 0.2;
-const L2 = 0.01;
-/** Weights smaller than this change no decision worth a line in the file. */
-const MIN_WEIGHT = 0.3;
-
-/**
- * Logistic regression by AdaGrad, every label at once, rows visited in a fixed shuffled order so the
- * same rows always give the same weights.
- */
-export function trainCategoryModel(rows: readonly LabelledRow[], thresholds: Record<ModelLabel, number>): CategoryModel {
-  const n = MODEL_LABELS.length;
-  const features = rows.map((row) => [...new Set(tokenFeatures(tokenize(normalizeText(row.text))))]);
-  const targets = rows.map((row) => MODEL_LABELS.map((l) => (hasLabel(row, l) ? 1 : 0)));
-  const weights = new Map<string, Float64Array>();
-  const squares = new Map<string, Float64Array>();
-  const bias = new Float64Array(n);
-  const biasSquares = new Float64Array(n).fill(1e-8);
-  const slot = (map: Map<string, Float64Array>, f: string, init: number) => {
-    let v = map.get(f);
-    if (!v) map.set(f, (v = new Float64Array(n).fill(init)));
-    return v;
-  };
-  const z = new Float64Array(n);
-  for (let epoch = 0; epoch < EPOCHS; epoch++) {
-    for (let k = 0; k < rows.length; k++) {
-      const r = (k * 7919 + epoch * 104729) % rows.length;
-      const fs = features[r]!;
-      z.set(bias);
-      for (const f of fs) {
-        const w = weights.get(f);
-        if (w) for (let i = 0; i < n; i++) z[i]! += w[i]!;
-      }
-      for (let i = 0; i < n; i++) {
-        const d = 1 / (1 + Math.exp(-z[i]!)) - targets[r]![i]!;
-        biasSquares[i]! += d * d;
-        bias[i]! -= (RATE * d) / Math.sqrt(biasSquares[i]!);
-        for (const f of fs) {
-          const w = slot(weights, f, 0);
-          const g = slot(squares, f, 1e-8);
-          // The whole gradient, the penalty's share included, goes into the step's scale: a
-          // penalty stepped on a scale of the loss alone grows a rare feature's weight without bound.
-          const gradient = d + L2 * w[i]!;
-          g[i]! += gradient * gradient;
-          w[i]! -= (RATE * gradient) / Math.sqrt(g[i]!);
-        }
-      }
-    }
-  }
-  const out: Record<string, number[]> = {};
-  for (const f of [...weights.keys()].sort()) {
-    const w = weights.get(f)!;
-    if (w.some((x) => Math.abs(x) >= MIN_WEIGHT)) out[f] = [...w].map(round);
-  }
-  const biasOut = Object.fromEntries(MODEL_LABELS.map((l, i) => [l, round(bias[i]!)])) as Record<ModelLabel, number>;
-  return { version: 1, thresholds, bias: biasOut, weights: out };
-}
-
-/** Three decimals, and never -0 (which the file would read back as 0). */
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000 || 0;
-}

@@ -9,8 +9,7 @@ import { join } from 'node:path';
 import { PROJECT_ROOT } from '../config.js';
 import { readLexiconOrThrow } from '../lexicon-files.js';
 import { createClassifier } from './classify-mention.js';
-import { trainCategoryModel } from './category-model.js';
-import { chooseThresholds } from './train-category-model.js';
+import { chooseThresholds, trainCategoryModel } from './train-category-model.js';
 import { chooseThreshold, trainCrisisModel, type TrainingRow } from './crisis-model.js';
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures');

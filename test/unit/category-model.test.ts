@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { categoryModelSchema, createCategoryReader, tokenFeatures, trainCategoryModel, type CategoryModel, type LabelledRow } from '../../src/classify/category-model.js';
-import { chooseThresholds, type ScoredRow } from '../../src/classify/train-category-model.js';
+import { categoryModelSchema, createCategoryReader, tokenFeatures, type CategoryModel, type LabelledRow } from '../../src/classify/category-model.js';
+import { chooseThresholds, trainCategoryModel, type ScoredRow } from '../../src/classify/train-category-model.js';
 import { tokenize } from '../../src/classify/score-sentiment.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { classifier } from '../helpers/setup.js';

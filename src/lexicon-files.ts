@@ -1,5 +1,6 @@
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { lexiconSchema, medicinesSchema, type Lexicon } from './classify/lexicon.js';
+import { categoryModelSchema } from './classify/category-model.js';
 import { crisisModelSchema } from './classify/crisis-model.js';
 import { spanishLexiconSchema } from './classify/es/spanish-lexicon.js';
 import type { Config } from './config.js';
@@ -34,6 +35,11 @@ export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: 
     const model = readJsonFile(beside(file.value.crisisModelFile), crisisModelSchema, `LEXICON_PATH (its "crisisModelFile")`);
     if (!model.ok) return model;
     value.crisisModel = model.value;
+  }
+  if (file.value.categoryModelFile !== undefined) {
+    const model = readJsonFile(beside(file.value.categoryModelFile), categoryModelSchema, `LEXICON_PATH (its "categoryModelFile")`);
+    if (!model.ok) return model;
+    value.categoryModel = model.value;
   }
   return { ok: true, value };
 }

@@ -1,7 +1,8 @@
 import { CRISIS_KIND_LABELS, type Category, type Classification, type ClassifyContext, type Language, type Sentiment as SentimentLabel, type Urgency } from '../domain/classification.js';
 import { ANCHOR, CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING, SECOND_PASS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import { detectCrisis, type CrisisReading } from './detect-crisis.js';
-import { createCrisisBackstop } from './crisis-model.js';
+import { createCategoryReader, type CategoryReading, type ModelLabel } from './category-model.js';
+import { createCrisisBackstop, createKindReader, modelFeatures } from './crisis-model.js';
 import { authorByVerb, findHealthDetail, insideCareSetting, storyDisclosure } from './detect-health-details.js';
 import { detectIncidents, type Incident } from './detect-incidents.js';
 import { Found, spanOf, type Evidence } from './found.js';
@@ -50,6 +51,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
   const reused = new Found();
   const spanish = lexicon.spanish ? createSpanishClassifier(lexicon.spanish) : undefined;
   const backstop = lexicon.crisisModel ? createCrisisBackstop(lexicon.crisisModel) : undefined;
+  const readCategories = lexicon.categoryModel ? createCategoryReader(lexicon.categoryModel) : undefined;
+  const kindOf = lexicon.crisisModel ? createKindReader(lexicon.crisisModel) : undefined;
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);
@@ -104,6 +107,22 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
           flag = { tier: 'possible', kind: reading.kind };
           modelReason = `possible crisis (${CRISIS_KIND_LABELS[reading.kind]}): resembles crisis posts (${words})`;
         }
+      }
+    }
+
+    // The category model's reading, once per post: it adds only what the rules did not give.
+    const model = readCategories?.(tokens);
+    // Read on every post (a crisis told in none of the lexicon's words is what it is for), but only
+    // where nothing already made the post critical or set a cue aside, and nothing qualifies it.
+    const alreadyCritical = flag !== undefined || incidents.some((i) => i.urgency === 'critical') || CRITICAL_KINDS.some((kind) => found.any(K[kind]));
+    if (model?.passes('critical') && kindOf && !alreadyCritical && !crisis?.setAside.length && !QUALIFIERS.some((k) => found.any(k))) {
+      const kind = kindOf(modelFeatures(normalized));
+      const why = said(model, 'critical');
+      if (kind === 'incident') {
+        incidents = [...incidents, { urgency: 'critical', reason: `possible critical incident: resembles critical posts (${why})` }];
+      } else {
+        flag = { tier: 'possible', kind };
+        modelReason = `possible crisis (${CRISIS_KIND_LABELS[kind]}): resembles crisis posts (${why})`;
       }
     }
 
@@ -214,6 +233,20 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
+    } else if (model?.passes('phi') && ((found.anchors & ANCHOR.health) !== 0 || found.any(K.health) || crisisCue || incidentCue) && (!categories.has('question') || found.any('selfReference'))) {
+      // Only beside some health word: without one, "my flight", "my bags" read like the writers'
+      // first-person posts and would all be flagged. A question names whose health it is, or it
+      // asks about a service ("what floor is oncology on").
+      categories.add('phi');
+      reasons.push(`discloses health information: resembles posts that do (${said(model, 'phi')})`);
+    }
+    if (model?.passes('praise') && !categories.has('praise') && !categories.has('complaint') && !flag && label !== 'negative') {
+      categories.add('praise');
+      reasons.push(`praise: resembles praise (${said(model, 'praise')})`);
+    }
+    if (model?.passes('complaint') && !categories.has('complaint') && !categories.has('praise') && label !== 'positive') {
+      categories.add('complaint');
+      reasons.push(`complaint: resembles complaints (${said(model, 'complaint')})`);
     }
 
     if (categories.has('spam')) categories.delete('praise');
@@ -300,6 +333,10 @@ const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   safetyIncident: 'patient-safety incident',
   viral: 'threat to go public',
 };
+/** The model's view of a label, for a reason: its probability and the words that weighed most. */
+function said(model: CategoryReading, label: ModelLabel): string {
+  return `${model.probability(label).toFixed(2)}: ${model.words(label).map((w) => `"${w}"`).join(', ')}`;
+}
 const DIGIT = /\d/;
 const SPANISH_WORD = kindIndex('spanishWord');
 

@@ -72,7 +72,7 @@ const STRONG = 2;
 
 export function createCrisisBackstop(model: CrisisModel): CrisisBackstop {
   const weights = new Map(Object.entries(model.weights));
-  const kinds = Object.entries(model.kinds).map(([kind, k]) => ({ kind, prior: k.prior, weights: new Map(Object.entries(k.weights)) }));
+  const kindFor = createKindReader(model);
   return (text) => {
     const features = modelFeatures(text);
     let score = model.prior;
@@ -85,6 +85,17 @@ export function createCrisisBackstop(model: CrisisModel): CrisisBackstop {
     }
     // The sum alone grows with length: one word or pair must also lean hard towards critical.
     if (score <= model.threshold || !pulls.some(([, weight]) => weight >= STRONG)) return undefined;
+    const words = pulls.sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w]) => w);
+    return { kind: kindFor(features), score, words };
+  };
+}
+
+export type KindReader = (features: ReadonlySet<string>) => CrisisKind | 'incident';
+
+/** Which kind of critical post the features resemble most: a crisis kind, or `incident`. */
+export function createKindReader(model: CrisisModel): KindReader {
+  const kinds = Object.entries(model.kinds).map(([kind, k]) => ({ kind, prior: k.prior, weights: new Map(Object.entries(k.weights)) }));
+  return (features) => {
     let best = kinds[0];
     let bestScore = -Infinity;
     for (const k of kinds) {
@@ -92,8 +103,7 @@ export function createCrisisBackstop(model: CrisisModel): CrisisBackstop {
       for (const feature of features) s += k.weights.get(feature) ?? 0;
       if (s > bestScore) [best, bestScore] = [k, s];
     }
-    const words = pulls.sort((a, b) => b[1] - a[1]).slice(0, 3).map(([w]) => w);
-    return { kind: (best?.kind ?? 'incident') as CrisisKind | 'incident', score, words };
+    return (best?.kind ?? 'incident') as CrisisKind | 'incident';
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CategoryModel } from './category-model.js';
 import type { CrisisModel } from './crisis-model.js';
 import type { SpanishLexicon } from './es/spanish-lexicon.js';
 import { CONTEXT_CUES, CRISIS_CUES, HEALTH_VOCABULARY, INCIDENT_CUES, LIFE_SUSTAINING } from './cue-kinds.js';
@@ -28,6 +29,8 @@ export const lexiconSchema = z.object({
   spanishFile: z.string().min(1).optional(),
   /** The crisis model (`npm run train:crisis`), beside this one or an absolute path; without it only the rules decide. */
   crisisModelFile: z.string().min(1).optional(),
+  /** The category model (`npm run train:crisis`), beside this one or an absolute path; without it only the rules decide. */
+  categoryModelFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES),
   contextCues: cueGroup(CONTEXT_CUES, ['lifeEvent']),
   incidentCues: cueGroup(INCIDENT_CUES),
@@ -63,7 +66,7 @@ export type LexiconFile = z.infer<typeof lexiconSchema>;
 export type MedicinesFile = z.infer<typeof medicinesSchema>;
 
 /** The lexicon with the files it names read in: what the classifier is built from. */
-export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon; crisisModel?: CrisisModel };
+export type Lexicon = LexiconFile & { medicines: MedicinesFile; spanish?: SpanishLexicon; crisisModel?: CrisisModel; categoryModel?: CategoryModel };
 
 /** The parts of the lexicon that name health details, for the reply guard and the digest's redactor. */
 export type HealthWords = Pick<Lexicon, 'healthTerms'> & Partial<Pick<Lexicon, 'medicines' | 'healthVocabulary'>>;

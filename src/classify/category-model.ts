@@ -1,0 +1,173 @@
+import { z } from 'zod';
+
+/**
+ * A second opinion on the labels the rules most often miss on posts worded as nobody foresaw: health
+ * details, praise, complaints and critical posts. One logistic regression per label over words and
+ * word pairs, trained on the labelled development posts of several
+ * independent writers (`npm run train:crisis`). It only ever adds a label the rules did not give,
+ * and a critical post it finds is only a *possible* crisis or incident for a person to check. Its
+ * reason names the probability and the words that weighed most.
+ */
+export const MODEL_LABELS = ['phi', 'praise', 'complaint', 'critical'] as const;
+export type ModelLabel = (typeof MODEL_LABELS)[number];
+
+export interface CategoryModel {
+  version: 1;
+  /** Per label, the probability above which the model adds it. Chosen by leaving one writer's set out at a time. */
+  thresholds: Record<ModelLabel, number>;
+  /** Per label, the intercept. */
+  bias: Record<ModelLabel, number>;
+  /** Feature → one weight per label, in {@link MODEL_LABELS} order. */
+  weights: Record<string, number[]>;
+}
+
+const perLabel = z.object(Object.fromEntries(MODEL_LABELS.map((l) => [l, z.number()])) as Record<ModelLabel, z.ZodNumber>);
+
+/** Checked with one loop: a zod schema per entry of many thousand costs start-up time. */
+const weightRows = z.custom<Record<string, number[]>>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((w) => Array.isArray(w) && w.length === MODEL_LABELS.length && w.every((x) => typeof x === 'number' && Number.isFinite(x))),
+  `expected an object of feature to ${MODEL_LABELS.length} numbers`,
+);
+
+export const categoryModelSchema = z.object({ version: z.literal(1), thresholds: perLabel, bias: perLabel, weights: weightRows });
+
+/**
+ * What the model makes of one post. A reader keeps one and fills it per post (classify is
+ * synchronous), so reading allocates nothing; the words behind a label are gathered only when asked.
+ */
+export interface CategoryReading {
+  /** Whether the label's probability passes its threshold. */
+  passes(label: ModelLabel): boolean;
+  probability(label: ModelLabel): number;
+  /** The (up to three) features that pulled hardest towards the label. */
+  words(label: ModelLabel): string[];
+}
+
+/** Reads a post's tokens (as the classifier tokenises them). */
+export type CategoryReader = (tokens: readonly string[]) => CategoryReading;
+
+/** Words that say nothing alone or together ("of the", "is this"); beside a content word they count. */
+const FUNCTION_WORDS = new Set(
+  ('a an the of to in on at by for from with and or but so if is are was were be been am it its this that these those there here ' +
+    'as up out off over into about than then just also too very can could would should will do does did has have had not no ' +
+    'you your he she his her him they them their we our us what who which when where why how one all any some more most').split(' '),
+);
+
+/** Handles (and a link's scheme) name a brand or a page, not what the post says. */
+const counts = (token: string | undefined) => token !== undefined && !token.startsWith('@') && !token.startsWith('http');
+
+/**
+ * The features of a post's tokens (as the classifier tokenises them): each content word, and each
+ * pair of neighbours unless both are function words. Counted, not deduplicated.
+ */
+export function tokenFeatures(tokens: readonly string[]): string[] {
+  const features: string[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const word = tokens[i] as string;
+    if (!counts(word)) continue;
+    const content = !FUNCTION_WORDS.has(word);
+    if (content) features.push(word);
+    const next = tokens[i + 1];
+    if (counts(next) && (content || !FUNCTION_WORDS.has(next as string))) features.push(`${word} ${next}`);
+  }
+  return features;
+}
+
+/**
+ * Built once: every word of a feature gets a number, and weights sit in one flat array, a row of
+ * {@link MODEL_LABELS} per feature. Reading a post is one string lookup per token (its number) and,
+ * for a pair, one lookup by the two numbers: no string is built and no object is visited per token.
+ * Only what training kept is in it, so function words and handles need no check here.
+ */
+export function createCategoryReader(model: CategoryModel): CategoryReader {
+  const labels = MODEL_LABELS.length;
+  const ids = new Map<string, number>();
+  const idOf = (word: string) => {
+    let id = ids.get(word);
+    if (id === undefined) ids.set(word, (id = ids.size));
+    return id;
+  };
+  const entries = Object.entries(model.weights);
+  const weights = new Float64Array(entries.length * labels);
+  // Per word number, the row of its own weights (or -1); per pair of numbers, the row of the pair's.
+  const wordRow: number[] = [];
+  const pairRow = new Map<number, number>();
+  const parts = entries.map(([feature]) => feature.split(' ') as [string] | [string, string]);
+  for (const [first, second] of parts) {
+    idOf(first);
+    if (second !== undefined) idOf(second);
+  }
+  const words = ids.size;
+  for (let i = 0; i < words; i++) wordRow.push(-1);
+  entries.forEach(([, w], row) => {
+    weights.set(w, row * labels);
+    const [first, second] = parts[row] as [string] | [string, string];
+    if (second === undefined) wordRow[ids.get(first) as number] = row;
+    else pairRow.set((ids.get(first) as number) * words + (ids.get(second) as number), row);
+  });
+  const bias = MODEL_LABELS.map((l) => model.bias[l]);
+  const thresholds = MODEL_LABELS.map((l) => logit(model.thresholds[l]));
+  const at = (label: ModelLabel) => MODEL_LABELS.indexOf(label);
+  const feature = (row: number) => (parts[row] as string[]).join(' ');
+
+  // The last post read: its sums and the rows of the features it had.
+  const z = new Float64Array(labels);
+  let hitCount = 0;
+  const hits: number[] = [];
+  const reading: CategoryReading = {
+    passes: (label) => (z[at(label)] as number) > (thresholds[at(label)] as number),
+    probability: (label) => 1 / (1 + Math.exp(-(z[at(label)] as number))),
+    words(label) {
+      const i = at(label);
+      const pulls: Array<[number, number]> = [];
+      for (let k = 0; k < hitCount; k++) {
+        const row = hits[k] as number;
+        const weight = weights[row * labels + i] as number;
+        if (weight > 0 && !pulls.some(([, seen]) => seen === row)) pulls.push([weight, row]);
+      }
+      return pulls.sort((a, b) => b[0] - a[0]).slice(0, 3).map(([, row]) => feature(row));
+    },
+  };
+  const hit = (row: number) => {
+    hits[hitCount++] = row;
+    const from = row * labels;
+    for (let i = 0; i < labels; i++) z[i]! += weights[from + i] as number;
+  };
+  return (tokens) => {
+    hitCount = 0;
+    for (let i = 0; i < labels; i++) z[i] = bias[i] as number;
+    let previous = -1;
+    for (let t = 0; t < tokens.length; t++) {
+      const id = ids.get(tokens[t] as string) ?? -1;
+      if (id >= 0) {
+        const row = wordRow[id] as number;
+        if (row >= 0) hit(row);
+        if (previous >= 0) {
+          const pair = pairRow.get(previous * words + id);
+          if (pair !== undefined) hit(pair);
+        }
+      }
+      previous = id;
+    }
+    return reading;
+  };
+}
+
+function logit(p: number): number {
+  return Math.log(p / (1 - p));
+}
+
+/** A labelled development post: its categories, urgency, and which writer's set it came from. */
+export interface LabelledRow {
+  text: string;
+  categories?: string[];
+  urgency?: string;
+  hard?: boolean;
+  set: string;
+}
+
+export const hasLabel = (row: LabelledRow, label: ModelLabel): boolean => (label === 'critical' ? row.urgency === 'critical' : (row.categories ?? []).includes(label));

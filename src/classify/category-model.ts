@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Vocabulary } from './vocabulary.js';
 
 /**
  * A second opinion on the labels the rules most often miss on posts worded as nobody foresaw: health
@@ -47,8 +48,8 @@ export interface CategoryReading {
   words(label: ModelLabel): string[];
 }
 
-/** Reads a post's tokens (as the classifier tokenises them). */
-export type CategoryReader = (tokens: readonly string[]) => CategoryReading;
+/** Reads a post by its tokens' ids in the classifier's {@link Vocabulary}. */
+export type CategoryReader = (ids: readonly number[]) => CategoryReading;
 
 /** Words that say nothing alone or together ("of the", "is this"); beside a content word they count. */
 const FUNCTION_WORDS = new Set(
@@ -78,36 +79,32 @@ export function tokenFeatures(tokens: readonly string[]): string[] {
 }
 
 /**
- * Built once: every word of a feature gets a number, and weights sit in one flat array, a row of
- * {@link MODEL_LABELS} per feature. Reading a post is one string lookup per token (its number) and,
- * for a pair, one lookup by the two numbers: no string is built and no object is visited per token.
- * Only what training kept is in it, so function words and handles need no check here.
+ * Built once: every word of a feature gets its id in the classifier's vocabulary (the same ids the
+ * tokenizer gives a post), and weights sit in one flat array, a row of {@link MODEL_LABELS} per
+ * feature. Reading a post is an array read per token and, where its word opens a pair, one small
+ * map read by the next token's id: no string is hashed or built. Only what training kept is in it,
+ * so function words and handles need no check here.
  */
-export function createCategoryReader(model: CategoryModel): CategoryReader {
+export function createCategoryReader(model: CategoryModel, vocabulary: Vocabulary): CategoryReader {
   const labels = MODEL_LABELS.length;
-  const ids = new Map<string, number>();
-  const idOf = (word: string) => {
-    let id = ids.get(word);
-    if (id === undefined) ids.set(word, (id = ids.size));
-    return id;
-  };
   const entries = Object.entries(model.weights);
   const weights = new Float64Array(entries.length * labels);
-  // Per word number, the row of its own weights (or -1); per pair of numbers, the row of the pair's.
-  const wordRow: number[] = [];
-  const pairRow = new Map<number, number>();
   const parts = entries.map(([feature]) => feature.split(' ') as [string] | [string, string]);
-  for (const [first, second] of parts) {
-    idOf(first);
-    if (second !== undefined) idOf(second);
-  }
-  const words = ids.size;
-  for (let i = 0; i < words; i++) wordRow.push(-1);
+  const partIds = parts.map((words) => words.map((word) => vocabulary.add(word)));
+  // Per vocabulary id: the row of the word's own weights (or -1), and whether it opens a pair.
+  const known = vocabulary.size;
+  if (known > 0xffff) throw new Error(`the vocabulary has ${known} words: pairs are keyed by 16-bit ids`);
+  const wordRow = new Int32Array(known).fill(-1);
+  const opensPair = new Uint8Array(known);
+  const pairs = new PairTable(entries.length);
   entries.forEach(([, w], row) => {
     weights.set(w, row * labels);
-    const [first, second] = parts[row] as [string] | [string, string];
-    if (second === undefined) wordRow[ids.get(first) as number] = row;
-    else pairRow.set((ids.get(first) as number) * words + (ids.get(second) as number), row);
+    const [first, second] = partIds[row] as [number] | [number, number];
+    if (second === undefined) wordRow[first] = row;
+    else {
+      opensPair[first] = 1;
+      pairs.set(first, second, row);
+    }
   });
   const bias = MODEL_LABELS.map((l) => model.bias[l]);
   const thresholds = MODEL_LABELS.map((l) => logit(model.thresholds[l]));
@@ -137,24 +134,73 @@ export function createCategoryReader(model: CategoryModel): CategoryReader {
     const from = row * labels;
     for (let i = 0; i < labels; i++) z[i]! += weights[from + i] as number;
   };
-  return (tokens) => {
+  return (ids) => {
     hitCount = 0;
     for (let i = 0; i < labels; i++) z[i] = bias[i] as number;
+    // Ids at or past `known` are words added to the vocabulary after this reader: none of ours.
     let previous = -1;
-    for (let t = 0; t < tokens.length; t++) {
-      const id = ids.get(tokens[t] as string) ?? -1;
-      if (id >= 0) {
-        const row = wordRow[id] as number;
-        if (row >= 0) hit(row);
-        if (previous >= 0) {
-          const pair = pairRow.get(previous * words + id);
-          if (pair !== undefined) hit(pair);
-        }
+    for (let t = 0; t < ids.length; t++) {
+      const id = ids[t] as number;
+      if (id >= known) {
+        previous = -1;
+        continue;
       }
-      previous = id;
+      const row = wordRow[id] as number;
+      if (row >= 0) hit(row);
+      if (previous >= 0) {
+        const pair = pairs.get(previous, id);
+        if (pair >= 0) hit(pair);
+      }
+      previous = opensPair[id] === 1 ? id : -1;
     }
     return reading;
   };
+}
+
+/**
+ * Word pairs by their two ids, in one open-addressing table of 32-bit keys (first id in the high
+ * half): a pair is found without a map per word or a number too large for a small integer.
+ */
+class PairTable {
+  private readonly keys: Uint32Array;
+  private readonly rows: Int32Array;
+  private readonly shift: number;
+  private readonly mask: number;
+
+  constructor(atMost: number) {
+    const bits = Math.max(4, Math.ceil(Math.log2(atMost * 2)));
+    this.keys = new Uint32Array(1 << bits);
+    this.rows = new Int32Array(1 << bits);
+    this.shift = 32 - bits;
+    this.mask = (1 << bits) - 1;
+  }
+
+  set(first: number, second: number, row: number): void {
+    const key = keyOf(first, second);
+    let slot = this.slotOf(key);
+    while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
+    this.keys[slot] = key;
+    this.rows[slot] = row;
+  }
+
+  /** The pair's row, or -1. */
+  get(first: number, second: number): number {
+    const key = keyOf(first, second);
+    for (let slot = this.slotOf(key); ; slot = (slot + 1) & this.mask) {
+      const found = this.keys[slot] as number;
+      if (found === key) return this.rows[slot] as number;
+      if (found === 0) return -1;
+    }
+  }
+
+  private slotOf(key: number): number {
+    return Math.imul(key, 0x9e3779b1) >>> this.shift;
+  }
+}
+
+/** Ids stay under 2^16 (a vocabulary of tens of thousands of words); the first id is never 0. */
+function keyOf(first: number, second: number): number {
+  return ((first << 16) | second) >>> 0;
 }
 
 function logit(p: number): number {

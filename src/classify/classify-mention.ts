@@ -51,7 +51,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
   const reused = new Found();
   const spanish = lexicon.spanish ? createSpanishClassifier(lexicon.spanish) : undefined;
   const backstop = lexicon.crisisModel ? createCrisisBackstop(lexicon.crisisModel) : undefined;
-  const readCategories = lexicon.categoryModel ? createCategoryReader(lexicon.categoryModel) : undefined;
+  const readCategories = lexicon.categoryModel ? createCategoryReader(lexicon.categoryModel, vocabulary) : undefined;
   const kindOf = lexicon.crisisModel ? createKindReader(lexicon.crisisModel) : undefined;
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
@@ -111,7 +111,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     }
 
     // The category model's reading, once per post: it adds only what the rules did not give.
-    const model = readCategories?.(tokens);
+    const model = readCategories?.(ids);
     // Read on every post (a crisis told in none of the lexicon's words is what it is for), but only
     // where nothing already made the post critical or set a cue aside, and nothing qualifies it.
     const alreadyCritical = flag !== undefined || incidents.some((i) => i.urgency === 'critical') || CRITICAL_KINDS.some((kind) => found.any(K[kind]));
@@ -509,8 +509,11 @@ function starSentiment(rating: string, text: string): number {
 
 /** Cheap pre-check so the rating pattern runs only on texts that could hold one. */
 function mayHaveRating(text: string): boolean {
-  return text.includes('/') || text.includes('star') || text.includes('out of') || text.includes('\u2605') || text.includes('\u2B50');
+  // A rating's slash follows a digit ("4/5", "9 / 10"); most slashes are in links.
+  return (text.includes('/') && DIGIT_SLASH.test(text)) || text.includes('star') || text.includes('out of') || text.includes('\u2605') || text.includes('\u2B50');
 }
+
+const DIGIT_SLASH = /\d\s*\//;
 
 function firstContentToken(tokens: readonly string[]): string | undefined {
   for (const token of tokens) {

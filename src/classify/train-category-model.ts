@@ -1,5 +1,6 @@
 import { normalizeText } from './normalize.js';
 import { tokenize } from './score-sentiment.js';
+import { Vocabulary } from './vocabulary.js';
 import type { Classification } from '../domain/classification.js';
 import { createCategoryReader, hasLabel, MODEL_LABELS, tokenFeatures, type CategoryModel, type LabelledRow, type ModelLabel } from './category-model.js';
 
@@ -58,10 +59,11 @@ export function chooseThresholds(rows: readonly ScoredRow[]): { thresholds: Reco
   const tally = MODEL_LABELS.map(() => CANDIDATES.map(() => ({ tp: 0, fp: 0, fn: 0, hard: 0, hardRaised: 0 })));
   const lowest = Object.fromEntries(MODEL_LABELS.map((l) => [l, 0.01])) as Record<ModelLabel, number>;
   for (const held of sets) {
-    const read = createCategoryReader(trainCategoryModel(rows.filter((r) => r.set !== held), lowest));
+    const vocabulary = new Vocabulary();
+    const read = createCategoryReader(trainCategoryModel(rows.filter((r) => r.set !== held), lowest), vocabulary);
     for (const row of rows) {
       if (row.set !== held) continue;
-      const reading = read(tokenize(normalizeText(row.text)));
+      const reading = read(vocabulary.tokenize(normalizeText(row.text)).ids);
       MODEL_LABELS.forEach((label, li) => {
         const p = reading.probability(label);
         const truth = hasLabel(row, label);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { categoryModelSchema, createCategoryReader, tokenFeatures, type CategoryModel, type LabelledRow } from '../../src/classify/category-model.js';
 import { chooseThresholds, trainCategoryModel, type ScoredRow } from '../../src/classify/train-category-model.js';
 import { tokenize } from '../../src/classify/score-sentiment.js';
+import { Vocabulary } from '../../src/classify/vocabulary.js';
 import { PROJECT_ROOT } from '../../src/config.js';
 import { classifier } from '../helpers/setup.js';
 
@@ -29,16 +30,18 @@ describe('the category model', () => {
   });
 
   it('adds the label its words resemble, with the probability and the words that weighed most', () => {
-    const read = createCategoryReader(trainCategoryModel(tinySet(), low));
-    const phi = read(tokenize('my biopsy results'));
+    const vocabulary = new Vocabulary();
+    const reader = createCategoryReader(trainCategoryModel(tinySet(), low), vocabulary);
+    const read = (text: string) => reader(vocabulary.tokenize(text).ids);
+    const phi = read('my biopsy results');
     expect(phi.passes('phi')).toBe(true);
     expect(phi.passes('praise')).toBe(false);
     expect(phi.probability('phi')).toBeGreaterThan(0.5);
     expect(phi.words('phi')).toContain('biopsy');
     expect(phi.words('phi')).toEqual([...new Set(phi.words('phi'))]);
-    const critical = read(tokenize('rope ready tonight'));
+    const critical = read('rope ready tonight');
     expect(critical.passes('critical')).toBe(true);
-    expect(read(tokenize('the weather is nice')).passes('critical')).toBe(false);
+    expect(read('the weather is nice').passes('critical')).toBe(false);
   });
 
   it('is the same model every time it is trained on the same posts', () => {

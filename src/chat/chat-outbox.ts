@@ -1,7 +1,7 @@
 import type { AlertView } from '../domain/alert.js';
 import type { ChatName } from '../store/delivery-queries.js';
 import type { DeliveredMessage, UnrecordedCard } from '../store/outbox-queries.js';
-import type { OutboxCard, Store } from '../store/store-port.js';
+import type { DeliveredCard, OutboxCard, Store } from '../store/store-port.js';
 import type { Config } from '../config.js';
 
 /**
@@ -16,6 +16,8 @@ export interface ChatOutbox {
   markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs: number): Promise<Set<number>>;
   clearAttempt(alertIds: readonly number[]): Promise<void>;
   recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean>;
+  /** Deliveries of several sent cards, committed together (a chunk's, at its end). */
+  recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
   unrecordedCards(limit: number, now: number): Promise<UnrecordedCard[]>;
   setAside(alertId: number, reason: string, now: number): Promise<boolean>;
@@ -43,6 +45,7 @@ export function singleChatOutbox(store: Store): ChatOutbox {
     markAttemptedMany: (cards, now, leaseMs) => outbox.markAttemptedMany(cards, now, leaseMs),
     clearAttempt: (alertIds) => outbox.clearAttempt(alertIds),
     recordDelivery: (leadId, memberIds, message, now) => outbox.recordDelivery(leadId, memberIds, message, now),
+    recordDeliveries: (cards, now) => outbox.recordDeliveries(cards, now),
     recordFound: (card, message, now) => outbox.recordFound(card, message, now),
     unrecordedCards: (limit, now) => outbox.unrecordedCards(limit, now),
     setAside: (alertId, reason, now) => outbox.setAside(alertId, reason, now),
@@ -77,6 +80,11 @@ export function perChatOutbox(store: Store, chat: ChatName, chats: readonly Chat
       const recorded = await deliveries.recordDelivery(chat, leadId, memberIds, message, now);
       await store.outbox.recordDelivery(leadId, memberIds, message, now);
       return recorded;
+    },
+    // Per chat, one card at a time (the deliveries table's own statements); the alerts' columns in one transaction.
+    async recordDeliveries(cards, now) {
+      for (const card of cards) await deliveries.recordDelivery(chat, card.leadId, card.memberIds, card.message, now);
+      await store.outbox.recordDeliveries(cards, now);
     },
     async recordFound(card, message, now) {
       await deliveries.recordFound(chat, card, message, now);

@@ -174,6 +174,11 @@ export interface OutboxCard {
   memberIds: readonly number[];
 }
 
+/** A card the chat accepted, and where it is. */
+export interface DeliveredCard extends OutboxCard {
+  message: DeliveredMessage;
+}
+
 export interface OutboxRepository {
   /**
    * Claims up to `limit` alerts of the card outbox for this instance until `now + leaseMs` (claims
@@ -192,6 +197,11 @@ export interface OutboxRepository {
    * sent: returns the leads of the cards marked (a card whose claim was lost is not written at all).
    */
   markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number): Promise<Set<number>>;
+  /**
+   * {@link recordDelivery} for several sent cards in one transaction (one commit per chunk of cards
+   * instead of one per card): the "sent" half of the attempt {@link markAttemptedMany} wrote ahead.
+   */
+  recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
   /** Attempted and never recorded, not under another live instance's claim (it may be sending them now). */
   unrecordedCards(limit?: number, now?: number): Promise<UnrecordedCard[]>;

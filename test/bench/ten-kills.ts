@@ -31,9 +31,10 @@ async function startBot(args: string[], env: Record<string, string>, cwd: string
   const instance = await new Promise<string>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
       tail = (tail + chunk).slice(-2000);
-      if (process.env.TEN_KILLS_LOGS) appendFileSync(process.env.TEN_KILLS_LOGS, chunk);
       const lines = (partial + chunk).split('\n');
       partial = lines.pop() ?? '';
+      // Each line tagged with the process it came from: the bots' logs interleave in one file.
+      if (process.env.TEN_KILLS_LOGS && lines.length > 0) appendFileSync(process.env.TEN_KILLS_LOGS, lines.map((line) => `${child.pid} ${line}\n`).join(''));
       for (const line of lines) {
         if (!line.includes('triage running')) continue;
         resolve(String((JSON.parse(line) as { instance: string }).instance));
@@ -107,6 +108,7 @@ export async function benchTenKills(kills = 10, mentions = 2000): Promise<void> 
       const jobs = [...held].filter(([, holder]) => holder === victim.instance).map(([job]) => job).filter((job) => job === 'poll' || job === 'sla-sweep');
       victim.child.kill('SIGKILL');
       await victim.exited;
+      if (process.env.TEN_KILLS_LOGS) appendFileSync(process.env.TEN_KILLS_LOGS, `${victim.child.pid} SIGKILLED at ${Date.now()} (kill ${k}, ${carded()} alerts carded, last message ${[...discord.messages.keys()].at(-1)})\n`);
       const killedAt = Date.now();
       bots[victimAt] = await start();
       // Taken over: the lease of each job the dead instance held now names a live one.

@@ -162,8 +162,8 @@ export async function alertsOf(store: Pick<Store, 'getAlert'>, ids: readonly num
 
 /**
  * Cards are drawn, marked as attempted (committed before the first is sent), sent and recorded per
- * chunk: two transactions per chunk instead of two per card, and a turn of the event loop (for a
- * stop signal) between chunks. A crash leaves up to a chunk of cards sent and unrecorded; the next
+ * chunk: one transaction per chunk (its attempts and the previous chunk's deliveries) instead of
+ * one per card, and a turn of the event loop (for a stop signal) between chunks. A crash leaves up to a chunk of cards sent and unrecorded; the next
  * run looks for them among each channel's recent messages, which it reads back at most 500 deep on
  * Discord (5 pages of 100) and 1,000 on Slack (5 of 200). 100 leaves room for what else lands in the
  * channel meanwhile (another instance's cards, SLA notifications): the chunk must stay well inside
@@ -212,6 +212,14 @@ export async function dispatchPending(
     const reason = error instanceof Error ? error.message : String(error);
     if (await outbox.setAside(alert.id, reason, deps.now())) deps.log.error({ alertId: alert.id, chat: chat.name, err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
   };
+  // Sent and not recorded yet: committed in the next chunk's transaction, before its attempts, or on
+  // their own when no chunk follows (a claim would take them again: they still have no message).
+  let sent: DeliveredCard[] = [];
+  const recordSent = async () => {
+    if (sent.length === 0) return;
+    await outbox.recordDeliveries(sent, deps.now());
+    sent = [];
+  };
   while (!signal.aborted && !outage) {
     // Claimed for this instance: another one on the same database takes other alerts, never these.
     const pending = (await outbox.claimCards(5000 + skip.size, deps.now(), CLAIM_MS)).filter((a) => !skip.has(a.id));
@@ -227,14 +235,16 @@ export async function dispatchPending(
           await setAside(alert, error);
         }
       }
-      // Committed before the sends, in one transaction: if we die after the chat accepts a card and before
-      // the chunk's deliveries are recorded, the next run looks for it before reposting.
+      // Committed before the sends, with the previous chunk's deliveries, in one transaction: if we die
+      // after the chat accepts a card and before the chunk's deliveries are recorded, the next run
+      // looks for it before reposting.
       const markedAt = deps.now();
-      const marked = await outbox.markAttemptedMany(drawn, markedAt, CLAIM_MS);
-      const delivered: DeliveredCard[] = [];
+      const marked = await outbox.markAttemptedMany(drawn, markedAt, CLAIM_MS, sent);
+      sent = [];
       const unsent: number[] = [];
       // A slow chat (rate limits) must not outlast the claim: past half of it, the rest is claimed again.
       let reclaim = false;
+      let done = false;
       try {
         for (const item of drawn) {
           const { card, leadId, memberIds } = item;
@@ -250,7 +260,7 @@ export async function dispatchPending(
           const log = deps.log.child({ alertId: leadId, chat: chat.name });
           try {
             const message = await chat.postAlert(card, nonceFor(leadId));
-            delivered.push({ leadId, memberIds, message });
+            sent.push({ leadId, memberIds, message });
             posted += 1 + memberIds.length;
             cards++;
             deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + memberIds.length);
@@ -275,17 +285,20 @@ export async function dispatchPending(
             else log.error({ err: error }, 'could not post alert card; it stays in the outbox');
           }
         }
+        done = true;
       } finally {
-        // Whatever happens (a stop, an outage, a rejected token), what was sent is recorded, in one
-        // transaction for the chunk, and what certainly was not is no longer marked as attempted.
-        await outbox.recordDeliveries(delivered, deps.now());
+        // Whatever happens (a stop, an outage, a rejected token), what certainly was not sent is no
+        // longer marked as attempted, and what was sent is recorded now unless another chunk follows.
         if (unsent.length > 0) await outbox.clearAttempt(unsent);
+        if (!done || signal.aborted || outage || reclaim || from + CARD_CHUNK >= plan.length) await recordSent();
       }
       // Sources, store and console may never wait on I/O: let a stop signal in between chunks.
       await yieldToEventLoop();
       if (reclaim) break;
     }
   }
+  // A stop seen between two chunks: the last one's deliveries were left for the next.
+  await recordSent();
   if (capabilitiesOf(chat).editInPlace && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal, outbox);
   return { posted, failed, cards, recovered: recovery.recovered };
 }

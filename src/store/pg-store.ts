@@ -545,8 +545,9 @@ class PgOutbox implements OutboxRepository {
   }
 
   /** In one transaction; a card of several alerts in a savepoint of its own, so a lost claim writes nothing for it. */
-  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = CLAIM_MS): Promise<Set<number>> {
+  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = CLAIM_MS, sent: readonly DeliveredCard[] = []): Promise<Set<number>> {
     return transaction(this.pool, async (c) => {
+      for (const card of sent) await this.deliver(c, card.leadId, card.memberIds, card.message, now);
       const marked = new Set<number>();
       for (const card of cards) {
         const ids = [...new Set([card.leadId, ...card.memberIds])];

@@ -195,8 +195,10 @@ export interface OutboxRepository {
   /**
    * {@link markAttempted} for several cards in one transaction, committed before any of them is
    * sent: returns the leads of the cards marked (a card whose claim was lost is not written at all).
+   * The deliveries of cards `sent` before are recorded first in the same transaction (one commit
+   * per chunk of cards: the previous chunk's "sent", this one's "sending").
    */
-  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number): Promise<Set<number>>;
+  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number, sent?: readonly DeliveredCard[]): Promise<Set<number>>;
   /**
    * {@link recordDelivery} for several sent cards in one transaction (one commit per chunk of cards
    * instead of one per card): the "sent" half of the attempt {@link markAttemptedMany} wrote ahead.

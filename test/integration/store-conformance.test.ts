@@ -241,7 +241,7 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.ops.gauges()).outboxDepth).toBe(0);
     });
 
-    it('lists unrecorded cards by lead, each with every alert it carries, and records a chunk of deliveries together', async () => {
+    it('lists unrecorded cards by lead, each with every alert it carries, and records a chunk of deliveries together or with the next chunk\'s attempts', async () => {
       await store.ingest({ source: 'x', mentions: Array.from({ length: 8 }, () => mention()), now }, decide);
       const [a, b, c, d, e, f, g, h] = (await store.pendingAlerts(10)).map((x) => x.id).sort((x, y) => x - y) as [number, number, number, number, number, number, number, number];
       // A storm card of the lowest ids carrying five, then two cards of the newest: the limit is on cards, not alerts.
@@ -257,6 +257,10 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(await store.messageOf(e)).toEqual({ channelId: 'c', messageId: 'm1' });
       expect(await store.messageOf(g)).toEqual({ channelId: 'c', messageId: 'm2' });
       expect((await store.pendingAlerts(10)).map((x) => x.id).sort((x, y) => x - y)).toEqual([f, h]);
+      // The next chunk's attempts and the previous chunk's deliveries in one call (one transaction).
+      expect([...(await store.outbox.markAttemptedMany([{ leadId: f, memberIds: [] }], now, undefined, [{ leadId: h, memberIds: [], message: { channelId: 'c', messageId: 'm3' } }]))]).toEqual([f]);
+      expect(await store.messageOf(h)).toEqual({ channelId: 'c', messageId: 'm3' });
+      expect((await store.outbox.unrecordedCards()).map((card) => card.lead)).toEqual([f]);
     });
 
     it('marks cards as attempted in batches: a card whose claim is lost is not written at all, the others are', async () => {

@@ -5,7 +5,7 @@ import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { CLAIM_MS, type DecideMention, type Store } from './store/store-port.js';
+import { CLAIM_MS, type DecideMention, type DeliveredCard, type Store } from './store/store-port.js';
 import { decideTriage } from './triage/decide-triage.js';
 import type { ReplyGuard } from './triage/reply-guard.js';
 import type { TemplatesFile } from './triage/reply-templates.js';
@@ -161,13 +161,15 @@ export async function alertsOf(store: Pick<Store, 'getAlert'>, ids: readonly num
 }
 
 /**
- * Cards are drawn and marked as attempted per chunk (one transaction for the chunk instead of one
- * per card), with a turn of the event loop (for a stop signal) between chunks. Each delivery is
- * still recorded the moment the chat accepts the card: recording a chunk at its end left up to a
- * chunk of sent, unrecorded cards per crash for the next run's lookup in the chat, and over ten
- * SIGKILLs (`npm run bench -- ten-kills`) some were not found there and were posted twice.
+ * Cards are drawn, marked as attempted (committed before the first is sent), sent and recorded per
+ * chunk: one transaction per chunk (its attempts and the previous chunk's deliveries) instead of
+ * one per card, and a turn of the event loop (for a stop signal) between chunks. A crash leaves up to a chunk of cards sent and unrecorded; the next
+ * run looks for them among each channel's recent messages, which it reads back at most 500 deep on
+ * Discord (5 pages of 100) and 1,000 on Slack (5 of 200). 100 leaves room for what else lands in the
+ * channel meanwhile (another instance's cards, SLA notifications): the chunk must stay well inside
+ * what the lookup sees, or a crash could post twice what it cannot see.
  */
-const CARD_CHUNK = 100;
+export const CARD_CHUNK = 100;
 
 /** Stable per alert and within Discord's 25 characters. */
 export function nonceFor(alertId: number): string {
@@ -175,14 +177,15 @@ export function nonceFor(alertId: number): string {
 }
 
 /**
- * Posts every alert that has no chat message yet, most urgent first, recording each delivery as it
- * succeeds. In a storm, similar alerts share a card (see {@link planDispatch}); critical alerts never do.
+ * Posts every alert that has no chat message yet, most urgent first, recording the deliveries of
+ * each chunk of cards together once it is sent. In a storm, similar alerts share a card (see {@link planDispatch}); critical alerts never do.
  *
- * Never twice: each card's attempt is committed before it is sent, so after a crash between the
- * chat accepting a card and the store recording it, the next run knows which alerts may be in the
- * channel already, looks for them there once ({@link Chat.findPosted}: one read per channel for all
- * of them) and records what it finds instead of posting again; the nonce covers a retry within the
- * chat's own short window. Alerts never attempted cost no lookup.
+ * Never twice: each chunk's attempts are committed before any of its cards is sent, so after a
+ * crash between the chat accepting a card and the store recording it, the next run knows which
+ * alerts may be in the channel already, looks for every one of them there before it claims anything
+ * ({@link Chat.findPosted}: one read per channel for all of them) and records what it finds instead
+ * of posting again; the nonce covers a retry within the chat's own short window. Alerts never
+ * attempted cost no lookup.
  *
  * Never stuck: a card the chat cannot draw (a {@link CardRenderError}, or building it throws) is
  * set aside with the reason, logged once, and no longer retried; the alerts it carried go back to
@@ -209,6 +212,14 @@ export async function dispatchPending(
     const reason = error instanceof Error ? error.message : String(error);
     if (await outbox.setAside(alert.id, reason, deps.now())) deps.log.error({ alertId: alert.id, chat: chat.name, err: error, reason }, 'alert card cannot be drawn; set aside, not retried (see delivery_failed_reason)');
   };
+  // Sent and not recorded yet: committed in the next chunk's transaction, before its attempts, or on
+  // their own when no chunk follows (a claim would take them again: they still have no message).
+  let sent: DeliveredCard[] = [];
+  const recordSent = async () => {
+    if (sent.length === 0) return;
+    await outbox.recordDeliveries(sent, deps.now());
+    sent = [];
+  };
   while (!signal.aborted && !outage) {
     // Claimed for this instance: another one on the same database takes other alerts, never these.
     const pending = (await outbox.claimCards(5000 + skip.size, deps.now(), CLAIM_MS)).filter((a) => !skip.has(a.id));
@@ -224,13 +235,16 @@ export async function dispatchPending(
           await setAside(alert, error);
         }
       }
-      // Committed before the sends, in one transaction: if we die after the chat accepts a card and before
-      // its delivery is recorded, the next run looks for it before reposting.
+      // Committed before the sends, with the previous chunk's deliveries, in one transaction: if we die
+      // after the chat accepts a card and before the chunk's deliveries are recorded, the next run
+      // looks for it before reposting.
       const markedAt = deps.now();
-      const marked = await outbox.markAttemptedMany(drawn, markedAt, CLAIM_MS);
+      const marked = await outbox.markAttemptedMany(drawn, markedAt, CLAIM_MS, sent);
+      sent = [];
       const unsent: number[] = [];
       // A slow chat (rate limits) must not outlast the claim: past half of it, the rest is claimed again.
       let reclaim = false;
+      let done = false;
       try {
         for (const item of drawn) {
           const { card, leadId, memberIds } = item;
@@ -246,8 +260,7 @@ export async function dispatchPending(
           const log = deps.log.child({ alertId: leadId, chat: chat.name });
           try {
             const message = await chat.postAlert(card, nonceFor(leadId));
-            // Recorded at once: a crash leaves at most this one card sent and unrecorded for the next run to look for.
-            await outbox.recordDelivery(leadId, memberIds, message, deps.now());
+            sent.push({ leadId, memberIds, message });
             posted += 1 + memberIds.length;
             cards++;
             deps.metrics.cardsPosted.inc({ chat: chat.name }, 1 + memberIds.length);
@@ -272,15 +285,20 @@ export async function dispatchPending(
             else log.error({ err: error }, 'could not post alert card; it stays in the outbox');
           }
         }
+        done = true;
       } finally {
-        // Whatever happens (a stop, an outage, a rejected token), what certainly was not sent is no longer marked as attempted.
+        // Whatever happens (a stop, an outage, a rejected token), what certainly was not sent is no
+        // longer marked as attempted, and what was sent is recorded now unless another chunk follows.
         if (unsent.length > 0) await outbox.clearAttempt(unsent);
+        if (!done || signal.aborted || outage || reclaim || from + CARD_CHUNK >= plan.length) await recordSent();
       }
       // Sources, store and console may never wait on I/O: let a stop signal in between chunks.
       await yieldToEventLoop();
       if (reclaim) break;
     }
   }
+  // A stop seen between two chunks: the last one's deliveries were left for the next.
+  await recordSent();
   if (capabilitiesOf(chat).editInPlace && !signal.aborted && !outage) await refreshStaleCards(chat, deps, signal, outbox);
   return { posted, failed, cards, recovered: recovery.recovered };
 }

@@ -1,7 +1,7 @@
 import type { AlertView } from '../domain/alert.js';
 import type { ChatName } from '../store/delivery-queries.js';
 import type { DeliveredMessage, UnrecordedCard } from '../store/outbox-queries.js';
-import type { OutboxCard, Store } from '../store/store-port.js';
+import type { DeliveredCard, OutboxCard, Store } from '../store/store-port.js';
 import type { Config } from '../config.js';
 
 /**
@@ -12,10 +12,15 @@ import type { Config } from '../config.js';
  */
 export interface ChatOutbox {
   claimCards(limit: number, now: number, leaseMs: number): Promise<AlertView[]>;
-  /** Attempts of several cards, committed together before any is sent: the leads marked (a card whose claim was lost is left out). */
-  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs: number): Promise<Set<number>>;
+  /**
+   * Attempts of several cards, committed together before any is sent, with the deliveries of cards
+   * `sent` before (recorded first): the leads marked (a card whose claim was lost is left out).
+   */
+  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs: number, sent?: readonly DeliveredCard[]): Promise<Set<number>>;
   clearAttempt(alertIds: readonly number[]): Promise<void>;
   recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean>;
+  /** Deliveries of several sent cards, committed together (a chunk's, at its end). */
+  recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
   unrecordedCards(limit: number, now: number): Promise<UnrecordedCard[]>;
   setAside(alertId: number, reason: string, now: number): Promise<boolean>;
@@ -40,9 +45,10 @@ export function singleChatOutbox(store: Store): ChatOutbox {
   const { outbox } = store;
   return {
     claimCards: (limit, now, leaseMs) => outbox.claimCards(limit, now, leaseMs),
-    markAttemptedMany: (cards, now, leaseMs) => outbox.markAttemptedMany(cards, now, leaseMs),
+    markAttemptedMany: (cards, now, leaseMs, sent) => outbox.markAttemptedMany(cards, now, leaseMs, sent),
     clearAttempt: (alertIds) => outbox.clearAttempt(alertIds),
     recordDelivery: (leadId, memberIds, message, now) => outbox.recordDelivery(leadId, memberIds, message, now),
+    recordDeliveries: (cards, now) => outbox.recordDeliveries(cards, now),
     recordFound: (card, message, now) => outbox.recordFound(card, message, now),
     unrecordedCards: (limit, now) => outbox.unrecordedCards(limit, now),
     setAside: (alertId, reason, now) => outbox.setAside(alertId, reason, now),
@@ -67,7 +73,8 @@ export function perChatOutbox(store: Store, chat: ChatName, chats: readonly Chat
   return {
     claimCards: (limit, now, leaseMs) => deliveries.claimCards(chat, limit, now, leaseMs),
     // Per chat, one card at a time (the deliveries table's own transactions); the alerts' columns in one.
-    async markAttemptedMany(cards, now, leaseMs) {
+    async markAttemptedMany(cards, now, leaseMs, sent = []) {
+      if (sent.length > 0) await this.recordDeliveries(sent, now);
       const marked = new Set<number>();
       for (const card of cards) if (await deliveries.markAttempted(chat, card.leadId, card.memberIds, now, leaseMs)) marked.add(card.leadId);
       return marked;
@@ -77,6 +84,11 @@ export function perChatOutbox(store: Store, chat: ChatName, chats: readonly Chat
       const recorded = await deliveries.recordDelivery(chat, leadId, memberIds, message, now);
       await store.outbox.recordDelivery(leadId, memberIds, message, now);
       return recorded;
+    },
+    // Per chat, one card at a time (the deliveries table's own statements); the alerts' columns in one transaction.
+    async recordDeliveries(cards, now) {
+      for (const card of cards) await deliveries.recordDelivery(chat, card.leadId, card.memberIds, card.message, now);
+      await store.outbox.recordDeliveries(cards, now);
     },
     async recordFound(card, message, now) {
       await deliveries.recordFound(chat, card, message, now);

@@ -12,49 +12,63 @@ import type { ChatOutbox } from './chat-outbox.js';
  * before anything is sent again. Only such sends cost a lookup, and one call covers all of them.
  */
 
+/** Unrecorded cards read and looked for at a time (leads; each with every alert it carries). */
+const RECOVERY_PAGE = 1000;
+
 /**
  * Before posting: cards attempted by an earlier run and never recorded are looked for in the chat,
- * all with one {@link Chat.findPosted} call, and recorded where found. What is not found is posted
- * again as usual. `skip` lists alerts not to post this run (the lookup failed: posting them blind
- * could post them twice); `outage` means the chat is unreachable and nothing should be sent.
+ * with one {@link Chat.findPosted} call per {@link RECOVERY_PAGE} of them, and recorded where found.
+ * Those not found were not sent (as far as the chat shows): their attempt is cleared, so that they
+ * are posted again as usual and the next page is new. Only once none is left may the dispatcher
+ * claim and post, since a claim takes an attempted card like any other: one the recovery did not
+ * look for would be posted blind. `skip` lists alerts not to post this run (the lookup failed:
+ * posting them blind could post them twice); `outage` means nothing should be sent (the chat is
+ * unreachable, or a failed lookup left more unrecorded cards than it covered).
  */
 export async function recoverUnrecordedCards(chat: Chat, deps: PipelineDeps, signal: AbortSignal, outbox: ChatOutbox): Promise<{ recovered: number; outage: boolean; skip: number[] }> {
-  const unrecorded = await outbox.unrecordedCards(1000, deps.now());
   let recovered = 0;
-  const lookFor: UnrecordedCard[] = [];
-  for (const card of unrecorded) {
-    // The lead's delivery is recorded but not that of the alerts the same attempt carried (someone
-    // recorded the lead alone, with store.markPosted): no lookup needed, its message is known.
-    if (card.leadMessage) {
-      await outbox.recordDelivery(card.lead, card.members, card.leadMessage, deps.now());
-      recovered += card.members.length;
-    } else {
-      lookFor.push(card);
-    }
-  }
-  if (lookFor.length === 0 || !chat.findPosted || !capabilitiesOf(chat).lookBack || signal.aborted) return { recovered, outage: false, skip: [] };
   const log = deps.log.child({ chat: chat.name });
-  let found;
-  try {
-    found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account, chat.name) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
-  } catch (error) {
-    if (error instanceof TriageError && error.code === 'chat-auth') throw error;
-    if (isChatOutage(error)) {
-      log.warn({ err: (error as Error).message, cards: lookFor.length }, 'chat unreachable; alerts stay in the outbox until it answers');
-      return { recovered, outage: true, skip: [] };
+  for (;;) {
+    const unrecorded = await outbox.unrecordedCards(RECOVERY_PAGE, deps.now());
+    const lookFor: UnrecordedCard[] = [];
+    for (const card of unrecorded) {
+      // The lead's delivery is recorded but not that of the alerts the same attempt carried (someone
+      // recorded the lead alone, with store.markPosted): no lookup needed, its message is known.
+      if (card.leadMessage) {
+        await outbox.recordDelivery(card.lead, card.members, card.leadMessage, deps.now());
+        recovered += card.members.length;
+      } else {
+        lookFor.push(card);
+      }
     }
-    log.error({ err: error, cards: lookFor.length }, 'could not look for cards sent before a restart; those alerts wait for the next run');
-    return { recovered, outage: false, skip: lookFor.flatMap((c) => [c.lead, ...c.members]) };
+    if (lookFor.length === 0 || !chat.findPosted || !capabilitiesOf(chat).lookBack || signal.aborted) return { recovered, outage: false, skip: [] };
+    let found;
+    try {
+      found = await chat.findPosted({ alerts: lookFor.map((c) => ({ id: c.lead, urgency: c.urgency, ...routeOf(deps, c.account, chat.name) })), since: Math.min(...lookFor.map((c) => c.attemptedAt)) });
+    } catch (error) {
+      if (error instanceof TriageError && error.code === 'chat-auth') throw error;
+      if (isChatOutage(error)) {
+        log.warn({ err: (error as Error).message, cards: lookFor.length }, 'chat unreachable; alerts stay in the outbox until it answers');
+        return { recovered, outage: true, skip: [] };
+      }
+      log.error({ err: error, cards: lookFor.length }, 'could not look for cards sent before a restart; those alerts wait for the next run');
+      return { recovered, outage: unrecorded.length === RECOVERY_PAGE, skip: lookFor.flatMap((c) => [c.lead, ...c.members]) };
+    }
+    const notFound: number[] = [];
+    for (const card of lookFor) {
+      const message = found.alerts.get(card.lead);
+      if (!message) {
+        notFound.push(card.lead, ...card.members);
+        continue;
+      }
+      await outbox.recordFound(card, message, deps.now());
+      recovered += 1 + card.members.length;
+      log.info({ alertId: card.lead, carried: card.members.length, messageId: message.messageId }, 'card was posted before a restart; recorded it instead of posting again');
+    }
+    if (notFound.length > 0) await outbox.clearAttempt(notFound);
+    log.info({ looked: lookFor.length, found: found.alerts.size }, 'looked for cards sent before a restart');
+    if (unrecorded.length < RECOVERY_PAGE) return { recovered, outage: false, skip: [] };
   }
-  for (const card of lookFor) {
-    const message = found.alerts.get(card.lead);
-    if (!message) continue;
-    await outbox.recordFound(card, message, deps.now());
-    recovered += 1 + card.members.length;
-    log.info({ alertId: card.lead, carried: card.members.length, messageId: message.messageId }, 'card was posted before a restart; recorded it instead of posting again');
-  }
-  log.info({ looked: lookFor.length, found: found.alerts.size }, 'looked for cards sent before a restart');
-  return { recovered, outage: false, skip: [] };
 }
 
 /**

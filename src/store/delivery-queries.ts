@@ -16,6 +16,11 @@ function marks(n: number): string {
 }
 
 
+/** A delivery row (alias `d`) still free for the instance and time given as the next two parameters. */
+function freeOf(d: string, holderGone: (column: string) => string): string {
+  return `(${d}.claimed_by IS NULL OR ${d}.claimed_by = ? OR ${d}.claim_until < ? OR ${holderGone(`${d}.claimed_by`)})`;
+}
+
 /**
  * Deliveries per chat (the `deliveries` table): with several chats configured, every alert's card
  * and every SLA notification is sent once to each, and each chat's send is claimed, attempted
@@ -30,11 +35,13 @@ function marks(n: number): string {
 export class DeliveryQueries {
   /** A row still free for instance `me` at `now`: unclaimed, its own, its holder's claim lapsed or its holder gone. */
   private readonly free: string;
+  private readonly freeU: string;
   private readonly conflictFree: string;
 
   /** `holderGone(column)`: SQL true when the instance named in `column` is gone (see `outboxSql`). */
   constructor(private readonly sql: SqlRunner, private readonly me: string, holderGone: (column: string) => string) {
-    this.free = `(d.claimed_by IS NULL OR d.claimed_by = ? OR d.claim_until < ? OR ${holderGone('d.claimed_by')})`;
+    this.free = freeOf('d', holderGone);
+    this.freeU = freeOf('u', holderGone);
     this.conflictFree = `(deliveries.claimed_by IS NULL OR deliveries.claimed_by = excluded.claimed_by OR deliveries.claim_until < ? OR ${holderGone('deliveries.claimed_by')})`;
   }
 
@@ -113,17 +120,23 @@ export class DeliveryQueries {
     await this.sql.run(`UPDATE deliveries SET card_stale = 1 WHERE kind = 'card' AND chat = ? AND item_id = ?`, [chat, card.lead]);
   }
 
-  /** `chat`'s cards attempted and never recorded (not under another live instance's claim), by lead. */
+  /**
+   * `chat`'s cards attempted and never recorded (not under another live instance's claim), by lead:
+   * the first `limit` leads, each with every alert it carries (see `outboxSql`'s `unrecorded`).
+   */
   async unrecordedCards(chat: ChatName, limit: number, now: number): Promise<UnrecordedCard[]> {
+    const unrecorded = (d: string, l: string, free: string) => `${d}.kind = 'card' AND ${d}.chat = ? AND ${d}.message_id IS NULL AND ${d}.attempted_at IS NOT NULL
+        AND ${d}.failed_at IS NULL AND ${l}.attempted_at = ${d}.attempted_at AND ${free}`;
     const rows = await this.sql.all<{ id: number; lead: number; attemptedAt: number; urgency: Urgency; leadChannel: string | null; leadMessage: string | null; account: string | null }>(`
       SELECT d.item_id AS id, d.lead_id AS lead, d.attempted_at AS attemptedAt, a.urgency,
              l.channel_id AS leadChannel, l.message_id AS leadMessage, m.account
       FROM deliveries d
       JOIN deliveries l ON l.kind = 'card' AND l.chat = d.chat AND l.item_id = d.lead_id
       JOIN alerts a ON a.id = d.lead_id JOIN mentions m ON m.id = a.mention_id
-      WHERE d.kind = 'card' AND d.chat = ? AND d.message_id IS NULL AND d.attempted_at IS NOT NULL AND d.failed_at IS NULL
-        AND l.attempted_at = d.attempted_at AND ${this.free}
-      ORDER BY d.item_id LIMIT ?`, [chat, this.me, now, limit]);
+      WHERE ${unrecorded('d', 'l', this.free)}
+        AND d.lead_id IN (SELECT DISTINCT u.lead_id FROM deliveries u JOIN deliveries ul ON ul.kind = 'card' AND ul.chat = u.chat AND ul.item_id = u.lead_id
+          WHERE ${unrecorded('u', 'ul', this.freeU)} ORDER BY u.lead_id LIMIT ?)
+      ORDER BY d.item_id`, [chat, this.me, now, chat, this.me, now, limit]);
     return groupUnrecorded(rows.map((r) => ({ ...r, id: Number(r.id), lead: Number(r.lead), attemptedAt: Number(r.attemptedAt) })));
   }
 

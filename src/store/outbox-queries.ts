@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AlertView } from '../domain/alert.js';
 import type { Urgency } from '../domain/classification.js';
 import { ALERT_SELECT, toView, type AlertRow } from './sqlite-alerts.js';
-import type { OutboxCard } from './store-port.js';
+import type { DeliveredCard, OutboxCard } from './store-port.js';
 
 /** Where a delivered message is, as the chat reported it. */
 export interface DeliveredMessage {
@@ -40,23 +40,30 @@ export interface UndeliverableAlert {
  * a killed instance's work is taken over at once; SQLite runs one bot per file, so claims never block).
  */
 export function outboxSql(holderGone: (column: string) => string) {
-  const cardFree = `(a.delivery_claimed_by IS NULL OR a.delivery_claimed_by = @me OR a.delivery_claim_until < @now OR ${holderGone('a.delivery_claimed_by')})`;
+  const cardFreeOf = (a: string) => `(${a}.delivery_claimed_by IS NULL OR ${a}.delivery_claimed_by = @me OR ${a}.delivery_claim_until < @now OR ${holderGone(`${a}.delivery_claimed_by`)})`;
+  const cardFree = cardFreeOf('a');
+  // Alert `a` was sent (maybe) on the card of lead `l` by an attempt never recorded: only members whose
+  // attempt is the lead's latest one (an older attempt's group is history), and not those another live
+  // instance holds (it may be sending them right now).
+  const unrecordedOf = (a: string, l: string) => `${a}.chat_message_id IS NULL AND ${a}.delivery_attempted_at IS NOT NULL AND ${a}.delivery_failed_at IS NULL
+        AND ${a}.state != 'dismissed' AND ${l}.delivery_attempted_at = ${a}.delivery_attempted_at AND ${cardFreeOf(a)}`;
   const noteFree = `(claimed_by IS NULL OR claimed_by = @me OR claim_until < @now OR ${holderGone('claimed_by')})`;
   return {
     claimableCards: `${ALERT_SELECT} WHERE a.chat_message_id IS NULL AND a.state != 'dismissed' AND a.delivery_failed_at IS NULL AND ${cardFree}
       ORDER BY a.urgency_rank, a.id LIMIT @limit`,
-    claimCard: 'UPDATE alerts SET delivery_claimed_by = @me, delivery_claim_until = @until WHERE id = @id',
     markAttempted: `UPDATE alerts AS a SET delivery_attempted_at = @now, delivery_attempt_lead = @lead, delivery_claimed_by = @me, delivery_claim_until = @until
       WHERE a.id = @id AND a.chat_message_id IS NULL AND ${cardFree}`,
-    // Only members whose attempt is the lead's latest one: an older attempt's group is history. Not
-    // those another live instance holds: it may be sending them right now.
+    // Every alert of the first @limit cards (by lead), not the first @limit alerts: a storm card carries
+    // hundreds, and a limit on alerts left the newest cards of a chunk out of the lookup after a crash
+    // (then the claim took them as never sent, and they were posted twice).
     unrecorded: `
       SELECT a.id, a.delivery_attempt_lead AS lead, a.delivery_attempted_at AS attemptedAt, l.urgency,
              l.chat_channel_id AS leadChannel, l.chat_message_id AS leadMessage, m.account
       FROM alerts a JOIN alerts l ON l.id = a.delivery_attempt_lead JOIN mentions m ON m.id = l.mention_id
-      WHERE a.chat_message_id IS NULL AND a.delivery_attempted_at IS NOT NULL AND a.delivery_failed_at IS NULL
-        AND a.state != 'dismissed' AND l.delivery_attempted_at = a.delivery_attempted_at AND ${cardFree}
-      ORDER BY a.id LIMIT @limit`,
+      WHERE ${unrecordedOf('a', 'l')}
+        AND a.delivery_attempt_lead IN (SELECT DISTINCT u.delivery_attempt_lead FROM alerts u JOIN alerts ul ON ul.id = u.delivery_attempt_lead
+          WHERE ${unrecordedOf('u', 'ul')} ORDER BY u.delivery_attempt_lead LIMIT @limit)
+      ORDER BY a.id`,
     claimableNotifications: `SELECT id FROM sla_notifications WHERE sent_at IS NULL AND ${noteFree} ORDER BY id LIMIT @limit`,
     claimNotification: 'UPDATE sla_notifications SET claimed_by = @me, claim_until = @until WHERE id = @id',
     notificationAttempted: `UPDATE sla_notifications SET attempted_at = @now, claimed_by = @me, claim_until = @until WHERE id = @id AND sent_at IS NULL AND ${noteFree}`,
@@ -93,7 +100,6 @@ export class OutboxQueries {
   constructor(private readonly db: Database.Database, private readonly me: string) {
     this.statements = {
       claimableCards: db.prepare(OUTBOX_SQL.claimableCards),
-      claimCard: db.prepare(OUTBOX_SQL.claimCard),
       claimableNotifications: db.prepare(OUTBOX_SQL.claimableNotifications).pluck(),
       claimNotification: db.prepare(OUTBOX_SQL.claimNotification),
       markAttempted: db.prepare(OUTBOX_SQL.markAttempted),
@@ -101,7 +107,6 @@ export class OutboxQueries {
       markPosted: db.prepare('UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ? WHERE id = ? AND chat_message_id IS NULL'),
       markGrouped: db.prepare('UPDATE alerts SET chat_channel_id = ?, chat_message_id = ?, posted_at = ?, coalesced_into = ? WHERE id = ? AND chat_message_id IS NULL'),
       markStale: db.prepare('UPDATE alerts SET card_stale = 1 WHERE id = ?'),
-      // Only members whose attempt is the lead's latest one: an older attempt's group is history.
       unrecorded: db.prepare(OUTBOX_SQL.unrecorded),
       setAside: db.prepare('UPDATE alerts SET delivery_failed_at = ?, delivery_failed_reason = ? WHERE id = ? AND chat_message_id IS NULL AND delivery_failed_at IS NULL'),
       putBack: db.prepare('UPDATE alerts SET delivery_failed_at = NULL, delivery_failed_reason = NULL WHERE id = ? AND delivery_failed_at IS NOT NULL'),
@@ -113,12 +118,12 @@ export class OutboxQueries {
     };
   }
 
-  async claimCards(limit: number, now: number, leaseMs: number): Promise<AlertView[]> {
-    return this.db.transaction(() => {
-      const rows = this.statements.claimableCards.all({ me: this.me, now, limit }) as AlertRow[];
-      for (const row of rows) this.statements.claimCard.run({ me: this.me, until: now + leaseMs, id: row.id });
-      return rows.map(toView);
-    }).immediate();
+  /**
+   * The outbox, most urgent first. Nothing is written: one bot runs per file, so a claim could never
+   * keep anyone out (every row is free here), and writing it cost a third of the dispatch's bytes.
+   */
+  async claimCards(limit: number, now: number, _leaseMs: number): Promise<AlertView[]> {
+    return (this.statements.claimableCards.all({ me: this.me, now, limit }) as AlertRow[]).map(toView);
   }
 
   /** Records, committed before the send, that the card of `leadId` carrying `alertIds` (the lead among them) is about to be sent. */
@@ -127,7 +132,7 @@ export class OutboxQueries {
   }
 
   /** {@link markAttempted} for several cards in one transaction; each card in a savepoint of its own. */
-  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = 5 * 60_000): Promise<Set<number>> {
+  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = 5 * 60_000, sent: readonly DeliveredCard[] = []): Promise<Set<number>> {
     const markOne = this.db.transaction((card: OutboxCard) => {
       const ids = [...new Set([card.leadId, ...card.memberIds])];
       let changed = 0;
@@ -136,6 +141,7 @@ export class OutboxQueries {
       if (changed !== ids.length) throw new ClaimLost();
     });
     return this.db.transaction(() => {
+      for (const card of sent) this.deliver(card.leadId, card.memberIds, card.message, now);
       const marked = new Set<number>();
       for (const card of cards) {
         try {
@@ -164,6 +170,14 @@ export class OutboxQueries {
     return this.db.transaction(() => this.deliver(leadId, memberIds, message, now)).immediate();
   }
 
+  /** {@link recordDelivery} for several sent cards, in one transaction. */
+  async recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void> {
+    if (cards.length === 0) return;
+    this.db.transaction(() => {
+      for (const card of cards) this.deliver(card.leadId, card.memberIds, card.message, now);
+    }).immediate();
+  }
+
   private deliver(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): boolean {
     const recorded = this.statements.markPosted.run(message.channelId, message.messageId, now, leadId).changes === 1;
     for (const id of memberIds) if (id !== leadId) this.statements.markGrouped.run(message.channelId, message.messageId, now, leadId, id);
@@ -181,7 +195,7 @@ export class OutboxQueries {
     }).immediate();
   }
 
-  /** Cards whose send was attempted and never recorded, by lead, oldest lead first. */
+  /** Cards whose send was attempted and never recorded (the first `limit` leads, each with every alert it carries), oldest lead first. */
   async unrecordedCards(limit = 1000, now = Number.MAX_SAFE_INTEGER): Promise<UnrecordedCard[]> {
     return groupUnrecorded(this.statements.unrecorded.all({ limit, me: this.me, now }) as Parameters<typeof groupUnrecorded>[0]);
   }

@@ -23,7 +23,7 @@ import { ALERT_SELECT, CLOCK_SELECT, RESPONDED_ON_PLATFORM, planAction, toClock,
 import { slaRowsSql } from './sqlite-reports.js';
 import { planSweep } from './sqlite-sla.js';
 import {
-  CLAIM_MS, monthOf, type ActionOptions, type OutboxCard, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
+  CLAIM_MS, monthOf, type ActionOptions, type DeliveredCard, type OutboxCard, type ActionResult, type AlertEvent, type CorrectionsRepository, type DecideMention, type DigestRepository, type IngestBatch,
   type IngestResult, type MonthlyReads, type NotificationStatus, type OpsRepository, type OutboxRepository, type PendingNotification, type QueueSummary,
   type ResponderStats, type ResumeClock, type RetentionRepository, type SlaAlertClock, type SlaEventsOf, type SlaRowOptions, type SqlRunner, type Store,
 } from './store-port.js';
@@ -545,8 +545,9 @@ class PgOutbox implements OutboxRepository {
   }
 
   /** In one transaction; a card of several alerts in a savepoint of its own, so a lost claim writes nothing for it. */
-  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = CLAIM_MS): Promise<Set<number>> {
+  async markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs = CLAIM_MS, sent: readonly DeliveredCard[] = []): Promise<Set<number>> {
     return transaction(this.pool, async (c) => {
+      for (const card of sent) await this.deliver(c, card.leadId, card.memberIds, card.message, now);
       const marked = new Set<number>();
       for (const card of cards) {
         const ids = [...new Set([card.leadId, ...card.memberIds])];
@@ -561,13 +562,19 @@ class PgOutbox implements OutboxRepository {
     });
   }
 
-
   async clearAttempt(alertIds: readonly number[]): Promise<void> {
     await run(this.pool, 'UPDATE alerts SET delivery_attempted_at = NULL, delivery_attempt_lead = NULL WHERE id = ANY(?::bigint[]) AND chat_message_id IS NULL', [[...alertIds]]);
   }
 
   async recordDelivery(leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {
     return transaction(this.pool, (c) => this.deliver(c, leadId, memberIds, message, now));
+  }
+
+  async recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void> {
+    if (cards.length === 0) return;
+    await transaction(this.pool, async (c) => {
+      for (const card of cards) await this.deliver(c, card.leadId, card.memberIds, card.message, now);
+    });
   }
 
   private async deliver(c: pg.PoolClient, leadId: number, memberIds: readonly number[], message: DeliveredMessage, now: number): Promise<boolean> {

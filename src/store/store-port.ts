@@ -174,6 +174,11 @@ export interface OutboxCard {
   memberIds: readonly number[];
 }
 
+/** A card the chat accepted, and where it is. */
+export interface DeliveredCard extends OutboxCard {
+  message: DeliveredMessage;
+}
+
 export interface OutboxRepository {
   /**
    * Claims up to `limit` alerts of the card outbox for this instance until `now + leaseMs` (claims
@@ -190,8 +195,15 @@ export interface OutboxRepository {
   /**
    * {@link markAttempted} for several cards in one transaction, committed before any of them is
    * sent: returns the leads of the cards marked (a card whose claim was lost is not written at all).
+   * The deliveries of cards `sent` before are recorded first in the same transaction (one commit
+   * per chunk of cards: the previous chunk's "sent", this one's "sending").
    */
-  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number): Promise<Set<number>>;
+  markAttemptedMany(cards: readonly OutboxCard[], now: number, leaseMs?: number, sent?: readonly DeliveredCard[]): Promise<Set<number>>;
+  /**
+   * {@link recordDelivery} for several sent cards in one transaction (one commit per chunk of cards
+   * instead of one per card): the "sent" half of the attempt {@link markAttemptedMany} wrote ahead.
+   */
+  recordDeliveries(cards: readonly DeliveredCard[], now: number): Promise<void>;
   recordFound(card: UnrecordedCard, message: DeliveredMessage, now: number): Promise<void>;
   /** Attempted and never recorded, not under another live instance's claim (it may be sending them now). */
   unrecordedCards(limit?: number, now?: number): Promise<UnrecordedCard[]>;

@@ -401,6 +401,7 @@ const benches: Record<string, () => void | Promise<void>> = {
   accounts: () => benchFivePlatforms(),
   ingest: () => benchIngest(),
   'ten-kills': () => benchTenKills(),
+  'card-commits': async () => (await import('./card-commits.js')).benchCardCommits(),
 };
 
 const only = process.argv.slice(2);

@@ -241,6 +241,28 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await store.ops.gauges()).outboxDepth).toBe(0);
     });
 
+    it('lists unrecorded cards by lead, each with every alert it carries, and records a chunk of deliveries together or with the next chunk\'s attempts', async () => {
+      await store.ingest({ source: 'x', mentions: Array.from({ length: 8 }, () => mention()), now }, decide);
+      const [a, b, c, d, e, f, g, h] = (await store.pendingAlerts(10)).map((x) => x.id).sort((x, y) => x - y) as [number, number, number, number, number, number, number, number];
+      // A storm card of the lowest ids carrying five, then two cards of the newest: the limit is on cards, not alerts.
+      await store.outbox.markAttemptedMany([{ leadId: a, memberIds: [b, c, d, e] }, { leadId: g, memberIds: [] }, { leadId: h, memberIds: [] }], now);
+      expect((await store.outbox.unrecordedCards(2)).map((card) => [card.lead, card.members])).toEqual([[a, [b, c, d, e]], [g, []]]);
+      expect((await store.outbox.unrecordedCards(3)).map((card) => card.lead)).toEqual([a, g, h]);
+      await store.outbox.recordDeliveries([
+        { leadId: a, memberIds: [b, c, d, e], message: { channelId: 'c', messageId: 'm1' } },
+        { leadId: g, memberIds: [], message: { channelId: 'c', messageId: 'm2' } },
+      ], now);
+      expect((await store.outbox.unrecordedCards()).map((card) => card.lead)).toEqual([h]);
+      expect(await store.groupMembers(a)).toEqual([b, c, d, e]);
+      expect(await store.messageOf(e)).toEqual({ channelId: 'c', messageId: 'm1' });
+      expect(await store.messageOf(g)).toEqual({ channelId: 'c', messageId: 'm2' });
+      expect((await store.pendingAlerts(10)).map((x) => x.id).sort((x, y) => x - y)).toEqual([f, h]);
+      // The next chunk's attempts and the previous chunk's deliveries in one call (one transaction).
+      expect([...(await store.outbox.markAttemptedMany([{ leadId: f, memberIds: [] }], now, undefined, [{ leadId: h, memberIds: [], message: { channelId: 'c', messageId: 'm3' } }]))]).toEqual([f]);
+      expect(await store.messageOf(h)).toEqual({ channelId: 'c', messageId: 'm3' });
+      expect((await store.outbox.unrecordedCards()).map((card) => card.lead)).toEqual([f]);
+    });
+
     it('marks cards as attempted in batches: a card whose claim is lost is not written at all, the others are', async () => {
       await store.ingest({ source: 'x', mentions: [mention(), mention(), mention(), mention(), mention()], now }, decide);
       const [a, b, c, d, e] = (await store.pendingAlerts(10)).map((x) => x.id) as [number, number, number, number, number];
@@ -269,6 +291,8 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect((await deliveries.claimCards('slack', 10, now, 60_000)).map((a) => a.id)).toEqual([lead, member, other]);
       expect(await deliveries.markAttempted('discord', lead, [member], now, 60_000)).toBe(true);
       expect(await deliveries.unrecordedCards('discord', 10, now)).toEqual([{ lead, urgency: 'normal', account: null, attemptedAt: now, members: [member], leadMessage: undefined }]);
+      // The limit counts cards, each with every alert it carries.
+      expect((await deliveries.unrecordedCards('discord', 1, now)).map((card) => card.members)).toEqual([[member]]);
       expect(await deliveries.unrecordedCards('slack', 10, now)).toEqual([]);
       expect(await deliveries.recordDelivery('discord', lead, [member], { channelId: 'c', messageId: 'd1' }, now)).toBe(true);
       expect(await deliveries.recordDelivery('discord', lead, [member], { channelId: 'c', messageId: 'd1' }, now)).toBe(false);

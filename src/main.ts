@@ -10,7 +10,7 @@ import { createConsoleChat } from './chat/console/console-chat.js';
 import { renderQueueSummary } from './chat/console/render-console-card.js';
 import type { CommandIo } from './commands/command.js';
 import { pollOnce, redrawElsewhere, runSlaSweep } from './pipeline.js';
-import { startScheduler, type BotContext, type Scheduler } from './scheduler.js';
+import type { BotContext, Scheduler } from './scheduler.js';
 import { sourceNameOf, type SourceAccount } from './accounts.js';
 import { accountLogger, forAccount } from './sources/account-source.js';
 import { routeOf } from './chat/recover-sends.js';
@@ -25,20 +25,11 @@ import { facebookPublisher } from './sources/facebook/facebook-publisher.js';
 import { googlePublisher } from './sources/google/google-publisher.js';
 import { createGoogleReviewsSource } from './sources/google/google-reviews-source.js';
 import { lazyGoogleClient } from './sources/google/lazy-google-client.js';
-import { createBlueskyAgent } from './sources/bluesky/bluesky-client.js';
-import { createBlueskySource } from './sources/bluesky/bluesky-source.js';
-import { createMastodonClient } from './sources/mastodon/mastodon-client.js';
-import { mastodonPublisher } from './sources/mastodon/mastodon-publisher.js';
-import { blueskyPublisher } from './sources/bluesky/bluesky-publisher.js';
 import type { ReplyPublisher } from './sources/reply-publisher.js';
-import { createMastodonSource } from './sources/mastodon/mastodon-source.js';
-import { createXClient } from './sources/x/x-client.js';
-import { createXMentionSource } from './sources/x/x-mention-source.js';
-import { xPublisher } from './sources/x/x-publisher.js';
 import { tokenSeal } from './store/oauth-logins.js';
 import { ConfigError, TriageError } from './util/errors.js';
 import { assessHealth } from './web/health.js';
-import { startHttpListener, type HttpListener } from './web/http-listener.js';
+import type { HttpListener } from './web/http-listener.js';
 
 export { createApp, type App, type AppOptions } from './app.js';
 
@@ -90,16 +81,22 @@ export function replyPublishers(app: App, signal: AbortSignal): (platform: strin
   const publisherOf = (account: SourceAccount): ReplyPublisher | undefined => {
     switch (account.platform) {
       case 'mastodon':
-        return mastodonPublisher(createMastodonClient(account.config, { signal }));
+        return lazyPublisher('mastodon', async () => {
+          const [{ mastodonPublisher }, { createMastodonClient }] = await Promise.all([import('./sources/mastodon/mastodon-publisher.js'), import('./sources/mastodon/mastodon-client.js')]);
+          return mastodonPublisher(createMastodonClient(account.config, { signal }));
+        });
       case 'x': {
         // User context: the login `triage auth x` stored, refreshed with the app's client.
         const { xOAuth, secretKey } = app.config;
         if (!xOAuth || secretKey === undefined) return undefined;
-        return xPublisher({ account: account.id, oauth: xOAuth, logins: app.store.oauthLogins, seal: tokenSeal(secretKey), log: app.log.child({ publisher: 'x', account: account.id }), now: app.deps.now, signal });
+        return lazyPublisher('x', async () => (await import('./sources/x/x-publisher.js')).xPublisher({ account: account.id, oauth: xOAuth, logins: app.store.oauthLogins, seal: tokenSeal(secretKey), log: app.log.child({ publisher: 'x', account: account.id }), now: app.deps.now, signal }));
       }
       case 'bluesky': {
         const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
-        return blueskyPublisher(createBlueskyAgent(account.config, sessions, { signal, log: app.log }), account.config, sessions);
+        return lazyPublisher('bluesky', async () => {
+          const [{ blueskyPublisher }, { createBlueskyAgent }] = await Promise.all([import('./sources/bluesky/bluesky-publisher.js'), import('./sources/bluesky/bluesky-client.js')]);
+          return blueskyPublisher(createBlueskyAgent(account.config, sessions, { signal, log: app.log }), account.config, sessions);
+        });
       }
       case 'facebook':
         return facebookPublisher(account.config, createGraphClient(account.config));
@@ -124,27 +121,64 @@ function sourceFor(app: App, account: SourceAccount, signal: AbortSignal): Sourc
   const common = { log, now: app.deps.now, onRateLimited: () => app.metrics.rateLimited.inc({ service: account.platform }) };
   switch (account.platform) {
     case 'x':
-      return createXMentionSource({
-        ...common,
-        config: account.config,
-        client: createXClient(account.config, { signal }),
-        readsThisMonth: async () => (await app.store.readsInMonth(app.deps.now())).filter((r) => r.source === name).reduce((sum, r) => sum + r.reads, 0),
+      return lazySource(async () => {
+        const [{ createXMentionSource }, { createXClient }] = await Promise.all([import('./sources/x/x-mention-source.js'), import('./sources/x/x-client.js')]);
+        return createXMentionSource({
+          ...common,
+          config: account.config,
+          client: createXClient(account.config, { signal }),
+          readsThisMonth: async () => (await app.store.readsInMonth(app.deps.now())).filter((r) => r.source === name).reduce((sum, r) => sum + r.reads, 0),
+        });
       });
     case 'bluesky': {
       const sessions = app.store.sessions(app.deps.now).for('bluesky', account.config.handle);
-      return createBlueskySource({ ...common, config: account.config, agent: createBlueskyAgent(account.config, sessions, { signal, log }), sessions });
+      return lazySource(async () => {
+        const [{ createBlueskySource }, { createBlueskyAgent }] = await Promise.all([import('./sources/bluesky/bluesky-source.js'), import('./sources/bluesky/bluesky-client.js')]);
+        return createBlueskySource({ ...common, config: account.config, agent: createBlueskyAgent(account.config, sessions, { signal, log }), sessions });
+      });
     }
     case 'mastodon': {
-      const source = createMastodonSource({ ...common, config: account.config, client: createMastodonClient(account.config, { signal }) });
-      // Suggested replies must fit the instance's own limit, which the source reads.
-      app.deps.accounts?.readMaxCharacters(account.id, () => source.maxCharacters);
-      return source;
+      let source: { readonly maxCharacters: number | undefined } | undefined;
+      // Suggested replies must fit the instance's own limit, which the source reads (on its first poll).
+      app.deps.accounts?.readMaxCharacters(account.id, () => source?.maxCharacters);
+      return lazySource(async () => {
+        const [{ createMastodonSource }, { createMastodonClient }] = await Promise.all([import('./sources/mastodon/mastodon-source.js'), import('./sources/mastodon/mastodon-client.js')]);
+        const made = createMastodonSource({ ...common, config: account.config, client: createMastodonClient(account.config, { signal }) });
+        source = made;
+        return made;
+      });
     }
     case 'facebook':
       return createFacebookPageSource({ ...common, config: account.config, client: createGraphClient(account.config) });
     case 'google':
       return createGoogleReviewsSource({ ...common, config: account.config, ...lazyGoogleClient(account.config) });
   }
+}
+
+/**
+ * A source whose adapter, and its platform's client library, is imported on its first poll: a
+ * process that never polls X, Bluesky or Mastodon (a replay, a report) does not load twitter-api-v2,
+ * @atproto/api (~50 MB of RSS on its own) or masto. `forAccount` gives it its name.
+ */
+function lazySource(load: () => Promise<Source>): Source {
+  let source: Promise<Source> | undefined;
+  return {
+    name: 'lazy',
+    async *poll(cursor, signal) {
+      yield* (await (source ??= load())).poll(cursor, signal);
+    },
+  };
+}
+
+/** A reply publisher whose adapter and client library are imported on its first use. */
+function lazyPublisher(platform: string, load: () => Promise<ReplyPublisher>): ReplyPublisher {
+  let publisher: Promise<ReplyPublisher> | undefined;
+  const loaded = () => (publisher ??= load());
+  return {
+    platform,
+    publish: async (reply, parent, signal) => (await loaded()).publish(reply, parent, signal),
+    held: async () => (await loaded()).held?.(),
+  };
 }
 
 export interface ChatOptions {
@@ -348,6 +382,7 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
       const announce = async (alertId: number, urgency: string, actorName: string) => {
         await (chat as { announceEscalation?: (id: number, urgency: string, actor: string) => Promise<void> } | undefined)?.announceEscalation?.(alertId, urgency, actorName);
       };
+      const { startHttpListener } = await import('./web/http-listener.js');
       http = await startHttpListener({
         ...app.config.http,
         log: app.log.child({ component: 'http' }),
@@ -374,7 +409,7 @@ export async function runBot(app: App, io: CommandIo, sources: readonly Source[]
       timeZone: app.data.policy.timezone,
       replyPublisherFor: replyPublishers(app, stop.signal),
     };
-    const { jobs } = await import('../handlers/index.js');
+    const [{ jobs }, { startScheduler }] = await Promise.all([import('../handlers/index.js'), import('./scheduler.js')]);
     scheduler = startScheduler({
       jobs,
       context,

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import { readSlaPolicyFiles, type SlaPolicyFiles } from './sla-policy-files.js';
 import { openStore } from './store/open-store.js';
 import type { Store } from './store/store-port.js';
+import type { SqliteOptions } from './store/sqlite-store.js';
 import { storePolicyBook, type PolicyBook } from './triage/policy-book.js';
 import { ConfigError } from './util/errors.js';
 
@@ -25,6 +26,8 @@ export interface ReportAppOptions {
   policyFiles?: SlaPolicyFiles;
   /** Where the store notice goes; by default a warn line from a logger made only then. */
   warn?: (message: string) => void;
+  /** SQLite: map the database file (default true; see {@link SqliteOptions.mapFile}). */
+  mapFile?: boolean;
 }
 
 /** Opens the store and records the SLA policy versions in it, as every command that reads alerts does. */
@@ -34,7 +37,7 @@ export async function openReportApp(config: Config, options: ReportAppOptions = 
     if (options.warn) options.warn(config.storeNotice);
     else (await import('./logger.js')).createLogger(config.logLevel).warn(config.storeNotice);
   }
-  const store = await openStore(config);
+  const store = await openStore(config, { mapFile: options.mapFile ?? true });
   const now = options.now ?? Date.now;
   try {
     const others = policyFiles.accountPolicies.map((p) => ({ policy: p.policy, where: `${p.path} (the "slaPolicy" of account ${p.account})` }));

@@ -41,6 +41,11 @@ export class SqliteIngest {
         SELECT a.id, a.state FROM alerts a JOIN mentions m ON m.id = a.mention_id WHERE m.platform = ? AND m.native_id = ?`),
       firstOwnReply: db.prepare(`
         SELECT native_id, created_at FROM own_posts WHERE platform = ? AND in_reply_to_id = ? ORDER BY created_at LIMIT 1`),
+      // The two look-ups below run once per batch and per new mention in a conversation, so the costlier
+      // statements (a sort; a three-table join, ~10 us with fresh parameters) run only when they can find something.
+      anyOwnPost: db.prepare(`SELECT 1 FROM own_posts WHERE platform = ? LIMIT 1`).pluck(),
+      earlierInConversation: db.prepare(`
+        SELECT 1 FROM mentions WHERE platform = ? AND conversation_id = ? AND author_id = ? AND id != ? LIMIT 1`).pluck(),
       markRespondedOnPlatform: db.prepare(RESPONDED_ON_PLATFORM),
       // Prepared once: asked for every new mention that belongs to a conversation.
       pausedInConversation: db.prepare(`${CLOCK_SELECT} JOIN mentions m ON m.id = a.mention_id
@@ -71,6 +76,13 @@ export class SqliteIngest {
       }
       // Oldest first: "complaints this week" then counts what came before, whatever order the page had.
       const ordered = [...batch.mentions].sort((a, b) => a.createdAt - b.createdAt);
+      // Own posts change only in this transaction (it holds the write lock, and they were stored above).
+      const ownPostsOn = new Map<string, boolean>();
+      const hasOwnPosts = (platform: string) => {
+        let found = ownPostsOn.get(platform);
+        if (found === undefined) ownPostsOn.set(platform, (found = s.anyOwnPost.get(platform) !== undefined));
+        return found;
+      };
       for (const mention of ordered) {
         // Seen before (a restart, another stream, a duplicate in the page): not classified again.
         if (s.mentionExists.get(mention.platform, mention.nativeId) !== undefined) continue;
@@ -102,7 +114,7 @@ export class SqliteIngest {
           );
           alerts++;
           // The brand may have replied before the mention reached us (a backfill, another stream).
-          const reply = s.firstOwnReply.get(mention.platform, mention.nativeId) as { native_id: string; created_at: number } | undefined;
+          const reply = hasOwnPosts(mention.platform) ? (s.firstOwnReply.get(mention.platform, mention.nativeId) as { native_id: string; created_at: number } | undefined) : undefined;
           if (reply && this.respondOnPlatform(mention.platform, mention.nativeId, reply.native_id, reply.created_at, batch.now)) responded++;
         }
       }
@@ -135,6 +147,7 @@ export class SqliteIngest {
    * resumes (a resolved alert reopens), with the paused open time recorded.
    */
   private resumeConversation(mention: Mention, mentionId: number, now: number, resumeClock: ResumeClock): void {
+    if (this.statements.earlierInConversation.get(mention.platform, mention.conversationId, mention.author.id, mentionId) === undefined) return;
     const rows = this.statements.pausedInConversation.all(mention.platform, mention.conversationId, mention.author.id, mentionId) as Array<Omit<SlaAlertClock, 'categories'> & { categories: string }>;
     for (const row of rows) {
       const clock = toClock(row);

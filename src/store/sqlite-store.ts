@@ -29,6 +29,15 @@ export type {
 } from './store-port.js';
 export { monthOf } from './store-port.js';
 
+export interface SqliteOptions {
+  /**
+   * Read the file through a memory map (default true): reports scan months of alerts faster. A
+   * process that mostly writes (the bot, `poll`) maps it too otherwise, and every page of the
+   * indexes an ingest updates then counts in its RSS, up to the size of the database.
+   */
+  mapFile?: boolean;
+}
+
 /**
  * The SQLite adapter of the store port (WAL), the default. Each concern is a repository with a
  * synchronous core (better-sqlite3 is synchronous; everything that must be atomic is one method with
@@ -58,7 +67,7 @@ export class SqliteStore implements Store {
   private readonly sla: SqliteSla;
   private readonly reports: SqliteReports;
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteOptions = {}) {
     this.location = path;
     let db: Database.Database | undefined;
     try {
@@ -69,9 +78,11 @@ export class SqliteStore implements Store {
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 5000');
-      // Reports read whole months of alerts: map the file and keep a larger page cache than the 2 MB default.
-      db.pragma('mmap_size = 1073741824');
-      db.pragma('cache_size = -65536');
+      // Reports read whole months of alerts: map the file (mapped pages need no room in the page cache).
+      if (options.mapFile ?? true) db.pragma('mmap_size = 1073741824');
+      // A larger page cache than the 2 MB default, for the pages an ingest dirties before it commits;
+      // 32 MB ingests as fast as 64 MB did and is 26 MB less of the peak RSS at a million (issue 19).
+      db.pragma('cache_size = -32768');
       migrate(db);
     } catch (error) {
       if (db?.open) db.close();

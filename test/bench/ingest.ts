@@ -8,6 +8,7 @@ import { loadConfig, PROJECT_ROOT } from '../../src/config.js';
 import { configuredSources } from '../../src/main.js';
 import { pollSource } from '../../src/pipeline.js';
 import { postgresMissing, startPgCluster } from '../helpers/postgres.js';
+import { startNodeFlags } from '../helpers/start-flags.js';
 
 /** The texts replayed: the airline set (public complaints) when present, else the bundled sample. */
 function texts(): string[] {
@@ -81,8 +82,8 @@ const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 /**
  * The issue's ingest figures: replay → classify → store on SQLite (target ≥ 20,000/s) and on a
  * throwaway PostgreSQL cluster (≥ 5,000/s), console printing excluded (no chat at all), and the
- * peak RSS of a child process that ingests 1,000,000 (< 300 MB). `INGEST_BENCH_COUNT`,
- * `INGEST_BENCH_PG_COUNT` and `INGEST_BENCH_RSS_COUNT` change the sizes.
+ * peak RSS of a child process that ingests 1,000,000 (< 300 MB), run as `npm start` runs Node.
+ * `INGEST_BENCH_COUNT`, `INGEST_BENCH_PG_COUNT` and `INGEST_BENCH_RSS_COUNT` change the sizes.
  */
 export async function benchIngest(): Promise<void> {
   const count = Number(process.env.INGEST_BENCH_COUNT ?? 100_000);
@@ -114,13 +115,17 @@ export async function benchIngest(): Promise<void> {
       }
     }
 
-    // Peak RSS is a whole process's: a child ingests the big file and reports its own maxRSS.
+    // Peak RSS is a whole process's: a child ingests the big file and reports its own maxRSS. It runs
+    // with the Node options of `npm start` (the heap settings; INGEST_BENCH_NODE_FLAGS overrides them,
+    // e.g. "" for V8's defaults).
     const big = join(dir, 'replay-big.jsonl');
     await writeReplay(big, rssCount);
-    const child = spawnSync(process.execPath, [new URL('./ingest-child.js', import.meta.url).pathname, big, join(dir, 'big.db')], { encoding: 'utf8', cwd: dir });
+    const flags = process.env.INGEST_BENCH_NODE_FLAGS === undefined ? startNodeFlags() : process.env.INGEST_BENCH_NODE_FLAGS.split(' ').filter((f) => f !== '');
+    const child = spawnSync(process.execPath, [...flags, new URL('./ingest-child.js', import.meta.url).pathname, big, join(dir, 'big.db')], { encoding: 'utf8', cwd: dir });
     if (child.status !== 0) throw new Error(`the ingest child failed: ${child.stderr.slice(-2000)}`);
     const peak = JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as IngestRun & { maxRssMb: number; dbBytes: number };
-    console.log(`  1M in a child ${fmt(peak.inserted / peak.seconds).padStart(6)} mentions/s (${fmt(peak.inserted)} stored, ${peak.seconds.toFixed(1)} s), peak RSS ${peak.maxRssMb.toFixed(0)} MB (target < 300 MB);`);
+    console.log(`  ${fmt(rssCount)} in a child (node ${flags.join(' ') || 'with V8 defaults'}):`);
+    console.log(`               ${fmt(peak.inserted / peak.seconds).padStart(6)} mentions/s (${fmt(peak.inserted)} stored, ${peak.seconds.toFixed(1)} s), peak RSS ${peak.maxRssMb.toFixed(0)} MB (target < 300 MB);`);
     console.log(`               ${mb(peak.written)} written for a ${mb(peak.dbBytes)} database`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -57,6 +57,17 @@ describe('what a command loads', () => {
     expect(own).not.toContain('src/app.js');
   });
 
+  it('replays a file with poll --once without any chat, platform client or the HTTP listener', async () => {
+    const result = await runCli(['poll', '--once', '--replay', join(ROOT, 'data', 'sample-mentions.jsonl')], { env, cwd: temp.dir, nodeArgs: RECORD });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^triage poll: \d+ read, \d+ new/);
+    const { packages } = loadedBy(env.RECORD_MODULES_FILE!);
+    expect(packages).toContain('better-sqlite3');
+    expect(packages).toContain('sentiment');
+    // @atproto/api alone is ~50 MB of RSS: the ingest's peak (issue 19) starts from what is loaded.
+    for (const name of BOT_ONLY.filter((n) => n !== 'prom-client')) expect(packages, name).not.toContain(name);
+  });
+
   it('classifies without the store, the chats or the sources', async () => {
     const { packages } = await run(['classify'], '{"id":1,"text":"the portal is down again"}\n');
     expect(packages).toContain('sentiment');

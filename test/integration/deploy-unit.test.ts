@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { STOP_DEADLINE_MS } from '../../src/util/in-flight.js';
 import { ROOT } from '../helpers/setup.js';
+import { startNodeFlags } from '../helpers/start-flags.js';
 
 const UNIT = join(ROOT, 'deploy', 'triage.service');
 
@@ -28,6 +29,12 @@ describe('deploy/triage.service', () => {
     expect(state).toBe('triage');
     expect(unit.get('Environment')).toContain(`DATABASE_PATH=/var/lib/${state}/triage.db`);
     expect(unit.get('ExecStart')?.[0]).toMatch(/dist\/src\/cli\.js start$/);
+  });
+
+  it('runs Node with the heap settings of npm start', () => {
+    const flags = startNodeFlags();
+    expect(flags).toContain('--max-semi-space-size=16');
+    expect(unit.get('ExecStart')?.[0]).toBe(`/usr/bin/node ${flags.join(' ')} /opt/triage/dist/src/cli.js start`);
   });
 
   it('gives the bot longer to stop than its own deadline', () => {

@@ -180,6 +180,15 @@ for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
       expect(alerts.map((a) => [a.state, a.respondedBy, a.firstResponseAt])).toEqual(expect.arrayContaining([['responded', 'x:reply', now + 60_000], ['responded', 'x:reply', now + 30_000]]));
     });
 
+    it("marks an alert responded when the brand's reply comes in the same batch as the mention, and only on the reply's platform", async () => {
+      const answered = mention({ text: 'the portal is down again' });
+      const elsewhere = mention({ platform: 'mastodon', nativeId: answered.nativeId, text: 'the portal is down again' });
+      const result = await store.ingest({ source: 'x', mentions: [answered, elsewhere], ownPosts: [{ platform: 'x', nativeId: 'r9', createdAt: now + 10_000, inReplyToId: answered.nativeId }], now }, decide);
+      expect(result).toMatchObject({ inserted: 2, alerts: 2, responded: 1 });
+      const alerts = await store.openAlerts(10);
+      expect(alerts.map((a) => [a.mention.platform, a.state, a.firstResponseAt]).sort()).toEqual([['mastodon', 'open', null], ['x', 'responded', now + 10_000]]);
+    });
+
     it('resumes a paused clock when the author writes again in the conversation', async () => {
       const book = await storePolicyBook(store, rawPolicy, 'data/sla-policy.json', now);
       const first = mention({ conversationId: 'c1', author: { id: 'pat', handle: 'pat', followers: 5 } });

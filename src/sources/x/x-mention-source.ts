@@ -11,9 +11,6 @@ import { resolveXUserId, translateXError } from './x-client.js';
 /** The streams this source reads; each keeps its own `since_id` cursor. */
 export type XStream = 'mentions' | 'search' | 'own';
 
-/** Estimated price of one post read, USD (X's pay-per-use pricing as of 2026): own data is cheaper. */
-export const X_READ_PRICE_USD: Record<XStream, number> = { mentions: 0.001, own: 0.001, search: 0.005 };
-
 export interface XSourceOptions {
   config: XConfig;
   client: TwitterApi;

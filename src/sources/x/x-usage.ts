@@ -1,5 +1,11 @@
 import type { MonthlyReads } from '../../store/store-port.js';
-import { X_READ_PRICE_USD, type XStream } from './x-mention-source.js';
+import type { XStream } from './x-mention-source.js';
+
+/**
+ * Estimated price of one post read, USD (X's pay-per-use pricing as of 2026): own data is cheaper.
+ * Kept here, not beside the source: `poll --once` prints the usage without loading twitter-api-v2.
+ */
+export const X_READ_PRICE_USD: Record<XStream, number> = { mentions: 0.001, own: 0.001, search: 0.005 };
 
 /** Estimated USD for the posts read: own data (mentions, own timeline) is billed lower than search. */
 export function estimateXCost(reads: readonly MonthlyReads[]): number {

@@ -18,7 +18,12 @@ export function loadLexicon(config: Config): Lexicon {
  * Reads the lexicon and the medicines file it names (relative to the lexicon's folder unless
  * absolute), so a copied lexicon carries its vocabulary with it. Problems name the file.
  */
-export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: false; problems: string[] } {
+/** What to leave unread: the trainer of the category model reads the rules without the model it replaces. */
+export interface ReadLexiconOptions {
+  categoryModel?: boolean;
+}
+
+export function readLexicon(path: string, options: ReadLexiconOptions = {}): { ok: true; value: Lexicon } | { ok: false; problems: string[] } {
   const file = readJsonFile(path, lexiconSchema, 'LEXICON_PATH');
   if (!file.ok) return file;
   const medicinesPath = isAbsolute(file.value.medicinesFile) ? file.value.medicinesFile : resolve(dirname(path), file.value.medicinesFile);
@@ -36,7 +41,7 @@ export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: 
     if (!model.ok) return model;
     value.crisisModel = model.value;
   }
-  if (file.value.categoryModelFile !== undefined) {
+  if (file.value.categoryModelFile !== undefined && options.categoryModel !== false) {
     const model = readJsonFile(beside(file.value.categoryModelFile), categoryModelSchema, `LEXICON_PATH (its "categoryModelFile")`);
     if (!model.ok) return model;
     value.categoryModel = model.value;
@@ -45,8 +50,8 @@ export function readLexicon(path: string): { ok: true; value: Lexicon } | { ok: 
 }
 
 /** {@link readLexicon} for tests and benchmarks: throws the problems as one error. */
-export function readLexiconOrThrow(path: string): Lexicon {
-  const lexicon = readLexicon(path);
+export function readLexiconOrThrow(path: string, options: ReadLexiconOptions = {}): Lexicon {
+  const lexicon = readLexicon(path, options);
   if (!lexicon.ok) throw new ConfigError(lexicon.problems);
   return lexicon.value;
 }

@@ -18,23 +18,23 @@ export interface CategoryModel {
   thresholds: Record<ModelLabel, number>;
   /** Per label, the intercept. */
   bias: Record<ModelLabel, number>;
-  /** Feature → one weight per label, in {@link MODEL_LABELS} order. */
-  weights: Record<string, number[]>;
+  /** The features ("word" or "word word"), sorted. */
+  features: string[];
+  /** One weight per label (in {@link MODEL_LABELS} order) per feature, in one flat array: a few
+   * arrays rather than one per feature, which kept four times the memory alive for as long as the
+   * lexicon lives. */
+  weights: number[];
 }
 
 const perLabel = z.object(Object.fromEntries(MODEL_LABELS.map((l) => [l, z.number()])) as Record<ModelLabel, z.ZodNumber>);
 
-/** Checked with one loop: a zod schema per entry of many thousand costs start-up time. */
-const weightRows = z.custom<Record<string, number[]>>(
-  (value) =>
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((w) => Array.isArray(w) && w.length === MODEL_LABELS.length && w.every((x) => typeof x === 'number' && Number.isFinite(x))),
-  `expected an object of feature to ${MODEL_LABELS.length} numbers`,
-);
+/** Checked with one loop each: a zod schema per entry of many thousand costs start-up time. */
+const features = z.custom<string[]>((value) => Array.isArray(value) && value.every((f) => typeof f === 'string' && f.length > 0), 'expected an array of features');
+const weights = z.custom<number[]>((value) => Array.isArray(value) && value.every((w) => typeof w === 'number' && Number.isFinite(w)), 'expected an array of numbers');
 
-export const categoryModelSchema = z.object({ version: z.literal(1), thresholds: perLabel, bias: perLabel, weights: weightRows });
+export const categoryModelSchema = z
+  .object({ version: z.literal(1), thresholds: perLabel, bias: perLabel, features, weights })
+  .refine((m) => m.weights.length === m.features.length * MODEL_LABELS.length, { message: `expected ${MODEL_LABELS.length} weights per feature`, path: ['weights'] });
 
 /**
  * What the model makes of one post. A reader keeps one and fills it per post (classify is
@@ -80,36 +80,41 @@ export function tokenFeatures(tokens: readonly string[]): string[] {
 
 /**
  * Built once: every word of a feature gets its id in the classifier's vocabulary (the same ids the
- * tokenizer gives a post), and weights sit in one flat array, a row of {@link MODEL_LABELS} per
+ * tokenizer gives a post), and weights sit in the file's one flat array, a row of {@link MODEL_LABELS} per
  * feature. Reading a post is an array read per token and, where its word opens a pair, one small
  * map read by the next token's id: no string is hashed or built. Only what training kept is in it,
  * so function words and handles need no check here.
  */
 export function createCategoryReader(model: CategoryModel, vocabulary: Vocabulary): CategoryReader {
   const labels = MODEL_LABELS.length;
-  const entries = Object.entries(model.weights);
-  const weights = new Float64Array(entries.length * labels);
-  const parts = entries.map(([feature]) => feature.split(' ') as [string] | [string, string]);
-  const partIds = parts.map((words) => words.map((word) => vocabulary.add(word)));
+  // The file's own array, read in place: a copy would double what the lexicon keeps alive.
+  const weights: readonly number[] = model.weights;
+  // Each feature's word ids: [first, second], second -1 for a single word.
+  const ids = new Int32Array(model.features.length * 2);
+  model.features.forEach((feature, row) => {
+    const space = feature.indexOf(' ');
+    ids[2 * row] = vocabulary.add(space < 0 ? feature : feature.slice(0, space));
+    ids[2 * row + 1] = space < 0 ? -1 : vocabulary.add(feature.slice(space + 1));
+  });
   // Per vocabulary id: the row of the word's own weights (or -1), and whether it opens a pair.
   const known = vocabulary.size;
   if (known > 0xffff) throw new Error(`the vocabulary has ${known} words: pairs are keyed by 16-bit ids`);
   const wordRow = new Int32Array(known).fill(-1);
   const opensPair = new Uint8Array(known);
-  const pairs = new PairTable(entries.length);
-  entries.forEach(([, w], row) => {
-    weights.set(w, row * labels);
-    const [first, second] = partIds[row] as [number] | [number, number];
-    if (second === undefined) wordRow[first] = row;
+  const pairs = new PairTable(model.features.length);
+  for (let row = 0; row < model.features.length; row++) {
+    const first = ids[2 * row] as number;
+    const second = ids[2 * row + 1] as number;
+    if (second < 0) wordRow[first] = row;
     else {
       opensPair[first] = 1;
       pairs.set(first, second, row);
     }
-  });
+  }
   const bias = MODEL_LABELS.map((l) => model.bias[l]);
   const thresholds = MODEL_LABELS.map((l) => logit(model.thresholds[l]));
   const at = (label: ModelLabel) => MODEL_LABELS.indexOf(label);
-  const feature = (row: number) => (parts[row] as string[]).join(' ');
+  const feature = (row: number) => model.features[row] as string;
 
   // The last post read: its sums and the rows of the features it had.
   const z = new Float64Array(labels);

@@ -50,9 +50,9 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
   // classify is synchronous and keeps nothing of it, so one Found serves every call.
   const reused = new Found();
   const spanish = lexicon.spanish ? createSpanishClassifier(lexicon.spanish) : undefined;
-  const backstop = lexicon.crisisModel ? createCrisisBackstop(lexicon.crisisModel) : undefined;
-  const readCategories = lexicon.categoryModel ? createCategoryReader(lexicon.categoryModel, vocabulary) : undefined;
   const kindOf = lexicon.crisisModel ? createKindReader(lexicon.crisisModel) : undefined;
+  const backstop = lexicon.crisisModel ? createCrisisBackstop(lexicon.crisisModel, kindOf) : undefined;
+  const readCategories = lexicon.categoryModel ? createCategoryReader(lexicon.categoryModel, vocabulary) : undefined;
 
   function classify(text: string, context: ClassifyContext = {}): Classification {
     const normalized = normalizeText(text);

@@ -70,9 +70,9 @@ export type CrisisBackstop = (text: string) => ModelReading | undefined;
 /** A feature this much likelier in critical posts (e^2, about 7 times) is strong evidence. */
 const STRONG = 2;
 
-export function createCrisisBackstop(model: CrisisModel): CrisisBackstop {
+/** `kindFor` may be shared with another reader of the same model (its maps are the larger part). */
+export function createCrisisBackstop(model: CrisisModel, kindFor: KindReader = createKindReader(model)): CrisisBackstop {
   const weights = new Map(Object.entries(model.weights));
-  const kindFor = createKindReader(model);
   return (text) => {
     const features = modelFeatures(text);
     let score = model.prior;

@@ -154,13 +154,9 @@ export function trainCategoryModel(rows: readonly LabelledRow[], thresholds: Rec
       }
     }
   }
-  const out: Record<string, number[]> = {};
-  for (const f of [...weights.keys()].sort()) {
-    const w = weights.get(f)!;
-    if (w.some((x) => Math.abs(x) >= MIN_WEIGHT)) out[f] = [...w].map(round);
-  }
+  const kept = [...weights.keys()].sort().filter((f) => weights.get(f)!.some((x) => Math.abs(x) >= MIN_WEIGHT));
   const biasOut = Object.fromEntries(MODEL_LABELS.map((l, i) => [l, round(bias[i]!)])) as Record<ModelLabel, number>;
-  return { version: 1, thresholds, bias: biasOut, weights: out };
+  return { version: 1, thresholds, bias: biasOut, features: kept, weights: kept.flatMap((f) => [...weights.get(f)!].map(round)) };
 }
 
 /** Three decimals, and never -0 (which the file would read back as 0). */

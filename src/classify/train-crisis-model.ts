@@ -36,7 +36,7 @@ console.log(`chose ${threshold}; ${rows.length} posts from ${DEV_SETS.length} se
 
 // The category model adds to what the rules (and the crisis model just written) say, so its
 // thresholds are chosen against the rules' own output on each left-out set.
-const { categoryModel: _previous, ...lexicon } = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'));
+const lexicon = readLexiconOrThrow(join(PROJECT_ROOT, 'data', 'lexicon.json'), { categoryModel: false });
 const rules = createClassifier(lexicon);
 const scored = rows.map((row) => ({ ...row, rules: rules.classify(row.text) }));
 const chosen = chooseThresholds(scored);
@@ -45,4 +45,4 @@ for (const t of chosen.trials) {
 }
 const categoryModel = trainCategoryModel(rows, chosen.thresholds);
 writeFileSync(join(PROJECT_ROOT, 'data', 'category-model.json'), `${JSON.stringify(categoryModel)}\n`);
-console.log(`chose ${JSON.stringify(chosen.thresholds)}; ${Object.keys(categoryModel.weights).length} features → data/category-model.json`);
+console.log(`chose ${JSON.stringify(chosen.thresholds)}; ${categoryModel.features.length} features → data/category-model.json`);

@@ -150,7 +150,7 @@ const NUMBER_WORDS: Readonly<Record<string, number>> = { four: 4, five: 5, six: 
  * amount or a poison; otherwise, or when the parent is unsure it happened, a possible one.
  */
 function detectOverdose(found: Found): Candidate | undefined {
-  const named = current(found, 'overdose');
+  const named = overdoseOfSomething(found, current(found, 'overdose'));
   const substance = current(found, 'medicine') ?? current(found, 'substance') ?? current(found, 'householdPoison');
   const poison = current(found, 'householdPoison');
   const ingest = current(found, 'ingest');
@@ -171,7 +171,7 @@ function detectOverdose(found: Found): Candidate | undefined {
   // A household poison swallowed, drunk or breathed in, at any age: "mixed bleach and the toilet cleaner and my chest is burning".
   if (poison && ingest) return symptom ? crisis('overdose', 'household poison + present symptom', ingest, poison, symptom) : possible('overdose', 'household poison taken, no symptom yet', ingest, poison);
   // "he OD'd again", "she's overdosing right now"; not "I'll overdose on pretzels today".
-  const event = found.all('overdose').find((m) => OVERDOSE_EVENT.test(found.text(m)));
+  const event = found.all('overdose').find((m) => OVERDOSE_EVENT.test(found.text(m)) && overdoseOfSomething(found, m) !== undefined);
   if (event && found.any('timing')) return crisis('overdose', 'overdose + timing', event, current(found, 'timing'));
   if (substance && ingest && amount) return possible('overdose', `substance + ${found.any('alcohol') && !found.any('quantity') ? 'mixture' : 'quantity'}, no symptom yet`, ingest, substance, amount);
   if (named) return possible('overdose', 'overdose named, no present symptom', named);
@@ -179,6 +179,23 @@ function detectOverdose(found: Found): Candidate | undefined {
 }
 
 const OVERDOSE_EVENT = /^(?:overdosed|overdosing|od'd|oding|o d'd)$/;
+const OVERDOSE_WORD = /^(?:overdose|overdosed|overdosing|od|od'd|oding)$/;
+/** What follows "on" that still names a drug without being one of ours: "od'd on something", "on pills". */
+const DRUG_WORDS = new Set(['something', 'pills', 'meds', 'drugs', 'medication', 'medications', 'medicine', 'sleeping', 'pain', 'heart', 'blood', 'prescription', 'insulin', 'whatever', 'everything', 'all', 'her', 'his', 'my', 'their', 'them', 'it', 'purpose', 'accident']);
+
+/**
+ * An overdose named of something that is no medicine or substance ("overdosed on garlic", "about to
+ * overdose on free cookies", "overdosing on soap operas") is a figure of speech: undefined then.
+ */
+function overdoseOfSomething(found: Found, named: PhraseMatch | undefined): PhraseMatch | undefined {
+  if (named === undefined || !OVERDOSE_WORD.test(found.text(named))) return named;
+  const at = named.start + named.entry.tokens.length;
+  if (found.tokens[at] !== 'on') return named;
+  const object = found.tokens[at + 1];
+  if (object === undefined || DRUG_WORDS.has(object) || /^\d/.test(object)) return named;
+  const drug = (kind: 'medicine' | 'substance' | 'householdPoison' | 'alcohol' | 'quantity') => found.all(kind).some((m) => m.start <= at + 4 && m.start + m.entry.tokens.length > at + 1);
+  return drug('medicine') || drug('substance') || drug('householdPoison') || drug('alcohol') || drug('quantity') ? named : undefined;
+}
 
 /**
  * "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine;

@@ -86,6 +86,21 @@ describe('crisis: overdose and poisoning', () => {
     expectNoCrisis('i overdosed back in 2016 and your ER gave me a second chance. 8 years sober');
     expectNoCrisis('what do i do if my kid ever swallows a magnet? asking to be ready');
   });
+
+  it('an overdose "on" something that is no medicine or substance is a figure of speech', () => {
+    expectNoCrisis('about to overdose on free cookies at the volunteer lunch');
+    expectNoCrisis('overdosed on garlic in the dietitian\'s heart healthy pasta');
+    expectCrisis('overdosed on tylenol again tonight', 'overdose', /crisis \(overdose or poisoning\)/);
+    expectPossible('overdosed on 30 of my xanax', 'overdose', /overdose named, no present symptom/);
+    expectCrisis('my son od\'d on something at a party, he is blue and not breathing', 'overdose', /crisis \(overdose or poisoning\)/);
+  });
+
+  it('classes, games and a mistaken fear are not raised', () => {
+    expectNoCrisis('does your hospital do infant cpr classes? terrified of choking');
+    expectNoCrisis('gonna kill myself in minecraft to respawn faster while i wait');
+    expectNoCrisis('came in thinking i was having a heart attack, it was gas. 5 stars');
+    expectNoCrisis('had a seizure 3 yrs ago, on keppra since, can you sign my dmv form');
+  });
 });
 
 describe('crisis: medical emergency', () => {

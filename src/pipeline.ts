@@ -163,11 +163,12 @@ export async function alertsOf(store: Pick<Store, 'getAlert'>, ids: readonly num
 /**
  * Cards are drawn, marked as attempted (committed before the first is sent), sent and recorded per
  * chunk: one transaction per chunk (its attempts and the previous chunk's deliveries) instead of
- * one per card, and a turn of the event loop (for a stop signal) between chunks. A crash leaves up to a chunk of cards sent and unrecorded; the next
- * run looks for them among each channel's recent messages, which it reads back at most 500 deep on
- * Discord (5 pages of 100) and 1,000 on Slack (5 of 200). 100 leaves room for what else lands in the
- * channel meanwhile (another instance's cards, SLA notifications): the chunk must stay well inside
- * what the lookup sees, or a crash could post twice what it cannot see.
+ * one per card, and a turn of the event loop (for a stop signal) between chunks. A crash leaves up
+ * to a chunk of cards sent and unrecorded; the next run looks for them among each channel's recent
+ * messages, which it reads back at most 500 deep on Discord (5 pages of 100) and 1,000 on Slack (5
+ * of 200). 100 leaves room for what else lands in the channel meanwhile (another instance's cards,
+ * SLA notifications): the chunk must stay well inside what the lookup sees, or a crash could post
+ * twice what it cannot see.
  */
 export const CARD_CHUNK = 100;
 
@@ -178,7 +179,8 @@ export function nonceFor(alertId: number): string {
 
 /**
  * Posts every alert that has no chat message yet, most urgent first, recording the deliveries of
- * each chunk of cards together once it is sent. In a storm, similar alerts share a card (see {@link planDispatch}); critical alerts never do.
+ * each chunk of cards together once it is sent. In a storm, similar alerts share a card (see
+ * {@link planDispatch}); critical alerts never do.
  *
  * Never twice: each chunk's attempts are committed before any of its cards is sent, so after a
  * crash between the chat accepting a card and the store recording it, the next run knows which

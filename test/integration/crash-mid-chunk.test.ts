@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AlertCard, Chat } from '../../src/chat/chat.js';
 import { connectDiscord, type DiscordChat } from '../../src/chat/discord/discord-chat.js';
@@ -7,65 +6,14 @@ import { cardAlertId } from '../../src/chat/discord/render-alert-card.js';
 import type { DiscordConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { CARD_CHUNK, decideFor, dispatchPending, type PipelineDeps } from '../../src/pipeline.js';
-import { PgStore } from '../../src/store/pg-store.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
 import type { Store } from '../../src/store/store-port.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
 import { createMetrics } from '../../src/web/metrics.js';
 import { FakeDiscord } from '../fakes/fake-discord.js';
 import { mention } from '../helpers/mentions.js';
-import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
-import { classifier, lexicon, rawPolicy, templates, tempDir } from '../helpers/setup.js';
-
-/** One database that a test opens again as a restarted process would. */
-interface Place {
-  open(): Promise<Store>;
-}
-
-interface Backend {
-  name: string;
-  missing: string | undefined;
-  setup(): Promise<void>;
-  place(): Place;
-  teardown(): Promise<void>;
-}
-
-function sqlite(): Backend {
-  const temps: Array<ReturnType<typeof tempDir>> = [];
-  return {
-    name: 'SQLite',
-    missing: undefined,
-    async setup() {},
-    place() {
-      const temp = tempDir();
-      temps.push(temp);
-      return { open: async () => new SqliteStore(join(temp.dir, 'triage.db')) };
-    },
-    async teardown() {
-      for (const temp of temps.splice(0)) temp.cleanup();
-    },
-  };
-}
-
-function postgres(): Backend {
-  let cluster: PgCluster | undefined;
-  let n = 0;
-  return {
-    name: 'PostgreSQL',
-    missing: postgresMissing(),
-    async setup() {
-      cluster = await startPgCluster();
-    },
-    place() {
-      const url = (cluster as PgCluster).createDatabase(`crash_${++n}`);
-      return { open: () => PgStore.open(url) };
-    },
-    async teardown() {
-      cluster?.stop();
-    },
-  };
-}
+import { storeBackends, type StorePlace } from '../helpers/store-backends.js';
+import { classifier, lexicon, rawPolicy, templates } from '../helpers/setup.js';
 
 // Fixed for the whole test: the lookup reads back from the attempt, and every message is newer.
 const NOW = Date.now();
@@ -98,10 +46,10 @@ function dyingChat(chat: Chat, dieAfter: number, stop?: AbortController): Chat {
   });
 }
 
-for (const backend of [sqlite(), postgres()]) {
+for (const backend of storeBackends('crash')) {
   describe.skipIf(backend.missing !== undefined)(`a crash mid-chunk on ${backend.name}${backend.missing ? ` (skipped: ${backend.missing})` : ''}`, { timeout: 60_000 }, () => {
     let fake: FakeDiscord;
-    let place: Place;
+    let place: StorePlace;
     const open: Array<{ store: Store; chat: DiscordChat }> = [];
 
     beforeAll(() => backend.setup(), 60_000);

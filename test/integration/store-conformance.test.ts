@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { decideFor } from '../../src/pipeline.js';
 import { holderGone, PgStore } from '../../src/store/pg-store.js';
@@ -11,56 +10,12 @@ import { all, run } from '../../src/store/pg-sql.js';
 import { storePolicyBook } from '../../src/triage/policy-book.js';
 import { alertFigures, buildSlaReport, renderSlaReportMarkdown, slaReportRowOf, type SlaRawRow, type SlaReportRow } from '../../src/triage/sla-report.js';
 import { measureAlertMinutes } from '../../src/triage/sla-minutes.js';
-import { classifier, policy, rawPolicy, tempDir } from '../helpers/setup.js';
+import { classifier, policy, rawPolicy } from '../helpers/setup.js';
 import { mention } from '../helpers/mentions.js';
-import { postgresMissing, startPgCluster, type PgCluster } from '../helpers/postgres.js';
+import { storeBackends } from '../helpers/store-backends.js';
 
 const now = Date.UTC(2026, 10, 20, 13, 0);
 const decide = decideFor({ classifier: classifier(), policy });
-
-interface Adapter {
-  name: string;
-  /** Why it cannot run here (the PG half without PostgreSQL, outside CI), or undefined. */
-  missing: string | undefined;
-  setup(): Promise<void>;
-  open(): Promise<Store>;
-  teardown(): Promise<void>;
-}
-
-function sqliteAdapter(): Adapter {
-  const temps: Array<ReturnType<typeof tempDir>> = [];
-  return {
-    name: 'SQLite',
-    missing: undefined,
-    async setup() {},
-    async open() {
-      const temp = tempDir();
-      temps.push(temp);
-      return new SqliteStore(join(temp.dir, 'triage.db'));
-    },
-    async teardown() {
-      for (const temp of temps.splice(0)) temp.cleanup();
-    },
-  };
-}
-
-function postgresAdapter(): Adapter {
-  let cluster: PgCluster | undefined;
-  let n = 0;
-  return {
-    name: 'PostgreSQL',
-    missing: postgresMissing(),
-    async setup() {
-      cluster = await startPgCluster();
-    },
-    async open() {
-      return PgStore.open((cluster as PgCluster).createDatabase(`conformance_${++n}`));
-    },
-    async teardown() {
-      cluster?.stop();
-    },
-  };
-}
 
 /** A second instance's view of the same database (another claimant id). */
 function sqlRunnerOf(store: Store): SqlRunner {
@@ -70,14 +25,14 @@ function sqlRunnerOf(store: Store): SqlRunner {
 }
 
 /** Every repository behaviour, run against each adapter: SQLite (the default) and PostgreSQL. */
-for (const adapter of [sqliteAdapter(), postgresAdapter()]) {
+for (const adapter of storeBackends('conformance')) {
   describe.skipIf(adapter.missing !== undefined)(`store conformance: ${adapter.name}${adapter.missing ? ` (skipped: ${adapter.missing})` : ''}`, () => {
     let store: Store;
 
     beforeAll(() => adapter.setup(), 60_000);
     afterAll(() => adapter.teardown());
     beforeEach(async () => {
-      store = await adapter.open();
+      store = await adapter.place().open();
     });
     afterEach(async () => {
       await store.close();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FUNCTION_WORDS } from './crisis-model.js';
 import type { Vocabulary } from './vocabulary.js';
 
 /**
@@ -50,13 +51,6 @@ export interface CategoryReading {
 
 /** Reads a post by its tokens' ids in the classifier's {@link Vocabulary}. */
 export type CategoryReader = (ids: readonly number[]) => CategoryReading;
-
-/** Words that say nothing alone or together ("of the", "is this"); beside a content word they count. */
-const FUNCTION_WORDS = new Set(
-  ('a an the of to in on at by for from with and or but so if is are was were be been am it its this that these those there here ' +
-    'as up out off over into about than then just also too very can could would should will do does did has have had not no ' +
-    'you your he she his her him they them their we our us what who which when where why how one all any some more most').split(' '),
-);
 
 /** Handles (and a link's scheme) name a brand or a page, not what the post says. */
 const counts = (token: string | undefined) => token !== undefined && !token.startsWith('@') && !token.startsWith('http');

@@ -37,7 +37,7 @@ export const crisisModelSchema = z.object({
 });
 
 /** Words that say nothing alone or together ("of the", "is this"); beside a content word they count. */
-const FUNCTION_WORDS = new Set(
+export const FUNCTION_WORDS = new Set(
   ('a an the of to in on at by for from with and or but so if is are was were be been am it its this that these those there here ' +
     'as up out off over into about than then just also too very can could would should will do does did has have had not no ' +
     'you your he she his her him they them their we our us what who which when where why how one all any some more most').split(' '),

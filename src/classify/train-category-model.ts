@@ -51,7 +51,8 @@ const rulesSay = (label: ModelLabel, rules: ScoredRow['rules']) => (label === 'c
 
 /**
  * Leave one writer's set out, train on the rest, and score the rules with the model's additions on
- * the set left out. Categories take the highest threshold within {@link NEAR_BEST} of the best F1; critical the lowest whose hard
+ * the set left out. Health details take the highest threshold keeping {@link PHI_RECALL}; praise
+ * and complaints the highest within {@link NEAR_BEST} of the best F1; critical the lowest whose hard
  * negatives raised beyond the rules stay at or under {@link MAX_HARD_RAISED}.
  */
 export function chooseThresholds(rows: readonly ScoredRow[]): { thresholds: Record<ModelLabel, number>; trials: LabelTrial[] } {

@@ -1,6 +1,6 @@
 import { capabilitiesOf, CardRenderError, type AlertCard, type Chat, type ChatLimits } from './chat/chat.js';
 import { planDispatch } from './triage/plan-dispatch.js';
-import { applyCorrections } from './store/corrections.js';
+import { correctedLabels } from './store/corrections.js';
 import type { Classifier } from './classify/classify-mention.js';
 import type { Logger } from './logger.js';
 import type { Source } from './sources/source.js';
@@ -133,7 +133,7 @@ export async function cardFor(alert: AlertView, deps: Pick<PipelineDeps, 'templa
   const corrections = await deps.store?.corrections.forAlert(alert.id) ?? [];
   const sent = (await deps.store?.replies?.forAlert(alert.id))?.filter((d) => d.state === 'sent').at(-1);
   const sentReply = sent && { by: sent.author, text: sent.text, url: sent.remoteUrl, at: sent.sentAt ?? sent.updatedAt };
-  const labelled = corrections.length > 0 ? { ...alert, categories: applyCorrections(alert, corrections).categories } : alert;
+  const labelled = corrections.length > 0 ? correctedLabels(alert, corrections) : alert;
   const id = alert.mention.account ?? undefined;
   const { templates, target } = replyContextOf(alert, deps);
   const replies = suggestReplies(labelled, { text: alert.mention.text, authorHandle: alert.mention.authorHandle, target }, templates, deps.guard);

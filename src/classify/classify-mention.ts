@@ -160,7 +160,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     // --- categories ------------------------------------------------------------------------
     const categories = new Set<Category>();
-    if (flag?.tier === 'crisis') categories.add('crisis');
+    // Both tiers are crises; the reasons say which (readCrisisFlag).
+    if (flag) categories.add('crisis');
     if (crisis) reasons.push(...crisis.reasons);
     if (modelReason) reasons.push(modelReason);
 

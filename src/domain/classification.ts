@@ -70,20 +70,27 @@ const CRISIS_REASON = /^(possible crisis|crisis) \(([^)]+)\):/;
 
 /**
  * The crisis tier of a classification as stored (categories, urgency and reasons are what the store
- * keeps): confident when `crisis` is a category, possible when urgency is critical and a reason
- * starts `possible crisis (...)`, otherwise none.
+ * keeps). Both tiers carry the `crisis` category; the reasons say which: confident where a reason
+ * starts `crisis (...)`, possible where one starts `possible crisis (...)`. A possible crisis stored
+ * before it carried the category is read from its critical urgency. A person's "not crisis" takes
+ * the category away: a confident crisis is then none, a possible one stays for the check-now reply.
  */
 export function readCrisisFlag(stored: Pick<Classification, 'categories' | 'urgency' | 'reasons'>): CrisisFlag | undefined {
-  const wanted = stored.categories.includes('crisis') ? 'crisis' : stored.urgency === 'critical' ? 'possible crisis' : undefined;
-  if (wanted === undefined) return undefined;
+  const category = stored.categories.includes('crisis');
+  if (!category && stored.urgency !== 'critical') return undefined;
+  let possible: CrisisKind | undefined;
   for (const reason of stored.reasons) {
     const match = CRISIS_REASON.exec(reason);
-    if (!match || match[1] !== wanted) continue;
+    if (!match) continue;
     const kind = CRISIS_KINDS.find((k) => CRISIS_KIND_LABELS[k] === match[2]) ?? LEGACY_LABELS[match[2] as string];
-    if (kind) return { tier: wanted === 'crisis' ? 'crisis' : 'possible', kind };
+    if (!kind) continue;
+    if (match[1] === 'crisis') {
+      if (category) return { tier: 'crisis', kind };
+    } else possible ??= kind;
   }
+  if (possible) return { tier: 'possible', kind: possible };
   // A crisis category with no kind in its reasons (hand-made data): the most general kind.
-  return wanted === 'crisis' ? { tier: 'crisis', kind: 'emergency' } : undefined;
+  return category ? { tier: 'crisis', kind: 'emergency' } : undefined;
 }
 
 /** Optional facts about the author that can raise urgency without making the classifier impure. */

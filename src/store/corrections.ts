@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { CATEGORIES, URGENCIES, type Category, type Urgency } from '../domain/classification.js';
+import { CATEGORIES, readCrisisFlag, URGENCIES, type Category, type Classification, type CrisisFlag, type Urgency } from '../domain/classification.js';
 
 /** One correction as a person made it. */
 export type Correction =
@@ -53,6 +53,19 @@ export function applyCorrections(original: { urgency: Urgency; categories: reado
     else categories.delete(correction.category);
   }
   return { urgency, categories: CATEGORIES.filter((c) => categories.has(c)), corrected: corrections.length > 0 };
+}
+
+/**
+ * What the suggested replies are chosen by: the classifier's labels with people's corrections
+ * applied, and a possible crisis that a person confirmed (its latest crisis correction says "is
+ * crisis") read as a crisis, which brings the crisis runbook reply. Both tiers carry the `crisis`
+ * category, so the category alone cannot say a person confirmed it.
+ */
+export function correctedLabels<T extends Pick<Classification, 'urgency' | 'categories' | 'reasons'>>(original: T, corrections: readonly RecordedCorrection[]): T & { crisis?: CrisisFlag } {
+  const labelled = { ...original, categories: applyCorrections(original, corrections).categories };
+  const flag = readCrisisFlag(original);
+  const latest = corrections.findLast((c) => c.correction.kind === 'category' && c.correction.category === 'crisis')?.correction;
+  return flag?.tier === 'possible' && latest?.kind === 'category' && latest.present ? { ...labelled, crisis: { tier: 'crisis', kind: flag.kind } } : labelled;
 }
 
 /** Label corrections: recorded from cards, read back for the card, `triage eval --corrections` and the digest. */

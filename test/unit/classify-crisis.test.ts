@@ -15,11 +15,12 @@ function expectCrisis(text: string, kind: string, reason: RegExp) {
   expect(result.reasons.join(' | ')).toMatch(reason);
 }
 
-/** Possible: urgency critical with a `possible crisis (...)` reason, and no `crisis` category. */
+/** Possible: the `crisis` category and urgency critical, with a `possible crisis (...)` reason that says the tier once stored. */
 function expectPossible(text: string, kind: string, reason: RegExp) {
   const result = classify(text);
   expect(result.crisis, `${text}\n${result.reasons.join('\n')}`).toMatchObject({ tier: 'possible', kind });
-  expect(result.categories).not.toContain('crisis');
+  expect(result.categories).toContain('crisis');
+  expect(readCrisisFlag(result)).toEqual({ tier: 'possible', kind });
   expect(result.urgency).toBe('critical');
   expect(result.reasons.join(' | ')).toMatch(reason);
   expect(result.reasons).toContain('urgency critical: possible crisis, check now');

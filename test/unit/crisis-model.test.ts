@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createCrisisBackstop, crisisModelSchema, modelFeatures, trainCrisisModel, type TrainingRow } from '../../src/classify/crisis-model.js';
 import { PROJECT_ROOT } from '../../src/config.js';
+import { readCrisisFlag } from '../../src/domain/classification.js';
 import { classifier } from '../helpers/setup.js';
 
 const rows = (texts: string[], urgency: string, set: string, kind?: string): TrainingRow[] => texts.map((text) => ({ text, urgency, set, ...(kind && { kind }) }));
@@ -49,7 +50,7 @@ describe('the model inside the classifier', () => {
   it('raises a possible crisis, never a confident one, with a reason naming the words', () => {
     const result = classifier().classify('the pills are all lined up on my nightstand and i keep counting them');
     expect(result.crisis).toEqual({ tier: 'possible', kind: 'self-harm' });
-    expect(result.categories).not.toContain('crisis');
+    expect(readCrisisFlag(result)).toEqual({ tier: 'possible', kind: 'self-harm' });
     expect(result.urgency).toBe('critical');
     expect(result.reasons).toContainEqual(expect.stringMatching(/^possible crisis \(self-harm\): resembles crisis posts \("[^"]+"(, "[^"]+")*\)$/));
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readCrisisFlag, type Classification } from '../../src/domain/classification.js';
+import { correctedLabels, type RecordedCorrection } from '../../src/store/corrections.js';
 import { decideTriage } from '../../src/triage/decide-triage.js';
 import { createReplyGuard } from '../../src/triage/reply-guard.js';
 import { suggestReplies } from '../../src/triage/suggest-replies.js';
@@ -51,5 +52,42 @@ describe('two crisis tiers', () => {
       const replies = suggestReplies(classifier().classify(text), { text, authorHandle: 'sam' }, templates, guard);
       expect(replies.map((r) => r.template)).not.toContain('crisis-check');
     }
+  });
+
+  it('gives both tiers the crisis category, and reads the tier back from the stored reasons', () => {
+    for (const [text, tier] of [[confident, 'crisis'], [possible, 'possible']] as const) {
+      const { categories, urgency, reasons } = classifier().classify(text);
+      expect(categories).toContain('crisis');
+      expect(readCrisisFlag({ categories, urgency, reasons })?.tier).toBe(tier);
+    }
+  });
+
+  const crisisCorrection = (present: boolean, id = 1): RecordedCorrection => ({ id, alertId: 1, at: now, actor: 'ana', previous: null, correction: { kind: 'category', category: 'crisis', present } });
+  const replyTo = (labels: Classification, text: string) => suggestReplies(labels, { text, authorHandle: 'sam' }, templates, guard).map((r) => r.template);
+
+  it('offers the crisis reply once a person confirms a possible crisis, stored before or after it carried the category', () => {
+    const fresh = classifier().classify(possible);
+    const { crisis: _flag, ...stored } = fresh;
+    const legacy = { ...stored, categories: stored.categories.filter((c) => c !== 'crisis') };
+    for (const labels of [stored, legacy]) {
+      expect(replyTo(labels, possible)[0]).toBe('crisis-check');
+      const confirmed = correctedLabels(labels, [crisisCorrection(true)]);
+      expect(confirmed.crisis).toEqual({ tier: 'crisis', kind: 'emergency' });
+      expect(replyTo(confirmed, possible)[0]).toBe('crisis-support');
+      // The latest word counts: confirmed, then cleared.
+      expect(correctedLabels(labels, [crisisCorrection(true), crisisCorrection(false, 2)]).crisis).toBeUndefined();
+    }
+  });
+
+  it('clearing a confident crisis leaves no crisis; clearing a possible one keeps the check reply for the critical post', () => {
+    const { crisis: _c, ...sure } = classifier().classify(confident);
+    const clearedSure = correctedLabels(sure, [crisisCorrection(false)]);
+    expect(clearedSure.categories).not.toContain('crisis');
+    expect(readCrisisFlag(clearedSure)).toBeUndefined();
+    expect(replyTo(clearedSure, confident)).not.toContain('crisis-support');
+    const { crisis: _p, ...unsure } = classifier().classify(possible);
+    const clearedUnsure = correctedLabels(unsure, [crisisCorrection(false)]);
+    expect(readCrisisFlag(clearedUnsure)?.tier).toBe('possible');
+    expect(replyTo(clearedUnsure, possible)).not.toContain('crisis-support');
   });
 });

@@ -73,7 +73,7 @@ export function createSpanishClassifier(lexicon: SpanishLexicon): SpanishClassif
 
     // --- categories ------------------------------------------------------------------------
     const categories = new Set<Category>();
-    if (flag?.tier === 'crisis') categories.add('crisis');
+    if (flag) categories.add('crisis');
     reasons.push(...crisis.reasons);
     const question = original.includes('?') || original.includes('¿');
     // A crisis, or one set aside (a memory, a campaign, a story), explains the dark words: it is also a
@@ -209,7 +209,7 @@ export function mergeMixed(english: Classification, spanish: Classification): Cl
   if (complaint || categories.has('crisis')) categories.delete('praise');
   const crises = [english.crisis, spanish.crisis].filter((f) => f !== undefined);
   const crisis = crises.find((f) => f.tier === 'crisis') ?? crises[0];
-  if (crisis?.tier === 'crisis') categories.add('crisis');
+  if (crisis) categories.add('crisis');
   const sentiment: Sentiment = crisis?.tier === 'crisis' || score <= -1 || (score < 0 && complaint) ? 'negative' : score > 0 ? 'positive' : 'neutral';
   const result: Classification = {
     sentiment,

@@ -19,6 +19,12 @@ export interface CategoryModel {
   thresholds: Record<ModelLabel, number>;
   /** Per label, the intercept. */
   bias: Record<ModelLabel, number>;
+  /**
+   * A complaint the rules gave on words alone (no crisis, incident or threat behind it) is taken
+   * back below this probability: negative words about one's own life ("a1c back, 9.2, ugh") and
+   * idioms are not complaints about us. 0 (or absent) takes none back. Chosen like the thresholds.
+   */
+  complaintFloor?: number | undefined;
   /** The features ("word" or "word word"), sorted. */
   features: string[];
   /** One weight per label (in {@link MODEL_LABELS} order) per feature, in one flat array: a few
@@ -34,7 +40,7 @@ const features = z.custom<string[]>((value) => Array.isArray(value) && value.eve
 const weights = z.custom<number[]>((value) => Array.isArray(value) && value.every((w) => typeof w === 'number' && Number.isFinite(w)), 'expected an array of numbers');
 
 export const categoryModelSchema = z
-  .object({ version: z.literal(1), thresholds: perLabel, bias: perLabel, features, weights })
+  .object({ version: z.literal(1), thresholds: perLabel, bias: perLabel, complaintFloor: z.number().min(0).max(1).optional(), features, weights })
   .refine((m) => m.weights.length === m.features.length * MODEL_LABELS.length, { message: `expected ${MODEL_LABELS.length} weights per feature`, path: ['weights'] });
 
 /**
@@ -44,6 +50,8 @@ export const categoryModelSchema = z
 export interface CategoryReading {
   /** Whether the label's probability passes its threshold. */
   passes(label: ModelLabel): boolean;
+  /** Whether a complaint the rules gave on words alone is unlike the writers' complaints (under the floor). */
+  doubtsComplaint(): boolean;
   probability(label: ModelLabel): number;
   /** The (up to three) features that pulled hardest towards the label. */
   words(label: ModelLabel): string[];
@@ -108,6 +116,8 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
   const bias = MODEL_LABELS.map((l) => model.bias[l]);
   const thresholds = MODEL_LABELS.map((l) => logit(model.thresholds[l]));
   const at = (label: ModelLabel) => MODEL_LABELS.indexOf(label);
+  const floor = model.complaintFloor ? logit(model.complaintFloor) : -Infinity;
+  const complaint = at('complaint');
   const feature = (row: number) => model.features[row] as string;
 
   // The last post read: its sums and the rows of the features it had.
@@ -116,6 +126,7 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
   const hits: number[] = [];
   const reading: CategoryReading = {
     passes: (label) => (z[at(label)] as number) > (thresholds[at(label)] as number),
+    doubtsComplaint: () => (z[complaint] as number) < floor,
     probability: (label) => 1 / (1 + Math.exp(-(z[at(label)] as number))),
     words(label) {
       const i = at(label);

@@ -249,6 +249,19 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       categories.add('complaint');
       reasons.push(`complaint: resembles complaints (${said(model, 'complaint')})`);
     }
+    // A complaint on negative words alone (no service-failure cue, and no crisis, incident or threat
+    // behind it) that reads like none of the writers' complaints is taken back: grief, fear, a bad
+    // result, an idiom ("my shift is gonna kill me") are negative without being about us. Its
+    // sentiment stays. A named failure ("on hold", "lost my bag") is a complaint however it reads,
+    // and so is one with no health or crisis word: the writers' posts are all about health care, so
+    // a post about anything else ("both lounges are disgusting") reads like none of theirs.
+    const complaintOnWords =
+      categories.has('complaint') && complaintWeight === 0 && !flag && !incidents.some((i) => i.urgency === 'critical') && !CRITICAL_KINDS.some((kind) => found.any(K[kind])) &&
+      ((found.anchors & ANCHOR.health) !== 0 || found.any(K.health) || crisisCue || incidentCue);
+    if (model && complaintOnWords && model.doubtsComplaint()) {
+      categories.delete('complaint');
+      reasons.push(`not a complaint: unlike complaints (${model.probability('complaint').toFixed(2)})`);
+    }
 
     if (categories.has('spam')) categories.delete('praise');
     if (categories.has('spam') && (categories.has('complaint') || categories.has('crisis') || flag)) {

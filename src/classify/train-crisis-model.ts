@@ -43,6 +43,6 @@ const chosen = chooseThresholds(scored);
 for (const t of chosen.trials) {
   console.log(`${t.label} above ${t.threshold}: left-out writers P ${t.precision.toFixed(3)} R ${t.recall.toFixed(3)} F1 ${t.f1.toFixed(3)}${t.label === 'critical' ? `, hard negatives raised ${t.hardRaised.toFixed(3)}` : ''}`);
 }
-const categoryModel = trainCategoryModel(rows, chosen.thresholds);
+const categoryModel = trainCategoryModel(rows, chosen.thresholds, chosen.complaintFloor);
 writeFileSync(join(PROJECT_ROOT, 'data', 'category-model.json'), `${JSON.stringify(categoryModel)}\n`);
-console.log(`chose ${JSON.stringify(chosen.thresholds)}; ${categoryModel.features.length} features → data/category-model.json`);
+console.log(`chose ${JSON.stringify(chosen.thresholds)}, complaint floor ${chosen.complaintFloor}; ${categoryModel.features.length} features → data/category-model.json`);

@@ -53,11 +53,25 @@ describe('the category model', () => {
 
   it('chooses per label a threshold by leaving one writer out: categories by F1, critical by the hard negatives it raises', () => {
     const rows: ScoredRow[] = ['a', 'b', 'c'].flatMap((set) =>
-      tinySet().map((row) => ({ ...row, set, rules: { categories: [], urgency: 'normal' as const, sentiment: 'neutral' as const } })),
+      tinySet().map((row) => ({ ...row, set, rules: { categories: [], urgency: 'normal' as const, sentiment: 'neutral' as const, reasons: [] } })),
     );
-    const { thresholds, trials } = chooseThresholds(rows);
+    const { thresholds, complaintFloor, trials } = chooseThresholds(rows);
     expect(Object.keys(thresholds).sort()).toEqual(['complaint', 'critical', 'phi', 'praise']);
     expect(trials.filter((t) => t.label === 'phi').every((t) => t.recall > 0.9)).toBe(true);
+    // The rules gave no complaint to take back: no floor.
+    expect(complaintFloor).toBe(0);
+  });
+
+  it('takes back complaints the rules gave on negative words alone where the writers saw none, never one with a named failure', () => {
+    const negative = { categories: ['complaint' as const], urgency: 'normal' as const, sentiment: 'negative' as const };
+    const rows: ScoredRow[] = ['a', 'b', 'c'].flatMap((set) => [
+      ...tinySet().map((row) => ({ ...row, set, rules: { ...negative, categories: row.categories?.includes('complaint') ? negative.categories : [], reasons: [] } })),
+      // Sad about one's own results: the rules call it a complaint, the writers do not.
+      ...['my biopsy results are bad ugh', 'biopsy came back awful', 'so sad about my biopsy'].map((text) => ({ text, set, categories: ['phi'], rules: { ...negative, reasons: [] } })),
+    ]);
+    expect(chooseThresholds(rows).complaintFloor).toBeGreaterThan(0);
+    const named = rows.map((row) => ({ ...row, rules: { ...row.rules, reasons: ['service-failure cues: "2 hours"'] } }));
+    expect(chooseThresholds(named).complaintFloor).toBe(0);
   });
 });
 
@@ -77,7 +91,7 @@ describe('the model file', () => {
     const rows: LabelledRow[] = dev.flatMap((file) =>
       readFileSync(join(fixtures, file), 'utf8').trim().split('\n').map((line) => ({ ...(JSON.parse(line) as LabelledRow), set: file })),
     );
-    const retrained = trainCategoryModel(rows, model.thresholds);
+    const retrained = trainCategoryModel(rows, model.thresholds, model.complaintFloor);
     expect(retrained.features.length).toBe(model.features.length);
     expect(retrained).toEqual(model);
   });
@@ -88,6 +102,16 @@ describe('the model inside the classifier', () => {
     const result = classifier().classify('first ultrasound at the clinic today, little bean has a heartbeat');
     expect(result.categories).toContain('phi');
     expect(result.reasons).toContainEqual(expect.stringMatching(/^discloses health information: resembles posts that do \(0\.\d\d: "[^"]+"(, "[^"]+")*\)$/));
+  });
+
+  it('takes back a complaint on negative words about one’s own health, never a named failure or a post with no health word', () => {
+    const own = classifier().classify('just got my a1c back, 9.2, ugh. need to get serious about this');
+    expect(own.categories).not.toContain('complaint');
+    expect(own.sentiment).toBe('negative');
+    expect(own.reasons).toContainEqual(expect.stringMatching(/^not a complaint: unlike complaints \(0\.\d\d\)$/));
+    for (const text of ['on hold for 2 hours again about my a1c results, ugh', 'both lounges are disgusting']) {
+      expect(classifier().classify(text).categories, text).toContain('complaint');
+    }
   });
 
   it('adds no health detail to a post without a health word, however first-person it is', () => {

@@ -27,6 +27,8 @@ export interface Classifier {
 
 const FIRST_PERSON_SUBJECT = new Set(['i', "i'm", "i've", "i'd", "i'll", 'me', 'myself']);
 const URL = /https?:\/\/\S+/g;
+/** A link written without its scheme, as spam writes them: a shortener (`bit.ly/x`) or a throwaway domain (`claim-now.xyz`). */
+const BARE_LINK = /(?<![\w./@-])(?:bit\.ly|tinyurl\.com|t\.me|wa\.me|[a-z0-9]+(?:-[a-z0-9]+)+\.[a-z]{2,6}|[a-z0-9-]+\.(?:xyz|top|click|link|site|online|shop|biz|info|live|win|co))(?:\/\S*)?(?![\w.-])/g;
 const STAR_RATING = /\b(?:[0-5](?:\.5)?\s*(?:\/|out of)\s*(?:5|five)|(?:[0-9]|10)\s*(?:\/|out of)\s*(?:10|ten)|(?:zero|no|one|two|three|four|five|[0-5])[- ]stars?)\b|[\u2605\u2B50]/i;
 const HASHTAG = /#\w+/g;
 const SHOUTING_WORD = /\b[A-Z]{4,}\b/g;
@@ -165,9 +167,10 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     if (crisis) reasons.push(...crisis.reasons);
     if (modelReason) reasons.push(modelReason);
 
-    const urls = normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0;
-    const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
     let spamScore = found.weight(K.spam);
+    // Bare links are looked for only beside a spam cue: without one they decide nothing.
+    const urls = (normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0) + (spamScore > 0 && normalized.includes('.') ? (normalized.match(BARE_LINK)?.length ?? 0) : 0);
+    const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
     if (urls >= 2) spamScore += 1;
     if (hashtags >= 5) spamScore += hashtags >= 7 ? 3 : 2;
     if (spamScore >= 3 && (urls > 0 || spamScore >= 4 || hashtags >= 5)) {

@@ -51,6 +51,20 @@ describe('classifyMention', () => {
     expect(result.urgency).toBe('ignore');
   });
 
+  it('reads spam by its offers and links written without a scheme, never a patient asking about an account', () => {
+    for (const text of [
+      "CONGRATS! You've been selected for a free wellness kit from the clinic. Claim within 24h: clinic-rewards.co",
+      'nurses are making $5000/week from home with this ONE trick 👉 bit.ly/3xQz9',
+      'your patient account has been suspended, verify at hospital-login.xyz to avoid losing your records',
+      'buy oxycodone no rx overnight shipping, telegram me',
+    ]) {
+      expect(classify(text).categories, text).toContain('spam');
+    }
+    for (const text of ['my portal account has been suspended, who do i call? tried support.hospital.org', 'the st-marys.org site says visiting hours end at 8']) {
+      expect(classify(text).categories, text).not.toContain('spam');
+    }
+  });
+
   it('detects authors disclosing their own or a relative\'s health information', () => {
     expect(classify('I was diagnosed with diabetes last week and nobody called').categories).toContain('phi');
     expect(classify("my mom's chemo was moved again").categories).toContain('phi');

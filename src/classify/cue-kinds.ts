@@ -50,7 +50,7 @@ export const INCIDENT_CUES = [
 
 /** `healthVocabulary`: health details that need no diagnosis word. */
 export const HEALTH_VOCABULARY = [
-  'careSettings', 'presence', 'injuries', 'bodyParts', 'pregnancy', 'testsAndRecords', 'treatments', 'clinicians',
+  'careSettings', 'emergencySettings', 'presence', 'injuries', 'bodyParts', 'pregnancy', 'testsAndRecords', 'treatments', 'clinicians',
 ] as const;
 
 /** Life-sustaining medicine groups in `medicines.json`; running out of one is a critical incident. */

@@ -19,6 +19,13 @@ export function findHealthDetail(found: Found): string | undefined {
     const owner = (presence && ownerBefore(found, presence.start, 8, setting)) ?? ownerAfter(found, setting, true, true);
     if (owner) return `${owner} + care setting "${found.text(setting)}"`;
   }
+  // The ER and urgent care are where people complain about waits ("this wait at the ER is killing me"):
+  // only someone's presence there says they are a patient ("my dad is in the ER", "spent the night at urgent care").
+  for (const setting of found.all('hv.emergencySettings')) {
+    const presence = found.all('hv.presence').find((p) => p.start < setting.start && setting.start - p.start <= 3 && sameSentence(found, p, setting));
+    const owner = presence && (ownerBefore(found, presence.start, 6, setting) ?? authorByVerb(found, presence));
+    if (owner) return `${owner} + care setting "${found.text(setting)}"`;
+  }
   for (const clinician of found.all('hv.clinicians')) {
     // "my oncologist", "mom's surgeon", "her cardiologist": someone's own clinician says they are a patient.
     const owner = possessiveBefore(found, clinician.start);

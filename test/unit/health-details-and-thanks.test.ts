@@ -51,6 +51,10 @@ describe('health details by structure', () => {
     ['his eliquis refill is stuck at the pharmacy', 'medicine "eliquis"'],
     ['the burn unit nurses got me through it', 'care setting "burn unit"'],
     ['the nicu team took care of my son for six weeks', 'care setting "nicu"'],
+    ["my dad's on hemodialysis three days a week", 'treatment "hemodialysis"'],
+    ['gf got her IUD there today and nobody offered anything for the pain', 'treatment "iud"'],
+    ['my dad is in the ER right now', 'care setting "er"'],
+    ['my kid just got her ear tubes out', 'treatment "ear tubes"'],
   ])('%j discloses a health detail', (text, why) => {
     const result = classify(text);
     expect(result.categories).toContain('phi');
@@ -62,6 +66,10 @@ describe('health details by structure', () => {
     'is the icu open to visitors after 8',
     'call my doctor, they said, and the nurse line told me to call my doctor',
     'the icu nurses held my hand all night, you are heroes',
+    // Waits at the ER are complaints about a place; only someone's presence there says they are a patient.
+    'this wait at the urgent care is killing me',
+    'the ER parking lot is a nightmare, took me 20 min to find a spot',
+    'got my referral for the new job sorted, thanks hr',
   ])('%j has no owner of a health detail', (text) => {
     expect(classify(text).categories).not.toContain('phi');
   });

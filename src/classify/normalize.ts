@@ -29,15 +29,18 @@ export const CONTRACTIONS: ReadonlyMap<string, string> = new Map([
   ['havent', "haven't"], ['hasnt', "hasn't"], ['hadnt', "hadn't"], ['couldnt', "couldn't"],
   ['wouldnt', "wouldn't"], ['shouldnt', "shouldn't"], ['aint', "ain't"], ['im', "i'm"], ['ive', "i've"],
   ['youre', "you're"], ['theyre', "they're"], ['whats', "what's"], ['wheres', "where's"],
-  ['thats', "that's"], ['hows', "how's"], ['whos', "who's"],
+  ['thats', "that's"], ['hows', "how's"], ['whos', "who's"], ['hes', "he's"], ['shes', "she's"],
+  // Texting shorthand for one word, so a phrase reads the same typed in a hurry ("gray n blue").
+  ['n', 'and'], ['u', 'you'], ['ur', 'your'], ['r', 'are'], ['pls', 'please'], ['plz', 'please'],
+  ['bc', 'because'], ['cuz', 'because'], ['ppl', 'people'], ['thru', 'through'], ['bout', 'about'],
 ]);
 
 export function canonicalToken(token: string): string {
-  // Every key above is 2–8 letters ending in t, m, e or s: skip the look-up for anything else.
+  // Every key above is 1–8 letters ending in t, m, e, s, n, u, r, z, c, h or l: skip the look-up for anything else.
   const length = token.length;
-  if (length < 2 || length > 8) return token;
+  if (length > 8 || length === 0) return token;
   const last = token.charCodeAt(length - 1);
-  if (last !== 116 && last !== 109 && last !== 101 && last !== 115) return token;
+  if (last !== 116 && last !== 109 && last !== 101 && last !== 115 && last !== 110 && last !== 117 && last !== 114 && last !== 122 && last !== 99 && last !== 104 && last !== 108) return token;
   return CONTRACTIONS.get(token) ?? token;
 }
 

@@ -166,6 +166,8 @@ describe('crisis: violence', () => {
     ['some guy is punching a nurse at the front desk', /violence under way/],
     ['i will find that doctor after my shift and she will regret it', /threat against our staff or place/],
     ['guy with a knife walking through the ER', /weapon \+ threat, place or time/],
+    ['someone in the comments saying they will bomb the clinic friday', /threat against our staff or place/],
+    ['ill come back with my bat and show those nurses. watch', /weapon \+ threat, place or time/],
   ])('%j', (text, reason) => {
     expectCrisis(text, 'violence', reason);
   });
@@ -251,5 +253,19 @@ describe('context: tense, negation and framing decide, not the word', () => {
       const result = classify(text);
       expect(readCrisisFlag(result)).toEqual(result.crisis);
     }
+  });
+});
+
+describe('posts typed in a hurry', () => {
+  it.each([
+    ['newborn turning gray n blue when she breathes we r 10 min away', 'emergency'],
+    ["omg my sons lips r blue n hes gasping", 'emergency'],
+    ['my brother texted me goodbye n his phone is off, he was just discharged from psych', 'self-harm'],
+  ])('%j reads its shorthand ("n", "r") as the words', (text, kind) => {
+    expect(classify(text).crisis).toMatchObject({ tier: 'crisis', kind });
+  });
+
+  it('keeps shorthand jokes inert', () => {
+    expectNoCrisis('the hospital gala rock n roll night was da bomb, u guys r the best');
   });
 });

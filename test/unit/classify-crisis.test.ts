@@ -256,6 +256,19 @@ describe('context: tense, negation and framing decide, not the word', () => {
   });
 });
 
+describe('self-harm told as a decision or a farewell', () => {
+  it('a decision beside a farewell is a crisis', () => {
+    expectCrisis("i think everyone at the clinic did what they could. i'm just done now. please tell dr. aziz it wasnt her fault", 'self-harm', /farewell \+ farewell or decision/);
+  });
+
+  it.each([
+    ['discharged from psych yesterday and honestly i dont plan on being around for the follow up appt', /finality without intent or timing/],
+    ["roommate hasn't come out of her room in 2 days and her last text said 'this is the last one, love you'", /farewell without intent or timing/],
+  ])('%j alone is a possible crisis', (text, reason) => {
+    expectPossible(text, 'self-harm', reason);
+  });
+});
+
 describe('posts typed in a hurry', () => {
   it.each([
     ['newborn turning gray n blue when she breathes we r 10 min away', 'emergency'],

@@ -11,7 +11,7 @@ import { detectLanguage, SPANISH_WORDS } from './detect-language.js';
 import { createSpanishClassifier, mergeMixed } from './es/classify-spanish.js';
 import { canonicalToken, normalizeText } from './normalize.js';
 import { PhraseIndex, type PhraseMatch } from './phrase-index.js';
-import { voidMisleadingCues } from './read-context.js';
+import { voidMisleadingCues, voidTimesThatAreNoWait } from './read-context.js';
 import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
 import { Vocabulary } from './vocabulary.js';
 import { createSentimentContribution, createSentimentScorer } from './score-sentiment.js';
@@ -137,6 +137,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     // the idiom's own weight among the sentiment phrases says that instead.
     const explained = explainedSentiment(found, crisis);
     if (explained.length > 0) score -= explained.reduce((sum, span) => sum + contribution(tokens, span.start, span.end), 0);
+    if (found.any(K.complaint)) voidTimesThatAreNoWait(found, K.complaint);
     const complaintWeight = found.complaintWeight(sentiment.score < 0);
     let sarcasm = false;
     if (sentiment.positive > 0 && complaintWeight >= 2 && sentiment.positive <= 8 && rating <= 0) {

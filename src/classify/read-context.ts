@@ -1,6 +1,6 @@
 import type { CrisisKind } from '../domain/classification.js';
 import { CRISIS_CUES, INCIDENT_CUES, type PhraseKind } from './cue-kinds.js';
-import { spanOf, type Evidence, type Found } from './found.js';
+import { spanOf, type Evidence, type Found, type KindRef } from './found.js';
 import type { PhraseMatch } from './phrase-index.js';
 
 /**
@@ -156,3 +156,31 @@ function pastMarkers(found: Found, sentence: number): Evidence[] {
 }
 
 const YEAR_BEFORE = new Set(['in', 'since', 'back', 'from', 'of']);
+
+const TIME_UNITS = new Set(['minutes', 'mins', 'hour', 'hours', 'hrs', 'days', 'weeks', 'wks', 'months']);
+const LONG_UNITS = new Set(['days', 'weeks', 'wks', 'months']);
+/** After a span of time: an age, a pregnancy, a time since ("3 weeks old", "26 weeks pregnant", "6 months post op"). */
+const NOT_A_WAIT_AFTER = new Set(['old', 'pregnant', 'along', 'postpartum', 'pp', 'post', 'postop', 'clean', 'sober', 'free']);
+
+/**
+ * Voids the spans of time among the service-failure cues that measure no wait: an age, a
+ * pregnancy, a rhythm, a date days or more ahead ("mine is 3 weeks old", "at 26 weeks", "every 2
+ * wks", "6 months post transplant", "follow up in 2 weeks"). "waited 3 hours", "a waitlist of 8
+ * months", "16 days since i applied", "two weeks ago, no word since" and "hasn't moved in 20
+ * minutes" stay.
+ */
+export function voidTimesThatAreNoWait(found: Found, complaint: KindRef): void {
+  for (const match of found.raw(complaint)) {
+    const tokens = match.entry.tokens;
+    const unit = tokens[1] as string;
+    if (tokens.length !== 2 || (tokens[0] !== '<n>' && tokens[0] !== 'an') || !TIME_UNITS.has(unit)) continue;
+    const before = found.tokens[match.start - 1] ?? '';
+    const after = found.tokens[match.start + 2] ?? '';
+    const inLike = before === 'like' && found.tokens[match.start - 2] === 'in';
+    // "in 2 weeks" is ahead; "the 2nd time in 4 days" counts how often.
+    const often = /^(?:time|times|twice|thrice)$/.test(found.tokens[match.start - 2] ?? '');
+    const ahead = LONG_UNITS.has(unit) && (before === 'in' || before === 'within') && !often;
+    const stage = before === 'every' || (before === 'at' && (unit === 'weeks' || unit === 'wks'));
+    if (NOT_A_WAIT_AFTER.has(after) || stage || inLike || ahead) found.void(match);
+  }
+}

@@ -51,6 +51,15 @@ describe('classifyMention', () => {
     expect(result.urgency).toBe('ignore');
   });
 
+  it('reads a span of time as a wait only where it measures one, not an age, a stage or a date ahead', () => {
+    for (const text of ['mine is 3 weeks old, does the clinic do the RSV shot?', 'surgery in 2 weeks, neuro follow up after that', '6 months post transplant and thriving', 'the nurse checks on me every 2 wks']) {
+      expect(classify(text).categories, text).not.toContain('complaint');
+    }
+    for (const text of ['waited 3 hours in the lobby', 'it has now been 16 days since i applied and no reply', '2nd time in 4 days that my appointment has been moved']) {
+      expect(classify(text).categories, text).toContain('complaint');
+    }
+  });
+
   it('reads spam by its offers and links written without a scheme, never a patient asking about an account', () => {
     for (const text of [
       "CONGRATS! You've been selected for a free wellness kit from the clinic. Claim within 24h: clinic-rewards.co",

@@ -269,6 +269,16 @@ describe('self-harm told as a decision or a farewell', () => {
   });
 });
 
+describe('what does not set a crisis aside', () => {
+  it('a patient waving it off ("says it\'s indigestion") is a red flag, not a crisis handled', () => {
+    expect(classify("husband has crushing pressure in his chest going down his left arm and he's sweating buckets. says it's indigestion").urgency).toBe('critical');
+  });
+
+  it('a show one is at is no fiction', () => {
+    expect(classify("bro snorted something at the show and hes blue around the mouth, breathing weird. we're 5 min away").urgency).toBe('critical');
+  });
+});
+
 describe('posts typed in a hurry', () => {
   it.each([
     ['newborn turning gray n blue when she breathes we r 10 min away', 'emergency'],

@@ -98,18 +98,19 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
     ids[2 * row] = vocabulary.add(space < 0 ? feature : feature.slice(0, space));
     ids[2 * row + 1] = space < 0 ? -1 : vocabulary.add(feature.slice(space + 1));
   });
-  // Per vocabulary id: the row of the word's own weights (or -1), and whether it opens a pair.
+  // Per vocabulary id: the row of the word's own weights (or -1), and the {@link secondBit}s of the
+  // words that follow it in a pair (0: it opens none).
   const known = vocabulary.size;
   if (known > 0xffff) throw new Error(`the vocabulary has ${known} words: pairs are keyed by 16-bit ids`);
   const wordRow = new Int32Array(known).fill(-1);
-  const opensPair = new Uint8Array(known);
+  const seconds = new Uint32Array(known);
   const pairs = new PairTable(model.features.length);
   for (let row = 0; row < model.features.length; row++) {
     const first = ids[2 * row] as number;
     const second = ids[2 * row + 1] as number;
     if (second < 0) wordRow[first] = row;
     else {
-      opensPair[first] = 1;
+      seconds[first]! |= secondBit(second);
       pairs.set(first, second, row);
     }
   }
@@ -157,11 +158,12 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
       }
       const row = wordRow[id] as number;
       if (row >= 0) hit(row);
-      if (previous >= 0) {
+      // Most neighbours of a word that opens pairs open none with it: one bit test says so before a probe.
+      if (previous >= 0 && ((seconds[previous] as number) & secondBit(id)) !== 0) {
         const pair = pairs.get(previous, id);
         if (pair >= 0) hit(pair);
       }
-      previous = opensPair[id] === 1 ? id : -1;
+      previous = seconds[id] !== 0 ? id : -1;
     }
     return reading;
   };
@@ -206,6 +208,10 @@ class PairTable {
   private slotOf(key: number): number {
     return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
+}
+
+function secondBit(id: number): number {
+  return 1 << (id & 31);
 }
 
 /** Ids stay under 2^16 (a vocabulary of tens of thousands of words); the first id is never 0. */

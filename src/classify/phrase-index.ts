@@ -57,9 +57,33 @@ export class PhraseIndex {
   /** The phrases that start with a number ("<n> hours"). */
   private numbered: Bucket | undefined;
 
+  private packed = false;
+
   constructor(readonly vocabulary = new Vocabulary()) {}
 
+  /**
+   * Copies every bucket and phrase afresh, one after another (the first match does, once the
+   * phrases are in): built phrase by phrase, each lay among the garbage of tokenizing it and the
+   * lexicon's parsed JSON, and a post's look-ups missed the cache.
+   */
+  private pack(): void {
+    this.packed = true;
+    const copyEntry = (e: PhraseEntry): PhraseEntry => ({ kind: e.kind, kindIndex: e.kindIndex, text: e.text, tokens: [...e.tokens], ids: [...e.ids], weight: e.weight });
+    const copy = (b: Bucket): Bucket => ({
+      single: b.single.map(copyEntry),
+      bySecond: new Map([...b.bySecond].map(([k, list]) => [k, list.map(copyEntry)])),
+      seconds: b.seconds,
+      loose: b.loose.map(copyEntry),
+    });
+    for (let i = 0; i < this.byFirst.length; i++) {
+      const bucket = this.byFirst[i];
+      if (bucket) this.byFirst[i] = copy(bucket);
+    }
+    if (this.numbered) this.numbered = copy(this.numbered);
+  }
+
   add(kind: PhraseKind, phrase: string, weight = 1): void {
+    this.packed = false;
     const tokens = tokenizePhrase(phrase);
     const first = tokens[0];
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
@@ -95,6 +119,7 @@ export class PhraseIndex {
    * this index's vocabulary, when the caller has them already.
    */
   match(tokens: readonly string[], ids: readonly number[] = this.vocabulary.read(tokens)): PhraseMatch[] {
+    if (!this.packed) this.pack();
     const found: PhraseMatch[] = [];
     const { byFirst, numbered, vocabulary } = this;
     for (let i = 0; i < ids.length; i++) {

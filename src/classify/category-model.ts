@@ -104,7 +104,7 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
   if (known > 0xffff) throw new Error(`the vocabulary has ${known} words: pairs are keyed by 16-bit ids`);
   const wordRow = new Int32Array(known).fill(-1);
   const seconds = new Uint32Array(known);
-  const pairs = new PairTable(model.features.length);
+  const pairs = new PairTable(model.features.reduce((n, f) => (f.includes(' ') ? n + 1 : n), 0));
   for (let row = 0; row < model.features.length; row++) {
     const first = ids[2 * row] as number;
     const second = ids[2 * row + 1] as number;
@@ -171,36 +171,37 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
 
 /**
  * Word pairs by their two ids, in one open-addressing table of 32-bit keys (first id in the high
- * half): a pair is found without a map per word or a number too large for a small integer.
+ * half): a pair is found without a map per word or a number too large for a small integer. Each
+ * slot holds its key and its row side by side, so a probe that finds the pair reads one cache line.
  */
 class PairTable {
-  private readonly keys: Uint32Array;
-  private readonly rows: Int32Array;
+  /** Per slot: the key (0 for an empty slot), then the row. */
+  private readonly slots: Int32Array;
   private readonly shift: number;
   private readonly mask: number;
 
-  constructor(atMost: number) {
-    const bits = Math.max(4, Math.ceil(Math.log2(atMost * 2)));
-    this.keys = new Uint32Array(1 << bits);
-    this.rows = new Int32Array(1 << bits);
+  constructor(pairs: number) {
+    // At most half full, so a miss ends at an empty slot soon.
+    const bits = Math.max(4, Math.ceil(Math.log2(pairs * 2)));
+    this.slots = new Int32Array(2 << bits);
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
   }
 
   set(first: number, second: number, row: number): void {
-    const key = keyOf(first, second);
+    const key = keyOf(first, second) | 0;
     let slot = this.slotOf(key);
-    while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
-    this.keys[slot] = key;
-    this.rows[slot] = row;
+    while (this.slots[2 * slot] !== 0 && this.slots[2 * slot] !== key) slot = (slot + 1) & this.mask;
+    this.slots[2 * slot] = key;
+    this.slots[2 * slot + 1] = row;
   }
 
   /** The pair's row, or -1. */
   get(first: number, second: number): number {
-    const key = keyOf(first, second);
+    const key = keyOf(first, second) | 0;
     for (let slot = this.slotOf(key); ; slot = (slot + 1) & this.mask) {
-      const found = this.keys[slot] as number;
-      if (found === key) return this.rows[slot] as number;
+      const found = this.slots[2 * slot] as number;
+      if (found === key) return this.slots[2 * slot + 1] as number;
       if (found === 0) return -1;
     }
   }

@@ -98,18 +98,19 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
     ids[2 * row] = vocabulary.add(space < 0 ? feature : feature.slice(0, space));
     ids[2 * row + 1] = space < 0 ? -1 : vocabulary.add(feature.slice(space + 1));
   });
-  // Per vocabulary id: the row of the word's own weights (or -1), and whether it opens a pair.
+  // Per vocabulary id: the row of the word's own weights (or -1), and the {@link secondBit}s of the
+  // words that follow it in a pair (0: it opens none).
   const known = vocabulary.size;
   if (known > 0xffff) throw new Error(`the vocabulary has ${known} words: pairs are keyed by 16-bit ids`);
   const wordRow = new Int32Array(known).fill(-1);
-  const opensPair = new Uint8Array(known);
-  const pairs = new PairTable(model.features.length);
+  const seconds = new Uint32Array(known);
+  const pairs = new PairTable(model.features.reduce((n, f) => (f.includes(' ') ? n + 1 : n), 0));
   for (let row = 0; row < model.features.length; row++) {
     const first = ids[2 * row] as number;
     const second = ids[2 * row + 1] as number;
     if (second < 0) wordRow[first] = row;
     else {
-      opensPair[first] = 1;
+      seconds[first]! |= secondBit(second);
       pairs.set(first, second, row);
     }
   }
@@ -157,11 +158,12 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
       }
       const row = wordRow[id] as number;
       if (row >= 0) hit(row);
-      if (previous >= 0) {
+      // Most neighbours of a word that opens pairs open none with it: one bit test says so before a probe.
+      if (previous >= 0 && ((seconds[previous] as number) & secondBit(id)) !== 0) {
         const pair = pairs.get(previous, id);
         if (pair >= 0) hit(pair);
       }
-      previous = opensPair[id] === 1 ? id : -1;
+      previous = seconds[id] !== 0 ? id : -1;
     }
     return reading;
   };
@@ -169,36 +171,37 @@ export function createCategoryReader(model: CategoryModel, vocabulary: Vocabular
 
 /**
  * Word pairs by their two ids, in one open-addressing table of 32-bit keys (first id in the high
- * half): a pair is found without a map per word or a number too large for a small integer.
+ * half): a pair is found without a map per word or a number too large for a small integer. Each
+ * slot holds its key and its row side by side, so a probe that finds the pair reads one cache line.
  */
 class PairTable {
-  private readonly keys: Uint32Array;
-  private readonly rows: Int32Array;
+  /** Per slot: the key (0 for an empty slot), then the row. */
+  private readonly slots: Int32Array;
   private readonly shift: number;
   private readonly mask: number;
 
-  constructor(atMost: number) {
-    const bits = Math.max(4, Math.ceil(Math.log2(atMost * 2)));
-    this.keys = new Uint32Array(1 << bits);
-    this.rows = new Int32Array(1 << bits);
+  constructor(pairs: number) {
+    // At most half full, so a miss ends at an empty slot soon.
+    const bits = Math.max(4, Math.ceil(Math.log2(pairs * 2)));
+    this.slots = new Int32Array(2 << bits);
     this.shift = 32 - bits;
     this.mask = (1 << bits) - 1;
   }
 
   set(first: number, second: number, row: number): void {
-    const key = keyOf(first, second);
+    const key = keyOf(first, second) | 0;
     let slot = this.slotOf(key);
-    while (this.keys[slot] !== 0 && this.keys[slot] !== key) slot = (slot + 1) & this.mask;
-    this.keys[slot] = key;
-    this.rows[slot] = row;
+    while (this.slots[2 * slot] !== 0 && this.slots[2 * slot] !== key) slot = (slot + 1) & this.mask;
+    this.slots[2 * slot] = key;
+    this.slots[2 * slot + 1] = row;
   }
 
   /** The pair's row, or -1. */
   get(first: number, second: number): number {
-    const key = keyOf(first, second);
+    const key = keyOf(first, second) | 0;
     for (let slot = this.slotOf(key); ; slot = (slot + 1) & this.mask) {
-      const found = this.keys[slot] as number;
-      if (found === key) return this.rows[slot] as number;
+      const found = this.slots[2 * slot] as number;
+      if (found === key) return this.slots[2 * slot + 1] as number;
       if (found === 0) return -1;
     }
   }
@@ -206,6 +209,10 @@ class PairTable {
   private slotOf(key: number): number {
     return Math.imul(key, 0x9e3779b1) >>> this.shift;
   }
+}
+
+function secondBit(id: number): number {
+  return 1 << (id & 31);
 }
 
 /** Ids stay under 2^16 (a vocabulary of tens of thousands of words); the first id is never 0. */

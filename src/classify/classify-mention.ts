@@ -170,8 +170,9 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     let spamScore = found.weight(K.spam);
     // Bare links are looked for only beside a spam cue: without one they decide nothing.
-    const urls = (normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0) + (spamScore > 0 && normalized.includes('.') ? (normalized.match(BARE_LINK)?.length ?? 0) : 0);
     const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
+    // Links count only towards spam, which without a spam cue or five hashtags stays out of reach.
+    const urls = spamScore === 0 && hashtags < 5 ? 0 : (normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0) + (spamScore > 0 && normalized.includes('.') ? (normalized.match(BARE_LINK)?.length ?? 0) : 0);
     if (urls >= 2) spamScore += 1;
     if (hashtags >= 5) spamScore += hashtags >= 7 ? 3 : 2;
     if (spamScore >= 3 && (urls > 0 || spamScore >= 4 || hashtags >= 5)) {
@@ -426,6 +427,7 @@ function crisisDisclosure(found: Found, crisis: CrisisReading | undefined): stri
  * medicine that ran out is someone's medication whoever is named.
  */
 function incidentDisclosure(found: Found, incidents: readonly Incident[]): string | undefined {
+  if (incidents.length === 0) return undefined;
   const medicine = incidents.find((i) => i.reason.startsWith('life-sustaining'));
   if (medicine) return `a life-sustaining medicine (${medicine.reason.slice(medicine.reason.indexOf('(') + 1, medicine.reason.indexOf(')'))})`;
   const healthBreach = found.all('protectedInfo').some((m) => !NOT_HEALTH.has(found.text(m)));
@@ -555,8 +557,11 @@ function shouting(text: string): boolean {
   return (text.match(SHOUTING_WORD)?.length ?? 0) >= 3;
 }
 
+/** The first six distinct words: a scan of a few, where a Set and two arrays were built per post. */
 function unique(words: readonly string[]): string[] {
-  return [...new Set(words)].slice(0, 6);
+  const out: string[] = [];
+  for (let i = 0; i < words.length && out.length < 6; i++) if (!out.includes(words[i] as string)) out.push(words[i] as string);
+  return out;
 }
 
 function round(n: number): number {

@@ -21,8 +21,10 @@ export interface Evidence {
  */
 export class Found {
   private readonly byKind: Array<PhraseMatch[] | undefined> = new Array(PHRASE_KINDS.length);
-  /** Kinds with matches, so {@link reset} clears only those. */
+  /** Kinds with matches (the first {@link filledCount}), so {@link reset} clears only those. */
   private readonly filled: number[] = [];
+  // A count rather than `filled.length = 0`: setting an array's length is a runtime call, per post.
+  private filledCount = 0;
   private voided: Set<PhraseMatch> | undefined;
   private sentenceList: number[] | undefined;
   private questionList: Set<number> | undefined;
@@ -40,8 +42,8 @@ export class Found {
    * every post was most of the classifier's garbage.
    */
   reset(matches: readonly PhraseMatch[], tokens: readonly string[], text: string): this {
-    for (const k of this.filled) this.byKind[k] = undefined;
-    this.filled.length = 0;
+    for (let i = 0; i < this.filledCount; i++) this.byKind[this.filled[i] as number] = undefined;
+    this.filledCount = 0;
     this.voided = undefined;
     this.sentenceList = undefined;
     this.questionList = undefined;
@@ -61,7 +63,7 @@ export class Found {
       if (list) list.push(match);
       else {
         this.byKind[k] = [match];
-        this.filled.push(k);
+        this.filled[this.filledCount++] = k;
       }
     }
   }
@@ -169,7 +171,13 @@ export class Found {
   /** The tokens a match or a span covers, joined by spaces. */
   text(span: PhraseMatch | Evidence): string {
     const { start, end } = 'entry' in span ? spanOf(span) : span;
-    return end - start === 1 ? (this.tokens[start] as string) : this.tokens.slice(start, end).join(' ');
+    const tokens = this.tokens;
+    if (end - start === 1) return tokens[start] as string;
+    if (start < 0 || end > tokens.length || end <= start) return tokens.slice(start, end).join(' ');
+    // Joined by hand: no array per quote, and most spans are two or three words.
+    let words = tokens[start] as string;
+    for (let i = start + 1; i < end; i++) words += ` ${tokens[i] as string}`;
+    return words;
   }
 }
 

@@ -57,9 +57,45 @@ export class PhraseIndex {
   /** The phrases that start with a number ("<n> hours"). */
   private numbered: Bucket | undefined;
 
+  private packed = false;
+  /**
+   * Per first-token id, built by {@link pack}: its bucket's `seconds`, and 1 when the bucket has
+   * one-word or loose phrases. Read from one typed array, most tokens that start a phrase start none
+   * here, and their bucket is never touched.
+   */
+  private lead = new Int32Array(0);
+
   constructor(readonly vocabulary = new Vocabulary()) {}
 
+  /**
+   * Copies every bucket and phrase afresh, one after another (the first match does, once the
+   * phrases are in): built phrase by phrase, each lay among the garbage of tokenizing it and the
+   * lexicon's parsed JSON, and a post's look-ups missed the cache.
+   */
+  private pack(): void {
+    this.packed = true;
+    const copyEntry = (e: PhraseEntry): PhraseEntry => ({ kind: e.kind, kindIndex: e.kindIndex, text: e.text, tokens: [...e.tokens], ids: [...e.ids], weight: e.weight });
+    const copy = (b: Bucket): Bucket => ({
+      single: b.single.map(copyEntry),
+      bySecond: new Map([...b.bySecond].map(([k, list]) => [k, list.map(copyEntry)])),
+      seconds: b.seconds,
+      loose: b.loose.map(copyEntry),
+    });
+    for (let i = 0; i < this.byFirst.length; i++) {
+      const bucket = this.byFirst[i];
+      if (bucket) this.byFirst[i] = copy(bucket);
+    }
+    if (this.numbered) this.numbered = copy(this.numbered);
+    this.lead = new Int32Array(2 * this.byFirst.length);
+    this.byFirst.forEach((bucket, id) => {
+      if (!bucket) return;
+      this.lead[2 * id] = bucket.seconds;
+      this.lead[2 * id + 1] = bucket.single.length > 0 || bucket.loose.length > 0 ? 1 : 0;
+    });
+  }
+
   add(kind: PhraseKind, phrase: string, weight = 1): void {
+    this.packed = false;
     const tokens = tokenizePhrase(phrase);
     const first = tokens[0];
     // A phrase may start with a number ("<n> hours") but not with a wildcard.
@@ -95,12 +131,15 @@ export class PhraseIndex {
    * this index's vocabulary, when the caller has them already.
    */
   match(tokens: readonly string[], ids: readonly number[] = this.vocabulary.read(tokens)): PhraseMatch[] {
+    if (!this.packed) this.pack();
     const found: PhraseMatch[] = [];
-    const { byFirst, numbered, vocabulary } = this;
+    const { byFirst, numbered, vocabulary, lead } = this;
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
-      const bucket = byFirst[id];
-      if (bucket) collectBucket(bucket, ids, i, vocabulary, found);
+      if (id < byFirst.length) {
+        const next = ids[i + 1];
+        if (lead[2 * id + 1] !== 0 || (next !== undefined && ((lead[2 * id] as number) & secondBit(next)) !== 0)) collectBucket(byFirst[id] as Bucket, ids, i, vocabulary, found);
+      }
       if (numbered && vocabulary.isNumber(id)) collectBucket(numbered, ids, i, vocabulary, found);
     }
     return found;

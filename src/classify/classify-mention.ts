@@ -169,9 +169,9 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     if (modelReason) reasons.push(modelReason);
 
     let spamScore = found.weight(K.spam);
-    // Bare links are looked for only beside a spam cue: without one they decide nothing.
     const hashtags = normalized.includes('#') ? (normalized.match(HASHTAG)?.length ?? 0) : 0;
-    // Links count only towards spam, which without a spam cue or five hashtags stays out of reach.
+    // Links count only towards spam, out of reach without a spam cue or five hashtags; links without
+    // a scheme are looked for only beside a spam cue.
     const urls = spamScore === 0 && hashtags < 5 ? 0 : (normalized.includes('http') ? (normalized.match(URL)?.length ?? 0) : 0) + (spamScore > 0 && normalized.includes('.') ? (normalized.match(BARE_LINK)?.length ?? 0) : 0);
     if (urls >= 2) spamScore += 1;
     if (hashtags >= 5) spamScore += hashtags >= 7 ? 3 : 2;

@@ -168,6 +168,9 @@ describe('crisis: violence', () => {
     ['guy with a knife walking through the ER', /weapon \+ threat, place or time/],
     ['someone in the comments saying they will bomb the clinic friday', /threat against our staff or place/],
     ['ill come back with my bat and show those nurses. watch', /weapon \+ threat, place or time/],
+    ["i swear if that dr tells my wife she's fine one more time i'm gonna wait for him in the lot and he wont walk out", /threat/],
+    ['a man has been sending me pics of your nurse Kayla at her house. he says she\'s next', /threat/],
+    ['hearing shouting and a gunshot from the lobby RIGHT NOW we\'re hiding in radiology', /violence/],
   ])('%j', (text, reason) => {
     expectCrisis(text, 'violence', reason);
   });

@@ -19,6 +19,26 @@ describe('critical incidents in plain words', () => {
     expect(result.reasons.join(' | ')).toMatch(reason);
   });
 
+  it.each([
+    ['the tech was on speakerphone in the hallway reading my husbands biopsy results to someone. whole waiting room heard'],
+    ['the clinic emailed my whole family group the bloodwork results instead of just me, cc not bcc'],
+    ['discharged my aunt to a shelter 3 days after hip surgery. she has no one'],
+    ['sent home with a concussion and told to drive myself. i was seeing double'],
+    ['my mother was restrained to the bed for 2 days by the night staff and nobody told us. wrists raw'],
+    ['the pharmacy says my tacrolimus wont be in until next week. i had a kidney transplant 8 months ago'],
+    ['grandpa was left in a soiled bed for 7 hours, call light on the whole time'],
+    ['my dashcam caught your ambulance crew dropping my uncle on the stretcher. this will be public by friday'],
+  ])('%j, told as families write it, is critical', (text) => {
+    expect(classify(text).urgency, classify(text).reasons.join('\n')).toBe('critical');
+  });
+
+  it.each([
+    'gma fell and broke her wrist, the clinic casted it in like 40 min. she picked purple',
+    'sprained my ankle stepping off the curb while dropping my kid off. the irony',
+  ])('%j is not an incident', (text) => {
+    expect(classify(text).urgency).not.toBe('critical');
+  });
+
   it('a life-sustaining medicine running low is high, not critical', () => {
     const result = classify('only 4 pills left of my keppra and no one calls back about the refill');
     expect(result.urgency).toBe('high');

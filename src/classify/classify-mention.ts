@@ -116,8 +116,10 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const model = readCategories?.(ids);
     // Read on every post (a crisis told in none of the lexicon's words is what it is for), but only
     // where nothing already made the post critical or set a cue aside, and nothing qualifies it.
-    const alreadyCritical = flag !== undefined || incidents.some((i) => i.urgency === 'critical') || CRITICAL_KINDS.some((kind) => found.any(K[kind]));
-    if (model?.passes('critical') && kindOf && !alreadyCritical && !crisis?.setAside.length && !QUALIFIERS.some((k) => found.any(k))) {
+    // Whether a crisis, a critical incident or a legal, privacy, safety or going-public cue is there
+    // (read again below, after the model may have added one).
+    const somethingCritical = () => flag !== undefined || incidents.some((i) => i.urgency === 'critical') || CRITICAL_KINDS.some((kind) => found.any(K[kind]));
+    if (model?.passes('critical') && kindOf && !somethingCritical() && !crisis?.setAside.length && !QUALIFIERS.some((k) => found.any(k))) {
       const kind = kindOf(modelFeatures(normalized));
       const why = said(model, 'critical');
       if (kind === 'incident') {
@@ -261,7 +263,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     // and so is one with no health or crisis word: the writers' posts are all about health care, so
     // a post about anything else ("both lounges are disgusting") reads like none of theirs.
     const complaintOnWords =
-      categories.has('complaint') && complaintWeight === 0 && !flag && !incidents.some((i) => i.urgency === 'critical') && !CRITICAL_KINDS.some((kind) => found.any(K[kind])) &&
+      categories.has('complaint') && complaintWeight === 0 && !somethingCritical() &&
       ((found.anchors & ANCHOR.health) !== 0 || found.any(K.health) || crisisCue || incidentCue);
     if (model && complaintOnWords && model.doubtsComplaint()) {
       categories.delete('complaint');

@@ -12,7 +12,12 @@ export interface ScoredRow extends LabelledRow {
 /** Complaint floors tried: 0 takes no complaint back. */
 const FLOORS = [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3];
 
-/** A complaint the model may take back: the rules gave it on negative words alone, with no service-failure cue, and nothing made the post critical. */
+/**
+ * A complaint the model may take back: the rules gave it on negative words alone, with no
+ * service-failure cue, and nothing made the post critical. The classifier also asks for a health or
+ * crisis word, which the rules' output does not show: the floor is chosen over a few more posts than
+ * it applies to.
+ */
 const onWordsAlone = (rules: ScoredRow['rules']) =>
   (rules.categories as readonly string[]).includes('complaint') && rules.urgency !== 'critical' && !rules.reasons.some((r) => r.startsWith('service-failure cues:'));
 
@@ -83,10 +88,7 @@ export function chooseThresholds(rows: readonly ScoredRow[]): { thresholds: Reco
         const added = complaint > threshold && admits('complaint', row.rules);
         FLOORS.forEach((floor, fi) => {
           const said = added || (rulesSay('complaint', row.rules) && !(onWordsAlone(row.rules) && complaint < floor));
-          const t = floorTally[ci]![fi]!;
-          if (said && truth) t.tp++;
-          else if (said) t.fp++;
-          else if (truth) t.fn++;
+          count(floorTally[ci]![fi]!, said, truth);
         });
       });
       MODEL_LABELS.forEach((label, li) => {
@@ -95,10 +97,7 @@ export function chooseThresholds(rows: readonly ScoredRow[]): { thresholds: Reco
         CANDIDATES.forEach((threshold, ci) => {
           const t = tally[li]![ci]!;
           const added = p > threshold && admits(label, row.rules);
-          const said = rulesSay(label, row.rules) || added;
-          if (said && truth) t.tp++;
-          else if (said) t.fp++;
-          else if (truth) t.fn++;
+          count(t, rulesSay(label, row.rules) || added, truth);
           if (row.hard && label === 'critical') {
             t.hard++;
             if (added) t.hardRaised++;
@@ -131,6 +130,12 @@ export function chooseThresholds(rows: readonly ScoredRow[]): { thresholds: Reco
   const bestFloor = Math.max(...floors);
   const complaintFloor = FLOORS[floors.findIndex((f) => f >= bestFloor - NEAR_BEST / 2)]!;
   return { thresholds, complaintFloor, trials };
+}
+
+function count(t: { tp: number; fp: number; fn: number }, said: boolean, truth: boolean): void {
+  if (said && truth) t.tp++;
+  else if (said) t.fp++;
+  else if (truth) t.fn++;
 }
 
 function f1Of(tp: number, fp: number, fn: number): number {

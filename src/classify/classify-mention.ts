@@ -291,10 +291,10 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       }
       // "the local news did a story on our trauma team" is news about us, not a threat to go to the news;
       // a reporter asking for stories ("doing a story for channel 4") is a media inquiry, not a threat.
-      const present = (kind: (typeof CRITICAL_KINDS)[number]) =>
-        found.any(K[kind]) && (kind !== 'viral' || (!found.any(K.information) && !found.any(K.media))) && ((kind !== 'viral' && kind !== 'legal') || !found.any(K.fiction));
-      // Legal threats, privacy breaches and threats to go public count unless the post is praise.
-      const seriousAlone = (present('legal') || present('privacy') || present('viral')) && label !== 'positive';
+      const present = (kind: (typeof CRITICAL_KINDS)[number] | 'viral') =>
+        found.any(K[kind]) && (kind !== 'viral' || (!found.any(K.information) && !found.any(K.media) && !found.headline)) && ((kind !== 'viral' && kind !== 'legal') || !found.any(K.fiction));
+      // Legal threats and privacy breaches count unless the post is praise.
+      const seriousAlone = (present('legal') || present('privacy')) && label !== 'positive';
       let why: string[] | undefined;
       if (categories.has('complaint') || label === 'negative' || seriousAlone) {
         for (const kind of CRITICAL_KINDS) if (present(kind)) (why ??= []).push(`${CRITICAL_LABEL[kind]} ${found.quoted(K[kind])}`);
@@ -306,6 +306,11 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       }
       let high: string[] | undefined;
       for (const incident of incidents) if (incident.urgency === 'high') (high ??= []).push(incident.reason);
+      // "going to the local news next week": a threat to go public is for a lead today; with a
+      // recording it is an incident, critical above.
+      if (present('viral') && (label !== 'positive' || categories.has('complaint'))) {
+        (high ??= []).push(`threat to go public ${found.quoted(K.viral)}`);
+      }
       if (categories.has('complaint')) {
         if (finalScore <= -8) (high ??= []).push(`strongly negative (${finalScore})`);
         if (found.any(K.anger)) (high ??= []).push(`anger: ${found.quoted(K.anger)}`);
@@ -346,13 +351,12 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 }
 
 const CATEGORY_ORDER: readonly Category[] = ['crisis', 'complaint', 'phi', 'question', 'review', 'praise', 'spam'];
-const CRITICAL_KINDS = ['legal', 'privacy', 'safetyIncident', 'viral'] as const;
+const CRITICAL_KINDS = ['legal', 'privacy', 'safetyIncident'] as const;
 const NO_INCIDENTS: readonly Incident[] = [];
 const CRITICAL_LABEL: Partial<Record<PhraseKind, string>> = {
   legal: 'legal or regulatory threat',
   privacy: 'privacy breach',
   safetyIncident: 'patient-safety incident',
-  viral: 'threat to go public',
 };
 /** The model's view of a label, for a reason: its probability and the words that weighed most. */
 function said(model: CategoryReading, label: ModelLabel): string {

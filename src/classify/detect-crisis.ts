@@ -230,19 +230,24 @@ function childAge(found: Found): Evidence | undefined {
 
 const PRONOUNS = new Set(['he', 'she', "he's", "she's", 'hes', 'shes', 'him', 'her', 'they', "they're", 'i', "i'm", 'me']);
 
+/** How far back the subject of a collapse may stand: "the man next to me on the shuttle just went unresponsive". */
+const SUBJECT_WINDOW = 10;
+
 /** A person is the subject of a collapse ("my mom just collapsed", "guy went down"), not a ceiling or a portal. */
 function personBefore(found: Found, match: PhraseMatch): boolean {
   const sentence = found.sentenceOf(match.start);
-  for (let back = match.start - 1; back >= 0 && back >= match.start - 6; back--) {
-    if (found.sentenceOf(back) !== sentence) return false;
+  for (let back = match.start - 1; back >= 0 && back >= match.start - SUBJECT_WINDOW; back--) {
+    if (found.sentenceOf(back) !== sentence) break;
     if (PRONOUNS.has(found.tokens[back] as string)) return true;
   }
-  const span = spanOf(match);
-  return ['selfReference', 'stranger', 'child', 'infant'].some((kind) => {
-    const near = found.near(kind as PhraseKind, span, 6);
-    return near !== undefined && near.start < match.start;
-  });
+  // "my phone went unresponsive": a possessive alone names no person.
+  return SUBJECT_KINDS.some((kind) =>
+    found.all(kind).some((m) => m.start < match.start && m.start >= match.start - SUBJECT_WINDOW && found.sentenceOf(m.start) === sentence && !POSSESSIVES.has(found.text(m))),
+  );
 }
+
+const SUBJECT_KINDS: readonly PhraseKind[] = ['selfReference', 'stranger', 'child', 'infant'];
+const POSSESSIVES = new Set(['my', 'mine']);
 
 /**
  * First-aid guidance, by signs and numbers: stroke (two FAST signs, or one that came on suddenly or

@@ -1,6 +1,6 @@
 import { ANCHOR_BITS, PHRASE_KINDS, kindIndex, type PhraseKind } from './cue-kinds.js';
 import type { PhraseMatch } from './phrase-index.js';
-import { sentenceNumbers } from './score-sentiment.js';
+import { clauseNumbers, sentenceNumbers } from './score-sentiment.js';
 
 /** A kind, or its index from {@link kindIndex} (resolved once, for the per-post hot path). */
 export type KindRef = PhraseKind | number;
@@ -28,6 +28,7 @@ export class Found {
   private voided: Set<PhraseMatch> | undefined;
   private sentenceList: number[] | undefined;
   private questionList: Set<number> | undefined;
+  private clauseList: number[] | undefined;
   private source = '';
   /** The {@link ANCHOR} bits of the kinds matched so far. */
   anchors = 0;
@@ -47,6 +48,7 @@ export class Found {
     this.voided = undefined;
     this.sentenceList = undefined;
     this.questionList = undefined;
+    this.clauseList = undefined;
     this.anchors = 0;
     this.tokens = tokens;
     this.source = text;
@@ -80,6 +82,42 @@ export class Found {
       this.sentenceList = sentenceNumbers(this.source.toLowerCase(), this.questionList);
     }
     return this.questionList;
+  }
+
+  /** Whether the post opens as a headline ("news: ...", "local news: ..."): news about us, no story of one's own. */
+  get headline(): boolean {
+    return HEADLINE.test(this.source);
+  }
+
+  /**
+   * Clause number per token: a comma ends a clause as a sentence end does, and so does "and", "but"
+   * or "so" before a subject ("his heart rate is 35 and he feels faint"). Read on first use.
+   */
+  get clauses(): readonly number[] {
+    if (this.clauseList === undefined) {
+      const byPunctuation = clauseNumbers(this.source.toLowerCase());
+      const tokens = this.tokens;
+      let opened = 0;
+      for (let i = 0; i < byPunctuation.length; i++) {
+        if (CONJUNCTIONS.has(tokens[i] as string) && CLAUSE_SUBJECTS.has(tokens[i + 1] as string)) opened++;
+        byPunctuation[i] = (byPunctuation[i] as number) + opened;
+      }
+      this.clauseList = byPunctuation;
+    }
+    return this.clauseList;
+  }
+
+  clauseOf(index: number): number {
+    return this.clauses[index] ?? -1;
+  }
+
+  /** The first token of the clause `index` stands in, past an opening "and", "but" or "so". */
+  clauseOpening(index: number): string {
+    const clause = this.clauseOf(index);
+    let first = index;
+    while (first > 0 && this.clauseOf(first - 1) === clause) first--;
+    const token = this.tokens[first] as string;
+    return CONJUNCTIONS.has(token) ? ((this.tokens[first + 1] as string | undefined) ?? '') : token;
   }
 
   any(kind: KindRef): boolean {
@@ -186,4 +224,10 @@ export function spanOf(match: PhraseMatch): Evidence {
 }
 
 const NONE: readonly PhraseMatch[] = [];
+const CONJUNCTIONS = new Set(['and', 'but', 'so']);
+const HEADLINE = /^\W*(?:(?:local|breaking)\s+)?news\s*:/i;
+/** Words that open a clause as its subject. */
+export const CLAUSE_SUBJECTS: ReadonlySet<string> = new Set([
+  'i', "i'm", "i've", 'he', "he's", 'she', "she's", 'they', "they're", 'we', "we're", 'my', 'his', 'our',
+]);
 const COMPLAINT = kindIndex('complaint');

@@ -1,6 +1,6 @@
 import type { CrisisKind } from '../domain/classification.js';
 import { CRISIS_CUES, INCIDENT_CUES, type PhraseKind } from './cue-kinds.js';
-import { spanOf, type Evidence, type Found, type KindRef } from './found.js';
+import { CLAUSE_SUBJECTS, spanOf, type Evidence, type Found, type KindRef } from './found.js';
 import type { PhraseMatch } from './phrase-index.js';
 
 /**
@@ -43,12 +43,24 @@ export function voidMisleadingCues(found: Found): void {
   for (const kind of NEGATABLE) {
     for (const match of found.raw(kind)) if (negated(found, match)) found.void(match);
   }
-  const pointsBack = [...found.raw('past'), ...found.raw('recovery'), ...found.raw('resolved')].map(spanOf);
+  // "she says it was 'just to sleep'", "he claims it's fine": the patient waving it off has not
+  // resolved it ("the neuro said all good" has).
+  for (const match of found.raw('resolved')) if (wavedOff(found, match.start)) found.void(match);
+  const pointsBack = [...found.raw('past'), ...found.raw('recovery'), ...found.all('resolved')].map(spanOf);
   for (const match of found.raw('timing')) {
     const previous = found.tokens[match.start - 1];
     const nowIts = found.text(match) === 'now' && /^it'?s$/.test(found.tokens[match.start + 1] ?? '');
     if (previous === 'ago' || nowIts || pointsBack.some((span) => overlaps(span, spanOf(match)))) found.void(match);
   }
+}
+
+const WAVED_OFF_BY = new Set(['says', 'said', 'claims', 'claimed', 'insists', 'insisted', 'swears']);
+const THE_PATIENT = new Set(['he', 'she', 'they']);
+
+function wavedOff(found: Found, start: number): boolean {
+  // "she says it was just to sleep" matches "was just" as well as "it was just".
+  const before = found.tokens[start - 1] === 'it' ? start - 1 : start;
+  return WAVED_OFF_BY.has(found.tokens[before - 1] ?? '') && THE_PATIENT.has(found.tokens[before - 2] ?? '');
 }
 
 function overlaps(a: Evidence, b: Evidence): boolean {
@@ -93,14 +105,16 @@ export function readContext(found: Found, kind: CrisisKind, evidence: readonly E
 
   // "what happens if you take a whole sheet": an "if" inside the cue is the cue's own.
   const hypothetical = found.all('hypothetical').find(
-    (m) => inSentence(m) && (m.start < primary.start || m.start >= primary.end) && m.start <= primary.start && primary.start - m.start <= 10 && !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? ''),
+    (m) =>
+      inSentence(m) && (m.start < primary.start || m.start >= primary.end) && m.start <= primary.start && primary.start - m.start <= 10 &&
+      !NOT_HYPOTHETICAL.has(found.tokens[m.start - 1] ?? '') && !addressesTheReader(found, m),
   );
   if (hypothetical && keepers.length === 0) {
     // "if he shows up again he'll regret it" is a conditional threat, still worth a look.
     return kind === 'violence' ? { effect: 'downgrade', why: `conditional ("${found.text(hypothetical)}")` } : drop('hypothetical', 'hypothetical', found.text(hypothetical));
   }
 
-  const past = pastMarkers(found, sentence);
+  const past = pastMarkers(found, sentence).filter((marker) => !backstory(found, marker, primary));
   if (past.length > 0) {
     const last = Math.max(...past.map((p) => p.start));
     if (!keepers.some((k) => k.start > last)) return drop('past', 'past event', past.map((p) => found.text(p)).join('", "'));
@@ -114,15 +128,50 @@ export function readContext(found: Found, kind: CrisisKind, evidence: readonly E
   }
 
   const framing = found.first('fiction') ?? found.first('information');
-  if (framing) {
+  if (framing || found.headline) {
     const firstPerson = found.all('selfReference').some(inSentence);
-    if (!(keepers.length > 0 && firstPerson)) return drop('framing', framing.entry.kind === 'fiction' ? 'fiction or media' : 'information or a campaign', found.text(framing));
+    if (!(keepers.length > 0 && firstPerson)) {
+      return framing ? drop('framing', framing.entry.kind === 'fiction' ? 'fiction or media' : 'information or a campaign', found.text(framing)) : drop('framing', 'information or a campaign', 'news:');
+    }
   }
 
   const laughter = found.first('laughter');
   if (laughter) return { effect: 'downgrade', why: `joking tone ("${found.text(laughter)}")` };
   return { effect: 'keep' };
 }
+
+/**
+ * A past marker told as backstory after a present crisis: in a later clause with a subject of its
+ * own, while the crisis's clause is in the present ("heart rate is 35 and he feels faint, he had a
+ * stent last month"). "tried to end it, back in 2019" and "i was in a dark place, that was years
+ * ago" still tell a past event.
+ */
+function backstory(found: Found, marker: Evidence, primary: Evidence): boolean {
+  const clause = found.clauseOf(primary.start);
+  // "the scars from last year are fading and i'm thinking about making new ones"
+  if (found.clauseOf(marker.end - 1) < clause) return PRESENT_SUBJECTS.has(found.clauseOpening(primary.start));
+  if (found.clauseOf(marker.start) <= found.clauseOf(primary.end - 1)) return false;
+  if (!CLAUSE_SUBJECTS.has(found.clauseOpening(marker.start))) return false;
+  for (let i = primary.start; i >= 0 && found.clauseOf(i) === clause; i--) if (PRESENT.has(found.tokens[i] as string)) return true;
+  for (let i = primary.start + 1; i < found.tokens.length && found.clauseOf(i) === clause; i++) if (PRESENT.has(found.tokens[i] as string)) return true;
+  return false;
+}
+
+const PRESENT_SUBJECTS = new Set(["i'm", "he's", "she's", "they're", "we're"]);
+/** Words that put a clause in the present. */
+const PRESENT = new Set([
+  'is', 'are', 'am', "i'm", "he's", "she's", "it's", "they're", "we're", "you're", "can't", "won't", 'keeps',
+  'feels', 'looks', 'seems', 'says', 'still', 'currently',
+]);
+
+/** "if anyone from cedar point sees this", "if you're reading this": how a farewell is addressed, no condition. */
+function addressesTheReader(found: Found, condition: PhraseMatch): boolean {
+  const end = Math.min(found.tokens.length - 1, condition.start + 7);
+  for (let i = condition.start + 2; i <= end; i++) if (found.tokens[i] === 'this' && READS.has(found.tokens[i - 1] as string)) return true;
+  return false;
+}
+
+const READS = new Set(['sees', 'see', 'seeing', 'reads', 'read', 'reading', 'finds', 'find', 'found', 'gets']);
 
 function drop(because: SetAsideBecause, label: string, words: string): ContextEffect {
   return { effect: 'drop', why: `${label} ("${words}")`, because };

@@ -25,9 +25,18 @@ const WORDLESS = new Vocabulary();
  * negation have. A second scan, for the few posts whose crisis rules need it.
  */
 export function sentenceNumbers(text: string, questions?: Set<number>): number[] {
+  return unitNumbers(text, isSentenceEnd, questions);
+}
+
+/** As {@link sentenceNumbers}, with a comma also ending a clause (not one between digits: "1,000"). */
+export function clauseNumbers(text: string): number[] {
+  return unitNumbers(text, isClauseEnd);
+}
+
+function unitNumbers(text: string, isEnd: (code: number) => boolean, questions?: Set<number>): number[] {
   const out: number[] = [];
   let start = -1;
-  let sentence = 0;
+  let unit = 0;
   let ended = false;
   for (let i = 0; i <= text.length; i++) {
     const code = i < text.length ? text.charCodeAt(i) : 32;
@@ -35,9 +44,9 @@ export function sentenceNumbers(text: string, questions?: Set<number>): number[]
       if (start < 0) start = i;
       continue;
     }
-    if (isSentenceEnd(code) && !(code === 46 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)))) {
-      if (code === 63) questions?.add(sentence);
-      if (start < 0) sentence++;
+    if (isEnd(code) && !((code === 46 || code === 44) && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1)))) {
+      if (code === 63) questions?.add(unit);
+      if (start < 0) unit++;
       else ended = true;
     }
     if (start < 0) continue;
@@ -45,11 +54,11 @@ export function sentenceNumbers(text: string, questions?: Set<number>): number[]
     let to = i;
     while (from < to && text.charCodeAt(from) === 39) from++;
     while (to > from && text.charCodeAt(to - 1) === 39) to--;
-    if (to > from) out.push(sentence);
+    if (to > from) out.push(unit);
     start = -1;
     if (ended) {
-      // The separator that ended this token also ends the sentence.
-      sentence++;
+      // The separator that ended this token also ends the unit.
+      unit++;
       ended = false;
     }
   }
@@ -58,6 +67,10 @@ export function sentenceNumbers(text: string, questions?: Set<number>): number[]
 
 function isSentenceEnd(code: number): boolean {
   return code === 46 || code === 33 || code === 63 || code === 59 || code === 10;
+}
+
+function isClauseEnd(code: number): boolean {
+  return code === 44 || isSentenceEnd(code);
 }
 
 function isDigit(code: number): boolean {

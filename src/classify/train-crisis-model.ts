@@ -14,8 +14,12 @@ import { chooseThreshold, trainCrisisModel, type TrainingRow } from './crisis-mo
 
 const FIXTURES = join(PROJECT_ROOT, 'test', 'fixtures');
 const DEV_SETS = ['labelled-mentions.jsonl', ...readdirSync(FIXTURES).filter((f) => /^crisis-dev\d*\.jsonl$/.test(f)).sort()];
-/** The share of a left-out writer's hard negatives the model alone may raise. */
-const MAX_HARD_RAISED = 0.01;
+/**
+ * The share of a left-out writer's hard negatives the model alone may raise: under one in 100 with
+ * room to spare, so that one more writer's set does not tip the choice onto the line (with 35 sets
+ * the threshold of 11 raised 0.99%, and a hard negative of our own tests with it).
+ */
+const MAX_HARD_RAISED = 0.009;
 const CANDIDATES = [6, 7, 8, 9, 10, 11, 12, 13, 14];
 
 const rows: Array<TrainingRow & { hard?: boolean }> = [];
@@ -27,7 +31,7 @@ for (const file of DEV_SETS) {
   }
 }
 const { threshold, trials } = chooseThreshold(rows, CANDIDATES, MAX_HARD_RAISED, (row) => (row as { hard?: boolean }).hard === true);
-for (const t of trials) console.log(`threshold ${t.threshold}: left-out writers' critical posts raised ${t.recall.toFixed(3)}, hard negatives raised ${t.hardRaised.toFixed(3)}`);
+for (const t of trials) console.log(`threshold ${t.threshold}: left-out writers' critical posts raised ${t.recall.toFixed(3)}, hard negatives raised ${t.hardRaised.toFixed(4)}`);
 const model = trainCrisisModel(rows, threshold);
 const sorted = (weights: Record<string, number>) => Object.fromEntries(Object.entries(weights).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 const out = { ...model, weights: sorted(model.weights), kinds: Object.fromEntries(Object.entries(model.kinds).map(([k, v]) => [k, { prior: v.prior, weights: sorted(v.weights) }])) };
@@ -41,7 +45,7 @@ const rules = createClassifier(lexicon);
 const scored = rows.map((row) => ({ ...row, rules: rules.classify(row.text) }));
 const chosen = chooseThresholds(scored);
 for (const t of chosen.trials) {
-  console.log(`${t.label} above ${t.threshold}: left-out writers P ${t.precision.toFixed(3)} R ${t.recall.toFixed(3)} F1 ${t.f1.toFixed(3)}${t.label === 'critical' ? `, hard negatives raised ${t.hardRaised.toFixed(3)}` : ''}`);
+  console.log(`${t.label} above ${t.threshold}: left-out writers P ${t.precision.toFixed(3)} R ${t.recall.toFixed(3)} F1 ${t.f1.toFixed(3)}${t.label === 'critical' ? `, hard negatives raised ${t.hardRaised.toFixed(4)}` : ''}`);
 }
 const categoryModel = trainCategoryModel(rows, chosen.thresholds, chosen.complaintFloor);
 writeFileSync(join(PROJECT_ROOT, 'data', 'category-model.json'), `${JSON.stringify(categoryModel)}\n`);

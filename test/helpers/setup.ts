@@ -20,6 +20,16 @@ export const policy: CompiledPolicy = compilePolicy(rawPolicy);
 export const templates: TemplatesFile = readData('reply-templates.json', templatesSchema);
 
 let shared: Classifier | undefined;
+let rules: Classifier | undefined;
+
+/** The rules alone, without the crisis and category models: for tests of what a rule reads. */
+export function rulesOnly(): Classifier {
+  if (rules === undefined) {
+    const { crisisModel: _crisis, categoryModel: _category, ...withoutModels } = lexicon;
+    rules = createClassifier(withoutModels);
+  }
+  return rules;
+}
 export function classifier(): Classifier {
   shared ??= createClassifier(lexicon);
   return shared;

@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createClassifier } from '../../src/classify/classify-mention.js';
-import { lexicon } from '../helpers/setup.js';
+import { rulesOnly } from '../helpers/setup.js';
 
 // The rules alone, without either model: each case here must hold by the reading it names.
-const { crisisModel: _crisis, categoryModel: _category, ...withoutModels } = lexicon;
-const rules = createClassifier(withoutModels);
-const classify = (text: string) => rules.classify(text);
+const classify = (text: string) => rulesOnly().classify(text);
 const why = (text: string) => `${text}\n${classify(text).reasons.join('\n')}`;
 
 describe('a past marker reaches as far as its clause', () => {

@@ -231,6 +231,9 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       else if (thanks) reasons.push(`praise: ${found.quoted(K.gratitude)}`);
     }
 
+    // A health, crisis or incident word: the writers' posts all have one, so to the model a post
+    // without one ("my flight", "both lounges are disgusting") reads like none of theirs.
+    const healthWord = () => (found.anchors & ANCHOR.health) !== 0 || found.any(K.health) || crisisCue || incidentCue;
     const phiCue = found.any(K.phi)
       ? found.quoted(K.phi)
       : (healthNearSelf(found, tokens, selfReferences, possessive) ??
@@ -241,7 +244,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     if (phiCue) {
       categories.add('phi');
       reasons.push(`discloses health information: ${phiCue}`);
-    } else if (model?.passes('phi') && ((found.anchors & ANCHOR.health) !== 0 || found.any(K.health) || crisisCue || incidentCue) && (!categories.has('question') || found.any('selfReference'))) {
+    } else if (model?.passes('phi') && healthWord() && (!categories.has('question') || found.any('selfReference'))) {
       // Only beside some health word: without one, "my flight", "my bags" read like the writers'
       // first-person posts and would all be flagged. A question names whose health it is, or it
       // asks about a service ("what floor is oncology on").
@@ -262,9 +265,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     // sentiment stays. A named failure ("on hold", "lost my bag") is a complaint however it reads,
     // and so is one with no health or crisis word: the writers' posts are all about health care, so
     // a post about anything else ("both lounges are disgusting") reads like none of theirs.
-    const complaintOnWords =
-      categories.has('complaint') && complaintWeight === 0 && !somethingCritical() &&
-      ((found.anchors & ANCHOR.health) !== 0 || found.any(K.health) || crisisCue || incidentCue);
+    const complaintOnWords = categories.has('complaint') && complaintWeight === 0 && !somethingCritical() && healthWord();
     if (model && complaintOnWords && model.doubtsComplaint()) {
       categories.delete('complaint');
       reasons.push(`not a complaint: unlike complaints (${model.probability('complaint').toFixed(2)})`);

@@ -111,13 +111,21 @@ export class Found {
     return this.clauses[index] ?? -1;
   }
 
+  /** The tokens of the clause `index` stands in. */
+  clauseSpan(index: number): Evidence {
+    const clause = this.clauseOf(index);
+    let start = index;
+    while (start > 0 && this.clauseOf(start - 1) === clause) start--;
+    let end = index + 1;
+    while (end < this.tokens.length && this.clauseOf(end) === clause) end++;
+    return { start, end };
+  }
+
   /** The first token of the clause `index` stands in, past an opening "and", "but" or "so". */
   clauseOpening(index: number): string {
-    const clause = this.clauseOf(index);
-    let first = index;
-    while (first > 0 && this.clauseOf(first - 1) === clause) first--;
-    const token = this.tokens[first] as string;
-    return CONJUNCTIONS.has(token) ? ((this.tokens[first + 1] as string | undefined) ?? '') : token;
+    const { start } = this.clauseSpan(index);
+    const token = this.tokens[start] as string;
+    return CONJUNCTIONS.has(token) ? ((this.tokens[start + 1] as string | undefined) ?? '') : token;
   }
 
   any(kind: KindRef): boolean {

@@ -152,9 +152,8 @@ function backstory(found: Found, marker: Evidence, primary: Evidence): boolean {
   if (found.clauseOf(marker.end - 1) < clause) return PRESENT_SUBJECTS.has(found.clauseOpening(primary.start));
   if (found.clauseOf(marker.start) <= found.clauseOf(primary.end - 1)) return false;
   if (!CLAUSE_SUBJECTS.has(found.clauseOpening(marker.start))) return false;
-  for (let i = primary.start; i >= 0 && found.clauseOf(i) === clause; i--) if (PRESENT.has(found.tokens[i] as string)) return true;
-  for (let i = primary.start + 1; i < found.tokens.length && found.clauseOf(i) === clause; i++) if (PRESENT.has(found.tokens[i] as string)) return true;
-  return false;
+  const { start, end } = found.clauseSpan(primary.start);
+  return found.tokens.slice(start, end).some((token) => PRESENT.has(token));
 }
 
 const PRESENT_SUBJECTS = new Set(["i'm", "he's", "she's", "they're", "we're"]);

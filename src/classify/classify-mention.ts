@@ -11,7 +11,7 @@ import { detectLanguage, SPANISH_WORDS } from './detect-language.js';
 import { createSpanishClassifier, mergeMixed } from './es/classify-spanish.js';
 import { canonicalToken, normalizeText } from './normalize.js';
 import { PhraseIndex, type PhraseMatch } from './phrase-index.js';
-import { voidMisleadingCues, voidTimesThatAreNoWait } from './read-context.js';
+import { voidFailuresPutRight, voidMisleadingCues, voidTimesThatAreNoWait } from './read-context.js';
 import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
 import { Vocabulary } from './vocabulary.js';
 import { createSentimentContribution, createSentimentScorer } from './score-sentiment.js';
@@ -139,7 +139,10 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     // the idiom's own weight among the sentiment phrases says that instead.
     const explained = explainedSentiment(found, crisis);
     if (explained.length > 0) score -= explained.reduce((sum, span) => sum + contribution(tokens, span.start, span.end), 0);
-    if (found.any(K.complaint)) voidTimesThatAreNoWait(found, K.complaint);
+    if (found.any(K.complaint)) {
+      voidTimesThatAreNoWait(found, K.complaint);
+      voidFailuresPutRight(found, K.complaint, K.remedy, K.praise, K.gratitude);
+    }
     const complaintWeight = found.complaintWeight(sentiment.score < 0);
     let sarcasm = false;
     if (sentiment.positive > 0 && complaintWeight >= 2 && sentiment.positive <= 8 && rating <= 0) {
@@ -202,7 +205,9 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     if (incidents.some((i) => i.urgency === 'critical')) categories.add('complaint');
 
     const questionStart = firstContentToken(tokens);
-    if (normalized.includes('?')) {
+    const critical = flag !== undefined || incidents.some((i) => i.urgency === 'critical');
+    if (normalized.includes('?') && (critical || asks(normalized, questionStarts))) {
+      // "$22 for 2 hours??" is exasperation; "closest ER??" in an emergency is asked.
       categories.add('question');
       reasons.push('question: has "?"');
     } else if (found.any(K.question)) {
@@ -374,7 +379,7 @@ const K = {
   sentiment: kindIndex('sentiment'), complaint: kindIndex('complaint'), spam: kindIndex('spam'), legal: kindIndex('legal'),
   privacy: kindIndex('privacy'), safetyIncident: kindIndex('safetyIncident'), viral: kindIndex('viral'), media: kindIndex('media'),
   accessibility: kindIndex('accessibility'), question: kindIndex('question'), review: kindIndex('review'), praise: kindIndex('praise'),
-  gratitude: kindIndex('gratitude'),
+  gratitude: kindIndex('gratitude'), remedy: kindIndex('remedy'),
   health: kindIndex('health'), phi: kindIndex('phi'), anger: kindIndex('anger'), idiom: kindIndex('idiom'),
   information: kindIndex('information'), fiction: kindIndex('fiction'), vitalWord: kindIndex('vitalWord'),
 } as const;
@@ -465,6 +470,7 @@ function buildIndexes(lexicon: Lexicon, vocabulary: Vocabulary): [PhraseIndex, P
     ['review', lexicon.reviewPhrases],
     ['praise', lexicon.praisePhrases],
     ['gratitude', lexicon.gratitudePhrases],
+    ['remedy', lexicon.remedyPhrases],
     ['health', lexicon.healthTerms],
     ['phi', lexicon.phiPhrases],
     ['anger', lexicon.angerCues],
@@ -558,6 +564,34 @@ function opensAClause(tokens: readonly string[], start: string): boolean {
   if (!CLAUSE_WORDS.has(start)) return false;
   const next = tokens[tokens.indexOf(start) + 1];
   return next !== undefined && CLAUSE_SUBJECTS.has(next);
+}
+
+/** Words that end a question put as a statement ("it gets better?? when", "is that normal"). */
+const QUESTION_TAILS = new Set(['is', 'are', 'should', 'can', 'do', 'does', 'when', 'where', 'how', 'what', 'who', 'why', 'which', 'right', 'normal', 'ok', 'okay', 'yet']);
+/** Openings that ask beside the lexicon's question starts ("was that normal??", "isnt that illegal??"). */
+const ASKING_OPENINGS = new Set(['was', 'were', 'has', 'have', 'would', 'isnt', "isn't", 'doesnt', "doesn't", 'dont', "don't", 'cant', "can't", 'wont', "won't", 'whos', 'hows', 'wheres']);
+/** Questions no one expects an answer to ("who are you and what have you done with billing"). */
+const RHETORICAL = /^(?:who are you|who knew|who did this|are you serious|are you kidding|who does that)\b/;
+const ASKED = /([^.!?\n]*?)(\?[?!]*)/g;
+
+/**
+ * Whether some "?" asks something: a single one does ("open sunday?"); a run of them ("??", "?!")
+ * only after words that ask (a question word near the start or the end, or an "or": "ER or 911??").
+ * Without them the marks are exasperation ("charged me a late fee??").
+ */
+function asks(text: string, questionStarts: ReadonlySet<string>): boolean {
+  const wordsOf = (part: string) => part.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z']/g, '')).filter((w) => w !== '');
+  const opensAsking = (words: readonly string[]) => !RHETORICAL.test(words.join(' ')) && words.slice(0, 3).some((w) => questionStarts.has(w) || ASKING_OPENINGS.has(w));
+  for (const match of text.matchAll(ASKED)) {
+    const [, sentence = '', marks = ''] = match;
+    if (marks === '?') return true;
+    const words = wordsOf(sentence);
+    if (words.includes('or') || opensAsking(words) || words.slice(-3).some((w) => QUESTION_TAILS.has(w))) return true;
+    // "ASCUS?? what does that mean": the question follows the marks.
+    const after = wordsOf(text.slice((match.index ?? 0) + match[0].length).split(/[.!?\n]/, 1)[0] ?? '');
+    if (opensAsking(after) || (after.length <= 2 && after.some((w) => QUESTION_TAILS.has(w)))) return true;
+  }
+  return false;
 }
 
 function shouting(text: string): boolean {

@@ -6,7 +6,7 @@
 /** The flat lists and weighted maps of the original lexicon. */
 export const BASE_KINDS = [
   'sentiment', 'complaint', 'legal', 'privacy', 'safetyIncident', 'viral', 'media', 'accessibility',
-  'question', 'review', 'praise', 'gratitude', 'spam', 'health', 'phi', 'anger', 'selfReference', 'medicine', 'vitalWord',
+  'question', 'review', 'praise', 'gratitude', 'remedy', 'spam', 'health', 'phi', 'anger', 'selfReference', 'medicine', 'vitalWord',
   // Spanish function words: a post with none of them is English without asking the language detector.
   'spanishWord',
 ] as const;

@@ -47,6 +47,8 @@ export const lexiconSchema = z.object({
   praisePhrases: phraseList,
   /** Thanks for care: praise even when the story around it is dark ("had a panic attack ... the nurse sat with me"). */
   gratitudePhrases: phraseList.default([]),
+  /** A failure put right ("fixed the bill", "called me back"): the failure told before it is no complaint now. */
+  remedyPhrases: phraseList.default([]),
   spamPhrases: weightedPhrases,
   healthTerms: phraseList,
   selfReferences: phraseList,

@@ -205,22 +205,67 @@ function pastMarkers(found: Found, sentence: number): Evidence[] {
 
 const YEAR_BEFORE = new Set(['in', 'since', 'back', 'from', 'of']);
 
+/**
+ * Voids the service-failure cues of a failure since put right, and those inside thanks: every cue
+ * told before a remedy ("i complained last week and they called me back", "after my complaint the
+ * advocate fixed the bill"), a cue inside a praise or a thanks ("never got to say thank you",
+ * "didn't even hurt"), and a span of time right after a thanks ("sat with us for hours"). A failure
+ * told after the remedy ("they called back but it's still wrong") stays, and so does a remedy
+ * denied ("never called me back").
+ */
+export function voidFailuresPutRight(found: Found, complaint: KindRef, remedy: KindRef, praise: KindRef, gratitude: KindRef): void {
+  const put = found.raw(remedy).find((match) => !negated(found, match));
+  const kind = [...found.raw(praise), ...found.raw(gratitude)];
+  for (const match of found.raw(complaint)) {
+    const span = spanOf(match);
+    const before = put !== undefined && span.end <= put.start;
+    const inside = kind.some((thanks) => overlaps(spanOf(thanks), span));
+    const longFor = kind.some((thanks) => {
+      const end = thanks.start + thanks.entry.tokens.length;
+      return span.start >= end && span.start <= end + 1 && found.clauseOf(span.start) === found.clauseOf(end - 1) && isTimeSpan(match.entry.tokens);
+    });
+    if (before || inside || longFor) found.void(match);
+  }
+}
+
+function deniedBefore(found: Found, index: number): boolean {
+  for (let back = index - 1; back >= 0 && back >= index - 4; back--) {
+    if (found.sentenceOf(back) !== found.sentenceOf(index)) return false;
+    if (DENIED_BY.has(found.tokens[back] as string)) return true;
+  }
+  return false;
+}
+
+/** "for hours", "2 hours", "for 3 days": a phrase that measures time. */
+function isTimeSpan(tokens: readonly string[]): boolean {
+  return tokens.some((token) => TIME_UNITS.has(token));
+}
+
 const TIME_UNITS = new Set(['minutes', 'mins', 'hour', 'hours', 'hrs', 'days', 'weeks', 'wks', 'months']);
 const LONG_UNITS = new Set(['days', 'weeks', 'wks', 'months']);
 /** After a span of time: an age, a pregnancy, a time since ("3 weeks old", "26 weeks pregnant", "6 months post op"). */
-const NOT_A_WAIT_AFTER = new Set(['old', 'pregnant', 'along', 'postpartum', 'pp', 'post', 'postop', 'clean', 'sober', 'free']);
+const NOT_A_WAIT_AFTER = new Set(['old', 'pregnant', 'along', 'postpartum', 'pp', 'post', 'postop', 'clean', 'sober', 'free', 'seizure', 'later', 'after']);
+const SHORT_UNITS = new Set(['minutes', 'mins', 'hour']);
+/** Words that deny what follows within a few tokens: "nobody came in 40 minutes" is a wait. */
+const DENIED_BY = new Set([...NEGATORS, 'nobody', 'noone', "can't", "couldn't"]);
 
 /**
  * Voids the spans of time among the service-failure cues that measure no wait: an age, a
  * pregnancy, a rhythm, a date days or more ahead ("mine is 3 weeks old", "at 26 weeks", "every 2
- * wks", "6 months post transplant", "follow up in 2 weeks"). "waited 3 hours", "a waitlist of 8
- * months", "16 days since i applied", "two weeks ago, no word since" and "hasn't moved in 20
- * minutes" stay.
+ * wks", "6 months post transplant", "follow up in 2 weeks"), a time after ("6 months later", "3
+ * months after his stroke"), or how fast ("at our door in 6 minutes"). "waited 3 hours", "a
+ * waitlist of 8 months", "16 days since i applied", "two weeks ago, no word since" and "hasn't
+ * moved in 20 minutes" stay.
  */
 export function voidTimesThatAreNoWait(found: Found, complaint: KindRef): void {
   for (const match of found.raw(complaint)) {
     const tokens = match.entry.tokens;
     const unit = tokens[1] as string;
+    // "6 months later": the time after, however it is cut into phrases.
+    if (tokens[1] === 'later' && LONG_UNITS.has(tokens[0] as string) && /^\d+$/.test(found.tokens[match.start - 1] ?? '')) {
+      found.void(match);
+      continue;
+    }
     if (tokens.length !== 2 || (tokens[0] !== '<n>' && tokens[0] !== 'an') || !TIME_UNITS.has(unit)) continue;
     const before = found.tokens[match.start - 1] ?? '';
     const after = found.tokens[match.start + 2] ?? '';
@@ -229,6 +274,8 @@ export function voidTimesThatAreNoWait(found: Found, complaint: KindRef): void {
     const often = /^(?:time|times|twice|thrice)$/.test(found.tokens[match.start - 2] ?? '');
     const ahead = LONG_UNITS.has(unit) && (before === 'in' || before === 'within') && !often;
     const stage = before === 'every' || (before === 'at' && (unit === 'weeks' || unit === 'wks'));
-    if (NOT_A_WAIT_AFTER.has(after) || stage || inLike || ahead) found.void(match);
+    // "at our door in 6 minutes", "scoped within an hour": how fast, unless denied ("hasn't moved in 20 minutes").
+    const fast = SHORT_UNITS.has(unit) && (before === 'in' || before === 'within') && !deniedBefore(found, match.start - 1);
+    if (NOT_A_WAIT_AFTER.has(after) || stage || inLike || ahead || fast) found.void(match);
   }
 }

@@ -91,10 +91,10 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
     const crisisCue = (found.anchors & ANCHOR.crisis) !== 0;
     const incidentCue = (found.anchors & ANCHOR.incident) !== 0;
     const vitals = vitalWord ? readVitalSigns(tokens, youngInfant(found)) : [];
-    if (crisisCue || incidentCue || vitals.length > 0) voidMisleadingCues(found);
+    if (crisisCue || incidentCue || (found.anchors & ANCHOR.care) !== 0 || vitals.length > 0) voidMisleadingCues(found);
     const crisis: CrisisReading | undefined = crisisCue || vitals.length > 0 ? detectCrisis(found, vitals) : undefined;
     let flag = crisis?.flag;
-    let incidents: readonly Incident[] = incidentCue ? detectIncidents(found) : NO_INCIDENTS;
+    let incidents: readonly Incident[] = incidentCue || (found.anchors & ANCHOR.care) !== 0 ? detectIncidents(found) : NO_INCIDENTS;
     // A cue the rules could not complete, nothing set aside and nothing that qualifies it (past,
     // handled, a campaign, a story, a joke, a general question): the model trained on our writers'
     // posts takes a second look, and may raise a possible crisis or incident for a person to check.

@@ -46,6 +46,12 @@ export const INCIDENT_CUES = [
   'expose', 'protectedInfo', 'staff', 'ourChannel', 'wrongRecipient', 'consent', 'discharge',
   'unsafeDischarge', 'staffViolence', 'staffViolenceWeak', 'harm', 'medicationOut', 'medicationLow',
   'recording', 'publish',
+  // care given wrong: "wrong" or "someone else's" before a care object ("hung the wrong bag on my IV")
+  'wrongCare', 'careObject',
+  // a patient left in danger: a call no one answered beside a danger ("pressed the call button for 55 minutes, she couldnt breathe")
+  'unanswered', 'inDanger',
+  // equipment failing on a patient: "his ventilator alarm went off and nobody came", "the feeding pump keeps shutting off"
+  'lifeEquipment', 'equipmentFault',
 ] as const;
 
 /** `healthVocabulary`: health details that need no diagnosis word. */
@@ -96,12 +102,13 @@ export const SECOND_PASS: ReadonlySet<PhraseKind> = new Set<PhraseKind>([
   'allergicSign', 'allergen', 'infant', 'headRedFlag', 'helpSeeking', 'alarm', 'secureUnit', 'vulnerableHint',
   'place', 'target',
   'protectedInfo', 'staff', 'ourChannel', 'wrongRecipient', 'consent', 'unsafeDischarge', 'harm', 'medicationOut',
-  'medicationLow', 'publish',
+  'medicationLow', 'publish', 'careObject', 'equipmentFault', 'inDanger',
   'hv.presence', 'hv.bodyParts',
 ]);
 
 /** Groups of first-pass kinds, as bits: a post with none of them needs no crisis, incident or health rule. */
-export const ANCHOR = { crisis: 1, incident: 2, health: 4 } as const;
+/** `care`: the cues of care gone wrong ("wrong", "nobody came", "ventilator"), which start the incident rules but not the crisis model's second look. */
+export const ANCHOR = { crisis: 1, incident: 2, health: 4, care: 8 } as const;
 
 const INDEX = new Map(PHRASE_KINDS.map((kind, i) => [kind, i]));
 
@@ -120,6 +127,7 @@ export const ANCHOR_BITS: Uint8Array = (() => {
   for (const kind of CRISIS_CUES) if (!SECOND_PASS.has(kind)) set(kind, ANCHOR.crisis);
   set('medicine', ANCHOR.crisis | ANCHOR.health);
   for (const kind of ['expose', 'discharge', 'staffViolence', 'staffViolenceWeak', 'recording'] as const) set(kind, ANCHOR.incident);
+  for (const kind of ['wrongCare', 'unanswered', 'lifeEquipment'] as const) set(kind, ANCHOR.care);
   for (const group of LIFE_SUSTAINING) set(`life.${group}`, ANCHOR.incident);
   for (const kind of HEALTH_VOCABULARY) if (!SECOND_PASS.has(`hv.${kind}`)) set(`hv.${kind}`, ANCHOR.health);
   return bits;

@@ -53,8 +53,56 @@ export function detectIncidents(found: Found): Incident[] {
     if (out_ || low) break;
   }
 
+  const wrong = wrongCare(found);
+  if (wrong) out.push({ urgency: 'critical', reason: `care given wrong: ${words(...wrong)}` });
+
+  // A call no one answered beside a danger: the patient was left in it ("she was fine" after all is no incident).
+  const unanswered = found.any('resolved') ? undefined : found.first('unanswered');
+  const danger = unanswered && [...DANGERS.map((kind) => found.first(kind)), found.first('inDanger')].find((m) => m !== undefined);
+  if (unanswered && danger) out.push({ urgency: 'critical', reason: `patient left in danger: ${words(unanswered, danger)}` });
+
+  const equipment = found.first('lifeEquipment');
+  const fault = equipment && found.near('equipmentFault', spanOf(equipment), 6);
+  if (equipment && fault && !(unanswered && danger)) out.push({ urgency: 'critical', reason: `equipment failing on a patient: ${words(equipment, fault)}` });
+
   const recording = found.first('recording');
   const publish = found.first('publish');
   if (recording && publish) out.push({ urgency: 'critical', reason: `threat to go public with a recording: ${words(recording, publish)}` });
   return out;
+}
+
+/** What puts a patient left alone in danger: the emergency signs the crisis rules read. */
+const DANGERS = ['breathing', 'airway', 'collapse', 'bleeding', 'chestPain', 'seizure', 'allergicSign', 'headInjury', 'faceDroop', 'armWeakness'] as const;
+
+const GIVING = new Set(['gave', 'given', 'giving', 'hung']);
+
+/** Words that end the reach of "wrong": "nothing wrong with my meds" names no wrong medicine. */
+const WRONG_STOPS = new Set(['with', 'w', 'for', 'about', 'on', 'at', 'to', 'in', 'and', 'but', 'if', 'when', 'or']);
+/** Before "wrong" as it names the thing given: "got the wrong pill", "gave him wrong dose"; not "went wrong", "nothing wrong". */
+const NAMES_THE_THING = new Set(['the', 'a', 'an', 'my', 'his', 'her', 'their', 'your', 'our', 'gave', 'given', 'got', 'get', 'gets', 'getting', 'received', 'hung', 'sent', 'into']);
+/** Words that make the wrong a worry, not an event: "thought she got the wrong pill". */
+const WORRIED = new Set(['thought', 'worried', 'afraid', 'if', 'whether', 'scared']);
+
+/**
+ * Care given wrong: "wrong" or "someone else's" with a care object (a medicine, a treatment, a
+ * dose, a limb, a patient) at most two words after it, and no preposition between ("hung the
+ * wrong bag on my IV", "the wrong kind of insulin", "someone else's pills"); or a staff member who
+ * gave a medicine twice. "the wrong building", "nothing wrong with my meds" are not.
+ */
+function wrongCare(found: Found): readonly PhraseMatch[] | undefined {
+  const objects = [...found.all('careObject'), ...found.all('medicine'), ...found.all('hv.treatments')];
+  for (const wrong of found.all('wrongCare')) {
+    // "twice" is among these cues so that a dose given twice reaches the rules; it is read below.
+    if (found.text(wrong) === 'twice') continue;
+    if (found.text(wrong) === 'wrong' && !NAMES_THE_THING.has(found.tokens[wrong.start - 1] ?? '')) continue;
+    if (found.tokens.slice(Math.max(0, wrong.start - 6), wrong.start).some((t) => WORRIED.has(t))) continue;
+    const end = wrong.start + wrong.entry.tokens.length;
+    const object = objects.find((m) => m.start >= end && m.start <= end + 2 && found.sentenceOf(m.start) === found.sentenceOf(wrong.start) && !found.tokens.slice(end, m.start).some((t) => WRONG_STOPS.has(t)));
+    if (object) return [wrong, object];
+  }
+  const twice = found.tokens.indexOf('twice');
+  if (twice < 0 || !found.tokens.slice(Math.max(0, twice - 6), twice).some((t) => GIVING.has(t))) return undefined;
+  const object = objects.find((m) => m.start < twice && twice - m.start <= 5);
+  const staff = found.all('staff').find((m) => m.start < twice);
+  return object && staff ? [staff, object] : undefined;
 }

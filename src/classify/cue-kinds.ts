@@ -24,7 +24,7 @@ export const CRISIS_CUES = [
   // medical emergency
   'faceDroop', 'armWeakness', 'speech', 'sudden', 'thunderclap', 'strokeNamed', 'vision', 'chestPain',
   'cardiacSign', 'heartAttack', 'airway', 'allergicSign', 'allergen', 'breathing', 'breathingMild', 'infant',
-  'collapse', 'seizure', 'bleeding', 'headInjury', 'headRedFlag', 'pregnancy', 'helpSeeking', 'glucoseMeter',
+  'collapse', 'seizure', 'bleeding', 'headInjury', 'headRedFlag', 'pregnancy', 'helpSeeking', 'glucoseMeter', 'sepsisSign',
   // on-site hazard
   'fire', 'fireWeak', 'smoke', 'smokeWeak', 'gas', 'water', 'waterStrong', 'liftStuck', 'liftFault',
   'structureFailure', 'structureWeak', 'alarm', 'leaving', 'secureUnit', 'vulnerableHint', 'place',
@@ -99,7 +99,7 @@ export const SECOND_PASS: ReadonlySet<PhraseKind> = new Set<PhraseKind>([
   'selfReference',
   ...CONTEXT_CUES.filter((k) => k !== 'idiom' && k !== 'information' && k !== 'fiction'),
   'weakSign', 'alcohol', 'ingest', 'quantity', 'poisonSign', 'child', 'sudden', 'vision', 'cardiacSign',
-  'allergicSign', 'allergen', 'infant', 'headRedFlag', 'helpSeeking', 'alarm', 'secureUnit', 'vulnerableHint',
+  'allergicSign', 'allergen', 'infant', 'headRedFlag', 'helpSeeking', 'sepsisSign', 'alarm', 'secureUnit', 'vulnerableHint',
   'place', 'target',
   'protectedInfo', 'staff', 'ourChannel', 'wrongRecipient', 'consent', 'unsafeDischarge', 'harm', 'medicationOut',
   'medicationLow', 'publish', 'careObject', 'equipmentFault', 'inDanger',

@@ -128,7 +128,8 @@ function detectSelfHarm(found: Found): Candidate | undefined {
     if (signs.length === 0) return undefined;
   }
   // "goodbye", "sorry mom", "made up my mind" count beside another sign, never alone.
-  const weak = current(found, 'weakSign');
+  // A weak sign inside another ("at the bridge" in "looking at the bridge") is that sign, not a second.
+  const weak = found.all('weakSign').find((m) => !signs.some(([sign]) => m.start < sign.start + sign.entry.tokens.length && sign.start < m.start + m.entry.tokens.length));
   if (weak && signs.length > 0) signs.push([weak, 'farewell or decision']);
   const [first, second] = signs;
   if (first && second) return crisis('self-harm', `${first[1]} + ${second[1]}`, first[0], second[0], signs[2]?.[0]);
@@ -303,7 +304,14 @@ function detectEmergency(found: Found, vitals: readonly VitalSign[]): Candidate[
 
   const symptom = ['headRedFlag', 'vision', 'cardiacSign', 'poisonSign', 'collapse', 'speech', 'chestPain', 'breathing', 'breathingMild']
     .map((kind) => current(found, kind as PhraseKind)).find((m) => m !== undefined);
+  // Sepsis as public guidance describes it: a fever with confusion, shaking chills, a racing heart
+  // or mottled skin; a fever during chemotherapy is for the oncology line at once.
+  const fever = vitals.find((v) => v.level === 'fever');
+  const sepsis = fever && current(found, 'sepsisSign');
+  if (fever && sepsis) add(crisis('emergency', 'fever + signs of sepsis', fever, sepsis));
+  else if (fever && found.all('hv.treatments').some((m) => found.text(m).startsWith('chemo'))) add(possible('emergency', 'fever during chemotherapy', fever));
   for (const vital of vitals) {
+    if (vital.level === 'fever') continue;
     if (vital.level === 'critical') add(crisis('emergency', `${vital.measure} out of range`, vital));
     else if (symptom) add(crisis('emergency', `${vital.measure} out of range + symptom`, vital, symptom));
     else add(possible('emergency', `${vital.measure} high or low, no symptom`, vital));

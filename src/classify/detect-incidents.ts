@@ -46,7 +46,8 @@ export function detectIncidents(found: Found): Incident[] {
   for (const group of LIFE_SUSTAINING) {
     const medicine = found.first(`life.${group}`);
     if (!medicine) continue;
-    const out_ = found.near('medicationOut', spanOf(medicine), 10);
+    // Often told in the next sentence ("pharmacy lost his tacrolimus. he's missed 2 doses").
+    const out_ = found.near('medicationOut', spanOf(medicine), 10) ?? withinTokens(found, 'medicationOut', medicine, 20);
     const low = found.near('medicationLow', spanOf(medicine), 12);
     if (out_) out.push({ urgency: 'critical', reason: `life-sustaining medicine ran out (${group}): ${words(medicine, out_)}` });
     else if (low) out.push({ urgency: 'high', reason: `life-sustaining medicine running low (${group}): ${words(medicine, low)}` });
@@ -62,7 +63,7 @@ export function detectIncidents(found: Found): Incident[] {
   if (unanswered && danger) out.push({ urgency: 'critical', reason: `patient left in danger: ${words(unanswered, danger)}` });
 
   const equipment = found.first('lifeEquipment');
-  const fault = equipment && found.near('equipmentFault', spanOf(equipment), 6);
+  const fault = equipment && (found.near('equipmentFault', spanOf(equipment), 6) ?? withinTokens(found, 'equipmentFault', equipment, 8));
   if (equipment && fault && !(unanswered && danger)) out.push({ urgency: 'critical', reason: `equipment failing on a patient: ${words(equipment, fault)}` });
 
   const recording = found.first('recording');
@@ -105,4 +106,9 @@ function wrongCare(found: Found): readonly PhraseMatch[] | undefined {
   const object = objects.find((m) => m.start < twice && twice - m.start <= 5);
   const staff = found.all('staff').find((m) => m.start < twice);
   return object && staff ? [staff, object] : undefined;
+}
+
+/** A match of `kind` within `window` tokens after `near`, in any sentence. */
+function withinTokens(found: Found, kind: PhraseKind, near: PhraseMatch, window: number): PhraseMatch | undefined {
+  return found.all(kind).find((m) => m.start > near.start && m.start - near.start <= window);
 }

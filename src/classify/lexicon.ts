@@ -31,7 +31,7 @@ export const lexiconSchema = z.object({
   crisisModelFile: z.string().min(1).optional(),
   /** The category model (`npm run train:crisis`), beside this one or an absolute path; without it only the rules decide. */
   categoryModelFile: z.string().min(1).optional(),
-  crisisCues: cueGroup(CRISIS_CUES),
+  crisisCues: cueGroup(CRISIS_CUES, ['sepsisSign']),
   contextCues: cueGroup(CONTEXT_CUES, ['lifeEvent']),
   incidentCues: cueGroup(INCIDENT_CUES, ['wrongCare', 'careObject', 'unanswered', 'inDanger', 'lifeEquipment', 'equipmentFault']),
   healthVocabulary: cueGroup(HEALTH_VOCABULARY),

@@ -48,7 +48,8 @@ export function voidMisleadingCues(found: Found): void {
   for (const match of found.raw('resolved')) if (wavedOff(found, match.start)) found.void(match);
   const pointsBack = [...found.raw('past'), ...found.raw('recovery'), ...found.all('resolved')].map(spanOf);
   for (const match of found.raw('timing')) {
-    const previous = found.tokens[match.start - 1];
+    // "a year ago tonight" points back; "5 days ago, now fever 39.8" does not.
+    const previous = found.clauseOf(match.start - 1) === found.clauseOf(match.start) ? found.tokens[match.start - 1] : undefined;
     const nowIts = found.text(match) === 'now' && /^it'?s$/.test(found.tokens[match.start + 1] ?? '');
     if (previous === 'ago' || nowIts || pointsBack.some((span) => overlaps(span, spanOf(match)))) found.void(match);
   }
@@ -149,7 +150,11 @@ export function readContext(found: Found, kind: CrisisKind, evidence: readonly E
 function backstory(found: Found, marker: Evidence, primary: Evidence): boolean {
   const clause = found.clauseOf(primary.start);
   // "the scars from last year are fading and i'm thinking about making new ones"
-  if (found.clauseOf(marker.end - 1) < clause) return PRESENT_SUBJECTS.has(found.clauseOpening(primary.start));
+  // "gave birth 4 days ago, soaking a pad every 30 min": a clause that opens on a participle is in the present too.
+  if (found.clauseOf(marker.end - 1) < clause) {
+    const opening = found.clauseOpening(primary.start);
+    return PRESENT_SUBJECTS.has(opening) || (opening.length > 4 && opening.endsWith('ing') && !NOT_PARTICIPLES.has(opening));
+  }
   if (found.clauseOf(marker.start) <= found.clauseOf(primary.end - 1)) return false;
   if (!CLAUSE_SUBJECTS.has(found.clauseOpening(marker.start))) return false;
   const { start, end } = found.clauseSpan(primary.start);
@@ -157,6 +162,7 @@ function backstory(found: Found, marker: Evidence, primary: Evidence): boolean {
 }
 
 const PRESENT_SUBJECTS = new Set(["i'm", "he's", "she's", "they're", "we're"]);
+const NOT_PARTICIPLES = new Set(['during', 'nothing', 'something', 'anything', 'everything', 'morning', 'evening', 'thing', 'things', 'spring', 'bring', 'ceiling', 'building', 'wedding', 'feeling', 'being']);
 /** Words that put a clause in the present. */
 const PRESENT = new Set([
   'is', 'are', 'am', "i'm", "he's", "she's", "it's", "they're", "we're", "you're", "can't", "won't", 'keeps',

@@ -7,8 +7,11 @@ export interface VitalSign extends Evidence {
   measure: Measure;
   /** As written, for reasons: "224/131". */
   value: string;
-  /** `critical`: an emergency by the number alone; `dangerous`: an emergency with a symptom beside it. */
-  level: 'critical' | 'dangerous';
+  /**
+   * `critical`: an emergency by the number alone; `dangerous`: an emergency with a symptom beside
+   * it; `fever`: 100.4 °F (38 °C) or more, an emergency only with signs of sepsis or during chemotherapy.
+   */
+  level: 'critical' | 'dangerous' | 'fever';
 }
 
 /**
@@ -115,7 +118,8 @@ function judge(measure: Measure, value: number, second: number | undefined, infa
       if (fahrenheit < 95 || fahrenheit > 112) return undefined;
       if (infantFever && fahrenheit >= 100.4) return 'critical';
       if (fahrenheit >= 105) return 'critical';
-      return fahrenheit >= 104 ? 'dangerous' : undefined;
+      if (fahrenheit >= 104) return 'dangerous';
+      return fahrenheit >= 100.4 ? 'fever' : undefined;
     }
   }
 }

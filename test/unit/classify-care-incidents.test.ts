@@ -47,3 +47,32 @@ describe('a patient left in danger, equipment failing on a patient', () => {
     expect(reasons(text), why(text)).not.toMatch(/left in danger|equipment failing/);
   });
 });
+
+describe('a fever is an emergency beside sepsis signs or during chemotherapy', () => {
+  it('fever with confusion and shaking chills after surgery', () => {
+    const text = 'dad had surgery 5 days ago, now fever 39.8, shaking chills, heart racing and hes confused';
+    expect(classify(text).crisis, why(text)).toMatchObject({ tier: 'crisis', kind: 'emergency' });
+    expect(reasons(text)).toMatch(/fever \+ signs of sepsis/);
+  });
+
+  it('a fever during chemotherapy is a possible crisis', () => {
+    const text = 'my mom on chemo has a fever of 38.3 tonight and the oncology line is busy';
+    expect(classify(text).crisis, why(text)).toMatchObject({ tier: 'possible', kind: 'emergency' });
+  });
+
+  it.each(['my son has a fever of 101 and a runny nose, is urgent care open', 'fever 102 and chills, flu going around the office'])('not: %s', (text) => {
+    expect(classify(text).urgency, why(text)).not.toBe('critical');
+  });
+});
+
+describe('the present after a past clause', () => {
+  it('"gave birth 4 days ago, soaking a pad": the bleeding is now', () => {
+    const text = 'gave birth 4 days ago, soaking a pad every 30 min and passing clots, dizzy';
+    expect(classify(text).urgency, why(text)).toBe('critical');
+  });
+
+  it('a life-sustaining medicine out, told in the next sentence', () => {
+    const text = 'pharmacy lost my sons tacrolimus prescription between the clinic and the pharmacy. hes missed 2 doses';
+    expect(reasons(text), why(text)).toMatch(/life-sustaining medicine ran out \(transplant\)/);
+  });
+});

@@ -43,9 +43,10 @@ describe('readings', () => {
     expect(readVitalSigns(tokens(text), false)).toEqual([expect.objectContaining({ measure, value, level })]);
   });
 
-  it('an infant fever of 100.4 °F is critical; the same in an adult is nothing', () => {
+  it('an infant fever of 100.4 °F is critical; the same in an adult is a fever only, and 99 is nothing', () => {
     expect(readVitalSigns(tokens('fever of 100.6'), true)[0]?.level).toBe('critical');
-    expect(readVitalSigns(tokens('fever of 100.6'), false)).toEqual([]);
+    expect(readVitalSigns(tokens('fever of 100.6'), false).map((v) => v.level)).toEqual(['fever']);
+    expect(readVitalSigns(tokens('fever of 99.1'), false)).toEqual([]);
   });
 
   it('does not read waits, prices or normal values', () => {

@@ -11,7 +11,7 @@ import { detectLanguage, SPANISH_WORDS } from './detect-language.js';
 import { createSpanishClassifier, mergeMixed } from './es/classify-spanish.js';
 import { canonicalToken, normalizeText } from './normalize.js';
 import { PhraseIndex, type PhraseMatch } from './phrase-index.js';
-import { voidFailuresPutRight, voidMisleadingCues, voidTimesThatAreNoWait } from './read-context.js';
+import { firstPastMarker, voidFailuresPutRight, voidMisleadingCues, voidTimesThatAreNoWait } from './read-context.js';
 import { readVitalSigns, VITAL_WORDS } from './read-vital-signs.js';
 import { Vocabulary } from './vocabulary.js';
 import { createSentimentContribution, createSentimentScorer } from './score-sentiment.js';
@@ -301,11 +301,19 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
         found.any(K[kind]) && (kind !== 'viral' || (!found.any(K.information) && !found.any(K.media) && !found.headline)) && ((kind !== 'viral' && kind !== 'legal') || !found.any(K.fiction));
       // Legal threats and privacy breaches count unless the post is praise.
       const seriousAlone = (present('legal') || present('privacy')) && label !== 'positive';
+      // An incident told as a story, news, a worry that proved wrong, or past and put right is no
+      // incident now; a legal threat or a recording about to go public still is.
+      const aside = incidentAside(found);
       let why: string[] | undefined;
       if (categories.has('complaint') || label === 'negative' || seriousAlone) {
-        for (const kind of CRITICAL_KINDS) if (present(kind)) (why ??= []).push(`${CRITICAL_LABEL[kind]} ${found.quoted(K[kind])}`);
+        for (const kind of CRITICAL_KINDS) if (present(kind) && (kind === 'legal' || !aside)) (why ??= []).push(`${CRITICAL_LABEL[kind]} ${found.quoted(K[kind])}`);
       }
-      for (const incident of incidents) if (incident.urgency === 'critical') (why ??= []).push(incident.reason);
+      for (const incident of incidents) {
+        if (incident.urgency === 'critical' && (!aside || incident.reason.startsWith('threat to go public'))) (why ??= []).push(incident.reason);
+      }
+      if (aside && why === undefined && (incidents.some((i) => i.urgency === 'critical') || CRITICAL_KINDS.some((kind) => kind !== 'legal' && present(kind)))) {
+        reasons.push(`not critical: incident ${aside}`);
+      }
       if (why !== undefined) {
         reasons.push(`urgency critical: ${why.join('; ')}`);
         return 'critical';
@@ -448,6 +456,31 @@ function incidentDisclosure(found: Found, incidents: readonly Incident[]): strin
   const owner = found.all('selfReference').find((m) => !GENERIC_OWNER.has(found.text(m)) || found.tokens[m.start - 1] === 'my');
   return owner ? `"${found.text(owner)}" in an incident` : undefined;
 }
+
+/**
+ * Why an incident in a post is not one now: told as fiction about no one we know, or as news
+ * ("the wrong patient was on the table - best line in tonight's episode"), a worry that proved wrong ("i thought she gave me
+ * the wrong vaccine but nope"), shared by consent ("we said yes, signed the form"), or past and
+ * put right ("back in 2019 ... they sorted it in an hour"). Undefined when it stands.
+ */
+function incidentAside(found: Found): string | undefined {
+  // A story about no one we know; "a doctor discussed my wife's cancer on a podcast" is a breach.
+  const fiction = found.first(K.fiction);
+  if (fiction && !found.tokens.some((t) => OWNERS.has(t))) return `told as fiction or media ("${found.text(fiction)}")`;
+  if (found.headline) return 'told as news';
+  const consent = found.first('consent');
+  if (consent) return `shared with consent ("${found.text(consent)}")`;
+  const recovery = found.first('recovery');
+  const past = firstPastMarker(found) ?? (recovery ? spanOf(recovery) : undefined);
+  const putRight = found.first(K.remedy) ?? found.first('resolved');
+  if (past && putRight && putRight.start > past.start) return `past and put right ("${found.tokens.slice(past.start, past.end).join(' ')}", "${found.text(putRight)}")`;
+  const worry = found.tokens.findIndex((t) => t === 'thought' || t === 'worried');
+  const butNot = worry >= 0 ? found.tokens.findIndex((t, i) => i > worry && (t === 'nope' || t === 'turns' || t === 'turned')) : -1;
+  if (worry >= 0 && butNot >= 0) return `a worry that proved wrong ("${found.tokens.slice(worry, worry + 1).join(' ')} ... ${found.tokens[butNot]}")`;
+  return undefined;
+}
+
+const OWNERS = new Set(['my', 'our', 'me', 'us', 'mine']);
 
 /** What a privacy breach may expose that is not itself a health detail. */
 const NOT_HEALTH = new Set(['photo', 'photos', 'pic', 'pics', 'picture', 'pictures', 'face', 'name visible', 'his name', 'her name', 'account details', 'story']);

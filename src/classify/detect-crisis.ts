@@ -202,13 +202,16 @@ function overdoseOfSomething(found: Found, named: PhraseMatch | undefined): Phra
  * "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine;
  * or right after taking ("already took 20", "swallowed like 15").
  */
+const TIME_AFTER = new Set(['minutes', 'mins', 'min', 'hours', 'hrs', 'hr', 'hour', 'days', 'weeks', 'wks', 'months', 'seconds', 'secs']);
+
 function countBefore(found: Found): Evidence | undefined {
   for (const verb of found.all('ingest')) {
     const end = verb.start + verb.entry.tokens.length;
     const at = found.tokens[end] === 'like' ? end + 1 : end;
     const token = found.tokens[at] ?? '';
     const n = /^\d{1,3}$/.test(token) ? Number(token) : NUMBER_WORDS[token];
-    if (n !== undefined && n >= 4) return { start: verb.start, end: at + 1 };
+    // "took 90 minutes": a time, not a count.
+    if (n !== undefined && n >= 4 && !TIME_AFTER.has(found.tokens[at + 1] ?? '')) return { start: verb.start, end: at + 1 };
   }
   for (const match of [...found.all('medicine'), ...found.all('substance')]) {
     for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {

@@ -43,6 +43,11 @@ export function voidMisleadingCues(found: Found): void {
   for (const kind of NEGATABLE) {
     for (const match of found.raw(kind)) if (negated(found, match)) found.void(match);
   }
+  // "the queue took 90 minutes for my omeprazole": a number of minutes is no quantity taken.
+  for (const match of found.raw('quantity')) {
+    const next = found.tokens[match.start + match.entry.tokens.length] ?? '';
+    if (TIME_UNITS.has(next) || next === 'min' || next === 'hr' || next === 'hrs') found.void(match);
+  }
   // "she says it was 'just to sleep'", "he claims it's fine": the patient waving it off has not
   // resolved it ("the neuro said all good" has).
   for (const match of found.raw('resolved')) if (wavedOff(found, match.start)) found.void(match);
@@ -197,6 +202,16 @@ function toldAsPast(found: Found, sentence: number): boolean {
   if (past.length === 0) return false;
   const last = Math.max(...past.map((p) => p.start));
   return !found.all('timing').some((k) => found.sentenceOf(k.start) === sentence && k.start > last);
+}
+
+/** The first past marker anywhere in the post ("last year", "back in 2019"). */
+export function firstPastMarker(found: Found): Evidence | undefined {
+  const sentences = new Set(found.tokens.map((_, i) => found.sentenceOf(i)));
+  for (const sentence of sentences) {
+    const [first] = pastMarkers(found, sentence);
+    if (first) return first;
+  }
+  return undefined;
 }
 
 /** Past markers in a sentence: the lexicon's, and a year after "in", "since", "back" or "from". */

@@ -76,3 +76,26 @@ describe('the present after a past clause', () => {
     expect(reasons(text), why(text)).toMatch(/life-sustaining medicine ran out \(transplant\)/);
   });
 });
+
+describe('an incident that is not one now', () => {
+  it.each([
+    ["\"the wrong patient was on the table\" - best line in tonight's episode", /told as fiction/],
+    ['back in 2019 the pharmacy gave me the wrong dose of my thyroid meds. they owned it and changed the checking system', /past and put right/],
+    ['i thought the nurse gave me the wrong vaccine but nope, it is combined with diphtheria now', /a worry that proved wrong/],
+    ['they posted my daughters last chemo bell video and yes, we said yes and we love it', /shared with consent/],
+  ])('%s', (text, why_) => {
+    const result = classify(text);
+    expect(result.urgency, why(text)).not.toBe('critical');
+    expect(reasons(text)).toMatch(why_);
+  });
+
+  it('a breach told through a podcast about my wife is still one', () => {
+    const text = "a doctor from the clinic discussed my wife's cancer stage on a podcast, age, town, job";
+    expect(classify(text).urgency, why(text)).toBe('critical');
+  });
+
+  it('minutes in a queue are no quantity of a medicine taken', () => {
+    const text = 'the pharmacy queue took 90 minutes for my omeprazole. ninety';
+    expect(classify(text).urgency, why(text)).not.toBe('critical');
+  });
+});

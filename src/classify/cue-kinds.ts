@@ -50,6 +50,8 @@ export const INCIDENT_CUES = [
   'wrongCare', 'careObject',
   // a patient left in danger: a call no one answered beside a danger ("pressed the call button for 55 minutes, she couldnt breathe")
   'unanswered', 'inDanger',
+  // a health detail that reached others: "read out my reason for visit ... full waiting room", "now she knows"
+  'exposedTo',
   // equipment failing on a patient: "his ventilator alarm went off and nobody came", "the feeding pump keeps shutting off"
   'lifeEquipment', 'equipmentFault',
 ] as const;
@@ -127,7 +129,7 @@ export const ANCHOR_BITS: Uint8Array = (() => {
   for (const kind of CRISIS_CUES) if (!SECOND_PASS.has(kind)) set(kind, ANCHOR.crisis);
   set('medicine', ANCHOR.crisis | ANCHOR.health);
   for (const kind of ['expose', 'discharge', 'staffViolence', 'staffViolenceWeak', 'recording'] as const) set(kind, ANCHOR.incident);
-  for (const kind of ['wrongCare', 'unanswered', 'lifeEquipment', 'privacy', 'safetyIncident'] as const) set(kind, ANCHOR.care);
+  for (const kind of ['wrongCare', 'unanswered', 'lifeEquipment', 'exposedTo', 'privacy', 'safetyIncident'] as const) set(kind, ANCHOR.care);
   for (const group of LIFE_SUSTAINING) set(`life.${group}`, ANCHOR.incident);
   for (const kind of HEALTH_VOCABULARY) if (!SECOND_PASS.has(`hv.${kind}`)) set(`hv.${kind}`, ANCHOR.health);
   return bits;

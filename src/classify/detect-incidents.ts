@@ -32,6 +32,14 @@ export function detectIncidents(found: Found): Incident[] {
     }
   }
 
+  // A health detail our people or pages let others learn: the actor, the detail and who learned it.
+  const exposedTo = out.length === 0 && !found.any('consent') ? found.first('exposedTo') : undefined;
+  if (exposedTo) {
+    const actor = found.first('staff') ?? found.first('ourChannel') ?? found.first('wrongRecipient') ?? found.first('expose');
+    const detail = found.first('protectedInfo') ?? found.first('medicine') ?? HEALTH_DETAILS.map((kind) => found.first(kind)).find((m) => m !== undefined);
+    if (actor && detail) out.push({ urgency: 'critical', reason: `privacy breach: ${words(actor, detail, exposedTo)}` });
+  }
+
   const discharge = found.first('discharge');
   const unsafe = found.first('unsafeDischarge');
   if (discharge && unsafe) out.push({ urgency: 'critical', reason: `unsafe discharge: ${words(discharge, unsafe)}` });
@@ -71,6 +79,9 @@ export function detectIncidents(found: Found): Incident[] {
   if (recording && publish) out.push({ urgency: 'critical', reason: `threat to go public with a recording: ${words(recording, publish)}` });
   return out;
 }
+
+/** The health vocabulary a breach may expose beside the lexicon's protected information. */
+const HEALTH_DETAILS = ['health', 'hv.treatments', 'hv.testsAndRecords', 'hv.pregnancy', 'hv.careSettings'] as const;
 
 /** What puts a patient left alone in danger: the emergency signs the crisis rules read. */
 const DANGERS = ['breathing', 'airway', 'collapse', 'bleeding', 'chestPain', 'seizure', 'allergicSign', 'headInjury', 'faceDroop', 'armWeakness'] as const;

@@ -33,7 +33,7 @@ export const lexiconSchema = z.object({
   categoryModelFile: z.string().min(1).optional(),
   crisisCues: cueGroup(CRISIS_CUES, ['sepsisSign']),
   contextCues: cueGroup(CONTEXT_CUES, ['lifeEvent']),
-  incidentCues: cueGroup(INCIDENT_CUES, ['wrongCare', 'careObject', 'unanswered', 'inDanger', 'lifeEquipment', 'equipmentFault']),
+  incidentCues: cueGroup(INCIDENT_CUES, ['wrongCare', 'careObject', 'unanswered', 'inDanger', 'exposedTo', 'lifeEquipment', 'equipmentFault']),
   healthVocabulary: cueGroup(HEALTH_VOCABULARY),
   legal: phraseList,
   privacy: phraseList,

@@ -99,3 +99,22 @@ describe('an incident that is not one now', () => {
     expect(classify(text).urgency, why(text)).not.toBe('critical');
   });
 });
+
+describe('a health detail our people let others learn', () => {
+  it.each([
+    "the receptionist read out my reason for visit at the desk, the genital warts follow up, full waiting room",
+    'the security guard at the front desk asked my dad loudly if he was here for the colonoscopy or the psych eval',
+    'the clinic emailed our whole antenatal class with every name in the To field and the subject gestational diabetes group. now 40 people know',
+  ])('%s', (text) => {
+    expect(classify(text).urgency, why(text)).toBe('critical');
+    expect(reasons(text)).toMatch(/privacy breach/);
+  });
+
+  it.each([
+    'my therapist quit and nobody told me. found out when i showed up',
+    'dad rang the bell after radiation today and the whole waiting room clapped',
+    'the nurse talked me through my MRI, i didnt know they could do that',
+  ])('not: %s', (text) => {
+    expect(reasons(text), why(text)).not.toMatch(/privacy breach/);
+  });
+});

@@ -474,6 +474,8 @@ function incidentAside(found: Found): string | undefined {
   const past = firstPastMarker(found) ?? (recovery ? spanOf(recovery) : undefined);
   const putRight = found.first(K.remedy) ?? found.first('resolved');
   if (past && putRight && putRight.start > past.start) return `past and put right ("${found.tokens.slice(past.start, past.end).join(' ')}", "${found.text(putRight)}")`;
+  const harmless = found.all('resolved').find((m) => found.text(m).startsWith('no harm'));
+  if (harmless) return `no harm done ("${found.text(harmless)}")`;
   const worry = found.tokens.findIndex((t) => t === 'thought' || t === 'worried');
   const butNot = worry >= 0 ? found.tokens.findIndex((t, i) => i > worry && (t === 'nope' || t === 'turns' || t === 'turned')) : -1;
   if (worry >= 0 && butNot >= 0) return `a worry that proved wrong ("${found.tokens.slice(worry, worry + 1).join(' ')} ... ${found.tokens[butNot]}")`;

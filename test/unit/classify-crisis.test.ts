@@ -233,7 +233,7 @@ describe('context: tense, negation and framing decide, not the word', () => {
 
   it('leaves a reason for every crisis cue it sets aside', () => {
     expect(reasonsOf('two years ago i overdosed and your ER saved me')).toMatch(/crisis cues set aside, past event \("two years ago/);
-    expect(reasonsOf('join our suicide prevention walk this saturday')).toMatch(/crisis cues set aside, information or a campaign/);
+    expect(reasonsOf('feeling suicidal? join our suicide prevention walk this saturday')).toMatch(/crisis cues set aside, information or a campaign/);
   });
 
   it('a joking tone lowers a crisis to possible rather than dropping it', () => {

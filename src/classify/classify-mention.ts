@@ -86,7 +86,8 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
 
     // --- crisis, incidents and health details: most posts have no anchor and skip all of it ------
     const vitalWord = found.any(K.vitalWord) && DIGIT.test(normalized);
-    if (found.anchors !== 0 || vitalWord) found.add(secondIndex.match(tokens, ids));
+    let secondPass = found.anchors !== 0 || vitalWord;
+    if (secondPass) found.add(secondIndex.match(tokens, ids));
     if (found.any(K.idiom) && found.any(K.safetyIncident)) voidInsideIdioms(found, K.safetyIncident);
     const crisisCue = (found.anchors & ANCHOR.crisis) !== 0;
     const incidentCue = (found.anchors & ANCHOR.incident) !== 0;
@@ -303,7 +304,13 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       const seriousAlone = (present('legal') || present('privacy')) && label !== 'positive';
       // An incident told as a story, news, a worry that proved wrong, or past and put right is no
       // incident now; a legal threat or a recording about to go public still is.
-      const aside = incidentAside(found);
+      const anyIncident = incidents.some((i) => i.urgency === 'critical') || ((found.any(K.privacy) || found.any(K.safetyIncident)) && (present('privacy') || present('safetyIncident')));
+      // A privacy or safety phrase alone anchors nothing: its context is read only now, when it counts.
+      if (anyIncident && !secondPass) {
+        found.add(secondIndex.match(tokens, ids));
+        secondPass = true;
+      }
+      const aside = anyIncident ? incidentAside(found) : undefined;
       let why: string[] | undefined;
       if (categories.has('complaint') || label === 'negative' || seriousAlone) {
         for (const kind of CRITICAL_KINDS) if (present(kind) && (kind === 'legal' || !aside)) (why ??= []).push(`${CRITICAL_LABEL[kind]} ${found.quoted(K[kind])}`);
@@ -311,7 +318,7 @@ export function createClassifier(lexicon: Lexicon, options: ClassifierOptions = 
       for (const incident of incidents) {
         if (incident.urgency === 'critical' && (!aside || incident.reason.startsWith('threat to go public'))) (why ??= []).push(incident.reason);
       }
-      if (aside && why === undefined && (incidents.some((i) => i.urgency === 'critical') || CRITICAL_KINDS.some((kind) => kind !== 'legal' && present(kind)))) {
+      if (aside && why === undefined) {
         reasons.push(`not critical: incident ${aside}`);
       }
       if (why !== undefined) {
@@ -607,7 +614,8 @@ const QUESTION_TAILS = new Set(['is', 'are', 'should', 'can', 'do', 'does', 'whe
 const ASKING_OPENINGS = new Set(['was', 'were', 'has', 'have', 'would', 'isnt', "isn't", 'doesnt', "doesn't", 'dont', "don't", 'cant', "can't", 'wont', "won't", 'whos', 'hows', 'wheres']);
 /** Questions no one expects an answer to ("who are you and what have you done with billing"). */
 const RHETORICAL = /^(?:who are you|who knew|who did this|are you serious|are you kidding|who does that)\b/;
-const ASKED = /([^.!?\n]*?)(\?[?!]*)/g;
+const RUN_MARK = new Set(['?', '!']);
+const SENTENCE_ENDS = /(\?[?!]*|[.!\n]+)/;
 
 /**
  * Whether some "?" asks something: a single one does ("open sunday?"); a run of them ("??", "?!")
@@ -615,18 +623,26 @@ const ASKED = /([^.!?\n]*?)(\?[?!]*)/g;
  * Without them the marks are exasperation ("charged me a late fee??").
  */
 function asks(text: string, questionStarts: ReadonlySet<string>): boolean {
-  const wordsOf = (part: string) => part.toLowerCase().split(/\s+/).map((w) => w.replace(/[^a-z']/g, '')).filter((w) => w !== '');
+  // Most posts have only single marks: one of them asks, and the runs need no reading.
+  for (let i = text.indexOf('?'); i >= 0; i = text.indexOf('?', i + 1)) {
+    if (!RUN_MARK.has(text[i - 1] ?? '') && !RUN_MARK.has(text[i + 1] ?? '')) return true;
+  }
+  // Sentences and the runs of marks that end them, in turn: "text", "??", "text", ".", ...
+  const parts = text.toLowerCase().split(SENTENCE_ENDS);
   const opensAsking = (words: readonly string[]) => !RHETORICAL.test(words.join(' ')) && words.slice(0, 3).some((w) => questionStarts.has(w) || ASKING_OPENINGS.has(w));
-  for (const match of text.matchAll(ASKED)) {
-    const [, sentence = '', marks = ''] = match;
-    if (marks === '?') return true;
-    const words = wordsOf(sentence);
+  for (let k = 1; k < parts.length; k += 2) {
+    if (!(parts[k] as string).startsWith('?')) continue;
+    const words = wordsOf(parts[k - 1] as string);
     if (words.includes('or') || opensAsking(words) || words.slice(-3).some((w) => QUESTION_TAILS.has(w))) return true;
     // "ASCUS?? what does that mean": the question follows the marks.
-    const after = wordsOf(text.slice((match.index ?? 0) + match[0].length).split(/[.!?\n]/, 1)[0] ?? '');
+    const after = wordsOf(parts[k + 1] ?? '');
     if (opensAsking(after) || (after.length <= 2 && after.some((w) => QUESTION_TAILS.has(w)))) return true;
   }
   return false;
+}
+
+function wordsOf(part: string): string[] {
+  return part.split(/\s+/).map((w) => w.replace(/[^a-z']/g, '')).filter((w) => w !== '');
 }
 
 function shouting(text: string): boolean {

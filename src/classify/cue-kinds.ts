@@ -129,7 +129,7 @@ export const ANCHOR_BITS: Uint8Array = (() => {
   for (const kind of CRISIS_CUES) if (!SECOND_PASS.has(kind)) set(kind, ANCHOR.crisis);
   set('medicine', ANCHOR.crisis | ANCHOR.health);
   for (const kind of ['expose', 'discharge', 'staffViolence', 'staffViolenceWeak', 'recording'] as const) set(kind, ANCHOR.incident);
-  for (const kind of ['wrongCare', 'unanswered', 'lifeEquipment', 'exposedTo', 'privacy', 'safetyIncident'] as const) set(kind, ANCHOR.care);
+  for (const kind of ['wrongCare', 'unanswered', 'lifeEquipment', 'exposedTo'] as const) set(kind, ANCHOR.care);
   for (const group of LIFE_SUSTAINING) set(`life.${group}`, ANCHOR.incident);
   for (const kind of HEALTH_VOCABULARY) if (!SECOND_PASS.has(`hv.${kind}`)) set(`hv.${kind}`, ANCHOR.health);
   return bits;

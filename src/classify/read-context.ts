@@ -235,6 +235,7 @@ const YEAR_BEFORE = new Set(['in', 'since', 'back', 'from', 'of']);
  * denied ("never called me back").
  */
 export function voidFailuresPutRight(found: Found, complaint: KindRef, remedy: KindRef, praise: KindRef, gratitude: KindRef): void {
+  if (found.raw(remedy).length === 0 && found.raw(praise).length === 0 && found.raw(gratitude).length === 0) return;
   const put = found.raw(remedy).find((match) => !negated(found, match));
   const kind = [...found.raw(praise), ...found.raw(gratitude)];
   for (const match of found.raw(complaint)) {

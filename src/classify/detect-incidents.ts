@@ -11,10 +11,12 @@ export interface Incident {
 
 /**
  * Incidents a lead must see at once, whatever words carry them: someone's chart, photo, results or
- * story exposed by our staff or pages; a discharge in an unsafe state; staff violence against a
- * patient; a life-sustaining medicine that ran out (running low is `high`); a recording about to be
- * made public. Each needs its parts together, so "the nurse pushed my mom's wheelchair" or "posted
- * a pic of my new baby" are not incidents.
+ * story exposed by our staff or pages, or a health detail they let others learn; a discharge in an
+ * unsafe state; staff violence against a patient; a life-sustaining medicine that ran out (running
+ * low is `high`); care given wrong; a patient left in danger; equipment failing on a patient; a
+ * recording about to be made public. Each needs its parts together, so "the nurse pushed my mom's
+ * wheelchair" or "posted a pic of my new baby" are not incidents. Whether one told as past and put
+ * right still counts is for the caller (`incidentAside` in classify-mention.ts).
  */
 export function detectIncidents(found: Found): Incident[] {
   const out: Incident[] = [];

@@ -466,9 +466,10 @@ function incidentDisclosure(found: Found, incidents: readonly Incident[]): strin
 
 /**
  * Why an incident in a post is not one now: told as fiction about no one we know, or as news
- * ("the wrong patient was on the table - best line in tonight's episode"), a worry that proved wrong ("i thought she gave me
- * the wrong vaccine but nope"), shared by consent ("we said yes, signed the form"), or past and
- * put right ("back in 2019 ... they sorted it in an hour"). Undefined when it stands.
+ * ("the wrong patient was on the table - best line in tonight's episode"), shared by consent ("we
+ * said yes"), past and put right ("back in 2019 ... they sorted it in an hour"), no harm done, or a
+ * worry that proved wrong ("i thought she gave me the wrong vaccine but nope"). Undefined when it
+ * stands.
  */
 function incidentAside(found: Found): string | undefined {
   // A story about no one we know; "a doctor discussed my wife's cancer on a podcast" is a breach.
@@ -485,7 +486,7 @@ function incidentAside(found: Found): string | undefined {
   if (harmless) return `no harm done ("${found.text(harmless)}")`;
   const worry = found.tokens.findIndex((t) => t === 'thought' || t === 'worried');
   const butNot = worry >= 0 ? found.tokens.findIndex((t, i) => i > worry && (t === 'nope' || t === 'turns' || t === 'turned')) : -1;
-  if (worry >= 0 && butNot >= 0) return `a worry that proved wrong ("${found.tokens.slice(worry, worry + 1).join(' ')} ... ${found.tokens[butNot]}")`;
+  if (worry >= 0 && butNot >= 0) return `a worry that proved wrong ("${found.tokens[worry]} ... ${found.tokens[butNot]}")`;
   return undefined;
 }
 

@@ -2,7 +2,7 @@ import { CRISIS_KIND_LABELS, type CrisisFlag, type CrisisKind, type CrisisTier }
 import type { PhraseKind } from './cue-kinds.js';
 import { spanOf, type Evidence, type Found } from './found.js';
 import type { PhraseMatch } from './phrase-index.js';
-import { firstCurrent as current, readContext } from './read-context.js';
+import { firstCurrent as current, measuresTime, readContext } from './read-context.js';
 import type { VitalSign } from './read-vital-signs.js';
 
 /** What one rule concluded, before the context is read. */
@@ -202,8 +202,6 @@ function overdoseOfSomething(found: Found, named: PhraseMatch | undefined): Phra
  * "12 tylenol", "8 of my klonopin", "30 of her adderall": a count of four or more before a medicine;
  * or right after taking ("already took 20", "swallowed like 15").
  */
-const TIME_AFTER = new Set(['minutes', 'mins', 'min', 'hours', 'hrs', 'hr', 'hour', 'days', 'weeks', 'wks', 'months', 'seconds', 'secs']);
-
 function countBefore(found: Found): Evidence | undefined {
   for (const verb of found.all('ingest')) {
     const end = verb.start + verb.entry.tokens.length;
@@ -211,7 +209,7 @@ function countBefore(found: Found): Evidence | undefined {
     const token = found.tokens[at] ?? '';
     const n = /^\d{1,3}$/.test(token) ? Number(token) : NUMBER_WORDS[token];
     // "took 90 minutes": a time, not a count.
-    if (n !== undefined && n >= 4 && !TIME_AFTER.has(found.tokens[at + 1] ?? '')) return { start: verb.start, end: at + 1 };
+    if (n !== undefined && n >= 4 && !measuresTime(found.tokens[at + 1] ?? '')) return { start: verb.start, end: at + 1 };
   }
   for (const match of [...found.all('medicine'), ...found.all('substance')]) {
     for (let back = match.start - 1; back >= 0 && back >= match.start - 3; back--) {

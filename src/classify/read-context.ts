@@ -46,7 +46,7 @@ export function voidMisleadingCues(found: Found): void {
   // "the queue took 90 minutes for my omeprazole": a number of minutes is no quantity taken.
   for (const match of found.raw('quantity')) {
     const next = found.tokens[match.start + match.entry.tokens.length] ?? '';
-    if (TIME_UNITS.has(next) || next === 'min' || next === 'hr' || next === 'hrs') found.void(match);
+    if (measuresTime(next)) found.void(match);
   }
   // "she says it was 'just to sleep'", "he claims it's fine": the patient waving it off has not
   // resolved it ("the neuro said all good" has).
@@ -264,6 +264,12 @@ function isTimeSpan(tokens: readonly string[]): boolean {
 }
 
 const TIME_UNITS = new Set(['minutes', 'mins', 'hour', 'hours', 'hrs', 'days', 'weeks', 'wks', 'months']);
+const SHORT_TIME_WORDS = new Set(['min', 'hr', 'seconds', 'secs']);
+
+/** A word after a number that makes it a span of time ("took 90 minutes"), not a count. */
+export function measuresTime(token: string): boolean {
+  return TIME_UNITS.has(token) || SHORT_TIME_WORDS.has(token);
+}
 const LONG_UNITS = new Set(['days', 'weeks', 'wks', 'months']);
 /** After a span of time: an age, a pregnancy, a time since ("3 weeks old", "26 weeks pregnant", "6 months post op"). */
 const NOT_A_WAIT_AFTER = new Set(['old', 'pregnant', 'along', 'postpartum', 'pp', 'post', 'postop', 'clean', 'sober', 'free', 'seizure', 'later', 'after']);
